@@ -1,0 +1,3 @@
+module icl
+
+go 1.26.8
