@@ -1,0 +1,101 @@
+package plot
+
+import (
+	"image/color"
+	"math"
+)
+
+// ICLCurves returns a figure of error against the number of in-context
+// examples: one line per model or baseline (with its interval band when the
+// series has Lo and Hi), and a dashed reference line at zeroError, the zero
+// predictor's error (1 for the normalized error). A zeroError that is NaN or
+// not positive omits the reference line.
+func ICLCurves(title string, zeroError float64, curves ...Series) *Figure {
+	return &Figure{
+		Title:     title,
+		XLabel:    "in-context examples",
+		YLabel:    "normalized squared error",
+		ZeroBased: true,
+		Series:    curves,
+		HLines:    zeroLine(zeroError),
+	}
+}
+
+// Sweep returns a figure of error against a swept parameter (sparsity k,
+// combination weight alpha, frequency, ...): one line with markers per
+// series, e.g. the transformer at several prompt positions and baselines.
+// zeroError is as for ICLCurves.
+func Sweep(title, xLabel string, zeroError float64, lines ...Series) *Figure {
+	for i := range lines {
+		lines[i].Markers = true
+	}
+	return &Figure{
+		Title:     title,
+		XLabel:    xLabel,
+		YLabel:    "normalized squared error",
+		ZeroBased: true,
+		Series:    lines,
+		HLines:    zeroLine(zeroError),
+	}
+}
+
+func zeroLine(y float64) []HLine {
+	if !(y > 0) || math.IsInf(y, 0) {
+		return nil
+	}
+	return []HLine{{Y: y, Name: "zero predictor", Dashed: true}}
+}
+
+// FittedFunction returns a figure of a fitted function for d = 1: the
+// in-context examples as markers, the true function as a grey line and each
+// predictor evaluated on a grid (e.g. the transformer, the Bayes predictor)
+// as a coloured line. Names left empty get "in-context examples" and
+// "true function".
+func FittedFunction(title string, context, truth Series, preds ...Series) *Figure {
+	if context.Name == "" {
+		context.Name = "in-context examples"
+	}
+	if context.Color == nil {
+		context.Color = color.Black
+	}
+	if truth.Name == "" {
+		truth.Name = "true function"
+	}
+	if truth.Color == nil {
+		truth.Color = color.NRGBA{0x99, 0x99, 0x99, 0xFF}
+	}
+	series := append([]Series{truth}, preds...)
+	for i := range preds {
+		if series[i+1].Color == nil {
+			series[i+1].Color = PaletteColor(i)
+		}
+	}
+	return &Figure{
+		Title:  title,
+		XLabel: "x",
+		YLabel: "y",
+		Series: series,
+		Points: []Series{context},
+	}
+}
+
+// ModelSelection returns a figure of the transformer's implied weight on one
+// class (from regressing its predictions on the two class-Bayes predictions)
+// against the Bayes posterior probability of that class, per prompt
+// position. Names left empty get defaults; the y axis always shows [0, 1].
+func ModelSelection(title, className string, implied, posterior Series) *Figure {
+	if implied.Name == "" {
+		implied.Name = "transformer: implied weight"
+	}
+	if posterior.Name == "" {
+		posterior.Name = "Bayes: posterior p(class | context)"
+	}
+	posterior.Dashed = true
+	return &Figure{
+		Title:  title,
+		XLabel: "in-context examples",
+		YLabel: "weight on " + className,
+		Series: []Series{implied, posterior},
+		HLines: []HLine{{Y: 0}, {Y: 1}}, // keep [0, 1] in view
+	}
+}

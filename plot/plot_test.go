@@ -1,0 +1,367 @@
+package plot
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"image/color"
+	"image/png"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/plot/vg"
+)
+
+// icl returns a synthetic ICL curve err(i) = a/(1+i/b) with a band ±w·err.
+func icl(name string, n int, a, b, w float64) Series {
+	s := Series{Name: name}
+	for i := 0; i < n; i++ {
+		y := a / (1 + float64(i)/b)
+		s.X = append(s.X, float64(i))
+		s.Y = append(s.Y, y)
+		s.Lo = append(s.Lo, y*(1-w))
+		s.Hi = append(s.Hi, y*(1+w))
+	}
+	return s
+}
+
+func sampleFigures() map[string]*Figure {
+	ls := icl("least squares", 41, 1, 6, 0)
+	ls.Lo, ls.Hi, ls.Dashed = nil, nil, true
+	curves := ICLCurves("Dense linear functions (d = 20)", 1,
+		icl("transformer (mixture)", 41, 1, 8, 0.15),
+		icl("transformer (dense only)", 41, 1, 7, 0.12),
+		icl("transformer (sparse only)", 41, 1.1, 30, 0.2),
+		ls,
+	)
+	sweep := Sweep("Mixture model on sparsity k", "non-zero coefficients k", 1,
+		Series{Name: "position 5", X: []float64{1, 2, 3, 4, 5, 6, 7, 8}, Y: []float64{.3, .4, .5, .6, .7, .75, .8, .82}},
+		Series{Name: "position 10", X: []float64{1, 2, 3, 4, 5, 6, 7, 8}, Y: []float64{.05, .1, .2, .35, .5, .6, .65, .7}},
+	)
+	var grid, truth, tr, bayes []float64
+	for i := 0; i <= 100; i++ {
+		x := -3 + 6*float64(i)/100
+		grid = append(grid, x)
+		truth = append(truth, 0.5*x+0.5*math.Sin(2*x))
+		tr = append(tr, 0.5*x+0.3*math.Sin(2.2*x))
+		bayes = append(bayes, 0.5*x+0.45*math.Sin(2*x))
+	}
+	fitted := FittedFunction("0.5 linear + 0.5 sine, 10 examples",
+		Series{X: []float64{-2, -1.2, -0.3, 0.4, 1.1, 2.5}, Y: []float64{-1.3, -0.9, -0.4, 0.56, 0.95, 0.77}},
+		Series{X: grid, Y: truth},
+		Series{Name: "transformer", X: grid, Y: tr},
+		Series{Name: "Bayes", X: grid, Y: bayes, Dashed: true},
+	)
+	imp := Series{Name: "transformer: implied weight"}
+	post := Series{Name: "Bayes: posterior p(sparse | context)"}
+	for i := 0; i < 30; i++ {
+		p := 1 / (1 + math.Exp(-(float64(i)-8)/2))
+		imp.X, imp.Y = append(imp.X, float64(i)), append(imp.Y, 0.9*p+0.05)
+		imp.Lo, imp.Hi = append(imp.Lo, 0.9*p), append(imp.Hi, 0.9*p+0.1)
+		post.X, post.Y = append(post.X, float64(i)), append(post.Y, p)
+		post.Lo, post.Hi = append(post.Lo, p*0.95), append(post.Hi, math.Min(1, p*1.05))
+	}
+	ms := ModelSelection("Model selection on sparse functions", "sparse class", imp, post)
+	lsq := icl("least squares (noiseless)", 41, 1, 3, 0.1)
+	for i := 20; i < 41; i++ {
+		lsq.Y[i], lsq.Lo[i], lsq.Hi[i] = 1e-3*math.Pow(0.7, float64(i-20)), 0, 2e-3*math.Pow(0.7, float64(i-20))
+	}
+	lsq.Y[10] = math.NaN()
+	logc := ICLCurves("Log scale with a NaN gap", 1, icl("transformer", 41, 1, 5, 0.2), lsq)
+	logc.LogY, logc.YMin = true, 1e-4
+	return map[string]*Figure{"curves": curves, "logcurves": logc, "sweep": sweep, "fitted": fitted, "modelsel": ms}
+}
+
+// TestWriteSamples writes sample figures to $ICL_PLOT_SAMPLES for viewing.
+func TestWriteSamples(t *testing.T) {
+	dir := os.Getenv("ICL_PLOT_SAMPLES")
+	if dir == "" {
+		t.Skip("set ICL_PLOT_SAMPLES to a directory to write sample figures")
+	}
+	for name, f := range sampleFigures() {
+		if err := f.Save(filepath.Join(dir, name), 0, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// svgElements parses b as XML and counts elements by name.
+func svgElements(t *testing.T, b []byte) map[string]int {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(b))
+	counts := map[string]int{}
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("svg does not parse as XML: %v", err)
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			counts[se.Name.Local]++
+		}
+	}
+	return counts
+}
+
+// svgText returns the concatenated character data of the SVG.
+func svgText(t *testing.T, b []byte) string {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(b))
+	var sb strings.Builder
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return sb.String()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cd, ok := tok.(xml.CharData); ok {
+			sb.Write(cd)
+			sb.WriteByte('\n')
+		}
+	}
+}
+
+// fillOpacity matches the translucent band fills.
+var fillOpacity = regexp.MustCompile(`fill-opacity:0\.2[0-9]*`)
+
+func TestRenderSVG(t *testing.T) {
+	for name, f := range sampleFigures() {
+		t.Run(name, func(t *testing.T) {
+			b, err := f.Render("svg")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := svgElements(t, b)["svg"]; n != 1 {
+				t.Errorf("%d <svg> elements, want 1", n)
+			}
+			text := svgText(t, b)
+			for _, s := range append(append([]Series(nil), f.Series...), f.Points...) {
+				if !strings.Contains(text, s.Name) {
+					t.Errorf("legend name %q missing from svg text", s.Name)
+				}
+			}
+			for _, s := range []string{f.Title, f.XLabel, f.YLabel} {
+				if !strings.Contains(text, s) {
+					t.Errorf("label %q missing from svg text", s)
+				}
+			}
+			if bytes.Contains(b, []byte("font-family:Liberation Sans;")) {
+				t.Errorf("font family without fallbacks")
+			}
+		})
+	}
+}
+
+// TestBands checks one translucent polygon per band (plus one legend
+// thumbnail each), and none for series without Lo/Hi.
+func TestBands(t *testing.T) {
+	tests := []struct {
+		name  string
+		fig   *Figure
+		fills int // band polygons plus one legend thumbnail per banded series
+	}{
+		{"three bands", sampleFigures()["curves"], 3 + 3},
+		{"no bands", sampleFigures()["sweep"], 0},
+		{"gap splits band", &Figure{Series: []Series{{Name: "a",
+			X:  []float64{0, 1, 2, 3, 4},
+			Y:  []float64{1, 1, 1, 1, 1},
+			Lo: []float64{0, 0, math.NaN(), 0, 0},
+			Hi: []float64{2, 2, 2, 2, 2}}}}, 2 + 1},
+	}
+	for _, tt := range tests {
+		b, err := tt.fig.Render("svg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := len(fillOpacity.FindAll(b, -1))
+		if got != tt.fills {
+			t.Errorf("%s: %d translucent fills, want %d", tt.name, got, tt.fills)
+		}
+	}
+}
+
+func TestRenderPNGSize(t *testing.T) {
+	tests := []struct {
+		w, h   vg.Length
+		dpi    int
+		px, py int
+	}{
+		{0, 0, 0, 1050, 600}, // 7 x 4 in at 150 dpi
+		{6 * vg.Inch, 4 * vg.Inch, 100, 600, 400},
+	}
+	for _, tt := range tests {
+		f := sampleFigures()["curves"]
+		f.Width, f.Height, f.DPI = tt.w, tt.h, tt.dpi
+		b, err := f.Render("png")
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("png does not decode: %v", err)
+		}
+		if r := img.Bounds(); r.Dx() != tt.px || r.Dy() != tt.py {
+			t.Errorf("png size %dx%d, want %dx%d", r.Dx(), r.Dy(), tt.px, tt.py)
+		}
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	for _, format := range []string{"svg", "png"} {
+		a, err := sampleFigures()["curves"].Render(format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := sampleFigures()["curves"].Render(format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: two renders of the same figure differ", format)
+		}
+	}
+}
+
+func TestNonFinite(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	tests := []struct {
+		name    string
+		fig     Figure
+		wantErr error
+	}{
+		{"nan and inf inside", Figure{LogY: true, Series: []Series{{Name: "a",
+			X:  []float64{0, 1, 2, 3, 4, nan},
+			Y:  []float64{1, nan, inf, 0, -1, 2},
+			Lo: []float64{0.5, 0, -1, nan, 0, 0},
+			Hi: []float64{2, 2, inf, 2, 2, 2}}}}, nil},
+		{"one finite point", Figure{Series: []Series{{Name: "a", X: []float64{nan, 1}, Y: []float64{1, 2}}}}, nil},
+		{"constant", Figure{Series: []Series{{Name: "a", X: []float64{1, 2}, Y: []float64{3, 3}}}}, nil},
+		{"empty series next to data", Figure{Series: []Series{{Name: "empty"}, {Name: "a", X: []float64{1, 2}, Y: []float64{3, 4}}}}, nil},
+		{"points only", Figure{Points: []Series{{Name: "p", X: []float64{1}, Y: []float64{1}}}}, nil},
+		{"all nan", Figure{Series: []Series{{Name: "a", X: []float64{0, 1}, Y: []float64{nan, nan}}}, HLines: []HLine{{Y: 1}}}, ErrNoData},
+		{"no series", Figure{}, ErrNoData},
+		{"log of non-positive", Figure{LogY: true, Series: []Series{{Name: "a", X: []float64{0, 1}, Y: []float64{0, -1}}}}, ErrNoData},
+	}
+	for _, tt := range tests {
+		for _, format := range []string{"svg", "png"} {
+			_, err := tt.fig.Render(format)
+			if !errors.Is(err, tt.wantErr) {
+				t.Errorf("%s %s: err = %v, want %v", tt.name, format, err, tt.wantErr)
+			}
+		}
+	}
+}
+
+// TestLineBreaksAtNaN checks that a line is split, not bridged, at a
+// non-finite value: two stroked paths plus the legend thumbnail.
+func TestLineBreaksAtNaN(t *testing.T) {
+	col := color.NRGBA{0x00, 0x00, 0xFF, 0xFF}
+	tests := []struct {
+		y       []float64
+		paths   int // stroked: line segments of 2+ points, plus the legend
+		markers int // filled: isolated points
+	}{
+		{[]float64{1, 2, 3, 4, 5}, 1 + 1, 0},
+		{[]float64{1, 2, math.NaN(), 4, 5}, 2 + 1, 0},
+		{[]float64{1, math.Inf(1), 3, math.NaN(), 5, 6}, 1 + 1, 2},
+	}
+	for _, tt := range tests {
+		x := make([]float64, len(tt.y))
+		for i := range x {
+			x[i] = float64(i)
+		}
+		f := Figure{Series: []Series{{Name: "a", X: x, Y: tt.y, Color: col}}}
+		b, err := f.Render("svg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := bytes.Count(b, []byte("stroke:#0000FF")); got != tt.paths {
+			t.Errorf("y = %v: %d stroked paths, want %d", tt.y, got, tt.paths)
+		}
+		if got := bytes.Count(b, []byte("fill:#0000FF")); got != tt.markers {
+			t.Errorf("y = %v: %d filled markers, want %d", tt.y, got, tt.markers)
+		}
+	}
+}
+
+func TestEmptySeriesLegend(t *testing.T) {
+	f := Figure{Series: []Series{{Name: "empty"}, {Name: "a", X: []float64{1, 2}, Y: []float64{3, 4}}}}
+	b, err := f.Render("svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(svgText(t, b), "empty (no data)") {
+		t.Error(`series without finite points not marked "(no data)"`)
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	var de *DataError
+	f := Figure{Series: []Series{{Name: "a", X: []float64{1, 2}, Y: []float64{1}}}}
+	if _, err := f.Render("svg"); !errors.As(err, &de) || de.Field != "Y" {
+		t.Errorf("short Y: err = %v, want *DataError for Y", err)
+	}
+	f = Figure{Series: []Series{{Name: "a", X: []float64{1, 2}, Y: []float64{1, 2}, Lo: []float64{1, 2}}}}
+	if _, err := f.Render("svg"); !errors.As(err, &de) || de.Field != "Hi" {
+		t.Errorf("missing Hi: err = %v, want *DataError for Hi", err)
+	}
+	f = Figure{YMin: 2, YMax: 1, Series: []Series{{Name: "a", X: []float64{1, 2}, Y: []float64{1, 2}}}}
+	if _, err := f.Render("svg"); err == nil {
+		t.Error("YMin > YMax accepted")
+	}
+	f = Figure{Series: []Series{{Name: "a", X: []float64{1, 2}, Y: []float64{1, 2}}}}
+	if _, err := f.Render("jpg"); err == nil || !strings.Contains(err.Error(), `"svg"`) {
+		t.Errorf("format jpg: err = %v, want one naming the allowed formats", err)
+	}
+}
+
+// TestYMaxClips checks that YMax sets the axis top: the tick label of a
+// value far above the clip must not appear.
+func TestYMaxClips(t *testing.T) {
+	f := Figure{YMax: 2, Series: []Series{{Name: "a", X: []float64{0, 1, 2}, Y: []float64{1, 1000, 1.5}}}}
+	b, err := f.Render("svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := svgText(t, b)
+	if strings.Contains(text, "1000") || strings.Contains(text, "500") {
+		t.Errorf("axis not clipped at YMax = 2; text:\n%s", text)
+	}
+}
+
+func TestSaveWritesBoth(t *testing.T) {
+	dir := t.TempDir()
+	base := filepath.Join(dir, "fig")
+	if err := sampleFigures()["sweep"].Save(base, 5*vg.Inch, 3*vg.Inch); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(base + ".png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := img.Bounds(); r.Dx() != 750 || r.Dy() != 450 {
+		t.Errorf("saved png %dx%d, want 750x450", r.Dx(), r.Dy())
+	}
+	b, err = os.ReadFile(base + ".svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svgElements(t, b)
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 2 {
+		t.Errorf("%d files in output dir, want 2 (temp files left?)", len(ents))
+	}
+}
