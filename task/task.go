@@ -17,7 +17,9 @@ type Class interface {
 	Dim() int
 	// Sample draws one function using only r's randomness.
 	Sample(r *rand.Rand) Func
-	// Scale is the error normalizer: Var f(x) for x ~ N(0, I_d), f ~ class.
+	// Scale is the error normalizer: E f(x)^2 over f ~ class and x ~ N(0, I_d),
+	// the expected squared error of the zero predictor. Every class here has
+	// E_f f(x) = 0 at each x, so this is also Var f(x).
 	Scale() float64
 	// Name is a short human-readable description, for tables and legends.
 	Name() string
@@ -25,11 +27,18 @@ type Class interface {
 
 // NoiseStd returns the label-noise standard deviation that prompts drawn from c
 // carry: Noisy's Sigma, 0 for every other class.
+// Nested Noisy wrappers add in quadrature. A Mixture's components may carry
+// their own noise: NoiseStd(component) gives it.
 func NoiseStd(c Class) float64 {
-	if n, ok := c.(*Noisy); ok {
-		return n.Sigma
+	v := 0.0
+	for {
+		n, ok := c.(*Noisy)
+		if !ok {
+			return math.Sqrt(v)
+		}
+		v += n.Sigma * n.Sigma
+		c = n.Class
 	}
-	return 0
 }
 
 // Linear is f(x) = w.x.
