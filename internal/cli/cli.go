@@ -1,0 +1,130 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// command is one subcommand: its flags are declared in setup, and run executes
+// it with the parsed flag set's remaining arguments.
+type command struct {
+	name  string
+	short string // one line for `icl help`
+	usage string // argument synopsis
+	long  string // what `icl CMD -h` prints after the synopsis
+	setup func(fs *flag.FlagSet) func(ctx context.Context, env *env) error
+}
+
+// env is what a subcommand writes to.
+type env struct {
+	stdout, stderr io.Writer
+	args           []string // positional arguments left after flags
+}
+
+// errUsage marks an error caused by bad command-line usage; Main prints the
+// subcommand's usage after it.
+var errUsage = errors.New("usage")
+
+// usageErrorf returns an error that wraps errUsage with a message.
+func usageErrorf(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
+}
+
+var commands []*command
+
+func register(c *command) { commands = append(commands, c) }
+
+func lookup(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Main runs icl with args (without the program name) and returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
+		if len(args) >= 2 {
+			if c := lookup(args[1]); c != nil {
+				fs := newFlagSet(c, stderr)
+				c.setup(fs)
+				fs.SetOutput(stdout)
+				fs.Usage()
+				return 0
+			}
+		}
+		printHelp(stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	c := lookup(args[0])
+	if c == nil {
+		fmt.Fprintf(stderr, "icl: unknown command %q; run 'icl help' for the list\n", args[0])
+		return 2
+	}
+	fs := newFlagSet(c, stderr)
+	run := c.setup(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, &env{stdout: stdout, stderr: stderr, args: fs.Args()})
+	if err != nil {
+		fmt.Fprintf(stderr, "icl %s: %v\n", c.name, err)
+		if errors.Is(err, errUsage) {
+			fmt.Fprintf(stderr, "run 'icl %s -h' for usage\n", c.name)
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+func newFlagSet(c *command, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("icl "+c.name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "usage: icl %s %s\n\n%s\n", c.name, c.usage, strings.TrimSpace(c.long))
+		hasFlags := false
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprintf(w, "\nFlags:\n")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, `icl studies in-context learning of function classes by small transformers.
+
+Usage:
+
+	icl <command> [flags]
+
+Commands:
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "\t%-10s %s\n", c.name, c.short)
+	}
+	fmt.Fprint(w, `
+Run 'icl help <command>' or 'icl <command> -h' for a command's flags.
+Start with 'icl reproduce' (trains, evaluates and reports the quick preset).
+`)
+}

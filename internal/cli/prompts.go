@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+
+	"icl/npz"
+	"icl/prompt"
+	"icl/task"
+)
+
+// Arrays of a prompts file (`icl sample`'s output, `icl baselines`' input).
+const (
+	arrXs     = "xs"          // (B, N, D) float64
+	arrYs     = "ys"          // (B, N) float64
+	arrClass  = "class"       // (B) int64, the mixture component of each prompt
+	arrScale  = "scale"       // (B) float64, each prompt's error normalizer
+	arrQXs    = "query_xs"    // (B, N, D) float64, OOD query settings only
+	arrQYs    = "query_ys"    // (B, N) float64
+	arrConfig = "config_yaml" // (bytes) uint8, the prompt.Config as YAML
+)
+
+// writePrompts saves a batch and the config it was drawn from.
+func writePrompts(path string, b *prompt.Batch, cfg prompt.Config) error {
+	arrs := []npz.Array{
+		npz.NewFloat64(arrXs, []int{b.B, b.N, b.D}, b.Xs),
+		npz.NewFloat64(arrYs, []int{b.B, b.N}, b.Ys),
+		npz.NewFloat64(arrScale, []int{b.B}, b.Scale),
+	}
+	if b.Class != nil {
+		cls := make([]int64, len(b.Class))
+		for i, c := range b.Class {
+			cls[i] = int64(c)
+		}
+		arrs = append(arrs, npz.NewInt64(arrClass, []int{b.B}, cls))
+	}
+	if b.QXs != nil {
+		arrs = append(arrs, npz.NewFloat64(arrQXs, []int{b.B, b.N, b.D}, b.QXs),
+			npz.NewFloat64(arrQYs, []int{b.B, b.N}, b.QYs))
+	}
+	y, err := yaml.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	raw := make([]int64, len(y))
+	for i, c := range y {
+		raw[i] = int64(c)
+	}
+	a := npz.NewInt64(arrConfig, []int{len(raw)}, raw)
+	a.DType = "|u1"
+	arrs = append(arrs, a)
+	return npz.WriteNPZ(path, arrs...)
+}
+
+// readPrompts loads a prompts file. xs and ys are required; the config (and so
+// the class prior) is returned when the file carries one, with ok = true.
+func readPrompts(path string) (b *prompt.Batch, cfg prompt.Config, ok bool, err error) {
+	f, err := npz.ReadNPZ(path)
+	if err != nil {
+		return nil, cfg, false, err
+	}
+	xs, xsh, err := f.Float64(arrXs, -1, -1, -1)
+	if err != nil {
+		return nil, cfg, false, err
+	}
+	B, N, D := xsh[0], xsh[1], xsh[2]
+	ys, _, err := f.Float64(arrYs, B, N)
+	if err != nil {
+		return nil, cfg, false, err
+	}
+	b = &prompt.Batch{B: B, N: N, D: D, Xs: xs, Ys: ys}
+	if _, has := f.Get(arrScale); has {
+		if b.Scale, _, err = f.Float64(arrScale, B); err != nil {
+			return nil, cfg, false, err
+		}
+	}
+	if _, has := f.Get(arrClass); has {
+		cls, _, err := f.Int64(arrClass, B)
+		if err != nil {
+			return nil, cfg, false, err
+		}
+		b.Class = make([]int, B)
+		for i, c := range cls {
+			b.Class[i] = int(c)
+		}
+	}
+	if _, has := f.Get(arrQXs); has {
+		if b.QXs, _, err = f.Float64(arrQXs, B, N, D); err != nil {
+			return nil, cfg, false, err
+		}
+		if b.QYs, _, err = f.Float64(arrQYs, B, N); err != nil {
+			return nil, cfg, false, err
+		}
+		b.QueryLen = N
+		for i := 0; i < N; i++ {
+			if b.QYs[i] != b.QYs[i] { // NaN: no query from here on
+				b.QueryLen = i
+				break
+			}
+		}
+	}
+	if raw, _, err := f.Int64(arrConfig, -1); err == nil {
+		y := make([]byte, len(raw))
+		for i, c := range raw {
+			y[i] = byte(c)
+		}
+		if err := task.DecodeStrict(bytes.NewReader(y), &cfg); err != nil {
+			return nil, cfg, false, fmt.Errorf("%s: array %q: %w", path, arrConfig, err)
+		}
+		if cfg.Dim != D {
+			return nil, cfg, false, fmt.Errorf("%s: array %q says dim %d but xs has D = %d", path, arrConfig, cfg.Dim, D)
+		}
+		ok = true
+	}
+	return b, cfg, ok, nil
+}
