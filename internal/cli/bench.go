@@ -1,0 +1,184 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"icl/gpt"
+	"icl/gpt/kernels"
+	"icl/optim"
+	"icl/rng"
+)
+
+// benchPreset is one model size that `icl bench` times.
+type benchPreset struct {
+	name string
+	cfg  gpt.Config
+}
+
+var benchPresets = []benchPreset{
+	{"tiny", gpt.Config{Dim: 5, Points: 11, Layers: 3, Width: 64, Heads: 2}},
+	{"small", gpt.Config{Dim: 10, Points: 21, Layers: 6, Width: 128, Heads: 4}},
+	{"standard", gpt.Config{Dim: 20, Points: 41, Layers: 12, Width: 256, Heads: 8}},
+}
+
+func init() {
+	register(&command{
+		name:  "bench",
+		short: "time training steps and the GEMM on this machine",
+		usage: "[-presets tiny,small,standard] [-batch 64] [-time 3s]",
+		long: `
+Bench times one training step (forward, backward, AdamW update) of the GPT-2 ICL
+model at three sizes, batch 64, and the GEMM on the model's matrix shapes:
+
+	tiny      3 layers, width  64, 2 heads, d =  5, 11 points (22 tokens)
+	small     6 layers, width 128, 4 heads, d = 10, 21 points (42 tokens)
+	standard 12 layers, width 256, 8 heads, d = 20, 41 points (82 tokens)
+
+It prints ms per step split into forward, backward and update, the step's
+GFLOP/s (matrix products as executed, forward + backward), and per GEMM shape
+the GFLOP/s of Gemm in the three forms the layers use: NT (out = in W^T,
+forward), NN (d_in = d_out W) and TN (dW = d_out^T in). The kernel in use and
+the number of cores are printed first. Set ICL_GEMM=go|avx2|avx512|ref to time
+another kernel.
+`,
+		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
+			names := fs.String("presets", "tiny,small,standard", "comma-separated presets to time")
+			batch := fs.Int("batch", 64, "prompts per step")
+			dur := fs.Duration("time", 3*time.Second, "minimum time spent timing each preset")
+			noGemm := fs.Bool("nogemm", false, "skip the GEMM shape table")
+			return func(ctx context.Context, e *env) error {
+				if *batch < 1 {
+					return usageErrorf("-batch %d must be >= 1", *batch)
+				}
+				var sel []benchPreset
+				for _, n := range strings.Split(*names, ",") {
+					found := false
+					for _, p := range benchPresets {
+						if p.name == strings.TrimSpace(n) {
+							sel, found = append(sel, p), true
+						}
+					}
+					if !found {
+						return usageErrorf("-presets: unknown preset %q; allowed: tiny, small, standard", n)
+					}
+				}
+				fmt.Fprintf(e.stdout, "icl bench: %d cores (GOMAXPROCS %d), %s/%s, GEMM kernel %s, batch %d\n\n",
+					runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, kernels.Kernel(), *batch)
+				tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+				fmt.Fprintln(tw, "preset\tparams\tms/step\tforward\tbackward\tupdate\tGFLOP/step\tGFLOP/s\t")
+				for _, p := range sel {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					r, err := benchStep(p.cfg, *batch, *dur)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.1f\t\n", p.name, p.cfg.NumParams(),
+						r.step*1e3, r.fwd*1e3, r.bwd*1e3, r.upd*1e3, r.flops/1e9, r.flops/r.step/1e9)
+				}
+				tw.Flush()
+				if *noGemm {
+					return nil
+				}
+				fmt.Fprintf(e.stdout, "\nGEMM GFLOP/s on the model's shapes (M = batch x tokens; op(A) M x K, op(B) K x N)\n")
+				tw = tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+				fmt.Fprintln(tw, "preset\tM\tK\tN\tNT\tNN\tTN\t")
+				for _, p := range sel {
+					c := p.cfg.Width
+					m := *batch * 2 * p.cfg.Points
+					for _, kn := range [][2]int{{c, 3 * c}, {c, c}, {c, 4 * c}, {4 * c, c}} {
+						if ctx.Err() != nil {
+							return ctx.Err()
+						}
+						fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t\n", p.name, m, kn[0], kn[1],
+							gemmRate(false, true, m, kn[1], kn[0]), gemmRate(false, false, m, kn[1], kn[0]),
+							gemmRate(true, false, kn[1], kn[0], m))
+					}
+				}
+				return tw.Flush()
+			}
+		},
+	})
+}
+
+type stepTimes struct{ step, fwd, bwd, upd, flops float64 }
+
+// benchStep times full training steps on random prompts for at least dur.
+func benchStep(cfg gpt.Config, B int, dur time.Duration) (stepTimes, error) {
+	m, err := gpt.New(cfg)
+	if err != nil {
+		return stepTimes{}, err
+	}
+	m.Init(rng.New(1, rng.LabelInit))
+	r := rng.New(2)
+	N := cfg.Points
+	xs := make([]float32, B*N*cfg.Dim)
+	ys := make([]float32, B*N)
+	for i := range xs {
+		xs[i] = float32(r.NormFloat64())
+	}
+	for i := range ys {
+		ys[i] = float32(r.NormFloat64())
+	}
+	opt := optim.NewAdamW(len(m.Params), 0.9, 0.999, 1e-8, 0)
+	var t stepTimes
+	steps := 0
+	start := time.Now()
+	for steps < 3 || time.Since(start) < dur {
+		t0 := time.Now()
+		m.ZeroGrad()
+		m.Forward(xs, ys, B, N)
+		t1 := time.Now()
+		m.Backward()
+		t2 := time.Now()
+		opt.Update(m.Params, m.Grads, 1e-4)
+		t3 := time.Now()
+		if steps > 0 { // the first step allocates activations: not timed
+			t.fwd += t1.Sub(t0).Seconds()
+			t.bwd += t2.Sub(t1).Seconds()
+			t.upd += t3.Sub(t2).Seconds()
+		}
+		steps++
+	}
+	n := float64(steps - 1)
+	t.fwd, t.bwd, t.upd = t.fwd/n, t.bwd/n, t.upd/n
+	t.step = t.fwd + t.bwd + t.upd
+	t.flops = cfg.FLOPs(B, N)
+	return t, nil
+}
+
+// gemmRate returns Gemm's GFLOP/s for C(m,n) (+)= op(A)(m,k) op(B)(k,n).
+func gemmRate(transA, transB bool, m, n, k int) float64 {
+	r := rng.New(3)
+	a := make([]float32, m*k)
+	b := make([]float32, k*n)
+	c := make([]float32, m*n)
+	for i := range a {
+		a[i] = float32(r.NormFloat64())
+	}
+	for i := range b {
+		b[i] = float32(r.NormFloat64())
+	}
+	lda, ldb := k, n
+	if transA {
+		lda = m
+	}
+	if transB {
+		ldb = k
+	}
+	kernels.Gemm(transA, transB, m, n, k, a, lda, b, ldb, 0, c, n)
+	reps := 0
+	start := time.Now()
+	for reps < 3 || time.Since(start) < 300*time.Millisecond {
+		kernels.Gemm(transA, transB, m, n, k, a, lda, b, ldb, 1, c, n)
+		reps++
+	}
+	return 2 * float64(m) * float64(n) * float64(k) * float64(reps) / time.Since(start).Seconds() / 1e9
+}

@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"icl/gpt"
+	"icl/npz"
+	"icl/prompt"
+)
+
+func init() {
+	register(&command{
+		name:  "predict",
+		short: "run a trained model on prompts and save its predictions as .npy",
+		usage: "-weights model.safetensors -prompts prompts.npz [-o preds.npy]",
+		long: `
+Predict loads exported weights (a run's model.safetensors) and a prompts file
+('icl sample' writes one; any .npz with xs (B, N, D) and ys (B, N) will do) and
+writes the model's predictions as a (B, N) float32 .npy: entry [p, i] is the
+prediction of y_i of prompt p from the points before it (the read-out at x-token
+2i). D must equal the model's input dimension and N be at most its points.
+
+Example:
+
+	icl predict -weights runs/quick/dense_linear/model.safetensors -prompts p.npz -o preds.npy
+`,
+		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
+			weights := fs.String("weights", "", "model `file` (.safetensors)")
+			prompts := fs.String("prompts", "", "prompts `file` (.npz with xs, ys)")
+			out := fs.String("o", "preds.npy", "output `file` (.npy, (B, N) float32)")
+			return func(ctx context.Context, e *env) error {
+				if *weights == "" || *prompts == "" {
+					return usageErrorf("-weights and -prompts are required")
+				}
+				m, _, err := gpt.LoadFile(*weights)
+				if err != nil {
+					return err
+				}
+				b, _, _, err := readPrompts(*prompts)
+				if err != nil {
+					return err
+				}
+				preds, err := predictBatch(m, b)
+				if err != nil {
+					return fmt.Errorf("%s: %w", *prompts, err)
+				}
+				if err := npz.WriteNPY(*out, npz.NewFloat32("preds", []int{b.B, b.N}, preds)); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "wrote %s: (%d, %d) predictions\n", *out, b.B, b.N)
+				return nil
+			}
+		},
+	})
+}
+
+// predictBatch runs m on every prompt of b, in chunks, and returns (B, N) predictions.
+func predictBatch(m *gpt.Model, b *prompt.Batch) ([]float32, error) {
+	if b.D != m.Cfg.Dim {
+		return nil, fmt.Errorf("prompts have D = %d but the model takes d = %d", b.D, m.Cfg.Dim)
+	}
+	if b.N > m.Cfg.Points {
+		return nil, fmt.Errorf("prompts have N = %d points but the model takes at most %d", b.N, m.Cfg.Points)
+	}
+	const chunk = 256
+	out := make([]float32, b.B*b.N)
+	xs := make([]float32, chunk*b.N*b.D)
+	ys := make([]float32, chunk*b.N)
+	for lo := 0; lo < b.B; lo += chunk {
+		n := min(chunk, b.B-lo)
+		for i := range xs[:n*b.N*b.D] {
+			xs[i] = float32(b.Xs[lo*b.N*b.D+i])
+		}
+		for i := range ys[:n*b.N] {
+			ys[i] = float32(b.Ys[lo*b.N+i])
+		}
+		m.Predict(out[lo*b.N:(lo+n)*b.N], xs[:n*b.N*b.D], ys[:n*b.N], n, b.N)
+	}
+	return out, nil
+}
