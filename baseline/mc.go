@@ -1,0 +1,136 @@
+package baseline
+
+import (
+	"fmt"
+	"math"
+
+	"icl/rng"
+	"icl/task"
+)
+
+// MCNoiseFrac sets the likelihood's sigma for a noiseless class in MonteCarlo:
+// sigma = MCNoiseFrac * sqrt(Class.Scale()).
+const MCNoiseFrac = 0.1
+
+// MonteCarlo approximates the posterior mean for any class: it draws M functions
+// f_m from Class with the stream rng.New(Seed, rng.LabelMC, promptIndex),
+// weighs each by exp(-sum_{j<i} (y_j - f_m(x_j))^2 / (2 Sigma^2)) and predicts
+// the weighted mean of f_m(x_i). The same M functions serve every position of
+// a prompt. Sigma <= 0 means task.NoiseStd(Class), or MCNoiseFrac*sqrt(Scale)
+// for a noiseless class: then the predictor is the posterior mean of the class
+// with that much label noise, a tempered approximation. For a *task.Mixture
+// with Sigma <= 0, each draw uses its component's sigma by the same rule, and
+// the likelihood keeps its normalization (a factor sigma^-i).
+type MonteCarlo struct {
+	Class task.Class
+	M     int
+	Sigma float64
+	Seed  uint64
+}
+
+func (p *MonteCarlo) Name() string { return fmt.Sprintf("bayes_mc_m=%d", p.M) }
+
+// Predict uses the stream of prompt index 0; Run labels each prompt with its
+// index in the batch.
+func (p *MonteCarlo) Predict(dst []float64, xs, ys []float64, n, d int) {
+	p.predictIndexed(dst, xs, ys, n, d, 0)
+}
+
+// PredictIndex is Predict for the prompt with the given index in its batch.
+func (p *MonteCarlo) PredictIndex(dst []float64, xs, ys []float64, n, d, index int) {
+	p.predictIndexed(dst, xs, ys, n, d, index)
+}
+
+// LikelihoodSigma is the sigma of the Gaussian likelihood that p uses for
+// functions drawn from c (Class, or a component of a mixture Class).
+func (p *MonteCarlo) LikelihoodSigma(c task.Class) float64 {
+	if p.Sigma > 0 {
+		return p.Sigma
+	}
+	if s := task.NoiseStd(c); s > 0 {
+		return s
+	}
+	return MCNoiseFrac * math.Sqrt(c.Scale())
+}
+
+func (p *MonteCarlo) predictIndexed(dst []float64, xs, ys []float64, n, d, index int) {
+	p.PosteriorIndex(dst, nil, xs, ys, n, d, index)
+}
+
+// NumClasses is the number of mixture components of Class, 1 if it is not a
+// *task.Mixture.
+func (p *MonteCarlo) NumClasses() int {
+	if m, ok := p.Class.(*task.Mixture); ok {
+		return len(m.Components)
+	}
+	return 1
+}
+
+// PosteriorIndex writes dst (n) as PredictIndex does and, when post (n, K) is not
+// nil, the Monte Carlo estimate of p(component | points 0..i-1) of a
+// *task.Mixture class: each draw is Components[Pick(r)].Sample(r), the same
+// use of the stream as Mixture.Sample, and remembers its component. K =
+// NumClasses().
+func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d, index int) {
+	checkShapes(dst, xs, ys, n, d)
+	if p.M < 1 || p.Class == nil || p.Class.Dim() != d {
+		panic("baseline: MonteCarlo needs M >= 1 and a Class of dimension d")
+	}
+	r := rng.New(p.Seed, rng.LabelMC, uint64(index))
+	mix, isMix := p.Class.(*task.Mixture)
+	k := p.NumClasses()
+	if post != nil && len(post) < n*k {
+		panic("baseline: MonteCarlo: len(post) < n*NumClasses")
+	}
+	comp := make([]int, p.M)
+	fx := make([]float64, p.M*n) // (M, n): f_m(x_i)
+	// per component: 1/(2 sigma^2) and log sigma
+	inv2s2, logs := make([]float64, k), make([]float64, k)
+	for c := 0; c < k; c++ {
+		cl := p.Class
+		if isMix {
+			cl = mix.Components[c]
+		}
+		sg := p.LikelihoodSigma(cl)
+		inv2s2[c], logs[c] = 1/(2*sg*sg), math.Log(sg)
+	}
+	for m := 0; m < p.M; m++ {
+		var f task.Func
+		if isMix {
+			comp[m] = mix.Pick(r)
+			f = mix.Components[comp[m]].Sample(r)
+		} else {
+			f = p.Class.Sample(r)
+		}
+		for i := 0; i < n; i++ {
+			fx[m*n+i] = f.Eval(xs[i*d : (i+1)*d])
+		}
+	}
+	ll := make([]float64, p.M) // log-likelihood of the first i points
+	for i := 0; i < n; i++ {
+		lmax := math.Inf(-1)
+		for _, l := range ll {
+			lmax = max(lmax, l)
+		}
+		num, den := 0.0, 0.0
+		var pc []float64
+		if post != nil {
+			pc = post[i*k : (i+1)*k]
+			clear(pc)
+		}
+		for m := 0; m < p.M; m++ {
+			w := math.Exp(ll[m] - lmax)
+			v := fx[m*n+i]
+			num += w * v
+			den += w
+			if pc != nil {
+				pc[comp[m]] += w
+			}
+			ll[m] -= sq(ys[i]-v)*inv2s2[comp[m]] + logs[comp[m]]
+		}
+		dst[i] = num / den
+		for c := range pc {
+			pc[c] /= den
+		}
+	}
+}
