@@ -1,0 +1,304 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"icl/baseline"
+	"icl/npz"
+	"icl/prompt"
+	"icl/task"
+)
+
+func init() {
+	register(&command{
+		name:  "baselines",
+		short: "run classical and Bayes-optimal baselines on prompts; print their ICL curves",
+		usage: "[-prompts prompts.npz] [-o baselines.npz] [-config FILE.yaml] [-lasso 0.001,0.01,0.1]",
+		long: `
+Baselines predicts, for every prompt and every position i, y_i from the first i
+points (0 at i = 0) with each baseline, writes one (B, N) float64 array per
+baseline to -o, named by baseline and parameter (zero, averaging, knn_k=3,
+least_squares, ridge_lambda=0.1, lasso_alpha=0.01, lasso_best_in_hindsight,
+bayes_dense, bayes_sparse_k=2, bayes_mixture, bayes_mc_m=20000, ...), and prints
+each baseline's normalized ICL curve: the mean over prompts of (prediction - y)^2
+divided by the prompt's class scale (so the zero predictor scores about 1).
+
+The Bayes-optimal baselines need the prior: it is read from the prompts file's
+config_yaml (written by 'icl sample'), or from -config (a prompt config as
+'icl sample' takes). Without a prior only the prior-free baselines run. With a
+mixture prior the output also holds posterior (B, N, K): p(class | first i points)
+from the exact Bayes mixture, and each component's own Bayes predictor runs too.
+
+Conventions (for checking against numpy/scikit-learn): least squares is
+numpy.linalg.lstsq's minimum-norm solution (rcond = eps * max(i, d)); ridge
+minimizes |y - Xw|^2 + lambda |w|^2; lasso minimizes (1/(2n)) |y - Xw|^2 +
+alpha |w|_1 with no intercept (scikit-learn's objective), by coordinate descent
+to a duality gap <= 1e-12 y.y with every KKT condition within 1e-9 n alpha.
+
+Without -prompts it first samples the default mixture (see 'icl sample -h').
+`,
+		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
+			in := fs.String("prompts", "", "prompts `file` (.npz with xs, ys; default: sample the default mixture)")
+			out := fs.String("o", "baselines.npz", "output `file` (.npz)")
+			cfgPath := fs.String("config", "", "prompt config `file` giving the prior (overrides the file's own)")
+			lasso := fs.String("lasso", "0.001,0.01,0.1", "comma-separated lasso `alphas`")
+			ridge := fs.String("ridge", "0.1,1", "comma-separated ridge `lambdas`")
+			mc := fs.Int("mc", 20000, "samples of the Monte Carlo Bayes predictor (classes without an exact one)")
+			all := fs.Bool("all", false, "print every position (default: a selection)")
+			return func(ctx context.Context, e *env) error {
+				if len(e.args) > 0 {
+					return usageErrorf("unexpected arguments %q", e.args)
+				}
+				opts := baseline.DefaultOptions()
+				var err error
+				if opts.LassoAlphas, err = parseFloats("lasso", *lasso); err != nil {
+					return err
+				}
+				if opts.RidgeLambdas, err = parseFloats("ridge", *ridge); err != nil {
+					return err
+				}
+				opts.MCSamples = *mc
+				if err := opts.Validate(); err != nil {
+					return usageErrorf("%v", err)
+				}
+				var b *prompt.Batch
+				var cfg prompt.Config
+				var havePrior bool
+				if *in == "" {
+					cfg = prompt.DefaultConfig()
+					if b, _, err = cfg.Draw(); err != nil {
+						return err
+					}
+					havePrior = true
+					fmt.Fprintf(e.stderr, "no -prompts given: sampled the default mixture (%d prompts, seed %d)\n", b.B, cfg.Seed)
+				} else if b, cfg, havePrior, err = readPrompts(*in); err != nil {
+					return err
+				}
+				if *cfgPath != "" {
+					if cfg, err = prompt.LoadConfig(*cfgPath); err != nil {
+						return err
+					}
+					if cfg.Dim != b.D {
+						return fmt.Errorf("%s: dim %d does not match the prompts' D = %d", *cfgPath, cfg.Dim, b.D)
+					}
+					havePrior = true
+				}
+				var class task.Class
+				if havePrior {
+					if class, err = cfg.Task.Build(b.D); err != nil {
+						return err
+					}
+				} else {
+					fmt.Fprintln(e.stderr, "the prompts carry no prior (config_yaml) and no -config was given: Bayes baselines skipped")
+				}
+				preds, names, post, err := runBaselines(ctx, e.stderr, b, class, opts)
+				if err != nil {
+					return err
+				}
+				arrs := make([]npz.Array, 0, len(names)+1)
+				for i, n := range names {
+					arrs = append(arrs, npz.NewFloat64(n, []int{b.B, b.N}, preds[i]))
+				}
+				if post != nil {
+					arrs = append(arrs, npz.NewFloat64("posterior", []int{b.B, b.N, len(post) / (b.B * b.N)}, post))
+				}
+				if err := npz.WriteNPZ(*out, arrs...); err != nil {
+					return err
+				}
+				curves := make([][]float64, len(names))
+				for i := range names {
+					curves[i] = normalizedCurve(preds[i], b)
+				}
+				printCurves(e.stdout, names, curves, b, *all)
+				fmt.Fprintf(e.stdout, "\nwrote %s: %d baselines", *out, len(names))
+				if post != nil {
+					fmt.Fprintf(e.stdout, " and the class posterior")
+				}
+				fmt.Fprintln(e.stdout)
+				return nil
+			}
+		},
+	})
+}
+
+func parseFloats(flagName, s string) ([]float64, error) {
+	var v []float64
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		var x float64
+		if _, err := fmt.Sscan(f, &x); err != nil || !(x > 0) || math.IsInf(x, 0) {
+			return nil, usageErrorf("-%s: %q is not a positive number", flagName, f)
+		}
+		v = append(v, x)
+	}
+	return v, nil
+}
+
+// runBaselines runs the suite for class (prior-free baselines when class is
+// nil) on b and returns each baseline's (B, N) predictions, their names, and
+// the mixture posterior (B, N, K) when class is a mixture with an exact Bayes
+// predictor.
+func runBaselines(ctx context.Context, log io.Writer, b *prompt.Batch, class task.Class, opts baseline.Options) (preds [][]float64, names []string, post []float64, err error) {
+	var ps []baseline.Predictor
+	if class != nil {
+		if ps, err = baseline.ForClass(class, opts); err != nil {
+			return nil, nil, nil, err
+		}
+		if m, ok := unwrapMixture(class); ok {
+			for _, c := range m.Components {
+				if ev, ok := baseline.Exact(c, opts.Jitter); ok {
+					ps = append(ps, ev)
+				}
+			}
+		}
+	} else {
+		ps = []baseline.Predictor{baseline.Zero{}, baseline.Averaging{}, baseline.KNN{K: opts.KNN}, baseline.LeastSquares{}}
+		for _, l := range opts.RidgeLambdas {
+			ps = append(ps, baseline.Ridge{Lambda: l})
+		}
+		for _, a := range opts.LassoAlphas {
+			ps = append(ps, baseline.Lasso{Alpha: a})
+		}
+		if len(opts.LassoAlphas) > 1 {
+			ps = append(ps, baseline.LassoBest{Alphas: opts.LassoAlphas})
+		}
+	}
+	workers := runtime.GOMAXPROCS(0)
+	seen := map[string]bool{}
+	for _, p := range ps {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, nil, err
+		}
+		name := p.Name()
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		start := time.Now()
+		dst := make([]float64, b.B*b.N)
+		if pp, ok := p.(baseline.Posterior); ok && post == nil {
+			post = make([]float64, b.B*b.N*pp.NumClasses())
+			runQueries(b, func(q *prompt.Batch, d, po []float64) { baseline.RunPosterior(d, po, pp, q, workers) }, dst, post, pp.NumClasses())
+		} else {
+			runQueries(b, func(q *prompt.Batch, d, _ []float64) { baseline.Run(d, p, q, workers) }, dst, nil, 0)
+		}
+		fmt.Fprintf(log, "  %-26s %6.2fs\n", name, time.Since(start).Seconds())
+		preds = append(preds, dst)
+		names = append(names, name)
+	}
+	return preds, names, post, nil
+}
+
+func unwrapMixture(c task.Class) (*task.Mixture, bool) {
+	if n, ok := c.(*task.Noisy); ok {
+		c = n.Class
+	}
+	m, ok := c.(*task.Mixture)
+	return m, ok
+}
+
+// runQueries fills dst (B, N) (and post (B, N, K) when K > 0) by run. Without
+// out-of-distribution queries one run over b does it; with them, position i of
+// every prompt is scored on its own prompt (context 0..i-1, then the query),
+// one run per position.
+func runQueries(b *prompt.Batch, run func(q *prompt.Batch, dst, post []float64), dst, post []float64, K int) {
+	if b.QXs == nil {
+		run(b, dst, post)
+		return
+	}
+	for i := range dst {
+		dst[i] = math.NaN()
+	}
+	for i := range post {
+		post[i] = math.NaN()
+	}
+	for i := 0; i < b.QueryLen; i++ {
+		q := prompt.NewBatch(b.B, i+1, b.D)
+		q.Scale = b.Scale
+		for p := 0; p < b.B; p++ {
+			xs, ys := q.Prompt(p)
+			b.QueryPrompt(xs, ys, p, i)
+		}
+		qd := make([]float64, b.B*(i+1))
+		var qp []float64
+		if K > 0 {
+			qp = make([]float64, b.B*(i+1)*K)
+		}
+		run(q, qd, qp)
+		for p := 0; p < b.B; p++ {
+			dst[p*b.N+i] = qd[p*(i+1)+i]
+			if K > 0 {
+				copy(post[(p*b.N+i)*K:(p*b.N+i+1)*K], qp[(p*(i+1)+i)*K:(p*(i+1)+i+1)*K])
+			}
+		}
+	}
+}
+
+// normalizedCurve is the mean over prompts of (pred - y)^2 / scale at each
+// position (NaN where no prompt has a query there).
+func normalizedCurve(pred []float64, b *prompt.Batch) []float64 {
+	c := make([]float64, b.N)
+	for i := 0; i < b.N; i++ {
+		s, n := 0.0, 0
+		for p := 0; p < b.B; p++ {
+			_, y := b.Query(p, i)
+			v := pred[p*b.N+i]
+			if math.IsNaN(y) || math.IsNaN(v) {
+				continue
+			}
+			scale := 1.0
+			if b.Scale != nil && b.Scale[p] > 0 {
+				scale = b.Scale[p]
+			}
+			s += (v - y) * (v - y) / scale
+			n++
+		}
+		c[i] = s / float64(n)
+		if n == 0 {
+			c[i] = math.NaN()
+		}
+	}
+	return c
+}
+
+// printCurves prints one row per baseline, one column per shown position.
+func printCurves(w io.Writer, names []string, curves [][]float64, b *prompt.Batch, all bool) {
+	var pos []int
+	if all || b.N <= 12 {
+		for i := 0; i < b.N; i++ {
+			pos = append(pos, i)
+		}
+	} else {
+		for _, i := range []int{0, 1, 2, b.D / 4, b.D / 2, b.D - 1, b.D, b.D + 1, 3 * b.D / 2, 2 * b.D, b.N - 1} {
+			if i >= 0 && i < b.N && (len(pos) == 0 || i > pos[len(pos)-1]) {
+				pos = append(pos, i)
+			}
+		}
+	}
+	fmt.Fprintf(w, "normalized squared error by in-context examples i (d = %d, %d prompts)\n", b.D, b.B)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "baseline \\ i\t")
+	for _, i := range pos {
+		fmt.Fprintf(tw, "%d\t", i)
+	}
+	fmt.Fprintln(tw)
+	for k, n := range names {
+		fmt.Fprintf(tw, "%s\t", n)
+		for _, i := range pos {
+			fmt.Fprintf(tw, "%.3f\t", curves[k][i])
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+}
