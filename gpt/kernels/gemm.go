@@ -1,14 +1,323 @@
 package kernels
 
+import (
+	"fmt"
+	"sync"
+)
+
+// parThreshold is the flop count (2mnk) below which Gemm runs on the calling
+// goroutine alone: below it, waking workers costs more than it saves.
+const parThreshold = 1 << 21
+
 // Gemm computes C = beta*C + op(A)*op(B), row-major, where op(A) is (m, k) and
 // op(B) is (k, n). With transA, A is stored (k, m) and op(A) = A^T; likewise B.
-// lda, ldb, ldc are the row strides of A, B and C as stored. beta must be 0 or 1.
+// lda, ldb, ldc are the row strides of A, B and C as stored. beta must be 0 or 1;
+// with beta = 0, C is written without being read (NaNs in C do not leak).
 //
 // Every element of C is summed in the same order whatever the number of
-// goroutines, so results are identical bit for bit for any GOMAXPROCS.
+// goroutines, so results are identical bit for bit for any GOMAXPROCS or
+// SetThreads. Different kernels (see Kernel) may differ in the last bits.
+//
+// Gemm is safe for concurrent use on disjoint C.
 func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	// Placeholder: the tuned implementation replaces this.
-	GemmRef(transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+	checkArgs(transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+	kr := current.Load()
+	if kr.id == kRef {
+		GemmRef(transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	gemmPacked(kr, transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+}
+
+// checkArgs panics on arguments that would make Gemm read or write out of
+// bounds; the assembly kernels do no bounds checks of their own.
+func checkArgs(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if beta != 0 && beta != 1 {
+		panic(fmt.Sprintf("kernels: beta = %v, must be 0 or 1", beta))
+	}
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("kernels: negative dimension m=%d n=%d k=%d", m, n, k))
+	}
+	checkMat("A", transA, m, k, a, lda)
+	checkMat("B", transB, k, n, b, ldb)
+	checkMat("C", false, m, n, c, ldc)
+}
+
+// checkMat checks a matrix whose op is (r, s), stored (s, r) when trans.
+func checkMat(name string, trans bool, r, s int, x []float32, ld int) {
+	if trans {
+		r, s = s, r
+	}
+	if r == 0 || s == 0 {
+		return
+	}
+	if ld < s {
+		panic(fmt.Sprintf("kernels: ld%s = %d < %d columns", name, ld, s))
+	}
+	if need := (r-1)*ld + s; len(x) < need {
+		panic(fmt.Sprintf("kernels: len(%s) = %d, need at least %d for %dx%d with stride %d", name, len(x), need, r, s, ld))
+	}
+}
+
+// workspace holds the packed panels of one Gemm call.
+type workspace struct {
+	a, b []float32
+}
+
+var wsPool = sync.Pool{New: func() any { return new(workspace) }}
+
+func grow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+// gemm holds one call of the blocked algorithm.
+type gemm struct {
+	kr             *kernel
+	transA, transB bool
+	m, n, k        int
+	a, b, c        []float32
+	lda, ldb, ldc  int
+	pa, pb         []float32 // packed A (when packedA) and packed B, one K block
+	packedA        bool
+	mp, np         int // micro-panels of A, panels of B
+	mcP, ncP       int // tile block size in micro-panels and panels
+	tilesN         int
+}
+
+// gemmPacked is the blocked algorithm. For each K block [pc, pc+kc), taken in
+// increasing order, it packs op(B)[pc:pc+kc, :] into nr-column panels (zero-
+// padded at the edge) and, unless the kernel reads a non-transposed A in
+// place, op(A)[:, pc:pc+kc] into mr-row micro-panels; then it runs the
+// micro-kernel over every mr x nr tile of C. Tiles are grouped into blocks of
+// mcP x ncP tiles that goroutines claim one at a time. Every tile runs the same
+// arithmetic whoever computes it, so the grouping cannot change a bit.
+func gemmPacked(kr *kernel, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 {
+		if beta == 0 {
+			for i := 0; i < m; i++ {
+				clear(c[i*ldc : i*ldc+n])
+			}
+		}
+		return
+	}
+	g := gemm{kr: kr, transA: transA, transB: transB, m: m, n: n, k: k,
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc,
+		packedA: !kr.direct || transA}
+	mr, nr := kr.mr, kr.nr
+	g.mp, g.np = ceilDiv(m, mr), ceilDiv(n, nr)
+	kcMax := min(kr.kc, k)
+
+	ws := wsPool.Get().(*workspace)
+	if g.packedA {
+		ws.a = grow(ws.a, g.mp*mr*kcMax)
+	}
+	ws.b = grow(ws.b, g.np*nr*kcMax)
+	g.pa, g.pb = ws.a, ws.b
+
+	t := Threads()
+	par := t > 1 && 2*m*n*k >= parThreshold
+	g.mcP, g.ncP = kr.mc/mr, kr.nc/nr
+	if par { // enough blocks for the goroutines to balance dynamically
+		for ceilDiv(g.mp, g.mcP)*ceilDiv(g.np, g.ncP) < 4*t && g.mcP > 4 {
+			g.mcP = (g.mcP + 1) / 2
+		}
+		for ceilDiv(g.mp, g.mcP)*ceilDiv(g.np, g.ncP) < 4*t && g.ncP > 4 {
+			g.ncP = (g.ncP + 1) / 2
+		}
+	}
+	g.tilesN = ceilDiv(g.np, g.ncP)
+	tiles := ceilDiv(g.mp, g.mcP) * g.tilesN
+
+	if par {
+		gp := new(gemm) // only the parallel path lets the call escape to the heap
+		*gp = g
+		gp.parallel(beta, tiles, t)
+	} else {
+		for pc := 0; pc < k; pc += kcMax {
+			kc := min(kcMax, k-pc)
+			acc := beta == 1 || pc > 0
+			g.pack(0, g.npa()+g.np, pc, kc)
+			for tile := 0; tile < tiles; tile++ {
+				g.block(tile, pc, kc, acc)
+			}
+		}
+	}
+	wsPool.Put(ws)
+}
+
+// parallel is the K-block loop of gemmPacked on t goroutines: packing and
+// tile blocks are each split over the pool, with a barrier between them.
+func (g *gemm) parallel(beta float32, tiles, t int) {
+	kcMax := min(g.kr.kc, g.k)
+	items := g.npa() + g.np
+	for pc := 0; pc < g.k; pc += kcMax {
+		kc := min(kcMax, g.k-pc)
+		acc := beta == 1 || pc > 0
+		run(items, max(1, items/(8*t)), func(lo, hi int) { g.pack(lo, hi, pc, kc) })
+		run(tiles, 1, func(lo, hi int) {
+			for tile := lo; tile < hi; tile++ {
+				g.block(tile, pc, kc, acc)
+			}
+		})
+	}
+}
+
+// npa is the number of A micro-panels to pack per K block.
+func (g *gemm) npa() int {
+	if g.packedA {
+		return g.mp
+	}
+	return 0
+}
+
+// pack packs items [lo, hi) of one K block: first the npa() micro-panels of
+// A, then the np panels of B.
+func (g *gemm) pack(lo, hi, pc, kc int) {
+	mr, nr, npa := g.kr.mr, g.kr.nr, g.npa()
+	for q := lo; q < hi; q++ {
+		if q < npa {
+			g.packA(g.pa[q*mr*kc:(q+1)*mr*kc], q, pc, kc)
+		} else {
+			r := q - npa
+			g.packB(g.pb[r*nr*kc:(r+1)*nr*kc], r, pc, kc)
+		}
+	}
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// maxKC bounds every kernel's K block; block keeps an edge panel of A on its
+// stack.
+const maxKC = 256
+
+// block runs the micro-kernel over one block of tiles, K block [pc, pc+kc).
+// Edge tiles are computed in full into a scratch tile (the packed panels are
+// zero-padded) and only their valid part is merged into C, with the same
+// single addition the kernel itself would do.
+func (g *gemm) block(tile, pc, kc int, acc bool) {
+	mr, nr := g.kr.mr, g.kr.nr
+	tm, tn := tile/g.tilesN, tile%g.tilesN
+	i0, i1 := tm*g.mcP, min((tm+1)*g.mcP, g.mp)
+	j0, j1 := tn*g.ncP, min((tn+1)*g.ncP, g.np)
+	var tmp [6 * 32]float32
+	var edge [6 * maxKC]float32 // last micro-panel of A, packed, when A is read in place
+	edgeReady := false
+	for jp := j0; jp < j1; jp++ {
+		bp := g.pb[jp*nr*kc : (jp+1)*nr*kc]
+		col := jp * nr
+		nv := min(nr, g.n-col)
+		for ip := i0; ip < i1; ip++ {
+			row := ip * mr
+			mv := min(mr, g.m-row)
+			var ap []float32
+			rsa, csa := 1, mr
+			switch {
+			case g.packedA:
+				ap = g.pa[ip*mr*kc : (ip+1)*mr*kc]
+			case mv == mr:
+				ap, rsa, csa = g.a[row*g.lda+pc:], g.lda, 1
+			default:
+				ap = edge[:mr*kc]
+				if !edgeReady {
+					g.packA(ap, ip, pc, kc)
+					edgeReady = true
+				}
+			}
+			if mv == mr && nv == nr {
+				micro(g.kr.id, kc, ap, rsa, csa, bp, g.c[row*g.ldc+col:], g.ldc, acc)
+				continue
+			}
+			micro(g.kr.id, kc, ap, rsa, csa, bp, tmp[:], nr, false)
+			for i := 0; i < mv; i++ {
+				dst := g.c[(row+i)*g.ldc+col : (row+i)*g.ldc+col+nv]
+				src := tmp[i*nr : i*nr+nv]
+				if acc {
+					for j := range dst {
+						dst[j] += src[j]
+					}
+				} else {
+					copy(dst, src)
+				}
+			}
+		}
+	}
+}
+
+// packA packs micro-panel q (rows q*mr.. of op(A), at most mr of them) over
+// columns [pc, pc+kc) into dst, stored k-major (dst[p*mr+i]); rows past m are
+// zero.
+func (g *gemm) packA(dst []float32, q, pc, kc int) {
+	mr := g.kr.mr
+	i0 := q * mr
+	mv := min(mr, g.m-i0)
+	dst = dst[:mr*kc]
+	if g.transA { // A stored (k, m): row p of storage holds op(A)[:, p]
+		for p := 0; p < kc; p++ {
+			d := dst[p*mr : p*mr+mr]
+			off := (pc+p)*g.lda + i0
+			src := g.a[off : off+mv]
+			for i, v := range src {
+				d[i] = v
+			}
+			for i := mv; i < mr; i++ {
+				d[i] = 0
+			}
+		}
+		return
+	}
+	for i := 0; i < mv; i++ {
+		off := (i0+i)*g.lda + pc
+		src := g.a[off : off+kc]
+		for p, v := range src {
+			dst[p*mr+i] = v
+		}
+	}
+	for i := mv; i < mr; i++ {
+		for p := 0; p < kc; p++ {
+			dst[p*mr+i] = 0
+		}
+	}
+}
+
+// packB packs panel r (columns r*nr.. of op(B), at most nr of them) over rows
+// [pc, pc+kc) into dst, stored k-major (dst[p*nr+j]); columns past n are zero.
+func (g *gemm) packB(dst []float32, r, pc, kc int) {
+	nr := g.kr.nr
+	j0 := r * nr
+	nv := min(nr, g.n-j0)
+	dst = dst[:nr*kc]
+	if !g.transB { // B stored (k, n)
+		for p := 0; p < kc; p++ {
+			d := dst[p*nr : p*nr+nr]
+			off := (pc+p)*g.ldb + j0
+			if nv == nr {
+				copy(d, g.b[off:off+nr])
+				continue
+			}
+			copy(d, g.b[off:off+nv])
+			clear(d[nv:])
+		}
+		return
+	}
+	// B stored (n, k): row j of storage holds op(B)[:, j]
+	for j := 0; j < nv; j++ {
+		off := (j0+j)*g.ldb + pc
+		src := g.b[off : off+kc]
+		for p, v := range src {
+			dst[p*nr+j] = v
+		}
+	}
+	for j := nv; j < nr; j++ {
+		for p := 0; p < kc; p++ {
+			dst[p*nr+j] = 0
+		}
+	}
 }
 
 // GemmRef is the naive triple loop that Gemm is tested against.

@@ -1,0 +1,50 @@
+package gpt
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"icl/optim"
+)
+
+// benchStep times one training step (Forward, Backward, AdamW) on a batch of 64
+// prompts of cfg.Points points.
+func benchStep(b *testing.B, cfg Config) {
+	m, err := New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	m.Init(r)
+	B, N := 64, cfg.Points
+	xs, ys := randomPrompts(r, B, N, cfg.Dim)
+	opt := optim.DefaultAdamW().New(len(m.Params))
+	step := func() {
+		m.ZeroGrad()
+		m.Forward(xs, ys, B, N)
+		m.Backward()
+		opt.Update(m.Params, m.Grads, 1e-4)
+	}
+	step() // allocate activations
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		step()
+	}
+	sec := time.Since(start).Seconds() / float64(b.N)
+	b.ReportMetric(sec*1e3, "ms/step")
+	b.ReportMetric(cfg.FLOPs(B, N)/sec/1e9, "GFLOP/s")
+}
+
+func BenchmarkStepTiny(b *testing.B) {
+	benchStep(b, Config{Dim: 5, Points: 11, Layers: 3, Width: 64, Heads: 2})
+}
+
+func BenchmarkStepSmall(b *testing.B) {
+	benchStep(b, Config{Dim: 10, Points: 21, Layers: 6, Width: 128, Heads: 4})
+}
+
+func BenchmarkStepStandard(b *testing.B) {
+	benchStep(b, Config{Dim: 20, Points: 41, Layers: 12, Width: 256, Heads: 8})
+}

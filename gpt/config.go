@@ -1,0 +1,67 @@
+package gpt
+
+import "fmt"
+
+// Config is the shape of a model.
+type Config struct {
+	Dim    int `yaml:"dim" json:"n_dims"`      // d, the input dimension
+	Points int `yaml:"points" json:"n_points"` // the largest N; position embeddings cover 2*Points tokens
+	Layers int `yaml:"layers" json:"n_layer"`  // L, transformer blocks
+	Width  int `yaml:"width" json:"n_embd"`    // C, the residual width
+	Heads  int `yaml:"heads" json:"n_head"`    // H, attention heads; must divide Width
+}
+
+// ConfigError reports an invalid Config field.
+type ConfigError struct {
+	Field   string // yaml name of the field
+	Value   int
+	Allowed string // what the field may be
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("gpt: config %s = %d: must be %s", e.Field, e.Value, e.Allowed)
+}
+
+// Validate reports the first invalid field of c, or nil.
+func (c Config) Validate() error {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"dim", c.Dim}, {"points", c.Points}, {"layers", c.Layers}, {"width", c.Width}, {"heads", c.Heads}} {
+		if f.v < 1 {
+			return &ConfigError{Field: f.name, Value: f.v, Allowed: "a positive integer"}
+		}
+	}
+	if c.Width%c.Heads != 0 {
+		return &ConfigError{Field: "width", Value: c.Width,
+			Allowed: fmt.Sprintf("a multiple of heads (%d)", c.Heads)}
+	}
+	return nil
+}
+
+// NumParams is the number of scalar parameters of a model with config c.
+func (c Config) NumParams() int {
+	n := 0
+	for _, s := range layout(c) {
+		n += s.size()
+	}
+	return n
+}
+
+// FLOPs is the number of floating-point operations (a multiply-add counts as
+// two) of one training step (forward and backward) on a batch of B prompts of
+// N points, counting the matrix products as executed: the read-in, the block
+// projections, the full T x T attention products of every head, and the read-out.
+// Elementwise work (LayerNorm, GELU, softmax, AdamW) is not counted.
+func (c Config) FLOPs(B, N int) float64 {
+	bt := float64(B * 2 * N)
+	C := float64(c.Width)
+	T := float64(2 * N)
+	// Forward matrix products; backward does twice the work of each (dinp and dW),
+	// except the read-in, whose input needs no gradient.
+	blocks := float64(c.Layers) * 2 * bt * 12 * C * C
+	attn := float64(c.Layers) * float64(B) * 4 * T * T * C // q k^T and att v over all heads
+	readIn := 2 * bt * C * float64(c.Dim)
+	readOut := 2 * float64(B*N) * C
+	return 3*(blocks+attn+readOut) + 2*readIn
+}

@@ -1,0 +1,42 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import "golang.org/x/sys/cpu"
+
+//go:generate python3 gen_amd64.py
+
+var (
+	hasAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	hasAVX512 = cpu.X86.HasAVX512F
+)
+
+// kernAVX2 computes a 6x16 tile; see kernel_amd64.s.
+//
+//go:noescape
+func kernAVX2(k int, a *float32, rsa, csa int, b, c *float32, ldc int, acc int)
+
+// kernAVX512 computes a 6x32 tile; see kernel_amd64.s.
+//
+//go:noescape
+func kernAVX512(k int, a *float32, rsa, csa int, b, c *float32, ldc int, acc int)
+
+// micro runs kernel id, k >= 1, on the mr x k block of op(A) whose element
+// (i, p) is a[i*rsa+p*csa] and on the packed k x nr panel b, storing the tile
+// into c (!acc) or adding it to c (acc), with row stride ldc. The Go kernel
+// takes only packed A (rsa = 1, csa = mr). The caller guarantees that a, b
+// and c are long enough.
+func micro(id kernelID, k int, a []float32, rsa, csa int, b, c []float32, ldc int, acc bool) {
+	ac := 0
+	if acc {
+		ac = 1
+	}
+	switch id {
+	case kAVX2:
+		kernAVX2(k, &a[0], rsa, csa, &b[0], &c[0], ldc, ac)
+	case kAVX512:
+		kernAVX512(k, &a[0], rsa, csa, &b[0], &c[0], ldc, ac)
+	default:
+		kernGo(k, a, b, c, ldc, acc)
+	}
+}

@@ -1,0 +1,31 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import "testing"
+
+// BenchmarkMicro times the micro-kernel alone on L1-resident panels (k = 256):
+// the ceiling that blocking and packing can approach on one core.
+func BenchmarkMicro(b *testing.B) {
+	for _, name := range []string{"avx2", "avx512"} {
+		b.Run(name, func(b *testing.B) {
+			if !supported(name) {
+				b.Skip("not supported on this CPU")
+			}
+			kr := kernelTable[name]
+			const k = 256
+			a := make([]float32, kr.mr*k)
+			bp := make([]float32, kr.nr*k)
+			c := make([]float32, kr.mr*kr.nr)
+			cpu0 := cpuTime()
+			for b.Loop() {
+				micro(kr.id, k, a, 1, kr.mr, bp, c, kr.nr, true)
+			}
+			flop := 2 * float64(kr.mr*kr.nr*k) * float64(b.N)
+			b.ReportMetric(flop/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			if cpu := (cpuTime() - cpu0).Seconds(); cpu > 0 {
+				b.ReportMetric(flop/cpu/1e9, "GFLOP/cpu-s")
+			}
+		})
+	}
+}

@@ -1,0 +1,122 @@
+package kernels
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// The package keeps one pool of worker goroutines, started once and grown on
+// demand, that Gemm and Parallel share. Work is cut into chunks whose
+// boundaries depend only on the problem (and, for Parallel, on Threads()); the
+// chunks are claimed dynamically by the calling goroutine and by idle workers.
+// The caller always takes part, so a job completes even when every worker is
+// busy (for instance when Gemm is called from inside a Parallel body).
+
+var (
+	threads  atomic.Int64 // number of goroutines a job may use, caller included
+	poolMu   sync.Mutex
+	nWorkers atomic.Int64
+	jobs     = make(chan *job, 1024)
+)
+
+func init() {
+	threads.Store(int64(runtime.GOMAXPROCS(0)))
+}
+
+// SetThreads sets how many goroutines (the caller included) Gemm and Parallel
+// may use and returns the previous setting. n <= 0 selects GOMAXPROCS. The
+// results of Gemm do not depend on this setting; it exists so that tests and
+// benchmarks can compare one goroutine with many.
+func SetThreads(n int) int {
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	return int(threads.Swap(int64(n)))
+}
+
+// Threads returns the current number of goroutines Gemm and Parallel may use.
+func Threads() int { return int(threads.Load()) }
+
+// ensureWorkers starts workers until at least n are running.
+func ensureWorkers(n int) {
+	if int(nWorkers.Load()) >= n {
+		return
+	}
+	poolMu.Lock()
+	for int(nWorkers.Load()) < n {
+		go worker()
+		nWorkers.Add(1)
+	}
+	poolMu.Unlock()
+}
+
+func worker() {
+	for j := range jobs {
+		j.work()
+	}
+}
+
+// job is one parallel loop over [0, n) cut into chunks of grain indices.
+type job struct {
+	n, grain int
+	chunks   int64
+	next     atomic.Int64
+	fn       func(lo, hi int)
+	wg       sync.WaitGroup
+}
+
+func (j *job) work() {
+	for {
+		c := j.next.Add(1) - 1
+		if c >= j.chunks {
+			return
+		}
+		lo := int(c) * j.grain
+		j.fn(lo, min(lo+j.grain, j.n))
+		j.wg.Done()
+	}
+}
+
+// run calls fn over [0, n) in chunks [c*grain, min((c+1)*grain, n)), using up
+// to Threads() goroutines, and returns when all chunks are done.
+func run(n, grain int, fn func(lo, hi int)) {
+	if n <= 0 {
+		return
+	}
+	grain = max(grain, 1)
+	chunks := (n + grain - 1) / grain
+	t := Threads()
+	if t <= 1 || chunks == 1 {
+		for lo := 0; lo < n; lo += grain {
+			fn(lo, min(lo+grain, n))
+		}
+		return
+	}
+	ensureWorkers(t - 1)
+	j := &job{n: n, grain: grain, chunks: int64(chunks), fn: fn}
+	j.wg.Add(chunks)
+	for i := 0; i < min(chunks-1, t-1); i++ {
+		select {
+		case jobs <- j:
+		default: // queue full: the caller does the work itself
+		}
+	}
+	j.work()
+	j.wg.Wait()
+}
+
+// Parallel calls fn(lo, hi) over contiguous ranges that cover [0, n) exactly
+// once, on the package's goroutine pool, and returns when all calls are done.
+// The ranges are the Threads() nearly equal parts of [0, n) (fewer when n is
+// small); they depend only on n and Threads(), never on scheduling. fn must be
+// safe to call concurrently on disjoint ranges. For results independent of the
+// thread count, fn should compute each index independently of the range it was
+// handed. Parallel may be nested and may call Gemm.
+func Parallel(n int, fn func(lo, hi int)) {
+	if n <= 0 {
+		return
+	}
+	t := max(Threads(), 1)
+	run(n, (n+t-1)/t, fn)
+}

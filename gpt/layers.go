@@ -1,0 +1,385 @@
+package gpt
+
+import (
+	"math"
+
+	"icl/gpt/kernels"
+)
+
+// Layer functions. Shapes are given as (rows, columns) of row-major slices; R is a
+// number of rows (B*T for activations). Forward functions overwrite their outputs;
+// backward functions add into every parameter gradient they produce (llm.c style).
+// The gradient with respect to a layer's input is added too, except where a beta
+// argument (0 or 1, as in kernels.Gemm) lets the caller overwrite a scratch
+// buffer instead of zeroing it first.
+
+// Grains: the least work worth a goroutine, in rows or columns.
+const (
+	rowGrain = 16
+	colGrain = 16
+)
+
+// encoderForward: out (B,T,C) = z (B,T,d) w^T + bias + wpe[t], with
+// w (C,d), bias (C), wpe (>=T, C).
+func encoderForward(out, z, w, bias, wpe []float32, B, T, d, C int) {
+	parallelFor(B*T, rowGrain, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			t := r % T
+			o := out[r*C : (r+1)*C]
+			p := wpe[t*C : (t+1)*C]
+			for c := range o {
+				o[c] = bias[c] + p[c]
+			}
+		}
+	})
+	kernels.Gemm(false, true, B*T, C, d, z, d, w, d, 1, out, C)
+}
+
+// encoderBackward adds the gradients of encoderForward: dw (C,d), dbias (C),
+// dwpe (>=T, C), from dout (B,T,C) and z (B,T,d).
+func encoderBackward(dw, dbias, dwpe, dout, z []float32, B, T, d, C int) {
+	kernels.Gemm(true, false, C, d, B*T, dout, C, z, d, 1, dw, d)
+	colSumAdd(dbias, dout, B*T, C)
+	parallelFor(T, 1, func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			addColSums(dwpe[t*C:(t+1)*C], dout[t*C:], B, T*C) // sum over b of dout[b, t, :]
+		}
+	})
+}
+
+// colSumAdd: dst (n) += sum over rows of src (R, n). Each column is summed in row
+// order by one goroutine.
+func colSumAdd(dst, src []float32, R, n int) {
+	parallelFor(n, colGrain, func(lo, hi int) {
+		addColSums(dst[lo:hi], src[lo:], R, n)
+	})
+}
+
+// addColSums: dst[j] += src[0*stride+j] + src[1*stride+j] + ... + src[(rows-1)*stride+j],
+// added one term at a time in row order, for j < len(dst).
+func addColSums(dst, src []float32, rows, stride int) {
+	k := colSumVec(dst, src, rows, stride)
+	d := dst[k:]
+	for r := 0; r < rows; r++ {
+		s := src[r*stride+k : r*stride+k+len(d)]
+		for c := range d {
+			d[c] += s[c]
+		}
+	}
+}
+
+// matmulForward: out (R,OC) = res + inp (R,C) w^T + bias, with w (OC,C),
+// bias (OC) or nil, res (R,OC) or nil (then taken as 0). out may not alias inp.
+func matmulForward(out, res, inp, w, bias []float32, R, C, OC int) {
+	parallelFor(R, rowGrain, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			o := out[r*OC : (r+1)*OC]
+			switch {
+			case res != nil && bias != nil:
+				s := res[r*OC : (r+1)*OC]
+				for c := range o {
+					o[c] = s[c] + bias[c]
+				}
+			case res != nil:
+				copy(o, res[r*OC:(r+1)*OC])
+			case bias != nil:
+				copy(o, bias)
+			default:
+				clear(o)
+			}
+		}
+	})
+	kernels.Gemm(false, true, R, OC, C, inp, C, w, C, 1, out, OC)
+}
+
+// matmulBackward computes the gradients of matmulForward: dinp (R,C) =
+// beta*dinp + dout w (beta 0 or 1; with 0 dinp's old contents are ignored), and
+// adds dw (OC,C) += dout^T inp and dbias (OC) += column sums of dout (skipped if
+// nil). The gradient with respect to res is dout itself and is left to the caller.
+func matmulBackward(dinp, dw, dbias, dout, inp, w []float32, R, C, OC int, beta float32) {
+	kernels.Gemm(false, false, R, C, OC, dout, OC, w, C, beta, dinp, C)
+	kernels.Gemm(true, false, OC, C, R, dout, OC, inp, C, 1, dw, C)
+	if dbias != nil {
+		colSumAdd(dbias, dout, R, OC)
+	}
+}
+
+const lnEps = 1e-5
+
+// layernormForward: out (R,C) = (inp - mean) * rstd * w + b per row, storing
+// mean (R) and rstd (R) = 1/sqrt(var + 1e-5), var the biased variance (two-pass).
+// Vector kernels do the first C - C%8 columns of every row.
+func layernormForward(out, mean, rstd, inp, w, b []float32, R, C int) {
+	parallelFor(R, rowGrain, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			x := inp[r*C : (r+1)*C]
+			s, k := sumVec(x)
+			for _, v := range x[k:] {
+				s += v
+			}
+			m := s / float32(C)
+			v2, k := sqDevVec(x, m)
+			for _, v := range x[k:] {
+				d := v - m
+				v2 += d * d
+			}
+			rs := float32(1 / math.Sqrt(float64(v2/float32(C)+lnEps)))
+			o := out[r*C : (r+1)*C]
+			for c := lnNormVec(o, x, w, b, m, rs); c < C; c++ {
+				o[c] = (x[c]-m)*rs*w[c] + b[c]
+			}
+			mean[r], rstd[r] = m, rs
+		}
+	})
+}
+
+// layernormBackward adds the gradients of layernormForward into dinp (R,C),
+// dw (C) and db (C), given dout (R,C) and the forward's inp, mean, rstd and w.
+// With dnorm = dout*w and xhat = (inp - mean)*rstd:
+// dinp += rstd * (dnorm - mean(dnorm) - xhat*mean(dnorm*xhat)),
+// dw += sum over rows of dout*xhat, db += sum over rows of dout.
+func layernormBackward(dinp, dw, db, dout, inp, mean, rstd, w []float32, R, C int) {
+	parallelFor(R, rowGrain, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			x := inp[r*C : (r+1)*C]
+			g := dout[r*C : (r+1)*C]
+			m, rs := mean[r], rstd[r]
+			s1, s2, k := lnDotsVec(g, w, x, m) // sum dnorm, sum dnorm*(x - m)
+			for c := k; c < C; c++ {
+				dn := g[c] * w[c]
+				s1 += dn
+				s2 += dn * (x[c] - m)
+			}
+			s1 /= float32(C)
+			s2 = s2 * rs / float32(C)
+			d := dinp[r*C : (r+1)*C]
+			for c := lnBwdRowVec(d, g, w, x, m, rs, s1, s2); c < C; c++ {
+				xh := (x[c] - m) * rs
+				d[c] += (g[c]*w[c] - s1 - xh*s2) * rs
+			}
+		}
+	})
+	// Parameter gradients: columns in blocks of 8, so the vector/scalar split of
+	// a column does not depend on the goroutine split.
+	parallelFor((C+7)/8, colGrain/8, func(lo, hi int) {
+		lo, hi = lo*8, min(hi*8, C)
+		gw, gb := dw[lo:hi], db[lo:hi]
+		for r := 0; r < R; r++ {
+			x := inp[r*C+lo : r*C+hi]
+			g := dout[r*C+lo : r*C+hi]
+			m, rs := mean[r], rstd[r]
+			for c := lnColVec(gw, gb, g, x, m, rs); c < len(gw); c++ {
+				gw[c] += g[c] * ((x[c] - m) * rs)
+				gb[c] += g[c]
+			}
+		}
+	})
+}
+
+// attentionForward: causal multi-head self-attention. qkv (B,T,3C) holds q, k, v
+// (each (B,T,C), heads contiguous); att (B,H,T,T) receives the softmax
+// probabilities (zero above the diagonal); out (B,T,C) = att v per head.
+// The softmax scale is 1/sqrt(C/H).
+func attentionForward(out, att, qkv []float32, B, T, C, H int) {
+	hs := C / H
+	scale := float32(1 / math.Sqrt(float64(hs)))
+	C3 := 3 * C
+	parallelFor(B*H, 1, func(lo, hi int) {
+		for bh := lo; bh < hi; bh++ {
+			b, h := bh/H, bh%H
+			q := qkv[b*T*C3+h*hs:]
+			k := q[C:]
+			v := q[2*C:]
+			a := att[bh*T*T : (bh+1)*T*T]
+			kernels.Gemm(false, true, T, T, hs, q, C3, k, C3, 0, a, T) // (T,T) = q k^T
+			for t := 0; t < T; t++ {
+				row := a[t*T : (t+1)*T]
+				mx := row[0]
+				for _, x := range row[1 : t+1] {
+					mx = max(mx, x)
+				}
+				valid := row[:t+1]
+				for i := expShiftVec(valid, valid, mx, scale); i < len(valid); i++ {
+					valid[i] = expf((valid[i] - mx) * scale)
+				}
+				var s float32
+				for _, e := range valid {
+					s += e
+				}
+				inv := 1 / s
+				for i := range row[:t+1] {
+					row[i] *= inv
+				}
+				clear(row[t+1:])
+			}
+			kernels.Gemm(false, false, T, hs, T, a, T, v, C3, 0, out[b*T*C+h*hs:], C) // (T,hs) = att v
+		}
+	})
+}
+
+// attentionBackward sets dqkv (B,T,3C) = beta*dqkv + the gradient of
+// attentionForward (beta 0 or 1), given dout (B,T,C) and the forward's att and
+// qkv; datt (B,H,T,T) is scratch.
+func attentionBackward(dqkv, datt, dout, att, qkv []float32, B, T, C, H int, beta float32) {
+	hs := C / H
+	scale := float32(1 / math.Sqrt(float64(hs)))
+	C3 := 3 * C
+	parallelFor(B*H, 1, func(lo, hi int) {
+		for bh := lo; bh < hi; bh++ {
+			b, h := bh/H, bh%H
+			q := qkv[b*T*C3+h*hs:]
+			k, v := q[C:], q[2*C:]
+			dq := dqkv[b*T*C3+h*hs:]
+			dk, dv := dq[C:], dq[2*C:]
+			dy := dout[b*T*C+h*hs:]
+			a := att[bh*T*T : (bh+1)*T*T]
+			da := datt[bh*T*T : (bh+1)*T*T]
+			kernels.Gemm(false, true, T, T, hs, dy, C, v, C3, 0, da, T)    // datt = dy v^T
+			kernels.Gemm(true, false, T, hs, T, a, T, dy, C, beta, dv, C3) // dv = beta dv + att^T dy
+			// Softmax backward, with the scale folded in: dpre = scale * a * (da - sum(a*da)).
+			for t := 0; t < T; t++ {
+				ar := a[t*T : t*T+t+1]
+				dr := da[t*T : (t+1)*T]
+				var s float32
+				for i, x := range ar {
+					s += x * dr[i]
+				}
+				for i, x := range ar {
+					dr[i] = x * (dr[i] - s) * scale
+				}
+				clear(dr[t+1:])
+			}
+			kernels.Gemm(false, false, T, hs, T, da, T, k, C3, beta, dq, C3) // dq = beta dq + dpre k
+			kernels.Gemm(true, false, T, hs, T, da, T, q, C3, beta, dk, C3)  // dk = beta dk + dpre^T q
+		}
+	})
+}
+
+const geluK = 0.7978845608028654 // sqrt(2/pi)
+
+// geluForward: out (n) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), and if
+// deriv is not nil, deriv (n) = d out / d x. Blocks of 8 go to the vector
+// kernel where there is one; the split into blocks does not depend on the
+// number of goroutines, so neither do the results.
+func geluForward(out, deriv, inp []float32) {
+	n := len(inp)
+	nb := n / 8
+	parallelFor(nb, 128, func(lo, hi int) {
+		a, b := lo*8, hi*8
+		var d []float32
+		if deriv != nil {
+			d = deriv[a:b]
+		}
+		k := geluVec(out[a:b], d, inp[a:b])
+		if d != nil {
+			d = d[k:]
+		}
+		geluScalar(out[a+k:b], d, inp[a+k:b])
+	})
+	var d []float32
+	if deriv != nil {
+		d = deriv[nb*8 : n]
+	}
+	geluScalar(out[nb*8:n], d, inp[nb*8:n])
+}
+
+// geluScalar is geluForward without the vector kernel. With e = exp(2u) and
+// q = 1/(e + 1): tanh u = 1 - 2q, so GELU(x) = x e q and its derivative
+// (1 + tanh u)/2 + x/2 (1 - tanh^2 u) du/dx = e q (1 + x q 2 du/dx), free of the
+// cancellation in 1 - tanh^2 u near |tanh u| = 1.
+func geluScalar(out, deriv, inp []float32) {
+	for i, x := range inp {
+		x2 := x * x
+		a := 2 * geluK * x * (1 + 0.044715*x2) // 2u
+		a = min(max(a, -87), 40)               // as in vecmath_amd64.s GELUQ
+		e := expf(a)
+		q := 1 / (e + 1)
+		eq := e * q
+		out[i] = x * eq
+		if deriv != nil {
+			deriv[i] = eq * (1 + x*q*(2*geluK+6*geluK*0.044715*x2))
+		}
+	}
+}
+
+// geluBackward: dinp (n) = beta*dinp + dout*deriv (beta 0 or 1), with deriv
+// from geluForward. With beta 0, dinp may be dout.
+func geluBackward(dinp, dout, deriv []float32, beta float32) {
+	parallelFor(len(dinp), 1024, func(lo, hi int) {
+		d, g, k := dinp[lo:hi], dout[lo:hi], deriv[lo:hi]
+		if beta == 0 {
+			for i := range d {
+				d[i] = g[i] * k[i]
+			}
+			return
+		}
+		for i := range d {
+			d[i] += g[i] * k[i]
+		}
+	})
+}
+
+// readoutForward: preds (B,N) = lnf[b, 2i, :] . w + bias at the x-tokens, with
+// lnf (B,2N,C), w (C), bias (1).
+func readoutForward(preds, lnf, w, bias []float32, B, N, C int) {
+	T := 2 * N
+	for b := 0; b < B; b++ {
+		for i := 0; i < N; i++ {
+			x := lnf[(b*T+2*i)*C : (b*T+2*i+1)*C]
+			var s float32
+			for c, v := range x {
+				s += v * w[c]
+			}
+			preds[b*N+i] = s + bias[0]
+		}
+	}
+}
+
+// readoutBackward adds the gradients of readoutForward into dlnf (B,2N,C) (x-tokens
+// only), dw (C) and dbias (1), given dpreds (B,N).
+func readoutBackward(dlnf, dw, dbias, dpreds, lnf, w []float32, B, N, C int) {
+	T := 2 * N
+	parallelFor(B*N, rowGrain, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			b, i := j/N, j%N
+			d := dlnf[(b*T+2*i)*C : (b*T+2*i+1)*C]
+			g := dpreds[j]
+			for c := range d {
+				d[c] += g * w[c]
+			}
+		}
+	})
+	parallelFor(C, colGrain, func(lo, hi int) {
+		gw := dw[lo:hi]
+		for j := 0; j < B*N; j++ {
+			b, i := j/N, j%N
+			x := lnf[(b*T+2*i)*C+lo : (b*T+2*i)*C+hi]
+			g := dpreds[j]
+			for c := range gw {
+				gw[c] += g * x[c]
+			}
+		}
+	})
+	var s float32
+	for _, g := range dpreds[:B*N] {
+		s += g
+	}
+	dbias[0] += s
+}
+
+// mseForward returns mean((preds - ys)^2) over n values and, if dpreds is not nil,
+// writes its gradient dpreds (n) = 2 (preds - ys) / n.
+func mseForward(dpreds, preds, ys []float32, n int) float32 {
+	var s float64
+	for i := 0; i < n; i++ {
+		d := float64(preds[i]) - float64(ys[i])
+		s += d * d
+	}
+	if dpreds != nil {
+		k := 2 / float32(n)
+		for i := 0; i < n; i++ {
+			dpreds[i] = k * (preds[i] - ys[i])
+		}
+	}
+	return float32(s / float64(n))
+}

@@ -1,0 +1,300 @@
+package gpt
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+)
+
+// Model is a GPT-2 ICL model with its parameters, gradients and activations.
+type Model struct {
+	Cfg    Config
+	Params []float32 // all parameters, laid out as Tensors lists them
+	Grads  []float32 // gradients, same layout as Params
+	W      Weights   // named views into Params
+	DW     Weights   // named views into Grads
+
+	acts  []float32 // flat activation buffer, cut by carve
+	a     activations
+	B, N  int  // shape of the last Forward
+	ready bool // a Forward has run, so Backward may
+}
+
+// blockActs are the stored activations of one block.
+type blockActs struct {
+	ln1, ln1Mean, ln1Rstd []float32 // (B,T,C), (B,T), (B,T)
+	qkv                   []float32 // (B,T,3C)
+	att                   []float32 // (B,H,T,T)
+	atty                  []float32 // (B,T,C) attention output before c_proj
+	res2                  []float32 // (B,T,C) residual after attention
+	ln2, ln2Mean, ln2Rstd []float32 // (B,T,C), (B,T), (B,T)
+	fch                   []float32 // (B,T,4C) c_fc output, before GELU
+	res3                  []float32 // (B,T,C) residual after the MLP: the block's output
+}
+
+type activations struct {
+	tokens                []float32 // (B,T,d)
+	encoded               []float32 // (B,T,C)
+	blocks                []blockActs
+	lnf, lnfMean, lnfRstd []float32 // (B,T,C), (B,T), (B,T)
+	preds, dpreds         []float32 // (B,N)
+	// Scratch shared by all layers.
+	gelu, geluDeriv []float32 // (B,T,4C)
+	dres, dln       []float32 // (B,T,C)
+	dfch            []float32 // (B,T,4C)
+	dqkv            []float32 // (B,T,3C)
+	datty           []float32 // (B,T,C)
+	datt            []float32 // (B,H,T,T)
+}
+
+// carve cuts activations for (B, T) out of buf, or, with buf nil, only counts
+// their total size.
+func (m *Model) carve(buf []float32, B, T int) (activations, int) {
+	c := m.Cfg
+	C, H, d, L := c.Width, c.Heads, c.Dim, c.Layers
+	BT := B * T
+	off := 0
+	take := func(n int) []float32 {
+		o := off
+		off += n
+		if buf == nil {
+			return nil
+		}
+		return buf[o : o+n : o+n]
+	}
+	var a activations
+	a.tokens = take(BT * d)
+	a.encoded = take(BT * C)
+	a.blocks = make([]blockActs, L)
+	for l := range a.blocks {
+		k := &a.blocks[l]
+		k.ln1, k.ln1Mean, k.ln1Rstd = take(BT*C), take(BT), take(BT)
+		k.qkv = take(BT * 3 * C)
+		k.att = take(B * H * T * T)
+		k.atty = take(BT * C)
+		k.res2 = take(BT * C)
+		k.ln2, k.ln2Mean, k.ln2Rstd = take(BT*C), take(BT), take(BT)
+		k.fch = take(BT * 4 * C)
+		k.res3 = take(BT * C)
+	}
+	a.lnf, a.lnfMean, a.lnfRstd = take(BT*C), take(BT), take(BT)
+	a.preds, a.dpreds = take(B*T/2), take(B*T/2)
+	a.gelu, a.geluDeriv = take(BT*4*C), take(BT*4*C)
+	a.dres, a.dln = take(BT*C), take(BT*C)
+	a.dfch = take(BT * 4 * C)
+	a.dqkv = take(BT * 3 * C)
+	a.datty = take(BT * C)
+	a.datt = take(B * H * T * T)
+	return a, off
+}
+
+// New returns a model for cfg with all parameters and gradients zero.
+func New(cfg Config) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	n := cfg.NumParams()
+	m := &Model{Cfg: cfg, Params: make([]float32, n), Grads: make([]float32, n)}
+	m.W = views(cfg, m.Params)
+	m.DW = views(cfg, m.Grads)
+	return m, nil
+}
+
+// Init sets the parameters to GPT-2's initialisation: weights N(0, 0.02^2), the
+// residual output projections (c_proj, mlp_proj) N(0, (0.02/sqrt(2L))^2), biases 0,
+// LayerNorm weights 1 and biases 0. Draws are made tensor by tensor in Tensors
+// order, so the same r state gives the same bits.
+func (m *Model) Init(r *rand.Rand) {
+	const std = 0.02
+	projStd := std / math.Sqrt(float64(2*m.Cfg.Layers))
+	normal := func(dst []float32, s float64) {
+		for i := range dst {
+			dst[i] = float32(r.NormFloat64() * s)
+		}
+	}
+	fill := func(dst []float32, v float32) {
+		for i := range dst {
+			dst[i] = v
+		}
+	}
+	w := &m.W
+	normal(w.ReadInW, std)
+	fill(w.ReadInB, 0)
+	normal(w.WPE, std)
+	for l := range w.Blocks {
+		b := &w.Blocks[l]
+		fill(b.Ln1W, 1)
+		fill(b.Ln1B, 0)
+		normal(b.AttnW, std)
+		fill(b.AttnB, 0)
+		normal(b.ProjW, projStd)
+		fill(b.ProjB, 0)
+		fill(b.Ln2W, 1)
+		fill(b.Ln2B, 0)
+		normal(b.FcW, std)
+		fill(b.FcB, 0)
+		normal(b.MlpW, projStd)
+		fill(b.MlpB, 0)
+	}
+	fill(w.LnFW, 1)
+	fill(w.LnFB, 0)
+	normal(w.ReadOutW, std)
+	fill(w.ReadOutB, 0)
+}
+
+// ZeroGrad sets all gradients to zero.
+func (m *Model) ZeroGrad() { parallelClear(m.Grads) }
+
+func parallelClear(x []float32) {
+	parallelFor(len(x), 1<<16, func(lo, hi int) { clear(x[lo:hi]) })
+}
+
+// ensure makes the activation views fit (B, T), growing the buffer if needed.
+func (m *Model) ensure(B, N int) {
+	if m.B == B && m.N == N && m.acts != nil {
+		return
+	}
+	_, n := m.carve(nil, B, 2*N)
+	if n > len(m.acts) {
+		m.acts = nil // let the old buffer go before allocating the new one
+		runtime.GC()
+		m.acts = make([]float32, n)
+	}
+	m.a, _ = m.carve(m.acts, B, 2*N)
+	m.B, m.N = B, N
+}
+
+// Forward runs the model on B prompts of N points, xs (B,N,Dim) and ys (B,N), and
+// returns the mean squared error of its predictions. N must be at most
+// Cfg.Points. The labels are part of the input: the prediction at point i sees
+// y_0 .. y_{i-1} (ys[b, N-1] never affects a prediction, only the loss).
+// Predictions are kept for Preds and activations for Backward.
+func (m *Model) Forward(xs, ys []float32, B, N int) float32 {
+	c := m.Cfg
+	if B < 1 || N < 1 || N > c.Points {
+		panic(fmt.Sprintf("gpt: Forward with B = %d, N = %d; need B >= 1 and 1 <= N <= Points = %d", B, N, c.Points))
+	}
+	if len(xs) != B*N*c.Dim {
+		panic(fmt.Sprintf("gpt: Forward: len(xs) = %d, want B*N*Dim = %d", len(xs), B*N*c.Dim))
+	}
+	if len(ys) != B*N {
+		panic(fmt.Sprintf("gpt: Forward: len(ys) = %d, want B*N = %d", len(ys), B*N))
+	}
+	m.ensure(B, N)
+	a := &m.a
+	C, H, d := c.Width, c.Heads, c.Dim
+	T := 2 * N
+	BT := B * T
+
+	buildTokens(a.tokens, xs, ys, B, N, d)
+	encoderForward(a.encoded, a.tokens, m.W.ReadInW, m.W.ReadInB, m.W.WPE, B, T, d, C)
+	res := a.encoded
+	for l := range a.blocks {
+		k := &a.blocks[l]
+		w := &m.W.Blocks[l]
+		layernormForward(k.ln1, k.ln1Mean, k.ln1Rstd, res, w.Ln1W, w.Ln1B, BT, C)
+		matmulForward(k.qkv, nil, k.ln1, w.AttnW, w.AttnB, BT, C, 3*C)
+		attentionForward(k.atty, k.att, k.qkv, B, T, C, H)
+		matmulForward(k.res2, res, k.atty, w.ProjW, w.ProjB, BT, C, C)
+		layernormForward(k.ln2, k.ln2Mean, k.ln2Rstd, k.res2, w.Ln2W, w.Ln2B, BT, C)
+		matmulForward(k.fch, nil, k.ln2, w.FcW, w.FcB, BT, C, 4*C)
+		geluForward(a.gelu, nil, k.fch)
+		matmulForward(k.res3, k.res2, a.gelu, w.MlpW, w.MlpB, BT, 4*C, C)
+		res = k.res3
+	}
+	layernormForward(a.lnf, a.lnfMean, a.lnfRstd, res, m.W.LnFW, m.W.LnFB, BT, C)
+	readoutForward(a.preds, a.lnf, m.W.ReadOutW, m.W.ReadOutB, B, N, C)
+	m.ready = true
+	return mseForward(a.dpreds, a.preds, ys, B*N)
+}
+
+// buildTokens: tokens (B,2N,d) from xs (B,N,d) and ys (B,N): token 2i is x_i,
+// token 2i+1 is (y_i, 0, ..., 0).
+func buildTokens(tokens, xs, ys []float32, B, N, d int) {
+	for b := 0; b < B; b++ {
+		for i := 0; i < N; i++ {
+			tx := tokens[(b*2*N+2*i)*d : (b*2*N+2*i+1)*d]
+			copy(tx, xs[(b*N+i)*d:(b*N+i+1)*d])
+			ty := tokens[(b*2*N+2*i+1)*d : (b*2*N+2*i+2)*d]
+			clear(ty)
+			ty[0] = ys[b*N+i]
+		}
+	}
+}
+
+// Preds returns the (B, N) predictions of the last Forward, a view valid until
+// the next Forward.
+func (m *Model) Preds() []float32 {
+	if m.acts == nil {
+		return nil
+	}
+	return m.a.preds[:m.B*m.N]
+}
+
+// Predict runs Forward and copies its (B, N) predictions into dst.
+func (m *Model) Predict(dst, xs, ys []float32, B, N int) {
+	if len(dst) != B*N {
+		panic(fmt.Sprintf("gpt: Predict: len(dst) = %d, want B*N = %d", len(dst), B*N))
+	}
+	m.Forward(xs, ys, B, N)
+	copy(dst, m.Preds())
+}
+
+// Backward adds the gradient of the last Forward's loss into m.Grads.
+func (m *Model) Backward() {
+	if !m.ready {
+		panic("gpt: Backward without a Forward")
+	}
+	c := m.Cfg
+	a := &m.a
+	B, N := m.B, m.N
+	C, H, d := c.Width, c.Heads, c.Dim
+	T := 2 * N
+	BT := B * T
+	g := &m.DW
+
+	clearAll(a.dln, a.dres)
+	readoutBackward(a.dln, g.ReadOutW, g.ReadOutB, a.dpreds, a.lnf, m.W.ReadOutW, B, N, C)
+	last := a.encoded
+	if len(a.blocks) > 0 {
+		last = a.blocks[len(a.blocks)-1].res3
+	}
+	layernormBackward(a.dres, g.LnFW, g.LnFB, a.dln, last, a.lnfMean, a.lnfRstd, m.W.LnFW, BT, C)
+	for l := len(a.blocks) - 1; l >= 0; l-- {
+		k := &a.blocks[l]
+		w := &m.W.Blocks[l]
+		gw := &g.Blocks[l]
+		res := a.encoded
+		if l > 0 {
+			res = a.blocks[l-1].res3
+		}
+		// MLP: res3 = res2 + mlp_proj(gelu(c_fc(ln_2(res2)))). a.dres holds d res3.
+		// Scratch gradients are overwritten (beta 0), not zeroed and added to.
+		geluForward(a.gelu, a.geluDeriv, k.fch)
+		matmulBackward(a.dfch, gw.MlpW, gw.MlpB, a.dres, a.gelu, w.MlpW, BT, 4*C, C, 0)
+		geluBackward(a.dfch, a.dfch, a.geluDeriv, 0)
+		matmulBackward(a.dln, gw.FcW, gw.FcB, a.dfch, k.ln2, w.FcW, BT, C, 4*C, 0)
+		layernormBackward(a.dres, gw.Ln2W, gw.Ln2B, a.dln, k.res2, k.ln2Mean, k.ln2Rstd, w.Ln2W, BT, C)
+		// Attention: res2 = res + c_proj(attn(c_attn(ln_1(res)))). a.dres holds d res2.
+		matmulBackward(a.datty, gw.ProjW, gw.ProjB, a.dres, k.atty, w.ProjW, BT, C, C, 0)
+		attentionBackward(a.dqkv, a.datt, a.datty, k.att, k.qkv, B, T, C, H, 0)
+		matmulBackward(a.dln, gw.AttnW, gw.AttnB, a.dqkv, k.ln1, w.AttnW, BT, C, 3*C, 0)
+		layernormBackward(a.dres, gw.Ln1W, gw.Ln1B, a.dln, res, k.ln1Mean, k.ln1Rstd, w.Ln1W, BT, C)
+	}
+	encoderBackward(g.ReadInW, g.ReadInB, g.WPE, a.dres, a.tokens, B, T, d, C)
+}
+
+// clearAll zeroes several buffers, splitting the work over goroutines.
+func clearAll(bufs ...[]float32) {
+	var wg sync.WaitGroup
+	for _, b := range bufs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			clear(b)
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,21 @@
+//go:build !amd64 || purego
+
+package gpt
+
+func geluVec(out, deriv, inp []float32) int { return 0 }
+
+func expShiftVec(dst, src []float32, shift, scale float32) int { return 0 }
+
+func colSumVec(dst, src []float32, rows, stride int) int { return 0 }
+
+func sumVec(x []float32) (float32, int) { return 0, 0 }
+
+func sqDevVec(x []float32, m float32) (float32, int) { return 0, 0 }
+
+func lnNormVec(out, x, w, b []float32, m, rs float32) int { return 0 }
+
+func lnDotsVec(g, w, x []float32, m float32) (s1, s2 float32, k int) { return 0, 0, 0 }
+
+func lnBwdRowVec(d, g, w, x []float32, m, rs, s1, s2 float32) int { return 0 }
+
+func lnColVec(gw, gb, g, x []float32, m, rs float32) int { return 0 }

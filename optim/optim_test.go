@@ -1,0 +1,177 @@
+package optim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// Two AdamW steps against values worked out by hand from the closed forms
+// step 1: mhat = g1, vhat = g1^2, so p1 = p0 (1 - lr wd) - lr g1/(|g1| + eps);
+// step 2: mhat = (b1 g1 + g2)/(1 + b1), vhat = (b2 g1^2 + g2^2)/(1 + b2),
+// p2 = p1 (1 - lr wd) - lr mhat/(sqrt(vhat) + eps),
+// with lr 0.1, betas (0.9, 0.999), eps 1e-8.
+func TestAdamWTwoSteps(t *testing.T) {
+	g1 := []float32{0.1, -0.2, 0}
+	g2 := []float32{0.3, 0.4, -0.05}
+	for _, tc := range []struct {
+		wd     float64
+		p1, p2 []float64
+	}{
+		{0, []float64{0.900000010, -1.900000005, 0.5}, []float64{0.808221902, -1.936610357, 0.574413661}},
+		{0.1, []float64{0.890000010, -1.880000005, 0.495}, []float64{0.789321902, -1.897810356, 0.564463661}},
+	} {
+		p := []float32{1, -2, 0.5}
+		o := NewAdamW(3, 0.9, 0.999, 1e-8, tc.wd)
+		o.Update(p, g1, 0.1)
+		for i := range p {
+			if math.Abs(float64(p[i])-tc.p1[i]) > 1e-6 {
+				t.Errorf("wd %v step 1: p[%d] = %.9f, want %.9f", tc.wd, i, p[i], tc.p1[i])
+			}
+		}
+		o.Update(p, g2, 0.1)
+		for i := range p {
+			if math.Abs(float64(p[i])-tc.p2[i]) > 1e-6 {
+				t.Errorf("wd %v step 2: p[%d] = %.9f, want %.9f", tc.wd, i, p[i], tc.p2[i])
+			}
+		}
+		if o.Step != 2 {
+			t.Errorf("Step = %d, want 2", o.Step)
+		}
+		// Moments: m2 = b1 (1-b1) g1 + (1-b1) g2, v2 = b2 (1-b2) g1^2 + (1-b2) g2^2.
+		for i := range p {
+			a, b := float64(g1[i]), float64(g2[i])
+			m := 0.9*0.1*a + 0.1*b
+			v := 0.999*0.001*a*a + 0.001*b*b
+			if math.Abs(float64(o.M[i])-m) > 1e-8 || math.Abs(float64(o.V[i])-v) > 1e-10 {
+				t.Errorf("moments[%d] = (%g, %g), want (%g, %g)", i, o.M[i], o.V[i], m, v)
+			}
+		}
+	}
+}
+
+// With zero gradients only the decay acts: p_k = p_0 (1 - lr wd)^k.
+func TestAdamWDecayOnly(t *testing.T) {
+	p := []float32{3, -1}
+	o := DefaultAdamW()
+	o.WeightDecay = 0.5
+	opt := o.New(2)
+	for k := 0; k < 3; k++ {
+		opt.Update(p, []float32{0, 0}, 0.2)
+	}
+	want := 0.9 * 0.9 * 0.9
+	if math.Abs(float64(p[0])-3*want) > 1e-6 || math.Abs(float64(p[1])+want) > 1e-6 {
+		t.Errorf("p = %v, want [%v %v]", p, 3*want, -want)
+	}
+}
+
+func TestClipGradNorm(t *testing.T) {
+	g := []float32{3, 4} // norm 5
+	if n := ClipGradNorm(g, 10); n != 5 || g[0] != 3 || g[1] != 4 {
+		t.Errorf("no clip: norm %v, g %v; want 5, [3 4]", n, g)
+	}
+	if n := ClipGradNorm(g, 0); n != 5 || g[0] != 3 {
+		t.Errorf("maxNorm 0: norm %v, g %v; want 5, unchanged", n, g)
+	}
+	n := ClipGradNorm(g, 1)
+	// factor 1/(5 + 1e-6)
+	if n != 5 || math.Abs(float64(g[0])-0.6) > 1e-6 || math.Abs(float64(g[1])-0.8) > 1e-6 {
+		t.Errorf("clip to 1: norm %v, g %v; want 5, [0.6 0.8]", n, g)
+	}
+	// A long vector spanning many chunks: norm of n ones is sqrt(n), independent of
+	// GOMAXPROCS bit for bit.
+	big := make([]float32, 5*normChunk+7)
+	for i := range big {
+		big[i] = 1
+	}
+	var norms []float64
+	for _, procs := range []int{1, 2, 3} {
+		old := runtime.GOMAXPROCS(procs)
+		norms = append(norms, GradNorm(big))
+		runtime.GOMAXPROCS(old)
+	}
+	if math.Abs(norms[0]-math.Sqrt(float64(len(big)))) > 1e-9 || norms[0] != norms[1] || norms[1] != norms[2] {
+		t.Errorf("GradNorm over procs 1,2,3 = %v, want sqrt(%d) each, identical", norms, len(big))
+	}
+}
+
+func TestSchedules(t *testing.T) {
+	if Constant(0.3).LR(1000) != 0.3 {
+		t.Error("Constant")
+	}
+	s := WarmupCosine{Base: 1, Min: 0.1, Warmup: 4, Total: 14}
+	for _, tc := range []struct {
+		step int
+		want float64
+	}{
+		{0, 0.25}, {1, 0.5}, {3, 1}, {4, 1},
+		{9, 0.1 + 0.9*0.5}, // halfway through the cosine
+		{14, 0.1}, {100, 0.1},
+	} {
+		if got := s.LR(tc.step); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("LR(%d) = %v, want %v", tc.step, got, tc.want)
+		}
+	}
+}
+
+func TestScheduleConfig(t *testing.T) {
+	s, err := ScheduleConfig{Kind: "warmup_cosine", LR: 1e-3, MinLR: 1e-4, WarmupSteps: 10}.Build(110)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.LR(60); math.Abs(got-(1e-4+0.9e-3*0.5)) > 1e-15 {
+		t.Errorf("LR(60) = %v", got)
+	}
+	if s, err := (ScheduleConfig{LR: 2e-4}).Build(5); err != nil || s.LR(3) != 2e-4 {
+		t.Errorf("empty kind: %v, %v; want constant 2e-4", s, err)
+	}
+	for _, tc := range []struct {
+		c     ScheduleConfig
+		total int
+		field string
+	}{
+		{ScheduleConfig{Kind: "linear", LR: 1}, 10, "kind"},
+		{ScheduleConfig{Kind: "constant", LR: 0}, 10, "lr"},
+		{ScheduleConfig{Kind: "warmup_cosine", LR: 1, MinLR: 2}, 10, "min_lr"},
+		{ScheduleConfig{Kind: "warmup_cosine", LR: 1, WarmupSteps: -1}, 10, "warmup_steps"},
+		{ScheduleConfig{Kind: "warmup_cosine", LR: 1, WarmupSteps: 10}, 10, "warmup_steps"},
+	} {
+		_, err := tc.c.Build(tc.total)
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Field != tc.field || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("%+v: err %v, want a ConfigError on %s", tc.c, err, tc.field)
+		}
+	}
+}
+
+func TestAdamWConfigValidate(t *testing.T) {
+	if err := DefaultAdamW().Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		c     AdamWConfig
+		field string
+	}{
+		{AdamWConfig{Beta1: 1, Beta2: 0.9, Eps: 1e-8}, "beta1"},
+		{AdamWConfig{Beta1: 0.9, Beta2: -0.1, Eps: 1e-8}, "beta2"},
+		{AdamWConfig{Beta1: 0.9, Beta2: 0.9, Eps: 0}, "eps"},
+		{AdamWConfig{Beta1: 0.9, Beta2: 0.9, Eps: 1e-8, WeightDecay: math.NaN()}, "weight_decay"},
+	} {
+		var ce *ConfigError
+		if err := tc.c.Validate(); !errors.As(err, &ce) || ce.Field != tc.field {
+			t.Errorf("%+v: err %v, want field %s", tc.c, err, tc.field)
+		}
+	}
+}
+
+// Example: one AdamW step on f(p) = p^2 / 2 (gradient p) moves p by lr toward 0.
+func ExampleAdamW() {
+	p := []float32{2}
+	opt := DefaultAdamW().New(1)
+	opt.Update(p, []float32{p[0]}, 0.5)
+	fmt.Printf("%.4f\n", p[0])
+	// Output: 1.5000
+}

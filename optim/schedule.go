@@ -1,0 +1,88 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+)
+
+// Schedule gives the learning rate of each step, counted from 0.
+type Schedule interface {
+	LR(step int) float64
+}
+
+// Constant is a fixed learning rate.
+type Constant float64
+
+// LR returns c.
+func (c Constant) LR(int) float64 { return float64(c) }
+
+// WarmupCosine rises linearly from Base/Warmup at step 0 to Base at step
+// Warmup-1, then falls along half a cosine from Base at step Warmup to Min at
+// step Total, and stays at Min after.
+type WarmupCosine struct {
+	Base, Min     float64
+	Warmup, Total int
+}
+
+// LR returns the learning rate of step.
+func (s WarmupCosine) LR(step int) float64 {
+	if step < s.Warmup {
+		return s.Base * float64(step+1) / float64(s.Warmup)
+	}
+	span := s.Total - s.Warmup
+	if span <= 0 {
+		return s.Min
+	}
+	p := math.Min(float64(step-s.Warmup)/float64(span), 1)
+	return s.Min + (s.Base-s.Min)*0.5*(1+math.Cos(math.Pi*p))
+}
+
+// Schedule kinds.
+const (
+	KindConstant     = "constant"
+	KindWarmupCosine = "warmup_cosine"
+)
+
+// ScheduleConfig describes a schedule in a config file.
+type ScheduleConfig struct {
+	Kind        string  `yaml:"kind" json:"kind"` // "constant" (also when empty) or "warmup_cosine"
+	LR          float64 `yaml:"lr" json:"lr"`
+	MinLR       float64 `yaml:"min_lr" json:"min_lr"`             // warmup_cosine only
+	WarmupSteps int     `yaml:"warmup_steps" json:"warmup_steps"` // warmup_cosine only
+}
+
+// Validate reports the first invalid field of c, or nil.
+func (c ScheduleConfig) Validate() error {
+	switch c.Kind {
+	case "", KindConstant, KindWarmupCosine:
+	default:
+		return &ConfigError{"kind", fmt.Sprintf("%q", c.Kind), `"constant" or "warmup_cosine"`}
+	}
+	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
+		return &ConfigError{"lr", c.LR, "a finite number > 0"}
+	}
+	if c.Kind == KindWarmupCosine {
+		if !(c.MinLR >= 0 && c.MinLR <= c.LR) {
+			return &ConfigError{"min_lr", c.MinLR, fmt.Sprintf("in [0, lr = %v]", c.LR)}
+		}
+		if c.WarmupSteps < 0 {
+			return &ConfigError{"warmup_steps", c.WarmupSteps, "an integer >= 0"}
+		}
+	}
+	return nil
+}
+
+// Build returns the schedule for a run of totalSteps steps.
+func (c ScheduleConfig) Build(totalSteps int) (Schedule, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if c.Kind == KindWarmupCosine {
+		if totalSteps <= c.WarmupSteps {
+			return nil, &ConfigError{"warmup_steps", c.WarmupSteps,
+				fmt.Sprintf("below the number of training steps (%d)", totalSteps)}
+		}
+		return WarmupCosine{Base: c.LR, Min: c.MinLR, Warmup: c.WarmupSteps, Total: totalSteps}, nil
+	}
+	return Constant(c.LR), nil
+}
