@@ -8,7 +8,6 @@ import (
 	"math"
 	"runtime"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"icl/baseline"
@@ -287,7 +286,7 @@ func printCurves(w io.Writer, names []string, curves [][]float64, b *prompt.Batc
 		}
 	}
 	fmt.Fprintf(w, "normalized squared error by in-context examples i (d = %d, %d prompts)\n", b.D, b.B)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := newTable(w)
 	fmt.Fprint(tw, "baseline \\ i\t")
 	for _, i := range pos {
 		fmt.Fprintf(tw, "%d\t", i)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"icl/gpt"
@@ -70,7 +69,7 @@ another kernel.
 				}
 				fmt.Fprintf(e.stdout, "icl bench: %d cores (GOMAXPROCS %d), %s/%s, GEMM kernel %s, batch %d\n\n",
 					runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, kernels.Kernel(), *batch)
-				tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+				tw := newTable(e.stdout)
 				fmt.Fprintln(tw, "preset\tparams\tms/step\tforward\tbackward\tupdate\tGFLOP/step\tGFLOP/s\t")
 				for _, p := range sel {
 					if ctx.Err() != nil {
@@ -88,7 +87,7 @@ another kernel.
 					return nil
 				}
 				fmt.Fprintf(e.stdout, "\nGEMM GFLOP/s on the model's shapes (M = batch x tokens; op(A) M x K, op(B) K x N)\n")
-				tw = tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+				tw = newTable(e.stdout)
 				fmt.Fprintln(tw, "preset\tM\tK\tN\tNT\tNN\tTN\t")
 				for _, p := range sel {
 					c := p.cfg.Width

@@ -39,6 +39,9 @@ func usageErrorf(format string, a ...any) error {
 
 var commands []*command
 
+// helpOrder is the order of `icl help`: the main job first, then the steps it is made of.
+var helpOrder = []string{"reproduce", "train", "eval", "sample", "baselines", "predict", "bench"}
+
 func register(c *command) { commands = append(commands, c) }
 
 func lookup(name string) *command {
@@ -120,8 +123,10 @@ Usage:
 
 Commands:
 `)
-	for _, c := range commands {
-		fmt.Fprintf(w, "\t%-10s %s\n", c.name, c.short)
+	for _, name := range helpOrder {
+		if c := lookup(name); c != nil {
+			fmt.Fprintf(w, "\t%-10s %s\n", c.name, c.short)
+		}
 	}
 	fmt.Fprint(w, `
 Run 'icl help <command>' or 'icl <command> -h' for a command's flags.

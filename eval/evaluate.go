@@ -1,0 +1,249 @@
+package eval
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"icl/prompt"
+	"icl/rng"
+	"icl/task"
+)
+
+// Defaults of Options and Setting.
+const (
+	DefaultPrompts = 1280
+	DefaultLevel   = 0.9
+	DefaultBoots   = 1000
+)
+
+// Setting is one evaluation: prompts of a class under a prompt setting.
+type Setting struct {
+	// Name identifies the setting in results ("dense", "sparse_k3", ...).
+	Name string `yaml:"name"`
+	// Task is the class the prompts' functions come from.
+	Task task.Spec `yaml:"task"`
+	// Prompt is the input and query setting; the zero value is in-distribution.
+	Prompt prompt.Setting `yaml:"prompt,omitempty"`
+	// Prompts is the number of prompts B; 0 means DefaultPrompts.
+	Prompts int `yaml:"prompts,omitempty"`
+	// Points is the number of points per prompt N; 0 means the N passed to
+	// Evaluate.
+	Points int `yaml:"points,omitempty"`
+	// Seed selects the prompts: prompt p comes from rng.New(Seed, rng.LabelEval, p).
+	Seed uint64 `yaml:"seed,omitempty"`
+}
+
+// Options are the bootstrap settings of an evaluation.
+type Options struct {
+	Level    float64 // interval level in (0, 1); 0 means DefaultLevel
+	Boots    int     // bootstrap resamples; 0 means DefaultBoots, < 0 means none
+	BootSeed uint64  // seed of the resampling stream
+}
+
+func (o Options) level() float64 {
+	if o.Level == 0 {
+		return DefaultLevel
+	}
+	return o.Level
+}
+
+func (o Options) boots() int {
+	switch {
+	case o.Boots == 0:
+		return DefaultBoots
+	case o.Boots < 0:
+		return 0
+	}
+	return o.Boots
+}
+
+// Validate reports an invalid field.
+func (o Options) Validate() error {
+	if l := o.level(); !(l > 0 && l < 1) {
+		return &task.FieldError{Path: "level", Msg: fmt.Sprintf("%g; allowed (0, 1), 0 means %g", o.Level, DefaultLevel)}
+	}
+	return nil
+}
+
+// Build validates s for inputs of dimension d and returns its class and the
+// number of prompts and points (n is used when s.Points is 0).
+func (s *Setting) Build(d, n int) (task.Class, int, int, error) {
+	var errs []error
+	c, err := s.Task.Build(d)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("setting %s: %w", s.Name, err))
+	}
+	if err := s.Prompt.ValidatePath("setting "+s.Name+": prompt", d); err != nil {
+		errs = append(errs, err)
+	}
+	if s.Prompts < 0 {
+		errs = append(errs, &task.FieldError{Path: "setting " + s.Name + ": prompts", Msg: fmt.Sprintf("%d; must be >= 1 (0 means %d)", s.Prompts, DefaultPrompts)})
+	}
+	if s.Points < 0 {
+		errs = append(errs, &task.FieldError{Path: "setting " + s.Name + ": points", Msg: fmt.Sprintf("%d; must be >= 1 (0 means the model's)", s.Points)})
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, 0, 0, err
+	}
+	b, np := s.Prompts, s.Points
+	if b == 0 {
+		b = DefaultPrompts
+	}
+	if np == 0 {
+		np = n
+	}
+	if np < 1 {
+		return nil, 0, 0, &task.FieldError{Path: "setting " + s.Name + ": points", Msg: "no number of points given"}
+	}
+	return c, b, np, nil
+}
+
+// Draw returns the prompts of s in dimension d with n points (when s.Points
+// is 0), and their class.
+func (s *Setting) Draw(d, n int) (*prompt.Batch, task.Class, error) {
+	c, b, np, err := s.Build(d, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	sm := prompt.Sampler{Class: c, Setting: s.Prompt}
+	if err := sm.Validate(); err != nil {
+		return nil, nil, err
+	}
+	return sm.Batch(b, np, s.Seed, rng.LabelEval), c, nil
+}
+
+// SettingResult holds the curves of every predictor on one setting's prompts.
+type SettingResult struct {
+	Setting string `json:"setting"`
+	Class   string `json:"class"` // the class's Name
+	B       int    `json:"prompts"`
+	N       int    `json:"points"`
+	D       int    `json:"dim"`
+	// ZeroError is the zero predictor's mean normalized error over all
+	// positions and prompts (about 1 in-distribution).
+	ZeroError float64 `json:"zero_error"`
+	Curves    []Curve `json:"curves"`
+
+	// Batch, Preds and Errs are kept in memory for further analysis and are
+	// not written: the prompts, and per predictor (in Curves order) its
+	// predictions (B, N) and normalized squared errors (B, N), NaN where a
+	// position has no query.
+	Batch *prompt.Batch `json:"-"`
+	Preds [][]float64   `json:"-"`
+	Errs  [][]float64   `json:"-"`
+}
+
+// Curve returns the curve named name, or nil.
+func (r *SettingResult) Curve(name string) *Curve {
+	for i := range r.Curves {
+		if r.Curves[i].Name == name {
+			return &r.Curves[i]
+		}
+	}
+	return nil
+}
+
+// Predictions returns the (B, N) predictions of the predictor named name, or nil.
+func (r *SettingResult) Predictions(name string) []float64 {
+	for i := range r.Curves {
+		if r.Curves[i].Name == name && i < len(r.Preds) {
+			return r.Preds[i]
+		}
+	}
+	return nil
+}
+
+// Evaluate draws the prompts of s (dimension d, n points unless s.Points is
+// set) and scores every predictor on them.
+func Evaluate(s Setting, d, n int, preds []Predictor, opts Options) (*SettingResult, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	bt, c, err := s.Draw(d, n)
+	if err != nil {
+		return nil, err
+	}
+	r := Score(bt, preds, opts)
+	r.Setting = s.Name
+	r.Class = c.Name()
+	return r, nil
+}
+
+// Score runs every predictor on bt and summarizes their normalized squared
+// errors. The bootstrap stream of predictor j is rng.New(opts.BootSeed,
+// rng.LabelEval, j), so results do not depend on evaluation order.
+func Score(bt *prompt.Batch, preds []Predictor, opts Options) *SettingResult {
+	B, N := bt.B, bt.N
+	r := &SettingResult{B: B, N: N, D: bt.D, Batch: bt}
+	// Zero predictor's error, over positions with a query.
+	z, cnt := 0.0, 0
+	for p := 0; p < B; p++ {
+		for i := 0; i < bt.QueryLen; i++ {
+			_, y := bt.Query(p, i)
+			if !math.IsNaN(y) {
+				z += y * y / bt.Scale[p]
+				cnt++
+			}
+		}
+	}
+	r.ZeroError = z / float64(max(cnt, 1))
+	for j, pr := range preds {
+		pd := PredictQueries(pr, bt)
+		errs := make([]float64, B*N)
+		for p := 0; p < B; p++ {
+			for i := 0; i < N; i++ {
+				_, y := bt.Query(p, i)
+				if i >= bt.QueryLen {
+					y = math.NaN()
+				}
+				e := pd[p*N+i] - y
+				errs[p*N+i] = e * e / bt.Scale[p]
+			}
+		}
+		rb := rng.New(opts.BootSeed, rng.LabelEval, uint64(j))
+		r.Curves = append(r.Curves, ICLCurve(pr.Name(), errs, B, N, opts.level(), opts.boots(), rb))
+		r.Preds = append(r.Preds, pd)
+		r.Errs = append(r.Errs, errs)
+	}
+	return r
+}
+
+// PredictQueries returns pr's predictions (B, N) of the query labels of bt.
+// Without queries this is one PredictBatch; with queries, position i of every
+// prompt is predicted from the prompt's context points 0..i-1 followed by its
+// query (one batch of B prompts of i+1 points per position), and positions
+// without a query are NaN.
+func PredictQueries(pr Predictor, bt *prompt.Batch) []float64 {
+	B, N, D := bt.B, bt.N, bt.D
+	dst := make([]float64, B*N)
+	if bt.QXs == nil {
+		pr.PredictBatch(dst, bt.Xs, bt.Ys, B, N, D)
+		for p := 0; p < B; p++ {
+			for i := bt.QueryLen; i < N; i++ {
+				dst[p*N+i] = math.NaN()
+			}
+		}
+		return dst
+	}
+	for i := 0; i < N; i++ {
+		if i >= bt.QueryLen {
+			for p := 0; p < B; p++ {
+				dst[p*N+i] = math.NaN()
+			}
+			continue
+		}
+		m := i + 1
+		xs := make([]float64, B*m*D)
+		ys := make([]float64, B*m)
+		for p := 0; p < B; p++ {
+			bt.QueryPrompt(xs[p*m*D:(p+1)*m*D], ys[p*m:(p+1)*m], p, i)
+		}
+		out := make([]float64, B*m)
+		pr.PredictBatch(out, xs, ys, B, m, D)
+		for p := 0; p < B; p++ {
+			dst[p*N+i] = out[p*m+i]
+		}
+	}
+	return dst
+}

@@ -1,0 +1,131 @@
+package eval
+
+import (
+	"fmt"
+	"strings"
+
+	"icl/baseline"
+	"icl/gpt"
+	"icl/prompt"
+)
+
+// Predictor predicts every position of a batch of prompts from their prefixes.
+type Predictor interface {
+	// Name labels the predictor in results and legends.
+	Name() string
+	// PredictBatch writes dst (B, N): dst[p, i] is the prediction of ys[p, i]
+	// from points 0..i-1 of prompt p and the input xs[p, i]. xs is (B, N, D),
+	// ys is (B, N). Predictors whose randomness is labeled by a prompt's index
+	// use p.
+	PredictBatch(dst, xs, ys []float64, B, N, D int)
+}
+
+// DefaultChunk is the number of prompts a Transformer runs per forward pass.
+const DefaultChunk = 256
+
+// Transformer adapts a gpt.Model: float64 prompts are converted to float32 and
+// run Chunk prompts at a time. A Model is not safe for concurrent use, so
+// neither is a Transformer.
+type Transformer struct {
+	Label string
+	Model *gpt.Model
+	Chunk int // prompts per forward pass; 0 means DefaultChunk
+}
+
+// Name returns t.Label, or "transformer" when empty.
+func (t *Transformer) Name() string {
+	if t.Label == "" {
+		return "transformer"
+	}
+	return t.Label
+}
+
+// PredictBatch runs the model; N must be at most Model.Cfg.Points and D must
+// be Model.Cfg.Dim.
+func (t *Transformer) PredictBatch(dst, xs, ys []float64, B, N, D int) {
+	cfg := t.Model.Cfg
+	if D != cfg.Dim || N > cfg.Points {
+		panic(fmt.Sprintf("eval: transformer %q has dim %d and %d points; prompts have D = %d, N = %d",
+			t.Name(), cfg.Dim, cfg.Points, D, N))
+	}
+	checkBatch(dst, xs, ys, B, N, D)
+	chunk := t.Chunk
+	if chunk <= 0 {
+		chunk = DefaultChunk
+	}
+	chunk = min(chunk, B)
+	x32 := make([]float32, chunk*N*D)
+	y32 := make([]float32, chunk*N)
+	p32 := make([]float32, chunk*N)
+	for lo := 0; lo < B; lo += chunk {
+		hi := min(lo+chunk, B)
+		nb := hi - lo
+		for i, v := range xs[lo*N*D : hi*N*D] {
+			x32[i] = float32(v)
+		}
+		for i, v := range ys[lo*N : hi*N] {
+			y32[i] = float32(v)
+		}
+		t.Model.Predict(p32[:nb*N], x32[:nb*N*D], y32[:nb*N], nb, N)
+		for i, v := range p32[:nb*N] {
+			dst[lo*N+i] = float64(v)
+		}
+	}
+}
+
+// Baseline adapts a baseline.Predictor; prompts are predicted in parallel.
+type Baseline struct {
+	P baseline.Predictor
+	// Label overrides P.Name() when not empty.
+	Label string
+}
+
+// Name returns b.Label or the baseline's own name.
+func (b Baseline) Name() string {
+	if b.Label != "" {
+		return b.Label
+	}
+	return b.P.Name()
+}
+
+// PredictBatch runs baseline.Run over the prompts.
+func (b Baseline) PredictBatch(dst, xs, ys []float64, B, N, D int) {
+	checkBatch(dst, xs, ys, B, N, D)
+	bt := &prompt.Batch{B: B, N: N, D: D, Xs: xs, Ys: ys, QueryLen: N}
+	baseline.Run(dst, b.P, bt, 0)
+}
+
+// Baselines wraps each of ps.
+func Baselines(ps []baseline.Predictor) []Predictor {
+	out := make([]Predictor, len(ps))
+	for i, p := range ps {
+		out[i] = Baseline{P: p}
+	}
+	return out
+}
+
+// SelectBaselines returns the predictors of ps whose names start with one of
+// the prefixes (e.g. "least_squares", "lasso_best", "bayes"), in the order of
+// ps. A nil prefixes list selects all.
+func SelectBaselines(ps []baseline.Predictor, prefixes []string) []baseline.Predictor {
+	if prefixes == nil {
+		return ps
+	}
+	var out []baseline.Predictor
+	for _, p := range ps {
+		for _, pre := range prefixes {
+			if strings.HasPrefix(p.Name(), pre) {
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func checkBatch(dst, xs, ys []float64, B, N, D int) {
+	if len(dst) != B*N || len(xs) != B*N*D || len(ys) != B*N {
+		panic(fmt.Sprintf("eval: batch shapes: len(dst) = %d, len(xs) = %d, len(ys) = %d for B = %d, N = %d, D = %d",
+			len(dst), len(xs), len(ys), B, N, D))
+	}
+}

@@ -1,0 +1,190 @@
+package eval
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"icl/baseline"
+	"icl/gpt"
+	"icl/plot"
+	"icl/prompt"
+	"icl/safetensors"
+	"icl/task"
+	"icl/train"
+)
+
+// RunOptions configures EvaluateRun and EvaluateModel.
+type RunOptions struct {
+	Prompts   int      // prompts per setting; 0 means DefaultPrompts
+	Boots     int      // bootstrap resamples; 0 means DefaultBoots, < 0 none
+	Seed      uint64   // seed of the evaluation prompts
+	MCSamples int      // Monte Carlo Bayes samples; 0 means 5000
+	Baselines []string // baseline name prefixes; nil means DefaultRunBaselines
+	NoOOD     bool     // only in-distribution settings
+	// OutDir receives results.json, results.csv and one figure per setting
+	// (SVG and PNG); empty means RUN/eval for EvaluateRun, and nothing is
+	// written by EvaluateModel.
+	OutDir   string
+	Progress io.Writer // one line per setting; nil for none
+}
+
+// DefaultRunBaselines are the baselines EvaluateRun compares with.
+var DefaultRunBaselines = []string{"least_squares", "lasso_best", "knn", "bayes"}
+
+// OODSettings are the out-of-distribution prompt settings of Garg et al.
+// that RunSettings adds, by name. half_subspace is skipped for d = 1.
+var OODSettings = []struct {
+	Name    string
+	Setting prompt.Setting
+}{
+	{"skewed", prompt.Setting{Input: prompt.InputSkewed}},
+	{"half_subspace", prompt.Setting{Input: prompt.InputHalfSubspace}},
+	{"x_scale_2", prompt.Setting{XScale: 2}},
+	{"y_scale_2", prompt.Setting{YScale: 2}},
+	{"noisy_0.1", prompt.Setting{Noise: 0.1}},
+	{"orthant", prompt.Setting{Query: prompt.QueryOrthant}},
+	{"orthogonal", prompt.Setting{Query: prompt.QueryOrthogonal}},
+	{"repeat", prompt.Setting{Query: prompt.QueryRepeat}},
+}
+
+// RunSettings returns the evaluation settings of a model pretrained on spec in
+// dimension d: the pretraining distribution ("pretrain"), each component of a
+// mixture ("class0", "class1", ...), then, unless noOOD, the OODSettings on
+// the pretraining class.
+func RunSettings(spec task.Spec, d, prompts int, seed uint64, noOOD bool) []Setting {
+	mk := func(name string, sp task.Spec, ps prompt.Setting) Setting {
+		return Setting{Name: name, Task: sp, Prompt: ps, Prompts: prompts, Seed: seed}
+	}
+	out := []Setting{mk("pretrain", spec, prompt.Setting{})}
+	if spec.Class == task.ClassMixture {
+		for i, c := range spec.Of {
+			if c.Noise == 0 {
+				c.Noise = spec.Noise
+			}
+			out = append(out, mk(fmt.Sprintf("class%d", i), c, prompt.Setting{}))
+		}
+	}
+	if noOOD {
+		return out
+	}
+	for _, o := range OODSettings {
+		if o.Setting.Input == prompt.InputHalfSubspace && d < 2 {
+			continue
+		}
+		out = append(out, mk(o.Name, spec, o.Setting))
+	}
+	return out
+}
+
+// EvaluateRun evaluates the trained model of a run directory (config.yaml and
+// model.safetensors, as package train writes them) on RunSettings, with the
+// baselines, and writes the results next to the run (opts.OutDir, default
+// DIR/eval).
+func EvaluateRun(dir string, opts RunOptions) (*Results, error) {
+	cfg, err := train.LoadConfig(filepath.Join(dir, train.ConfigFile))
+	if err != nil {
+		return nil, err
+	}
+	m, err := LoadModel(filepath.Join(dir, train.ModelFile))
+	if err != nil {
+		return nil, err
+	}
+	if opts.OutDir == "" {
+		opts.OutDir = filepath.Join(dir, "eval")
+	}
+	return EvaluateModel(m, cfg, opts)
+}
+
+// LoadWeights reads a model file and the training config stored in its
+// metadata ("train_config"), for evaluating a weights file without its run.
+func LoadWeights(path string) (*gpt.Model, *train.Config, error) {
+	f, err := safetensors.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	text, ok := f.Meta["train_config"]
+	if !ok {
+		return nil, nil, fmt.Errorf("%s: no train_config metadata; evaluate the run directory instead", path)
+	}
+	cfg, err := train.DecodeConfig(bytes.NewReader([]byte(text)))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: train_config: %w", path, err)
+	}
+	m, err := LoadModel(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, cfg, nil
+}
+
+// EvaluateModel evaluates m, pretrained with cfg, as EvaluateRun does.
+func EvaluateModel(m *gpt.Model, cfg *train.Config, opts RunOptions) (*Results, error) {
+	if m.Cfg.Dim != cfg.Data.Dim || m.Cfg.Points < cfg.Data.Points {
+		return nil, fmt.Errorf("eval: model (dim %d, %d points) does not match its config (dim %d, %d points)",
+			m.Cfg.Dim, m.Cfg.Points, cfg.Data.Dim, cfg.Data.Points)
+	}
+	d, n := cfg.Data.Dim, cfg.Data.Points
+	bo := baseline.DefaultOptions()
+	bo.RidgeLambdas = nil
+	if opts.MCSamples > 0 {
+		bo.MCSamples = opts.MCSamples
+	} else {
+		bo.MCSamples = 5000
+	}
+	prefixes := opts.Baselines
+	if prefixes == nil {
+		prefixes = DefaultRunBaselines
+	}
+	eo := Options{Boots: opts.Boots, BootSeed: opts.Seed}
+	res := &Results{Level: eo.level(), Boots: eo.boots()}
+	tf := &Transformer{Label: "transformer", Model: m}
+	for _, s := range RunSettings(cfg.Task, d, opts.Prompts, opts.Seed, opts.NoOOD) {
+		c, _, _, err := s.Build(d, n)
+		if err != nil {
+			return nil, err
+		}
+		all, err := baseline.ForClass(c, bo)
+		if err != nil {
+			return nil, err
+		}
+		preds := append([]Predictor{tf}, Baselines(SelectBaselines(all, prefixes))...)
+		r, err := Evaluate(s, d, n, preds, eo)
+		if err != nil {
+			return nil, err
+		}
+		res.Settings = append(res.Settings, r)
+		if opts.Progress != nil {
+			tm, _, _ := r.Curve("transformer").At(n - 1)
+			fmt.Fprintf(opts.Progress, "eval %s (%s): transformer error %.3g at %d examples\n", s.Name, r.Class, tm, n-1)
+		}
+	}
+	if opts.OutDir == "" {
+		return res, nil
+	}
+	if err := res.Save(opts.OutDir, "results"); err != nil {
+		return nil, err
+	}
+	for _, r := range res.Settings {
+		if err := CurvesFigure(r).Save(filepath.Join(opts.OutDir, r.Setting), 0, 0); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// CurvesFigure draws the ICL curves of one setting with their bands and the
+// zero predictor's error as a dashed line.
+func CurvesFigure(r *SettingResult) *plot.Figure {
+	var ss []plot.Series
+	for _, c := range r.Curves {
+		x := make([]float64, len(c.Mean))
+		for i := range x {
+			x[i] = float64(i)
+		}
+		ss = append(ss, plot.Series{Name: c.Name, X: x, Y: c.Mean, Lo: c.Lo, Hi: c.Hi, Dashed: !strings.HasPrefix(c.Name, "transformer")})
+	}
+	return plot.ICLCurves(r.Setting+": "+r.Class, r.ZeroError, ss...)
+}

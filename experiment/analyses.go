@@ -1,0 +1,542 @@
+package experiment
+
+import (
+	"fmt"
+	"math"
+
+	"icl/baseline"
+	"icl/eval"
+	"icl/plot"
+	"icl/prompt"
+	"icl/report"
+	"icl/rng"
+	"icl/task"
+)
+
+// analyses maps experiment ids to their analysis.
+var analyses = map[string]func(e *env) (*Outcome, error){
+	"E1": analyzeE1, "E2": analyzeE2, "E3": analyzeE3, "E4": analyzeE4,
+	"E5": analyzeSweepE5, "E6": analyzeSweepE6, "MS": analyzeMS,
+}
+
+// le reports a <= ratio*b + floor with the numbers.
+func le(name string, a, b, ratio, floor float64, an, bn string) Check {
+	return Check{Name: name, Pass: a <= ratio*b+floor,
+		Detail: fmt.Sprintf("%s %s <= %g x %s %s + %g = %s", an, num(a), ratio, bn, num(b), floor, num(ratio*b+floor))}
+}
+
+// below reports a < bound.
+func below(name string, a, bound float64) Check {
+	return Check{Name: name, Pass: a < bound, Detail: fmt.Sprintf("error %s < %g", num(a), bound)}
+}
+
+// gt reports a > ratio*b + margin with the numbers.
+func gt(name string, a, b, ratio, margin float64, an, bn string) Check {
+	return Check{Name: name, Pass: a > ratio*b+margin,
+		Detail: fmt.Sprintf("%s %s > %g x %s %s + %g = %s", an, num(a), ratio, bn, num(b), margin, num(ratio*b+margin))}
+}
+
+func analyzeE1(e *env) (*Outcome, error) {
+	o := e.newOutcome()
+	bm, err := e.pretrainBayes("mixture")
+	if err != nil {
+		return nil, err
+	}
+	// The mixture model does not know the prompt's class: its best achievable
+	// curve is the Bayes predictor of the pretraining mixture.
+	extra := []eval.Predictor{eval.Baseline{P: bm, Label: "Bayes-optimal, mixture prior"}}
+	for _, es := range e.def.Evals {
+		r, err := e.evaluate(es.Name, es.Task, es.Prompt, es.Models, es.Baselines, extra)
+		if err != nil {
+			return nil, err
+		}
+		o.Results.Settings = append(o.Results.Settings, r)
+	}
+	rd, rs := o.Results.Setting("dense"), o.Results.Setting("sparse")
+	d, n := e.d, e.n
+	ratio, floor, margin := e.def.Param("ratio"), e.def.Param("floor"), e.def.Param("margin")
+	mix, den, spa := e.label("mixture"), e.label("dense"), e.label("sparse")
+	half := clampPos(ceilDiv(d, 2), n)
+	pd := clampPos(d, n)
+	for _, p := range []int{pd, n - 1} {
+		o.Checks = append(o.Checks, le(fmt.Sprintf("(1) dense prompts, %d examples: mixture matches dense-only", p),
+			at(rd, mix, p), at(rd, den, p), ratio, floor, "mixture", "dense-only"))
+	}
+	for _, p := range []int{half, pd} {
+		o.Checks = append(o.Checks, le(fmt.Sprintf("(2) sparse prompts, %d examples: mixture matches sparse-only", p),
+			at(rs, mix, p), at(rs, spa, p), ratio, floor, "mixture", "sparse-only"))
+	}
+	o.Checks = append(o.Checks, gt(fmt.Sprintf("(3) sparse prompts, %d examples: dense-only worse than mixture", half),
+		at(rs, den, half), at(rs, mix, half), 1.2, margin, "dense-only", "mixture"))
+	o.Checks = append(o.Checks, gt(fmt.Sprintf("(4) dense prompts, %d examples: sparse-only worse than mixture", n-1),
+		at(rd, spa, n-1), at(rd, mix, n-1), 1.2, margin, "sparse-only", "mixture"))
+	pos := uniq([]int{1, half, pd, n - 1})
+	o.Tables = append(o.Tables,
+		curveTable("Dense prompts: normalized error, mean [90% interval]", rd, pos),
+		curveTable("Sparse prompts: normalized error, mean [90% interval]", rs, pos),
+		ratioTable("Mixture model's error over the specialist's", []ratioRow{
+			{"dense prompts (over dense-only)", rd, mix, den}, {"sparse prompts (over sparse-only)", rs, mix, spa}}, pos))
+	o.Figures = append(o.Figures,
+		Fig{"icl_dense", e.def.Caption("icl_dense"), iclFigure("E1: dense linear prompts (d = "+fmt.Sprint(d)+")", rd)},
+		Fig{"icl_sparse", e.def.Caption("icl_sparse"), iclFigure("E1: sparse linear prompts (2 of "+fmt.Sprint(d)+")", rs)})
+	return o, nil
+}
+
+// shortLabel shortens baseline labels for sweep legends.
+func shortLabel(s string) string {
+	switch s {
+	case "lasso (best alpha in hindsight)":
+		return "lasso (best alpha)"
+	case "3-nearest neighbours":
+		return "3-NN"
+	}
+	return s
+}
+
+type ratioRow struct {
+	name     string
+	r        *eval.SettingResult
+	num, den string
+}
+
+func ratioTable(caption string, rows []ratioRow, pos []int) report.Table {
+	t := report.Table{Caption: caption, Header: []string{"setting"}}
+	for _, p := range pos {
+		t.Header = append(t.Header, fmt.Sprintf("%d examples", p))
+	}
+	for _, rr := range rows {
+		row := []string{rr.name}
+		for _, p := range pos {
+			row = append(row, fmt.Sprintf("%.2f", at(rr.r, rr.num, p)/at(rr.r, rr.den, p)))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func uniq(ps []int) []int {
+	var out []int
+	for _, p := range ps {
+		if !containsInt(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func containsInt(list []int, v int) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// excess is the mean over positions 1..N-1 of curve a minus curve b.
+func excess(r *eval.SettingResult, a, b string) float64 {
+	s := 0.0
+	for i := 1; i < r.N; i++ {
+		s += at(r, a, i) - at(r, b, i)
+	}
+	return s / float64(r.N-1)
+}
+
+// rises counts positions where a curve's mean goes up by more than the two
+// interval half-widths.
+func rises(c *eval.Curve) int {
+	n := 0
+	for i := 1; i < len(c.Mean); i++ {
+		hw := (c.Hi[i]-c.Lo[i])/2 + (c.Hi[i-1]-c.Lo[i-1])/2
+		if c.Mean[i]-c.Mean[i-1] > hw {
+			n++
+		}
+	}
+	return n
+}
+
+func analyzeE2(e *env) (*Outcome, error) {
+	o := e.newOutcome()
+	if err := e.evaluateDefs(o); err != nil {
+		return nil, err
+	}
+	rd, rs := o.Results.Setting("dense"), o.Results.Setting("sparse")
+	ratio, floor := e.def.Param("ratio"), e.def.Param("floor")
+	bayes := "Bayes-optimal"
+	roles := []string{"rare_dense", "balanced", "rare_sparse"}
+	t := report.Table{Caption: "Excess error over the class's Bayes-optimal predictor (mean over positions 1..N-1) and number of rises of the curve",
+		Header: []string{"model", "dense: excess", "dense: rises", "sparse: excess", "sparse: rises"}}
+	for _, r := range roles {
+		l := e.label(r)
+		t.Rows = append(t.Rows, []string{l, num(excess(rd, l, bayes)), fmt.Sprint(rises(rd.Curve(l))),
+			num(excess(rs, l, bayes)), fmt.Sprint(rises(rs.Curve(l)))})
+	}
+	o.Checks = append(o.Checks,
+		ge("(1) dense rare (weight 0.1) costs more on dense prompts", excess(rd, e.label("rare_dense"), bayes),
+			excess(rd, e.label("balanced"), bayes), ratio, floor, "excess(0.1 dense)", "excess(0.5)"),
+		ge("(2) sparse rare (weight 0.1) costs more on sparse prompts", excess(rs, e.label("rare_sparse"), bayes),
+			excess(rs, e.label("balanced"), bayes), ratio, floor, "excess(0.1 sparse)", "excess(0.5)"))
+	pos := uniq([]int{1, clampPos(ceilDiv(e.d, 2), e.n), clampPos(e.d, e.n), e.n - 1})
+	o.Tables = append(o.Tables, t,
+		curveTable("Dense prompts: normalized error, mean [90% interval]", rd, pos),
+		curveTable("Sparse prompts: normalized error, mean [90% interval]", rs, pos))
+	o.Figures = append(o.Figures,
+		Fig{"icl_dense", e.def.Caption("icl_dense"), iclFigure("E2: dense prompts, by pretraining weight", rd)},
+		Fig{"icl_sparse", e.def.Caption("icl_sparse"), iclFigure("E2: sparse prompts, by pretraining weight", rs)})
+	return o, nil
+}
+
+// ge reports a >= ratio*b + floor.
+func ge(name string, a, b, ratio, floor float64, an, bn string) Check {
+	return Check{Name: name, Pass: a >= ratio*b+floor,
+		Detail: fmt.Sprintf("%s %s >= %g x %s %s + %g = %s", an, num(a), ratio, bn, num(b), floor, num(ratio*b+floor))}
+}
+
+// pretrainBayes returns the exact Bayes mixture of a run's pretraining class.
+func (e *env) pretrainBayes(role string) (*baseline.BayesMixture, error) {
+	m := e.models[role]
+	c, err := m.run.Cfg.Task.Build(m.run.Cfg.Data.Dim)
+	if err != nil {
+		return nil, err
+	}
+	ev, ok := baseline.Exact(c, baseline.DefaultJitter)
+	bm, ok2 := ev.(*baseline.BayesMixture)
+	if !ok || !ok2 || len(bm.Components) != 2 {
+		return nil, fmt.Errorf("experiment %s: run %s is not pretrained on a mixture of 2 classes with exact Bayes predictors", e.def.ID, m.run.Name)
+	}
+	return bm, nil
+}
+
+func analyzeE3(e *env) (*Outcome, error) {
+	o := e.newOutcome()
+	sw := e.def.Sweep
+	bm, err := e.pretrainBayes(sw.Models[0])
+	if err != nil {
+		return nil, err
+	}
+	clsDense := "class Bayes: " + bm.Components[0].Name()
+	clsSparse := "class Bayes: " + bm.Components[1].Name()
+	extra := []eval.Predictor{eval.Baseline{P: bm.Components[0], Label: clsDense}, eval.Baseline{P: bm.Components[1], Label: clsSparse}}
+	d, n := e.d, e.n
+	pw := clampPos(d-1, n)
+	tf := e.label(sw.Models[0])
+	var ks []float64
+	w := plot.Series{Name: "transformer: implied weight on dense", Markers: true}
+	for k := 1; k <= d; k++ {
+		name := fmt.Sprintf("k=%d", k)
+		r, err := e.evaluate(name, task.Spec{Class: task.ClassSparseLinear, K: k}, prompt.Setting{}, sw.Models, sw.Baselines, extra)
+		if err != nil {
+			return nil, err
+		}
+		o.Results.Settings = append(o.Results.Settings, r)
+		ks = append(ks, float64(k))
+		c := eval.ImpliedWeight(tf, r.Predictions(tf), r.Predictions(clsDense), r.Predictions(clsSparse), r.B, r.N,
+			e.level(), e.scale.Boots, rng.New(e.seed(name), rng.LabelEval, 7))
+		m, lo, hi := c.At(pw)
+		w.X = append(w.X, float64(k))
+		w.Y = append(w.Y, m)
+		w.Lo = append(w.Lo, lo)
+		w.Hi = append(w.Hi, hi)
+	}
+	positions := uniq([]int{clampPos(ceilDiv(d, 2), n), pw, n - 1})
+	s := eval.NewSweep("k", ks, o.Results.Settings, positions)
+	o.Sweeps = append(o.Sweeps, s)
+	// Checks on w(k).
+	low, high := e.def.Param("low"), e.def.Param("high")
+	wk := func(k int) float64 { return w.Y[k-1] }
+	k2 := min(2, d)
+	o.Checks = append(o.Checks, Check{Name: fmt.Sprintf("(1) selection at the ends: w(%d) <= %g and w(%d) >= %g", k2, low, d, high),
+		Detail: fmt.Sprintf("w(%d) = %s, w(%d) = %s", k2, num(wk(k2)), d, num(wk(d))),
+		Pass:   wk(k2) <= low && wk(d) >= high})
+	between, detail := true, ""
+	lo, hi := math.Min(wk(k2), wk(d)), math.Max(wk(k2), wk(d))
+	for k := 3; k < d; k++ {
+		v := wk(k)
+		detail += fmt.Sprintf("w(%d) = %s; ", k, num(v))
+		between = between && v > 0.1 && v < 0.9 && v >= lo && v <= hi
+	}
+	if d <= 3 {
+		between, detail = false, "no intermediate k at this d"
+	}
+	o.Checks = append(o.Checks, Check{Name: "(2) intermediate k: weight strictly between the classes", Detail: detail, Pass: between})
+	mono, md := true, ""
+	for k := 2; k <= d; k++ {
+		if w.Y[k-1] < w.Y[k-2] && w.Hi[k-1] < w.Lo[k-2] {
+			mono = false
+			md += fmt.Sprintf("w(%d) = %s < w(%d) = %s; ", k, num(w.Y[k-1]), k-1, num(w.Y[k-2]))
+		}
+	}
+	if md == "" {
+		md = "no significant decrease"
+	}
+	o.Checks = append(o.Checks, Check{Name: "(3) w(k) non-decreasing in k (up to intervals)", Detail: md, Pass: mono})
+	// Table: w(k) and errors at position d-1.
+	t := report.Table{Caption: fmt.Sprintf("Per sparsity k at %d examples: implied weight on dense [90%% interval], and errors", pw),
+		Header: []string{"k", "implied weight", tf, "least squares", "lasso (best alpha in hindsight)", "Bayes-optimal"}}
+	for j, k := range ks {
+		r := o.Results.Settings[j]
+		t.Rows = append(t.Rows, []string{fmt.Sprint(k), fmt.Sprintf("%s [%s, %s]", num(w.Y[j]), num(w.Lo[j]), num(w.Hi[j])),
+			num(at(r, tf, pw)), num(at(r, "least squares", pw)), num(at(r, "lasso (best alpha in hindsight)", pw)), num(at(r, "Bayes-optimal", pw))})
+	}
+	o.Tables = append(o.Tables, t)
+	// Figures.
+	var lines []plot.Series
+	for _, p := range positions {
+		if l, ok := sweepSeries(s, tf, p, fmt.Sprintf("transformer, %d examples", p), false); ok {
+			lines = append(lines, l)
+		}
+	}
+	for _, b := range []string{"least squares", "lasso (best alpha in hindsight)", "Bayes-optimal"} {
+		if l, ok := sweepSeries(s, b, pw, fmt.Sprintf("%s, %d ex.", shortLabel(b), pw), true); ok {
+			lines = append(lines, l)
+		}
+	}
+	o.Figures = append(o.Figures, Fig{"sweep_k", e.def.Caption("sweep_k"), plot.Sweep("E3: error against sparsity k", "non-zero coefficients k", 1, lines...)})
+	wf := &plot.Figure{Title: fmt.Sprintf("E3: implied weight on the dense class at %d examples", pw), XLabel: "non-zero coefficients k",
+		YLabel: "weight on dense", Series: []plot.Series{w}, HLines: []plot.HLine{{Y: 0}, {Y: 1}}}
+	o.Figures = append(o.Figures, Fig{"weight_k", e.def.Caption("weight_k"), wf})
+	return o, nil
+}
+
+func analyzeE4(e *env) (*Outcome, error) {
+	o := e.newOutcome()
+	if err := e.evaluateDefs(o); err != nil {
+		return nil, err
+	}
+	tf := e.label("model")
+	n := e.n
+	rl, rs, rc := o.Results.Setting("linear"), o.Results.Setting("sine"), o.Results.Setting("combination")
+	good, ratio, gap := e.def.Param("good"), e.def.Param("ratio"), e.def.Param("gap")
+	p := n - 1
+	el, es, ec := at(rl, tf, p), at(rs, tf, p), at(rc, tf, p)
+	bayesC := at(rc, "Bayes (Monte Carlo)", p)
+	o.Checks = append(o.Checks,
+		below(fmt.Sprintf("(1) linear prompts, %d examples: predicted well", p), el, good),
+		below(fmt.Sprintf("(2) sine prompts, %d examples: predicted well", p), es, good),
+		Check{Name: fmt.Sprintf("(3) combination, %d examples: fails", p),
+			Pass: ec >= ratio*math.Max(el, es) && ec >= bayesC+gap,
+			Detail: fmt.Sprintf("error %s >= %g x max(%s, %s) = %s and >= Bayes %s + %g = %s", num(ec), ratio, num(el), num(es),
+				num(ratio*math.Max(el, es)), num(bayesC), gap, num(bayesC+gap))})
+	pos := uniq([]int{1, clampPos(ceilDiv(n-1, 2), n), n - 1})
+	for _, r := range []*eval.SettingResult{rl, rs, rc} {
+		o.Tables = append(o.Tables, curveTable(r.Setting+" prompts ("+r.Class+"): normalized error, mean [90% interval]", r, pos))
+		o.Figures = append(o.Figures, Fig{"icl_" + r.Setting, e.def.Caption("icl_" + r.Setting), iclFigure("E4: "+r.Class, r)})
+	}
+	if e.d == 1 {
+		if err := e.fitted(o); err != nil {
+			return nil, err
+		}
+	} else {
+		e.log("fitted functions skipped: d = %d", e.d)
+	}
+	return o, nil
+}
+
+// fitted draws fitted-function figures for each evaluated class (d = 1).
+func (e *env) fitted(o *Outcome) error {
+	tfm := e.transformers([]string{"model"})
+	grid := eval.Grid(-3, 3, e.scale.Grid)
+	for _, es := range e.def.Evals {
+		c, err := es.Task.Build(1)
+		if err != nil {
+			return err
+		}
+		bs, err := e.baselines(c, []string{"bayes"})
+		if err != nil {
+			return err
+		}
+		for j := 0; j < e.scale.FittedPrompts; j++ {
+			f, err := eval.FitFunction(c, e.n-1, grid, append(tfm, bs...), e.seed("fitted/"+es.Name), j)
+			if err != nil {
+				return err
+			}
+			o.Fitted = append(o.Fitted, f)
+			ctx := plot.Series{X: f.CtxX, Y: f.CtxY}
+			truth := plot.Series{X: f.Grid, Y: f.Truth}
+			var ls []plot.Series
+			for _, l := range f.Lines {
+				ls = append(ls, plot.Series{Name: l.Name, X: f.Grid, Y: l.Y, Dashed: !contains([]string{e.label("model")}, l.Name)})
+			}
+			name := fmt.Sprintf("fitted_%s_%d", es.Name, j+1)
+			fig := plot.FittedFunction(fmt.Sprintf("E4: %s, prompt %d (%d examples)", c.Name(), j+1, e.n-1), ctx, truth, ls...)
+			o.Figures = append(o.Figures, Fig{name, e.def.Caption("fitted") + fmt.Sprintf(" Class: %s, prompt %d.", c.Name(), j+1), fig})
+		}
+	}
+	return nil
+}
+
+// linearSine is the convex combination alpha linear + (1 - alpha) sine.
+func linearSine(alpha float64) task.Spec {
+	return task.Spec{Class: task.ClassConvex, Alpha: alpha,
+		Of: []task.Spec{{Class: task.ClassDenseLinear, Std: task.InvSqrtD}, {Class: task.ClassSinusoid}}}
+}
+
+// sweepPositions are the positions of the E5 and E6 sweep figures.
+func (e *env) sweepPositions() []int {
+	return uniq([]int{clampPos(e.d, e.n), clampPos(ceilDiv(e.n-1, 2), e.n), e.n - 1})
+}
+
+func (e *env) sweepFigure(o *Outcome, s *eval.Sweep, name, title, xlabel string) {
+	tf := e.label(e.def.Sweep.Models[0])
+	var lines []plot.Series
+	for _, p := range e.sweepPositions() {
+		if l, ok := sweepSeries(s, tf, p, fmt.Sprintf("transformer, %d examples", p), false); ok {
+			lines = append(lines, l)
+		}
+	}
+	for _, l := range s.Lines {
+		if l.Predictor != tf && l.Position == e.n-1 {
+			lines = append(lines, plot.Series{Name: fmt.Sprintf("%s, %d ex.", shortLabel(l.Predictor), l.Position), X: s.X, Y: l.Mean, Lo: l.Lo, Hi: l.Hi, Dashed: true})
+		}
+	}
+	o.Figures = append(o.Figures, Fig{name, e.def.Caption(name), plot.Sweep(title, xlabel, 1, lines...)})
+}
+
+func sweepTable(caption, param string, s *eval.Sweep, position int) report.Table {
+	t := report.Table{Caption: caption, Header: []string{param}}
+	var lines []*eval.SweepLine
+	for i := range s.Lines {
+		if s.Lines[i].Position == position {
+			lines = append(lines, &s.Lines[i])
+			t.Header = append(t.Header, s.Lines[i].Predictor)
+		}
+	}
+	for j, x := range s.X {
+		row := []string{fmt.Sprintf("%g", x)}
+		if param == "omega band" {
+			row[0] = s.Settings[j]
+		}
+		for _, l := range lines {
+			row = append(row, fmt.Sprintf("%s [%s, %s]", num(l.Mean[j]), num(l.Lo[j]), num(l.Hi[j])))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func analyzeSweepE5(e *env) (*Outcome, error) {
+	o := e.newOutcome()
+	sw := e.def.Sweep
+	for _, a := range e.scale.Alphas {
+		r, err := e.evaluate(fmt.Sprintf("alpha=%g", a), linearSine(a), prompt.Setting{}, sw.Models, sw.Baselines, nil)
+		if err != nil {
+			return nil, err
+		}
+		o.Results.Settings = append(o.Results.Settings, r)
+	}
+	s := eval.NewSweep("alpha", e.scale.Alphas, o.Results.Settings, e.sweepPositions())
+	o.Sweeps = append(o.Sweeps, s)
+	tf := e.label(sw.Models[0])
+	p := e.n - 1
+	l := s.Line(tf, p)
+	ratio, floor := e.def.Param("ratio"), e.def.Param("floor")
+	e0, e1 := math.NaN(), math.NaN()
+	mid, midA := math.Inf(-1), math.NaN()
+	for j, a := range s.X {
+		switch {
+		case a == 0:
+			e0 = l.Mean[j]
+		case a == 1:
+			e1 = l.Mean[j]
+		case l.Mean[j] > mid:
+			mid, midA = l.Mean[j], a
+		}
+	}
+	ends := math.Max(e0, e1)
+	o.Checks = append(o.Checks,
+		Check{Name: fmt.Sprintf("(1) ends reasonable at %d examples: e(0), e(1) < 0.2", p), Pass: e0 < 0.2 && e1 < 0.2,
+			Detail: fmt.Sprintf("e(0) = %s (pure sine), e(1) = %s (pure linear)", num(e0), num(e1))},
+		ge(fmt.Sprintf("(2) middle worse at %d examples", p), mid, ends, ratio, floor, fmt.Sprintf("max e(alpha) = e(%g)", midA), "max(e(0), e(1))"))
+	o.Tables = append(o.Tables, sweepTable(fmt.Sprintf("Error at %d examples against alpha (weight of the linear part), mean [90%% interval]", p), "alpha", s, p))
+	e.sweepFigure(o, s, "sweep_alpha", "E5: error against the combination weight", "alpha (weight of the linear part)")
+	return o, nil
+}
+
+func analyzeSweepE6(e *env) (*Outcome, error) {
+	o := e.newOutcome()
+	sw := e.def.Sweep
+	var xs []float64
+	in := -1
+	for j, b := range e.scale.OmegaBands {
+		if b[0] == task.DefaultOmegaLo && b[1] == task.DefaultOmegaHi {
+			in = j
+		}
+		spec := task.Spec{Class: task.ClassSinusoid, OmegaLo: b[0], OmegaHi: b[1]}
+		r, err := e.evaluate(fmt.Sprintf("omega in [%g, %g]", b[0], b[1]), spec, prompt.Setting{}, sw.Models, sw.Baselines, nil)
+		if err != nil {
+			return nil, err
+		}
+		o.Results.Settings = append(o.Results.Settings, r)
+		xs = append(xs, (b[0]+b[1])/2)
+	}
+	if in < 0 {
+		return nil, fmt.Errorf("experiment E6: scale %s has no omega band equal to the pretraining band [%g, %g]", e.scale.Name, task.DefaultOmegaLo, task.DefaultOmegaHi)
+	}
+	s := eval.NewSweep("omega", xs, o.Results.Settings, e.sweepPositions())
+	o.Sweeps = append(o.Sweeps, s)
+	tf := e.label(sw.Models[0])
+	p := e.n - 1
+	l := s.Line(tf, p)
+	ratio, floor := e.def.Param("ratio"), e.def.Param("floor")
+	ein := l.Mean[in]
+	last := len(xs) - 1
+	o.Checks = append(o.Checks,
+		ge(fmt.Sprintf("(1) highest band %s fails at %d examples", s.Settings[last], p), l.Mean[last], ein, ratio, floor, "e(highest)", "e(in band)"),
+		ge(fmt.Sprintf("(2) lowest band %s fails at %d examples", s.Settings[0], p), l.Mean[0], ein, ratio, floor, "e(lowest)", "e(in band)"))
+	o.Tables = append(o.Tables, sweepTable(fmt.Sprintf("Error at %d examples per frequency band, mean [90%% interval]", p), "omega band", s, p))
+	e.sweepFigure(o, s, "sweep_omega", "E6: error against the frequency band", "frequency omega (band centre)")
+	return o, nil
+}
+
+func analyzeMS(e *env) (*Outcome, error) {
+	o := e.newOutcome()
+	bm, err := e.pretrainBayes("mixture")
+	if err != nil {
+		return nil, err
+	}
+	tol := e.def.Param("tol")
+	tf := e.transformers([]string{"mixture"})[0]
+	t := report.Table{Caption: "Implied weight on the dense class and mean Bayes posterior p(dense | context), per position",
+		Header: []string{"prompts", "examples", "implied weight [90% interval]", "posterior"}}
+	for _, es := range e.def.Evals {
+		s := eval.Setting{Name: es.Name, Task: es.Task, Prompt: es.Prompt, Prompts: e.scale.Prompts, Seed: e.seed(es.Name)}
+		bt, _, err := s.Draw(e.d, e.n)
+		if err != nil {
+			return nil, err
+		}
+		sel, err := eval.ModelSelection(bt, tf, bm, e.eopts)
+		if err != nil {
+			return nil, err
+		}
+		sel.Setting = es.Name
+		o.Selections = append(o.Selections, sel)
+		diff, cnt := 0.0, 0
+		for i, w := range sel.Implied.Mean {
+			if !math.IsNaN(w) {
+				diff += math.Abs(w - sel.Posterior.Mean[i])
+				cnt++
+			}
+			t.Rows = append(t.Rows, []string{es.Name, fmt.Sprint(i),
+				fmt.Sprintf("%s [%s, %s]", num(w), num(sel.Implied.Lo[i]), num(sel.Implied.Hi[i])), num(sel.Posterior.Mean[i])})
+		}
+		c := Check{Name: fmt.Sprintf("%s prompts: implied weight follows the posterior", es.Name)}
+		if cnt == 0 {
+			c.Detail = "weight not identified at any position"
+		} else {
+			diff /= float64(cnt)
+			c.Pass = diff <= tol
+			c.Detail = fmt.Sprintf("mean |w - posterior| = %s over %d positions (tol %g)", num(diff), cnt, tol)
+		}
+		o.Checks = append(o.Checks, c)
+		x := make([]float64, len(sel.Implied.Mean))
+		for i := range x {
+			x[i] = float64(i)
+		}
+		fig := plot.ModelSelection(fmt.Sprintf("Model selection on %s prompts", es.Name), "dense",
+			plot.Series{Name: tf.Name() + ": implied weight", X: x, Y: sel.Implied.Mean, Lo: sel.Implied.Lo, Hi: sel.Implied.Hi},
+			plot.Series{Name: "Bayes posterior p(dense | context)", X: x, Y: sel.Posterior.Mean, Lo: sel.Posterior.Lo, Hi: sel.Posterior.Hi})
+		o.Figures = append(o.Figures, Fig{"weight_" + es.Name, e.def.Caption("weight_" + es.Name), fig})
+	}
+	o.Tables = append(o.Tables, t)
+	return o, nil
+}

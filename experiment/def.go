@@ -1,0 +1,283 @@
+package experiment
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"icl/prompt"
+	"icl/task"
+	"icl/train"
+)
+
+//go:embed configs/*.yaml
+var configFiles embed.FS
+
+// RunRef is a pretraining run an experiment needs, by role.
+type RunRef struct {
+	Role   string `yaml:"role"`
+	Preset string `yaml:"preset"` // train preset without the scale, e.g. "dense_sparse"
+	// Name is the run's name without the scale; default Preset. Runs with the
+	// same scale/name are trained once and shared between experiments.
+	Name string `yaml:"name,omitempty"`
+	// Weights overrides the preset's mixture weights.
+	Weights []float64 `yaml:"weights,omitempty"`
+	// Dim overrides the input dimension (the curriculum over dimensions is
+	// then turned off).
+	Dim   int    `yaml:"dim,omitempty"`
+	Label string `yaml:"label,omitempty"` // legend label of the model
+}
+
+// RunName is the run's name without the scale.
+func (r *RunRef) RunName() string {
+	if r.Name != "" {
+		return r.Name
+	}
+	return r.Preset
+}
+
+// EvalSpec is one evaluation setting of an experiment.
+type EvalSpec struct {
+	Name   string         `yaml:"name"`
+	Task   task.Spec      `yaml:"task"`
+	Prompt prompt.Setting `yaml:"prompt,omitempty"`
+	Models []string       `yaml:"models"` // run roles
+	// Baselines are name prefixes of baseline.ForClass's predictors (e.g.
+	// least_squares, lasso_best, knn, bayes); empty means none.
+	Baselines []string `yaml:"baselines,omitempty"`
+}
+
+// SweepSpec is a generated family of evaluation settings.
+type SweepSpec struct {
+	Param     string   `yaml:"param"` // k | alpha | omega
+	Models    []string `yaml:"models"`
+	Baselines []string `yaml:"baselines,omitempty"`
+}
+
+// FigureSpec names a figure an experiment draws.
+type FigureSpec struct {
+	Name    string `yaml:"name"`
+	Caption string `yaml:"caption"`
+}
+
+// Def is one experiment's definition.
+type Def struct {
+	ID      string             `yaml:"id"`
+	Title   string             `yaml:"title"`
+	Claim   string             `yaml:"claim"`
+	Runs    []RunRef           `yaml:"runs"`
+	Evals   []EvalSpec         `yaml:"evals"`
+	Sweep   *SweepSpec         `yaml:"sweep,omitempty"`
+	Figures []FigureSpec       `yaml:"figures"`
+	Params  map[string]float64 `yaml:"params"`
+	Rule    string             `yaml:"rule"`
+	// ScaleNote says what scale would show the claim where this one does not.
+	ScaleNote string `yaml:"scale_note"`
+
+	// Source is the YAML text the definition was read from.
+	Source string `yaml:"-"`
+}
+
+// Run returns the run of role, or nil.
+func (d *Def) Run(role string) *RunRef {
+	for i := range d.Runs {
+		if d.Runs[i].Role == role {
+			return &d.Runs[i]
+		}
+	}
+	return nil
+}
+
+// Param returns the named threshold; a missing one is a programmer error in
+// the embedded configs.
+func (d *Def) Param(name string) float64 {
+	v, ok := d.Params[name]
+	if !ok {
+		panic(fmt.Sprintf("experiment %s: params.%s missing", d.ID, name))
+	}
+	return v
+}
+
+// Caption returns the caption of figure name.
+func (d *Def) Caption(name string) string {
+	for _, f := range d.Figures {
+		if f.Name == name {
+			return f.Caption
+		}
+	}
+	return ""
+}
+
+// Validate checks the definition's references.
+func (d *Def) Validate() error {
+	bad := func(field, format string, args ...any) error {
+		return &task.FieldError{Path: "experiment " + d.ID + ": " + field, Msg: fmt.Sprintf(format, args...)}
+	}
+	if d.ID == "" || d.Title == "" || d.Claim == "" || d.Rule == "" {
+		return bad("id/title/claim/rule", "all four are required")
+	}
+	if len(d.Runs) == 0 {
+		return bad("runs", "empty; an experiment needs at least one pretraining run")
+	}
+	roles := map[string]bool{}
+	for i, r := range d.Runs {
+		if r.Role == "" || r.Preset == "" {
+			return bad(fmt.Sprintf("runs[%d]", i), "role and preset are required")
+		}
+		if roles[r.Role] {
+			return bad(fmt.Sprintf("runs[%d].role", i), "%q used twice", r.Role)
+		}
+		roles[r.Role] = true
+	}
+	check := func(field string, models []string) error {
+		for _, m := range models {
+			if !roles[m] {
+				return bad(field, "model %q is not a run role (%s)", m, strings.Join(sortedKeys(roles), ", "))
+			}
+		}
+		return nil
+	}
+	for i, e := range d.Evals {
+		if err := check(fmt.Sprintf("evals[%d].models", i), e.Models); err != nil {
+			return err
+		}
+	}
+	if d.Sweep != nil {
+		switch d.Sweep.Param {
+		case "k", "alpha", "omega":
+		default:
+			return bad("sweep.param", "%q; allowed: k, alpha, omega", d.Sweep.Param)
+		}
+		if err := check("sweep.models", d.Sweep.Models); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// IDs lists the experiments in report order.
+var IDs = []string{"E1", "E2", "E3", "E4", "E5", "E6", "MS"}
+
+// Defs returns the embedded experiment definitions in report order.
+func Defs() ([]*Def, error) {
+	var out []*Def
+	for _, id := range IDs {
+		d, err := LoadDef(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// LoadDef returns the embedded definition of experiment id (e.g. "E3").
+func LoadDef(id string) (*Def, error) {
+	name := path.Join("configs", strings.ToLower(id)+".yaml")
+	text, err := configFiles.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("experiment %q unknown; allowed: %s", id, strings.Join(IDs, ", "))
+	}
+	var d Def
+	if err := task.DecodeStrict(bytes.NewReader(text), &d); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	d.Source = string(text)
+	if d.ID != id {
+		return nil, fmt.Errorf("%s: id %q, want %q", name, d.ID, id)
+	}
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// Scale holds the evaluation sizes of one preset scale.
+type Scale struct {
+	Name          string       `yaml:"-"`
+	Prompts       int          `yaml:"prompts"`
+	Boots         int          `yaml:"boots"`
+	MCSamples     int          `yaml:"mc_samples"`
+	LassoAlphas   []float64    `yaml:"lasso_alphas"`
+	Alphas        []float64    `yaml:"alphas"`
+	OmegaBands    [][2]float64 `yaml:"omega_bands"`
+	FittedPrompts int          `yaml:"fitted_prompts"`
+	Grid          int          `yaml:"grid"`
+
+	// TrainScale is the train preset scale the runs come from; empty means
+	// Name. Train, when set, edits every run's config after the preset is read
+	// (tests use it for tiny runs).
+	TrainScale string                `yaml:"-"`
+	Train      func(c *train.Config) `yaml:"-"`
+}
+
+// Validate reports an invalid field.
+func (s *Scale) Validate() error {
+	bad := func(field, format string, args ...any) error {
+		return &task.FieldError{Path: "scale " + s.Name + ": " + field, Msg: fmt.Sprintf(format, args...)}
+	}
+	switch {
+	case s.Prompts < 2:
+		return bad("prompts", "%d; must be >= 2", s.Prompts)
+	case s.Boots < 0:
+		return bad("boots", "%d; must be >= 0", s.Boots)
+	case s.MCSamples < 1:
+		return bad("mc_samples", "%d; must be >= 1", s.MCSamples)
+	case len(s.Alphas) < 3:
+		return bad("alphas", "%d values; need at least 0, an interior value and 1", len(s.Alphas))
+	case len(s.OmegaBands) < 3:
+		return bad("omega_bands", "%d bands; need a low, the pretraining and a high band", len(s.OmegaBands))
+	case s.Grid < 2:
+		return bad("grid", "%d; must be >= 2", s.Grid)
+	}
+	for i, a := range s.Alphas {
+		if a < 0 || a > 1 {
+			return bad(fmt.Sprintf("alphas[%d]", i), "%g; allowed 0..1", a)
+		}
+	}
+	for i, b := range s.OmegaBands {
+		if !(b[0] >= 0 && b[1] > b[0]) {
+			return bad(fmt.Sprintf("omega_bands[%d]", i), "%v; need 0 <= lo < hi", b)
+		}
+	}
+	return nil
+}
+
+// Presets lists the preset scales of configs/scales.yaml.
+var Presets = []string{"quick", "small", "paper"}
+
+// LoadScale returns the evaluation sizes of preset (quick, small or paper).
+func LoadScale(preset string) (*Scale, error) {
+	text, err := fs.ReadFile(configFiles, "configs/scales.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var all map[string]*Scale
+	if err := yaml.Unmarshal(text, &all); err != nil {
+		return nil, fmt.Errorf("configs/scales.yaml: %w", err)
+	}
+	s, ok := all[preset]
+	if !ok {
+		return nil, &task.FieldError{Path: "preset", Msg: fmt.Sprintf("%q unknown; allowed: %s", preset, strings.Join(Presets, ", "))}
+	}
+	s.Name = preset
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}

@@ -1,0 +1,26 @@
+// Package experiment defines the experiments of the reproduction (E1 to E6 of
+// design.md section 5, and the model-selection weight MS) and runs them end to
+// end: Reproduce trains the pretraining runs an experiment needs (reusing
+// finished runs and resuming interrupted ones), evaluates the models and
+// baselines, draws the figures, decides each verdict from the numbers, and
+// writes a self-contained report.html.
+//
+// Each experiment is a YAML file embedded from configs/: its id, title, the
+// paper's claim, the runs it needs (train presets by role, with optional
+// overrides of the mixture weights or the input dimension), its evaluation
+// settings, its figures, the thresholds of its verdict rule and the rule in
+// words. configs/scales.yaml holds the evaluation sizes of each preset scale
+// (quick, small, paper). The analysis of each experiment, and the checks its
+// verdict is computed from, are Go functions in this package; their rules are
+// the ones the YAML states and the report prints.
+//
+// Verdicts: "supported" when every check holds, "partly supported" when some
+// do, "not supported at this scale" when none does.
+//
+// Output layout under Options.OutDir:
+//
+//	runs/SCALE/NAME/     training runs (config.yaml, metrics.jsonl, model.safetensors, done)
+//	E1/ ... E6/, MS/     results.json, results.csv, sweep.json/csv, selection.json,
+//	                     fitted.json and figures (NAME.svg, NAME.png) per experiment
+//	report.html          the report
+package experiment

@@ -1,0 +1,291 @@
+package experiment
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math"
+	"strings"
+	"time"
+
+	"icl/baseline"
+	"icl/eval"
+	"icl/gpt"
+	"icl/plot"
+	"icl/prompt"
+	"icl/report"
+	"icl/task"
+)
+
+// model is a loaded pretrained transformer in an experiment.
+type model struct {
+	role, label string
+	run         *PlannedRun
+	m           *gpt.Model
+}
+
+// env is what an experiment's analysis works with.
+type env struct {
+	def    *Def
+	scale  *Scale
+	models map[string]*model
+	d, n   int // input dimension and points of the experiment's first run
+	eopts  eval.Options
+	log    func(format string, args ...any)
+}
+
+// Check is one numeric test of a verdict rule.
+type Check struct {
+	Name   string
+	Detail string // the deciding numbers
+	Pass   bool
+}
+
+// Fig is a drawn figure of an experiment.
+type Fig struct {
+	Name, Caption string
+	F             *plot.Figure
+}
+
+// Outcome is an analysed experiment.
+type Outcome struct {
+	Def        *Def
+	Results    *eval.Results
+	Sweeps     []*eval.Sweep
+	Selections []*eval.Selection
+	Fitted     []*eval.Fitted
+	Figures    []Fig
+	Tables     []report.Table
+	Checks     []Check
+	Verdict    string
+	Elapsed    time.Duration
+}
+
+// Verdict returns the verdict of checks: Supported when all pass, Partly when
+// some do, NotAtScale when none does.
+func Verdict(checks []Check) string {
+	n := 0
+	for _, c := range checks {
+		if c.Pass {
+			n++
+		}
+	}
+	switch {
+	case len(checks) > 0 && n == len(checks):
+		return report.Supported
+	case n > 0:
+		return report.Partly
+	}
+	return report.NotAtScale
+}
+
+func (e *env) newOutcome() *Outcome {
+	return &Outcome{Def: e.def, Results: &eval.Results{Level: e.level(), Boots: e.scale.Boots}}
+}
+
+func (e *env) level() float64 { return eval.DefaultLevel }
+
+// seed returns the evaluation seed of setting name in this experiment: the same
+// prompts for every predictor of the setting, different prompts across settings.
+func (e *env) seed(name string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(e.def.ID + "/" + name))
+	return h.Sum64()
+}
+
+// baselineOptions are the baseline parameters of the scale.
+func (e *env) baselineOptions() baseline.Options {
+	o := baseline.DefaultOptions()
+	o.RidgeLambdas = nil
+	o.LassoAlphas = e.scale.LassoAlphas
+	o.MCSamples = e.scale.MCSamples
+	o.MCSeed = e.seed("mc")
+	return o
+}
+
+// baselineLabel is a legend label for a baseline's name.
+func baselineLabel(name string) string {
+	switch {
+	case name == "least_squares":
+		return "least squares"
+	case name == "lasso_best_in_hindsight":
+		return "lasso (best alpha in hindsight)"
+	case strings.HasPrefix(name, "knn_k="):
+		return strings.TrimPrefix(name, "knn_k=") + "-nearest neighbours"
+	case strings.HasPrefix(name, "bayes_mc"):
+		return "Bayes (Monte Carlo)"
+	case strings.HasPrefix(name, "bayes"):
+		return "Bayes-optimal"
+	}
+	return name
+}
+
+// baselines returns the labeled baselines of class c whose names start with
+// one of prefixes. skipBayes drops the exact Bayes predictor (too costly).
+func (e *env) baselines(c task.Class, prefixes []string) ([]eval.Predictor, error) {
+	if len(prefixes) == 0 {
+		return nil, nil
+	}
+	all, err := baseline.ForClass(c, e.baselineOptions())
+	if err != nil {
+		return nil, err
+	}
+	var out []eval.Predictor
+	for _, p := range eval.SelectBaselines(all, prefixes) {
+		if bs, ok := p.(baseline.BayesSparse); ok && binomial(c.Dim(), bs.K) > maxSupports {
+			e.log("skipping %s: %.0f supports", p.Name(), binomial(c.Dim(), bs.K))
+			continue
+		}
+		out = append(out, eval.Baseline{P: p, Label: baselineLabel(p.Name())})
+	}
+	return out, nil
+}
+
+// maxSupports bounds the exact sparse Bayes predictor's sum over supports.
+const maxSupports = 5000
+
+func binomial(n, k int) float64 {
+	r := 1.0
+	for i := 1; i <= k; i++ {
+		r = r * float64(n-k+i) / float64(i)
+	}
+	return r
+}
+
+func (e *env) transformers(roles []string) []eval.Predictor {
+	var out []eval.Predictor
+	for _, r := range roles {
+		m := e.models[r]
+		out = append(out, &eval.Transformer{Label: m.label, Model: m.m})
+	}
+	return out
+}
+
+// evaluate scores models (run roles), the selected baselines of the class and
+// extra predictors on the prompts of one setting.
+func (e *env) evaluate(name string, spec task.Spec, ps prompt.Setting, roles, prefixes []string, extra []eval.Predictor) (*eval.SettingResult, error) {
+	c, err := spec.Build(e.d)
+	if err != nil {
+		return nil, fmt.Errorf("experiment %s, setting %s: %w", e.def.ID, name, err)
+	}
+	bs, err := e.baselines(c, prefixes)
+	if err != nil {
+		return nil, err
+	}
+	preds := append(e.transformers(roles), bs...)
+	preds = append(preds, extra...)
+	s := eval.Setting{Name: name, Task: spec, Prompt: ps, Prompts: e.scale.Prompts, Seed: e.seed(name)}
+	t0 := time.Now()
+	r, err := eval.Evaluate(s, e.d, e.n, preds, e.eopts)
+	if err != nil {
+		return nil, fmt.Errorf("experiment %s, setting %s: %w", e.def.ID, name, err)
+	}
+	e.log("evaluated %s (%s): %d predictors on %d prompts in %s", name, r.Class, len(preds), r.B, time.Since(t0).Round(10*time.Millisecond))
+	return r, nil
+}
+
+// evaluateDefs runs every EvalSpec of the definition into o.Results.
+func (e *env) evaluateDefs(o *Outcome) error {
+	for _, es := range e.def.Evals {
+		r, err := e.evaluate(es.Name, es.Task, es.Prompt, es.Models, es.Baselines, nil)
+		if err != nil {
+			return err
+		}
+		o.Results.Settings = append(o.Results.Settings, r)
+	}
+	return nil
+}
+
+// label returns the legend label of a run role.
+func (e *env) label(role string) string { return e.models[role].label }
+
+// at returns the mean error of predictor name at position p of setting r
+// (NaN if missing).
+func at(r *eval.SettingResult, name string, p int) float64 {
+	c := r.Curve(name)
+	if c == nil {
+		return math.NaN()
+	}
+	m, _, _ := c.At(p)
+	return m
+}
+
+// iclFigure draws every curve of r (or those named in only).
+func iclFigure(title string, r *eval.SettingResult, only ...string) *plot.Figure {
+	var ss []plot.Series
+	for _, c := range r.Curves {
+		if len(only) > 0 && !contains(only, c.Name) {
+			continue
+		}
+		x := make([]float64, len(c.Mean))
+		for i := range x {
+			x[i] = float64(i)
+		}
+		ss = append(ss, plot.Series{Name: c.Name, X: x, Y: c.Mean, Lo: c.Lo, Hi: c.Hi,
+			Dashed: !strings.HasPrefix(c.Name, "transformer")})
+	}
+	return plot.ICLCurves(title, r.ZeroError, ss...)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// sweepSeries returns the line of predictor at position as a plot series.
+func sweepSeries(sw *eval.Sweep, predictor string, position int, name string, dashed bool) (plot.Series, bool) {
+	l := sw.Line(predictor, position)
+	if l == nil {
+		return plot.Series{}, false
+	}
+	return plot.Series{Name: name, X: sw.X, Y: l.Mean, Lo: l.Lo, Hi: l.Hi, Dashed: dashed}, true
+}
+
+// curveTable tabulates "mean [lo, hi]" of every curve of r at positions.
+func curveTable(caption string, r *eval.SettingResult, positions []int) report.Table {
+	t := report.Table{Caption: caption, Header: []string{"predictor"}}
+	for _, p := range positions {
+		t.Header = append(t.Header, fmt.Sprintf("%d examples", p))
+	}
+	for _, c := range r.Curves {
+		row := []string{c.Name}
+		for _, p := range positions {
+			m, lo, hi := c.At(p)
+			row = append(row, fmt.Sprintf("%s [%s, %s]", num(m), num(lo), num(hi)))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// checksTable lists the verdict's checks.
+func checksTable(checks []Check) report.Table {
+	t := report.Table{Caption: "Checks of the verdict rule", Header: []string{"check", "numbers", "holds"}}
+	for _, c := range checks {
+		ok := "no"
+		if c.Pass {
+			ok = "yes"
+		}
+		t.Rows = append(t.Rows, []string{c.Name, c.Detail, ok})
+	}
+	return t
+}
+
+// num formats an error value for tables.
+func num(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "n/a"
+	case v != 0 && math.Abs(v) < 1e-3:
+		return fmt.Sprintf("%.1e", v)
+	}
+	return fmt.Sprintf("%.3f", v)
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// clampPos keeps a position inside [0, n-1].
+func clampPos(p, n int) int { return max(0, min(p, n-1)) }

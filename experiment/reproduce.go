@@ -1,0 +1,388 @@
+package experiment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"icl/eval"
+	"icl/report"
+	"icl/train"
+)
+
+// Options configures Reproduce.
+type Options struct {
+	Preset string   // quick (default), small or paper
+	Only   []string // experiment ids (E1..E6, MS); empty means all
+	OutDir string   // output directory; empty means "out/PRESET"
+	// Progress receives progress lines; nil means os.Stderr.
+	Progress io.Writer
+	// Quiet keeps only the reproduction's own lines (no per-step training lines).
+	Quiet bool
+	// IsTerminal lets training redraw one progress line instead of printing lines.
+	IsTerminal bool
+	// Scale, when set, replaces the preset's evaluation sizes and run edits
+	// (tests use tiny runs). Its Name is the run scale shown in run names.
+	Scale *Scale
+}
+
+// ReportFile is the report's file name under the output directory.
+const ReportFile = "report.html"
+
+// Reproduce trains the runs the selected experiments need (reusing finished
+// runs, resuming interrupted ones), evaluates, draws and writes
+// OutDir/report.html. An experiment whose analysis fails is reported as not
+// run with its error, and Reproduce returns the errors after writing the
+// report.
+func Reproduce(ctx context.Context, opts Options) error {
+	start := time.Now()
+	if opts.Preset == "" {
+		opts.Preset = "quick"
+	}
+	scale := opts.Scale
+	if scale == nil {
+		var err error
+		if scale, err = LoadScale(opts.Preset); err != nil {
+			return err
+		}
+	} else if err := scale.Validate(); err != nil {
+		return err
+	}
+	if opts.OutDir == "" {
+		opts.OutDir = filepath.Join("out", opts.Preset)
+	}
+	w := opts.Progress
+	if w == nil {
+		w = os.Stderr
+	}
+	logf := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+
+	all, err := Defs()
+	if err != nil {
+		return err
+	}
+	selected := all
+	if len(opts.Only) > 0 {
+		selected = nil
+		for _, id := range opts.Only {
+			d, err := LoadDef(strings.ToUpper(strings.TrimSpace(id)))
+			if err != nil {
+				return err
+			}
+			selected = append(selected, d)
+		}
+	}
+	runs, err := Plan(selected, scale, opts.OutDir)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+		return err
+	}
+
+	// Training.
+	var eta etaModel
+	remaining := 0.0
+	counts := map[string]int{}
+	for _, r := range runs {
+		counts[r.State]++
+		if r.State != StateDone {
+			remaining += r.work()
+		}
+	}
+	logf("[reproduce] preset %s: %d experiments, %d runs (%d done, %d to resume, %d to train) in %s; training estimate %s",
+		opts.Preset, len(selected), len(runs), counts[StateDone], counts[StateInterrupted], counts[StateMissing],
+		opts.OutDir, fmtDur(eta.estimate(remaining)))
+	trainStart := time.Now()
+	for i, r := range runs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		tag := fmt.Sprintf("[run %d/%d %s]", i+1, len(runs), r.Name)
+		if r.State == StateDone {
+			logf("%s finished earlier: reused", tag)
+			continue
+		}
+		verb := "training"
+		if r.State == StateInterrupted {
+			verb = "resuming"
+		}
+		logf("%s %s %d steps (this run ~%s, all training left ~%s)", tag, verb, r.Cfg.Train.Steps,
+			fmtDur(eta.estimate(r.work())), fmtDur(eta.estimate(remaining)))
+		t0 := time.Now()
+		after := remaining - r.work() // training left after this run
+		pw := newPrefixWriter(w, "")
+		pw.prefix = func(line string) string {
+			f, ok := stepFraction(line)
+			if !ok || f <= 0 {
+				return tag + " "
+			}
+			el := time.Since(t0)
+			left := time.Duration(float64(el)*(1-f)/f) + eta.estimate(after)
+			return fmt.Sprintf("%s [all training ~%s left] ", tag, fmtDur(left))
+		}
+		topts := train.Options{Quiet: opts.Quiet, Progress: pw, IsTerminal: opts.IsTerminal}
+		if err := r.ensure(ctx, topts); err != nil {
+			return fmt.Errorf("run %s: %w", r.Name, err)
+		}
+		took := time.Since(t0)
+		if r.State == StateMissing {
+			eta.observe(r.work(), took)
+		}
+		remaining -= r.work()
+		r.State = StateDone
+		logf("%s done in %s; training left ~%s", tag, fmtDur(took), fmtDur(eta.estimate(remaining)))
+	}
+	trainTook := time.Since(trainStart)
+
+	// Evaluation.
+	models := map[string]*model{}
+	var outcomes []*Outcome
+	var errs []error
+	failed := map[string]error{}
+	evalStart := time.Now()
+	for j, d := range selected {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		left := ""
+		if j > 0 {
+			per := time.Since(evalStart) / time.Duration(j)
+			left = fmt.Sprintf(", evaluation left ~%s", fmtDur(per*time.Duration(len(selected)-j)))
+		}
+		logf("[%s] evaluating (%d/%d%s)", d.ID, j+1, len(selected), left)
+		t0 := time.Now()
+		o, err := runExperiment(d, scale, runs, models, opts.OutDir, func(format string, args ...any) {
+			logf("[%s] "+format, append([]any{d.ID}, args...)...)
+		})
+		if err != nil {
+			logf("[%s] FAILED: %v", d.ID, err)
+			errs = append(errs, fmt.Errorf("experiment %s: %w", d.ID, err))
+			failed[d.ID] = err
+			continue
+		}
+		o.Elapsed = time.Since(t0)
+		outcomes = append(outcomes, o)
+		logf("[%s] %s (%d of %d checks hold) in %s", d.ID, o.Verdict, passed(o.Checks), len(o.Checks), fmtDur(o.Elapsed))
+	}
+
+	rep := buildReport(opts, scale, all, selected, outcomes, failed, runs, trainTook, time.Since(evalStart), time.Since(start))
+	path := filepath.Join(opts.OutDir, ReportFile)
+	if err := report.WriteFile(path, rep); err != nil {
+		return err
+	}
+	logf("[reproduce] report: %s (total %s)", path, fmtDur(time.Since(start)))
+	return errors.Join(errs...)
+}
+
+func passed(cs []Check) int {
+	n := 0
+	for _, c := range cs {
+		if c.Pass {
+			n++
+		}
+	}
+	return n
+}
+
+// runExperiment loads d's models, analyses it and writes its files.
+func runExperiment(d *Def, scale *Scale, runs []*PlannedRun, cache map[string]*model, outDir string, logf func(string, ...any)) (*Outcome, error) {
+	e := &env{def: d, scale: scale, models: map[string]*model{}, log: logf,
+		eopts: eval.Options{Boots: max(scale.Boots, 0), BootSeed: 1}}
+	if scale.Boots == 0 {
+		e.eopts.Boots = -1
+	}
+	for i := range d.Runs {
+		ref := &d.Runs[i]
+		cfg, err := RunConfig(ref, scale)
+		if err != nil {
+			return nil, err
+		}
+		var run *PlannedRun
+		for _, r := range runs {
+			if r.Name == cfg.Name {
+				run = r
+			}
+		}
+		m, ok := cache[cfg.Name]
+		if !ok {
+			gm, err := eval.LoadModel(run.ModelPath())
+			if err != nil {
+				return nil, err
+			}
+			m = &model{run: run, m: gm}
+			cache[cfg.Name] = m
+		}
+		label := ref.Label
+		if label == "" {
+			label = "transformer: " + ref.RunName()
+		}
+		e.models[ref.Role] = &model{role: ref.Role, label: label, run: run, m: m.m}
+		if i == 0 {
+			e.d, e.n = cfg.Data.Dim, cfg.Data.Points
+		}
+	}
+	o, err := analyses[d.ID](e)
+	if err != nil {
+		return nil, err
+	}
+	o.Verdict = Verdict(o.Checks)
+	o.Tables = append(o.Tables, checksTable(o.Checks))
+	logf("drawing %d figures, writing results to %s", len(o.Figures), filepath.Join(outDir, d.ID))
+	return o, writeOutcome(o, filepath.Join(outDir, d.ID))
+}
+
+// writeOutcome writes an experiment's results, figures and verdict to dir.
+func writeOutcome(o *Outcome, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if len(o.Results.Settings) > 0 {
+		if err := o.Results.Save(dir, "results"); err != nil {
+			return err
+		}
+	}
+	for i, s := range o.Sweeps {
+		base := "sweep"
+		if i > 0 {
+			base = fmt.Sprintf("sweep%d", i+1)
+		}
+		if err := writeWith(filepath.Join(dir, base+".json"), s.WriteJSON); err != nil {
+			return err
+		}
+		if err := writeWith(filepath.Join(dir, base+".csv"), s.WriteCSV); err != nil {
+			return err
+		}
+	}
+	if len(o.Selections) > 0 {
+		if err := writeJSON(filepath.Join(dir, "selection.json"), o.Selections); err != nil {
+			return err
+		}
+	}
+	if len(o.Fitted) > 0 {
+		if err := writeJSON(filepath.Join(dir, "fitted.json"), o.Fitted); err != nil {
+			return err
+		}
+	}
+	type checkJSON struct {
+		Name, Detail string
+		Pass         bool
+	}
+	v := struct {
+		ID      string      `json:"id"`
+		Verdict string      `json:"verdict"`
+		Checks  []checkJSON `json:"checks"`
+	}{ID: o.Def.ID, Verdict: o.Verdict}
+	for _, c := range o.Checks {
+		v.Checks = append(v.Checks, checkJSON{c.Name, c.Detail, c.Pass})
+	}
+	if err := writeJSON(filepath.Join(dir, "verdict.json"), v); err != nil {
+		return err
+	}
+	for _, f := range o.Figures {
+		for _, format := range []string{"svg", "png"} {
+			b, err := f.F.Render(format)
+			if err != nil {
+				return fmt.Errorf("figure %s: %w", f.Name, err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, f.Name+"."+format), b, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// buildReport assembles the HTML report.
+func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outcome, failed map[string]error,
+	runs []*PlannedRun, trainTook, evalTook, total time.Duration) report.Report {
+	rep := report.Report{
+		Title: "icl reproduction (" + opts.Preset + " preset)",
+		Intro: "A reproduction of Yadlowsky, Doshi and Tripuraneni, \"Pretraining Data Mixtures Enable Narrow Model " +
+			"Selection Capabilities in Transformer Models\" (arXiv 2311.00871), with the companion workshop paper's " +
+			"rare-class finding and the transformer's implied model-selection weight.\n\n" +
+			"Errors are squared errors divided by the scale of the prompt's class (the zero predictor scores about 1), " +
+			"averaged over prompts, against the number of in-context examples, with 90% percentile bootstrap intervals over prompts. " +
+			"Each verdict is computed from the numbers by the rule stated in its section: supported when every check holds, " +
+			"partly supported when some do, not supported at this scale when none does.",
+		Meta: []report.KV{
+			{Key: "preset", Value: opts.Preset},
+			{Key: "prompts per setting", Value: fmt.Sprint(scale.Prompts)},
+			{Key: "bootstrap resamples", Value: fmt.Sprint(scale.Boots)},
+			{Key: "runs", Value: fmt.Sprint(len(runs))},
+			{Key: "training time (this invocation)", Value: fmtDur(trainTook)},
+			{Key: "evaluation time", Value: fmtDur(evalTook)},
+			{Key: "total time", Value: fmtDur(total)},
+			{Key: "machine", Value: fmt.Sprintf("%s/%s, GOMAXPROCS %d, %s", runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.Version())},
+			{Key: "date", Value: time.Now().UTC().Format("2006-01-02 15:04 UTC")},
+		},
+	}
+	byID := map[string]*Outcome{}
+	for _, o := range outs {
+		byID[o.Def.ID] = o
+	}
+	ran := map[string]bool{}
+	for _, d := range selected {
+		ran[d.ID] = true
+	}
+	scaleText, _ := yaml.Marshal(scale)
+	for _, d := range all {
+		x := report.Experiment{ID: d.ID, Title: d.Title, Claim: d.Claim, Verdict: report.NotRun}
+		x.Commands = []string{fmt.Sprintf("icl reproduce -preset %s -only %s -out %s", opts.Preset, d.ID, opts.OutDir)}
+		x.Configs = append(x.Configs, report.Code{Name: "experiment " + d.ID + " (experiment/configs/" + strings.ToLower(d.ID) + ".yaml)", Text: d.Source})
+		if o := byID[d.ID]; o != nil {
+			x.Verdict = o.Verdict
+			x.VerdictNote = fmt.Sprintf("%d of %d checks hold. %s", passed(o.Checks), len(o.Checks), checkSummary(o.Checks)) +
+				"\n\nRule: " + d.Rule
+			if o.Verdict != report.Supported && d.ScaleNote != "" {
+				x.VerdictNote += "\n\nAt a larger scale: " + d.ScaleNote
+			}
+			for _, f := range o.Figures {
+				svg, err := f.F.Render("svg")
+				if err != nil {
+					continue
+				}
+				x.Figures = append(x.Figures, report.Figure{Caption: f.Caption, SVG: svg})
+			}
+			x.Tables = o.Tables
+			x.Configs = append(x.Configs, report.Code{Name: "evaluation sizes (scale " + scale.Name + ")", Text: string(scaleText)})
+			seen := map[string]bool{}
+			for i := range d.Runs {
+				for _, r := range runs {
+					if cfg, err := RunConfig(&d.Runs[i], scale); err == nil && cfg.Name == r.Name && !seen[r.Name] {
+						seen[r.Name] = true
+						text, _ := r.Cfg.YAML()
+						x.Configs = append(x.Configs, report.Code{Name: "run " + r.Name + " (" + filepath.Join(r.Dir, train.ConfigFile) + ")", Text: string(text)})
+					}
+				}
+			}
+		} else if err := failed[d.ID]; err != nil {
+			x.VerdictNote = "The analysis failed: " + err.Error()
+		} else if !ran[d.ID] {
+			x.VerdictNote = "Not selected with -only in this invocation."
+		}
+		rep.Experiments = append(rep.Experiments, x)
+	}
+	return rep
+}
+
+// checkSummary lists the checks and their numbers on one line.
+func checkSummary(cs []Check) string {
+	var parts []string
+	for _, c := range cs {
+		mark := "fails"
+		if c.Pass {
+			mark = "holds"
+		}
+		parts = append(parts, fmt.Sprintf("%s %s (%s)", c.Name, mark, c.Detail))
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,227 @@
+package experiment
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"icl/eval"
+	"icl/report"
+	"icl/train"
+)
+
+// microScale is a test-only scale: quick presets cut to tiny models and 20
+// steps, with small evaluations.
+func microScale() *Scale {
+	return &Scale{
+		Name: "micro", TrainScale: "quick",
+		Prompts: 48, Boots: 40, MCSamples: 100,
+		LassoAlphas:   []float64{0.01, 0.1},
+		Alphas:        []float64{0, 0.5, 1},
+		OmegaBands:    [][2]float64{{0.1, 0.25}, {0.5, 2}, {4, 6}},
+		FittedPrompts: 1, Grid: 9,
+		Train: func(c *train.Config) {
+			c.Model = train.Model{Layers: 1, Width: 16, Heads: 2}
+			c.Train.Steps = 20
+			c.Train.Schedule.WarmupSteps = 2
+			c.LogEvery, c.EvalEvery, c.EvalBatch, c.CheckpointEvery = 10, 10, 16, 10
+		},
+	}
+}
+
+func TestDefsLoad(t *testing.T) {
+	defs, err := Defs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(defs) != len(IDs) {
+		t.Fatalf("%d defs", len(defs))
+	}
+	for _, d := range defs {
+		if analyses[d.ID] == nil {
+			t.Errorf("%s: no analysis", d.ID)
+		}
+		if len(d.Figures) == 0 {
+			t.Errorf("%s: no figures", d.ID)
+		}
+	}
+	for _, p := range Presets {
+		s, err := LoadScale(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Every run of every experiment resolves to a valid config at every scale.
+		if _, err := Plan(defs, s, t.TempDir()); err != nil {
+			t.Errorf("scale %s: %v", p, err)
+		}
+	}
+	if _, err := LoadScale("huge"); err == nil || !strings.Contains(err.Error(), "quick, small, paper") {
+		t.Errorf("unknown preset: %v", err)
+	}
+	if _, err := LoadDef("E9"); err == nil {
+		t.Error("E9: no error")
+	}
+}
+
+// The quick preset shares runs: E1, E3 and MS the dense+sparse model, E4-E6
+// the linear+sine model.
+func TestPlanSharesRuns(t *testing.T) {
+	defs, _ := Defs()
+	s, _ := LoadScale("quick")
+	runs, err := Plan(defs, s, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range runs {
+		names = append(names, r.Name)
+		if r.State != StateMissing {
+			t.Errorf("%s: state %s in an empty directory", r.Name, r.State)
+		}
+	}
+	want := "quick/dense_linear quick/sparse_linear quick/dense_sparse quick/dense_sparse_w0.1 quick/dense_sparse_w0.9 quick/linear_sinusoid_d1"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("runs:\n got %s\nwant %s", got, want)
+	}
+	for _, r := range runs {
+		if r.Name == "quick/dense_sparse_w0.1" && r.Cfg.Task.Weights[0] != 0.1 {
+			t.Errorf("weights not overridden: %v", r.Cfg.Task.Weights)
+		}
+		if r.Name == "quick/linear_sinusoid_d1" && r.Cfg.Data.Dim != 1 {
+			t.Errorf("dim not overridden: %d", r.Cfg.Data.Dim)
+		}
+	}
+}
+
+func TestVerdict(t *testing.T) {
+	for _, tc := range []struct {
+		pass []bool
+		want string
+	}{{[]bool{true, true}, report.Supported}, {[]bool{true, false}, report.Partly}, {[]bool{false, false}, report.NotAtScale}, {nil, report.NotAtScale}} {
+		var cs []Check
+		for _, p := range tc.pass {
+			cs = append(cs, Check{Pass: p})
+		}
+		if got := Verdict(cs); got != tc.want {
+			t.Errorf("%v: %s, want %s", tc.pass, got, tc.want)
+		}
+	}
+}
+
+func TestReproduceMicro(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains 6 tiny runs")
+	}
+	out := t.TempDir()
+	var log bytes.Buffer
+	opts := Options{Preset: "micro", OutDir: out, Progress: &log, Scale: microScale()}
+	if err := Reproduce(context.Background(), opts); err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	html, err := os.ReadFile(filepath.Join(out, ReportFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := string(html)
+	if !strings.HasPrefix(strings.TrimSpace(h), "<!DOCTYPE html>") || !strings.Contains(h, "</html>") {
+		t.Error("report is not an HTML document")
+	}
+	if regexp.MustCompile(`(?i)(src|href)\s*=\s*"(https?:)?//`).MatchString(h) {
+		t.Error("report links something external")
+	}
+	for _, id := range IDs {
+		if !strings.Contains(h, `<section id="`+id+`">`) {
+			t.Errorf("report has no section %s", id)
+		}
+		var v struct {
+			Verdict string
+			Checks  []struct{ Pass bool }
+		}
+		b, err := os.ReadFile(filepath.Join(out, id, "verdict.json"))
+		if err != nil {
+			t.Errorf("%s: %v", id, err)
+			continue
+		}
+		if err := json.Unmarshal(b, &v); err != nil || len(v.Checks) == 0 || v.Verdict == "" {
+			t.Errorf("%s: verdict.json %s (%v)", id, b, err)
+		}
+	}
+	if n := strings.Count(h, `src="data:image/svg+xml;base64,`); n < 15 {
+		t.Errorf("report embeds %d figures", n)
+	}
+	for _, f := range []string{"E1/icl_dense", "E1/icl_sparse", "E2/icl_sparse", "E3/sweep_k", "E3/weight_k", "E4/icl_combination",
+		"E4/fitted_sine_1", "E5/sweep_alpha", "E6/sweep_omega", "MS/weight_dense"} {
+		svg, err := os.ReadFile(filepath.Join(out, f+".svg"))
+		if err != nil || !bytes.Contains(svg, []byte("<svg")) {
+			t.Errorf("%s.svg: %v", f, err)
+		}
+		png, err := os.ReadFile(filepath.Join(out, f+".png"))
+		if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
+			t.Errorf("%s.png: %v", f, err)
+		}
+	}
+	// The E1 figure holds the expected series (legend entries are SVG text).
+	svg, _ := os.ReadFile(filepath.Join(out, "E1", "icl_dense.svg"))
+	for _, want := range []string{"transformer: dense only", "transformer: sparse only", "transformer: dense+sparse mixture",
+		"least squares", "lasso (best alpha in hindsight)", "Bayes-optimal", "zero predictor"} {
+		if !bytes.Contains(svg, []byte(want)) {
+			t.Errorf("E1/icl_dense.svg lacks series %q", want)
+		}
+	}
+	fr, err := os.Open(filepath.Join(out, "E1", "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fr.Close()
+	res, err := eval.ReadJSON(fr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := res.Setting("sparse"); s == nil || s.B != 48 || len(s.Curves) != 7 || len(s.Curves[0].Mean) != 11 {
+		t.Errorf("E1 sparse results: %+v", s)
+	}
+	for _, want := range []string{"[run 1/6 micro/dense_linear] training 20 steps", "[E3] evaluating", "[reproduce] report:"} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("progress lacks %q:\n%s", want, log.String())
+		}
+	}
+
+	// A second invocation reuses finished runs and resumes an interrupted one.
+	if err := os.Remove(filepath.Join(out, "runs", "micro", "sparse_linear", train.DoneFile)); err != nil {
+		t.Fatal(err)
+	}
+	log.Reset()
+	opts.Only = []string{"e1"}
+	if err := Reproduce(context.Background(), opts); err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	for _, want := range []string{"[run 1/3 micro/dense_linear] finished earlier: reused", "[run 2/3 micro/sparse_linear] resuming"} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("second run: progress lacks %q:\n%s", want, log.String())
+		}
+	}
+	if !train.IsDone(filepath.Join(out, "runs", "micro", "sparse_linear")) {
+		t.Error("resumed run not done")
+	}
+}
+
+func TestPrefixWriter(t *testing.T) {
+	var b bytes.Buffer
+	w := newPrefixWriter(&b, "[x] ")
+	w.Write([]byte("a\nb"))
+	w.Write([]byte("c\r\rd\n\ne"))
+	if got, want := b.String(), "[x] a\n[x] bc\r\r[x] d\n\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if f, ok := stepFraction("step 1200/3000  loss 0.5"); !ok || f != 0.4 {
+		t.Errorf("stepFraction: %g %v", f, ok)
+	}
+	if got := fmtDur(3725e9); got != "1:02:05" {
+		t.Errorf("fmtDur: %s", got)
+	}
+}

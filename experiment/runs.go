@@ -1,0 +1,235 @@
+package experiment
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"time"
+
+	"icl/train"
+)
+
+// Run states found by Plan.
+const (
+	StateDone        = "done"        // finished: reused
+	StateInterrupted = "interrupted" // started, not finished: resumed
+	StateMissing     = "missing"     // not started: trained
+)
+
+// PlannedRun is one pretraining run of a reproduction.
+type PlannedRun struct {
+	Name  string // "quick/dense_sparse"
+	Dir   string
+	Cfg   *train.Config
+	State string
+	Users []string // "E1.mixture", ...
+}
+
+// work is the run's training cost in FLOPs, for ETAs.
+func (r *PlannedRun) work() float64 {
+	return r.Cfg.GPT().FLOPs(r.Cfg.Train.Batch, r.Cfg.Data.Points) * float64(r.Cfg.Train.Steps)
+}
+
+// RunConfig returns the training config of ref at scale: the train preset
+// TRAINSCALE/PRESET with the ref's overrides, named SCALE/NAME.
+func RunConfig(ref *RunRef, scale *Scale) (*train.Config, error) {
+	ts := scale.TrainScale
+	if ts == "" {
+		ts = scale.Name
+	}
+	cfg, err := train.Preset(ts + "/" + ref.Preset)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Name = scale.Name + "/" + ref.RunName()
+	if ref.Weights != nil {
+		if len(ref.Weights) != len(cfg.Task.Of) || cfg.Task.Class != "mixture" {
+			return nil, fmt.Errorf("run %s: weights %v given for preset %s, which is not a mixture of %d classes",
+				cfg.Name, ref.Weights, ref.Preset, len(ref.Weights))
+		}
+		cfg.Task.Weights = append([]float64(nil), ref.Weights...)
+	}
+	if ref.Dim > 0 {
+		cfg.Data.Dim = ref.Dim
+		cfg.Curriculum.Dims = train.Ramp{}
+	}
+	if scale.Train != nil {
+		scale.Train(cfg)
+	}
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("run %s: %w", cfg.Name, err)
+	}
+	return cfg, nil
+}
+
+// Plan resolves the runs that defs need at scale, with their directories
+// under outDir/runs and their state on disk. Runs with the same name are
+// shared; two refs that name the same run with different configs are an
+// error, as is a run directory that holds a different config.
+func Plan(defs []*Def, scale *Scale, outDir string) ([]*PlannedRun, error) {
+	var runs []*PlannedRun
+	byName := map[string]*PlannedRun{}
+	for _, d := range defs {
+		for i := range d.Runs {
+			ref := &d.Runs[i]
+			cfg, err := RunConfig(ref, scale)
+			if err != nil {
+				return nil, fmt.Errorf("experiment %s: %w", d.ID, err)
+			}
+			user := d.ID + "." + ref.Role
+			if r, ok := byName[cfg.Name]; ok {
+				a, _ := r.Cfg.YAML()
+				b, _ := cfg.YAML()
+				if !bytes.Equal(a, b) {
+					return nil, fmt.Errorf("experiment %s: run %s is defined twice with different configs", d.ID, cfg.Name)
+				}
+				r.Users = append(r.Users, user)
+				continue
+			}
+			r := &PlannedRun{Name: cfg.Name, Dir: filepath.Join(outDir, "runs", filepath.FromSlash(cfg.Name)), Cfg: cfg, Users: []string{user}}
+			if err := r.probe(); err != nil {
+				return nil, err
+			}
+			byName[cfg.Name] = r
+			runs = append(runs, r)
+		}
+	}
+	return runs, nil
+}
+
+// probe sets r.State from the run directory.
+func (r *PlannedRun) probe() error {
+	have, err := os.ReadFile(filepath.Join(r.Dir, train.ConfigFile))
+	if errors.Is(err, os.ErrNotExist) {
+		r.State = StateMissing
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	want, err := r.Cfg.YAML()
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(bytes.TrimSpace(have), bytes.TrimSpace(want)) {
+		return fmt.Errorf("%s holds a run with a different config than %s needs; move it away or choose another -out directory",
+			r.Dir, r.Name)
+	}
+	if train.IsDone(r.Dir) {
+		r.State = StateDone
+	} else {
+		r.State = StateInterrupted
+	}
+	return nil
+}
+
+// ensure trains, resumes or reuses r.
+func (r *PlannedRun) ensure(ctx context.Context, opts train.Options) error {
+	switch r.State {
+	case StateDone:
+		return nil
+	case StateInterrupted:
+		_, err := train.Resume(ctx, r.Dir, opts)
+		return err
+	default:
+		_, err := train.Run(ctx, r.Cfg, r.Dir, opts)
+		return err
+	}
+}
+
+// ModelPath is the final weights file of the run.
+func (r *PlannedRun) ModelPath() string { return filepath.Join(r.Dir, train.ModelFile) }
+
+// prefixWriter prefixes every line written through it, also lines redrawn
+// with a carriage return. The prefix is computed from each complete line, so
+// it can carry live information (an overall ETA). A line is written once it
+// is terminated by '\n' or '\r'.
+type prefixWriter struct {
+	w      io.Writer
+	prefix func(line string) string
+	buf    []byte
+}
+
+func newPrefixWriter(w io.Writer, prefix string) *prefixWriter {
+	return &prefixWriter{w: w, prefix: func(string) string { return prefix }}
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	var out []byte
+	for _, c := range b {
+		if c != '\n' && c != '\r' {
+			p.buf = append(p.buf, c)
+			continue
+		}
+		if len(p.buf) > 0 {
+			out = append(out, p.prefix(string(p.buf))...)
+			out = append(out, p.buf...)
+			p.buf = p.buf[:0]
+		}
+		out = append(out, c)
+	}
+	if len(out) > 0 {
+		if _, err := p.w.Write(out); err != nil {
+			return 0, err
+		}
+	}
+	return len(b), nil
+}
+
+var stepRE = regexp.MustCompile(`step (\d+)/(\d+)`)
+
+// stepFraction returns the fraction of steps done that a training progress
+// line reports, or false.
+func stepFraction(line string) (float64, bool) {
+	m := stepRE.FindStringSubmatch(line)
+	if m == nil {
+		return 0, false
+	}
+	a, _ := strconv.Atoi(m[1])
+	b, _ := strconv.Atoi(m[2])
+	if b <= 0 {
+		return 0, false
+	}
+	return float64(a) / float64(b), true
+}
+
+// etaModel estimates remaining training time from work done so far.
+type etaModel struct {
+	flopsPerS float64 // measured rate; 0 until a run finished
+}
+
+// defaultFlopsPerS is the assumed training rate before any run finished: a
+// conservative figure for 2 CPU cores.
+const defaultFlopsPerS = 15e9
+
+func (e *etaModel) estimate(work float64) time.Duration {
+	rate := e.flopsPerS
+	if rate <= 0 {
+		rate = defaultFlopsPerS
+	}
+	return time.Duration(work / rate * float64(time.Second))
+}
+
+func (e *etaModel) observe(work float64, took time.Duration) {
+	if took > 0 && work > 0 {
+		e.flopsPerS = work / took.Seconds()
+	}
+}
+
+func fmtDur(d time.Duration) string {
+	s := int(d.Round(time.Second) / time.Second)
+	if s < 0 {
+		s = 0
+	}
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}

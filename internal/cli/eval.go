@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"icl/eval"
+)
+
+func init() {
+	register(&command{
+		name:  "eval",
+		short: "evaluate a trained model and baselines in and out of distribution",
+		usage: "-run DIR | -weights FILE [-o DIR] [-prompts 1280] [-no-ood]",
+		long: `
+Eval draws fresh prompts for every evaluation setting of a trained model — its
+pretraining distribution, each mixture component, and the out-of-distribution
+settings (skewed covariance, half subspace, x scaled by 2, y scaled by 2, label
+noise 0.1, context in one orthant, query orthogonal to the context, query equal to
+a context point) — and scores the model and the relevant baselines (least
+squares, lasso, the Bayes-optimal predictor, ...) on the same prompts.
+
+For each setting and predictor it writes the ICL curve: the mean normalized
+squared error at each number of in-context examples i, with a 90% bootstrap
+interval over prompts, to results.json and results.csv (columns setting,
+predictor, position, mean, lo, hi), and one figure per setting (.svg and .png).
+Output goes to DIR/eval for -run DIR, or to -o.
+
+Examples:
+
+	icl eval -run runs/dense
+	icl eval -weights model.safetensors -o eval-out -prompts 640
+`,
+		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
+			run := fs.String("run", "", "run `directory` (from icl train)")
+			weights := fs.String("weights", "", "model `file` (.safetensors written by icl train)")
+			out := fs.String("o", "", "output `directory` (default RUN/eval, or next to -weights)")
+			prompts := fs.Int("prompts", eval.DefaultPrompts, "prompts per setting")
+			boots := fs.Int("boots", eval.DefaultBoots, "bootstrap resamples for the 90% intervals")
+			seed := fs.Uint64("seed", 1, "seed of the evaluation prompts")
+			mc := fs.Int("mc", 5000, "samples of the Monte Carlo Bayes predictor")
+			baselines := fs.String("baselines", "", "comma-separated baseline name prefixes (default: "+strings.Join(eval.DefaultRunBaselines, ",")+")")
+			noOOD := fs.Bool("no-ood", false, "only in-distribution settings")
+			quiet := fs.Bool("q", false, "no progress lines")
+			return func(ctx context.Context, e *env) error {
+				if len(e.args) > 0 {
+					return usageErrorf("unexpected arguments %q", e.args)
+				}
+				if (*run == "") == (*weights == "") {
+					return usageErrorf("give exactly one of -run DIR or -weights FILE")
+				}
+				if *prompts < 1 {
+					return usageErrorf("-prompts %d must be >= 1", *prompts)
+				}
+				opts := eval.RunOptions{Prompts: *prompts, Boots: *boots, Seed: *seed, MCSamples: *mc,
+					NoOOD: *noOOD, OutDir: *out}
+				if !*quiet {
+					opts.Progress = e.stderr
+				}
+				if *baselines != "" {
+					opts.Baselines = strings.Split(*baselines, ",")
+				}
+				var res *eval.Results
+				var err error
+				if *run != "" {
+					res, err = eval.EvaluateRun(*run, opts)
+					if opts.OutDir == "" {
+						opts.OutDir = filepath.Join(*run, "eval")
+					}
+				} else {
+					m, cfg, lerr := eval.LoadWeights(*weights)
+					if lerr != nil {
+						return lerr
+					}
+					if opts.OutDir == "" {
+						opts.OutDir = strings.TrimSuffix(*weights, filepath.Ext(*weights)) + "-eval"
+					}
+					res, err = eval.EvaluateModel(m, cfg, opts)
+				}
+				if err != nil {
+					return err
+				}
+				printEvalSummary(e, res)
+				fmt.Fprintf(e.stdout, "\nwrote %s/results.json, results.csv and figures\n", opts.OutDir)
+				return nil
+			}
+		},
+	})
+}
+
+// printEvalSummary prints, per setting, each predictor's error at a few
+// positions: 1, d/2, d, 2d and the last.
+func printEvalSummary(e *env, res *eval.Results) {
+	for _, s := range res.Settings {
+		var pos []int
+		for _, i := range []int{1, s.D / 2, s.D, 2 * s.D, s.N - 1} {
+			if i >= 1 && i < s.N && (len(pos) == 0 || i > pos[len(pos)-1]) {
+				pos = append(pos, i)
+			}
+		}
+		fmt.Fprintf(e.stdout, "\n%s (%s; %d prompts, d = %d): normalized error at i examples\n", s.Setting, s.Class, s.B, s.D)
+		tw := newTable(e.stdout)
+		fmt.Fprint(tw, "predictor \\ i\t")
+		for _, i := range pos {
+			fmt.Fprintf(tw, "%d\t", i)
+		}
+		fmt.Fprintln(tw)
+		for _, c := range s.Curves {
+			fmt.Fprintf(tw, "%s\t", c.Name)
+			for _, i := range pos {
+				m, _, _ := c.At(i)
+				fmt.Fprintf(tw, "%.3f\t", m)
+			}
+			fmt.Fprintln(tw)
+		}
+		tw.Flush()
+	}
+}
