@@ -1,13 +1,15 @@
 // Package kernels holds the one GEMM that every layer of the transformer uses,
 // and the goroutine pool it runs on.
 //
-// Gemm computes C = beta*C + op(A) op(B) on row-major float32 matrices. It
-// packs op(A) into 6-row (or 4-row) micro-panels and op(B) into 16-, 32- or
-// 4-column panels, K-blocked at 256, and runs a register-tiled micro-kernel:
+// Gemm computes C = beta*C + op(A) op(B) on row-major float32 matrices. K is
+// cut into blocks of 256; per block op(B) is packed into nr-column panels and
+// op(A) into mr-row micro-panels (the assembly kernels read a non-transposed
+// A in place instead), and a register-tiled micro-kernel computes each
+// mr x nr tile of C:
 //
 //	avx2    6x16 tile, Go assembly, AVX2 + FMA (12 ymm accumulators)
 //	avx512  6x32 tile, Go assembly, AVX-512F (12 zmm accumulators)
-//	go      4x4 tile, portable Go
+//	go      2x4 tile, portable Go
 //	ref     GemmRef, the naive triple loop
 //
 // The fastest kernel the CPU supports is chosen at start-up; the environment

@@ -81,9 +81,10 @@ type gemm struct {
 	a, b, c        []float32
 	lda, ldb, ldc  int
 	pa, pb         []float32 // packed A (when packedA) and packed B, one K block
-	packedA        bool
-	mp, np         int // micro-panels of A, panels of B
-	mcP, ncP       int // tile block size in micro-panels and panels
+	packedA        bool      // A is packed (else the kernel reads it in place)
+	lateA          bool      // A is packed by the block that uses it, not up front
+	mp, np         int       // micro-panels of A, panels of B
+	mcP, ncP       int       // tile block size in micro-panels and panels
 	tilesN         int
 }
 
@@ -132,6 +133,9 @@ func gemmPacked(kr *kernel, transA, transB bool, m, n, k int, a []float32, lda i
 		}
 	}
 	g.tilesN = ceilDiv(g.np, g.ncP)
+	// When each block spans all of N, its rows of A are used by it alone:
+	// packing them just before use keeps the packed panels in cache.
+	g.lateA = g.packedA && g.tilesN == 1
 	tiles := ceilDiv(g.mp, g.mcP) * g.tilesN
 
 	if par {
@@ -168,9 +172,9 @@ func (g *gemm) parallel(beta float32, tiles, t int) {
 	}
 }
 
-// npa is the number of A micro-panels to pack per K block.
+// npa is the number of A micro-panels to pack up front per K block.
 func (g *gemm) npa() int {
-	if g.packedA {
+	if g.packedA && !g.lateA {
 		return g.mp
 	}
 	return 0
@@ -179,13 +183,56 @@ func (g *gemm) npa() int {
 // pack packs items [lo, hi) of one K block: first the npa() micro-panels of
 // A, then the np panels of B.
 func (g *gemm) pack(lo, hi, pc, kc int) {
-	mr, nr, npa := g.kr.mr, g.kr.nr, g.npa()
+	nr, npa := g.kr.nr, g.npa()
+	if lo < npa {
+		g.packAPanels(lo, min(hi, npa), pc, kc)
+		lo = min(hi, npa)
+	}
 	for q := lo; q < hi; q++ {
-		if q < npa {
-			g.packA(g.pa[q*mr*kc:(q+1)*mr*kc], q, pc, kc)
-		} else {
-			r := q - npa
-			g.packB(g.pb[r*nr*kc:(r+1)*nr*kc], r, pc, kc)
+		r := q - npa
+		g.packB(g.pb[r*nr*kc:(r+1)*nr*kc], r, pc, kc)
+	}
+}
+
+// packAPanels packs A micro-panels [q0, q1) of one K block into g.pa.
+func (g *gemm) packAPanels(q0, q1, pc, kc int) {
+	mr := g.kr.mr
+	if g.transA {
+		// A stored (k, m): walk its rows once for a group of micro-panels
+		// rather than striding through k rows for each panel.
+		const group = 32
+		for q := q0; q < q1; q += group {
+			g.packATrans(q, min(q+group, q1), pc, kc)
+		}
+		return
+	}
+	for q := q0; q < q1; q++ {
+		g.packA(g.pa[q*mr*kc:(q+1)*mr*kc], q, pc, kc)
+	}
+}
+
+// packATrans packs micro-panels [q0, q1) of a transposed A (stored (k, m))
+// into g.pa, with the layout of packA.
+func (g *gemm) packATrans(q0, q1, pc, kc int) {
+	mr := g.kr.mr
+	i0, i1 := q0*mr, min(q1*mr, g.m)
+	for p := 0; p < kc; p++ {
+		off := (pc + p) * g.lda
+		src := g.a[off+i0 : off+i1]
+		for q := q0; q < q1; q++ {
+			d := g.pa[q*mr*kc+p*mr : q*mr*kc+p*mr+mr]
+			s := src[(q-q0)*mr:]
+			if mr == 6 && len(s) >= 6 { // the assembly kernels' panels
+				s6, d6 := s[:6:6], d[:6:6]
+				d6[0], d6[1], d6[2], d6[3], d6[4], d6[5] = s6[0], s6[1], s6[2], s6[3], s6[4], s6[5]
+				continue
+			}
+			if len(s) >= mr {
+				copy(d, s)
+				continue
+			}
+			copy(d, s)
+			clear(d[len(s):])
 		}
 	}
 }
@@ -206,6 +253,9 @@ func (g *gemm) block(tile, pc, kc int, acc bool) {
 	i0, i1 := tm*g.mcP, min((tm+1)*g.mcP, g.mp)
 	j0, j1 := tn*g.ncP, min((tn+1)*g.ncP, g.np)
 	var tmp [6 * 32]float32
+	if g.lateA {
+		g.packAPanels(i0, i1, pc, kc)
+	}
 	var edge [6 * maxKC]float32 // last micro-panel of A, packed, when A is read in place
 	edgeReady := false
 	for jp := j0; jp < j1; jp++ {
@@ -305,8 +355,20 @@ func (g *gemm) packB(dst []float32, r, pc, kc int) {
 		}
 		return
 	}
-	// B stored (n, k): row j of storage holds op(B)[:, j]
-	for j := 0; j < nv; j++ {
+	// B stored (n, k): row j of storage holds op(B)[:, j]. Four rows at a time.
+	j := 0
+	for ; j+4 <= nv; j += 4 {
+		off := (j0+j)*g.ldb + pc
+		r0 := g.b[off : off+kc]
+		r1 := g.b[off+g.ldb : off+g.ldb+kc]
+		r2 := g.b[off+2*g.ldb : off+2*g.ldb+kc]
+		r3 := g.b[off+3*g.ldb : off+3*g.ldb+kc]
+		for p := range r0 {
+			d := dst[p*nr+j : p*nr+j+4 : p*nr+j+4]
+			d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
+		}
+	}
+	for ; j < nv; j++ {
 		off := (j0+j)*g.ldb + pc
 		src := g.b[off : off+kc]
 		for p, v := range src {

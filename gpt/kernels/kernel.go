@@ -38,7 +38,7 @@ type kernel struct {
 
 var kernelTable = map[string]*kernel{
 	"ref":    {id: kRef, name: "ref"},
-	"go":     {id: kGo, name: "go", mr: 4, nr: 4, kc: 256, mc: 64, nc: 256},
+	"go":     {id: kGo, name: "go", mr: 2, nr: 4, kc: 256, mc: 64, nc: 256},
 	"avx2":   {id: kAVX2, name: "avx2", mr: 6, nr: 16, kc: 256, mc: 96, nc: 512, direct: true},
 	"avx512": {id: kAVX512, name: "avx512", mr: 6, nr: 32, kc: 256, mc: 96, nc: 512, direct: true},
 }
@@ -60,7 +60,7 @@ var current atomic.Pointer[kernel]
 func init() {
 	if v, ok := os.LookupEnv(EnvKernel); ok && v != "" {
 		if err := SetKernel(v); err != nil {
-			panic(fmt.Sprintf("kernels: %s=%q: %v", EnvKernel, v, err))
+			panic(fmt.Sprintf("%v (from %s=%q)", err, EnvKernel, v))
 		}
 		return
 	}
@@ -122,53 +122,35 @@ func SetKernel(name string) error {
 	return nil
 }
 
-// kernGo is the portable 4x4 micro-kernel: c[i*ldc+j] = (acc ? c : 0) +
-// sum_p a[p*4+i]*b[p*4+j], summed in order p = 0..k-1.
+// kernGo is the portable 2x4 micro-kernel: c[i*ldc+j] = (acc ? c : 0) +
+// sum_p a[p*2+i]*b[p*4+j], summed in order p = 0..k-1. The tile is small so
+// that the compiler keeps all accumulators in registers.
 func kernGo(k int, a, b, c []float32, ldc int, acc bool) {
 	var c00, c01, c02, c03 float32
 	var c10, c11, c12, c13 float32
-	var c20, c21, c22, c23 float32
-	var c30, c31, c32, c33 float32
-	a = a[:4*k]
+	a = a[:2*k]
 	b = b[:4*k]
-	for p := 0; p < 4*k; p += 4 {
-		ap := a[p : p+4 : p+4]
-		bp := b[p : p+4 : p+4]
+	for p := 0; p < k; p++ {
+		ap := a[2*p : 2*p+2 : 2*p+2]
+		bp := b[4*p : 4*p+4 : 4*p+4]
 		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
-		a0 := ap[0]
+		a0, a1 := ap[0], ap[1]
 		c00 += a0 * b0
 		c01 += a0 * b1
 		c02 += a0 * b2
 		c03 += a0 * b3
-		a1 := ap[1]
 		c10 += a1 * b0
 		c11 += a1 * b1
 		c12 += a1 * b2
 		c13 += a1 * b3
-		a2 := ap[2]
-		c20 += a2 * b0
-		c21 += a2 * b1
-		c22 += a2 * b2
-		c23 += a2 * b3
-		a3 := ap[3]
-		c30 += a3 * b0
-		c31 += a3 * b1
-		c32 += a3 * b2
-		c33 += a3 * b3
 	}
 	r0 := c[0:4:4]
 	r1 := c[ldc : ldc+4 : ldc+4]
-	r2 := c[2*ldc : 2*ldc+4 : 2*ldc+4]
-	r3 := c[3*ldc : 3*ldc+4 : 3*ldc+4]
 	if acc {
 		r0[0], r0[1], r0[2], r0[3] = r0[0]+c00, r0[1]+c01, r0[2]+c02, r0[3]+c03
 		r1[0], r1[1], r1[2], r1[3] = r1[0]+c10, r1[1]+c11, r1[2]+c12, r1[3]+c13
-		r2[0], r2[1], r2[2], r2[3] = r2[0]+c20, r2[1]+c21, r2[2]+c22, r2[3]+c23
-		r3[0], r3[1], r3[2], r3[3] = r3[0]+c30, r3[1]+c31, r3[2]+c32, r3[3]+c33
 		return
 	}
 	r0[0], r0[1], r0[2], r0[3] = c00, c01, c02, c03
 	r1[0], r1[1], r1[2], r1[3] = c10, c11, c12, c13
-	r2[0], r2[1], r2[2], r2[3] = c20, c21, c22, c23
-	r3[0], r3[1], r3[2], r3[3] = c30, c31, c32, c33
 }

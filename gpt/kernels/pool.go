@@ -108,8 +108,9 @@ func run(n, grain int, fn func(lo, hi int)) {
 
 // Parallel calls fn(lo, hi) over contiguous ranges that cover [0, n) exactly
 // once, on the package's goroutine pool, and returns when all calls are done.
-// The ranges are the Threads() nearly equal parts of [0, n) (fewer when n is
-// small); they depend only on n and Threads(), never on scheduling. fn must be
+// The ranges hold ceil(n/Threads()) indices each (the last may hold fewer), so
+// there are at most Threads() of them; they depend only on n and Threads(),
+// never on scheduling. fn must be
 // safe to call concurrently on disjoint ranges. For results independent of the
 // thread count, fn should compute each index independently of the range it was
 // handed. Parallel may be nested and may call Gemm.
