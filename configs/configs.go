@@ -1,0 +1,34 @@
+// Package configs holds icl's built-in training presets: YAML files named
+// SCALE/MIXTURE.yaml, embedded in the binary. Scales: quick (minutes on 2 CPU
+// cores), small (hours on 2 cores), paper (Garg et al.'s d = 20, 12 layers,
+// width 256, 8 heads). Mixtures: dense_linear, sparse_linear, dense_sparse,
+// sinusoid, linear_sinusoid, convex.
+package configs
+
+import (
+	"embed"
+	"io/fs"
+	"sort"
+	"strings"
+)
+
+//go:embed quick/*.yaml small/*.yaml paper/*.yaml
+var files embed.FS
+
+// Names lists the presets as "scale/name", sorted.
+func Names() []string {
+	var names []string
+	fs.WalkDir(files, ".", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".yaml") {
+			names = append(names, strings.TrimSuffix(path, ".yaml"))
+		}
+		return nil
+	})
+	sort.Strings(names)
+	return names
+}
+
+// Read returns the YAML text of preset name ("scale/name").
+func Read(name string) ([]byte, error) {
+	return files.ReadFile(name + ".yaml")
+}

@@ -1,0 +1,263 @@
+package train
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+
+	"icl/safetensors"
+)
+
+// Checkpoint file format, in safetensors: tensors "params", "adam.m", "adam.v" (flat,
+// float32, the model's parameter order) and metadata keys below. The checksum is the
+// SHA-256 of the metadata (every key but "checksum", sorted, as key=value lines)
+// followed by the three tensors' float32 bits, little-endian.
+const (
+	ckptFormat  = "icl-train-checkpoint"
+	ckptVersion = "1"
+
+	metaFormat   = "format"
+	metaVersion  = "version"
+	metaStep     = "step"
+	metaAdamStep = "adam_step"
+	metaWall     = "wall_s"
+	metaConfig   = "config"
+	metaChecksum = "checksum"
+
+	tensorParams = "params"
+	tensorM      = "adam.m"
+	tensorV      = "adam.v"
+)
+
+// Checkpoint is the whole training state after Step updates.
+type Checkpoint struct {
+	Step     int       // completed updates
+	AdamStep int       // the optimizer's step counter (bias correction)
+	WallS    float64   // training wall time so far, seconds (not part of the trajectory)
+	Config   string    // the resolved config, YAML
+	Params   []float32 // (P)
+	M, V     []float32 // Adam moments, (P)
+}
+
+// CorruptError reports a checkpoint that cannot be used.
+type CorruptError struct {
+	Path   string
+	Reason string
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("checkpoint %s is corrupt: %s", e.Path, e.Reason)
+}
+
+var ckptName = regexp.MustCompile(`^ckpt-(\d+)\.safetensors$`)
+
+// CheckpointPath returns the file name of the checkpoint after step updates.
+func CheckpointPath(dir string, step int) string {
+	return filepath.Join(dir, fmt.Sprintf("ckpt-%08d.safetensors", step))
+}
+
+// ListCheckpoints returns dir's checkpoint files, newest (highest step) first.
+func ListCheckpoints(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	type item struct {
+		step int
+		path string
+	}
+	var items []item
+	for _, e := range ents {
+		m := ckptName.FindStringSubmatch(e.Name())
+		if m == nil || !e.Type().IsRegular() {
+			continue
+		}
+		s, err := strconv.Atoi(m[1])
+		if err != nil {
+			continue
+		}
+		items = append(items, item{s, filepath.Join(dir, e.Name())})
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].step > items[j].step })
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.path
+	}
+	return out, nil
+}
+
+func (c *Checkpoint) meta() map[string]string {
+	return map[string]string{
+		metaFormat:   ckptFormat,
+		metaVersion:  ckptVersion,
+		metaStep:     strconv.Itoa(c.Step),
+		metaAdamStep: strconv.Itoa(c.AdamStep),
+		metaWall:     strconv.FormatFloat(c.WallS, 'g', -1, 64),
+		metaConfig:   c.Config,
+	}
+}
+
+// checksum hashes meta (without the checksum key) and the tensors.
+func checksum(meta map[string]string, tensors ...[]float32) string {
+	h := sha256.New()
+	keys := make([]string, 0, len(meta))
+	for k := range meta {
+		if k != metaChecksum {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(h, "%s=%d:%s\n", k, len(meta[k]), meta[k])
+	}
+	var buf [4096]byte
+	for _, t := range tensors {
+		fmt.Fprintf(h, "tensor %d\n", len(t))
+		for i := 0; i < len(t); {
+			n := 0
+			for ; n+4 <= len(buf) && i < len(t); i, n = i+1, n+4 {
+				binary.LittleEndian.PutUint32(buf[n:], math.Float32bits(t[i]))
+			}
+			h.Write(buf[:n])
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// WriteCheckpoint writes c to path atomically (temporary file, fsync, rename,
+// directory fsync).
+func WriteCheckpoint(path string, c *Checkpoint) error {
+	if len(c.M) != len(c.Params) || len(c.V) != len(c.Params) {
+		panic("train: checkpoint moments and params differ in length")
+	}
+	meta := c.meta()
+	meta[metaChecksum] = checksum(meta, c.Params, c.M, c.V)
+	ts := []safetensors.Tensor{
+		{Name: tensorParams, Shape: []int{len(c.Params)}, Data: c.Params},
+		{Name: tensorM, Shape: []int{len(c.M)}, Data: c.M},
+		{Name: tensorV, Shape: []int{len(c.V)}, Data: c.V},
+	}
+	// WriteFile is atomic: temporary file, fsync, rename, directory fsync.
+	if err := safetensors.WriteFile(path, ts, meta); err != nil {
+		return fmt.Errorf("writing checkpoint: %w", err)
+	}
+	return nil
+}
+
+// ReadCheckpoint reads and verifies a checkpoint. A file that cannot be parsed,
+// lacks a field, or fails its checksum gives a *CorruptError. If nParams >= 0
+// the tensors must have that length.
+func ReadCheckpoint(path string, nParams int) (*Checkpoint, error) {
+	f, err := safetensors.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		return nil, &CorruptError{path, err.Error()}
+	}
+	bad := func(format string, args ...any) error {
+		return &CorruptError{path, fmt.Sprintf(format, args...)}
+	}
+	meta := f.Meta
+	if meta[metaFormat] != ckptFormat {
+		return nil, bad("format %q, want %q", meta[metaFormat], ckptFormat)
+	}
+	if meta[metaVersion] != ckptVersion {
+		return nil, bad("version %q, want %q", meta[metaVersion], ckptVersion)
+	}
+	get := func(name string) ([]float32, error) {
+		for i := range f.Tensors {
+			t := &f.Tensors[i]
+			if t.Name != name {
+				continue
+			}
+			if len(t.Shape) != 1 || t.Shape[0] != len(t.Data) {
+				return nil, bad("tensor %s has shape %v", name, t.Shape)
+			}
+			if nParams >= 0 && len(t.Data) != nParams {
+				return nil, bad("tensor %s has %d values, the model has %d parameters", name, len(t.Data), nParams)
+			}
+			return t.Data, nil
+		}
+		return nil, bad("tensor %s missing", name)
+	}
+	c := &Checkpoint{Config: meta[metaConfig]}
+	if c.Params, err = get(tensorParams); err != nil {
+		return nil, err
+	}
+	if c.M, err = get(tensorM); err != nil {
+		return nil, err
+	}
+	if c.V, err = get(tensorV); err != nil {
+		return nil, err
+	}
+	if len(c.M) != len(c.Params) || len(c.V) != len(c.Params) {
+		return nil, bad("tensor lengths differ: %d, %d, %d", len(c.Params), len(c.M), len(c.V))
+	}
+	if sum := checksum(meta, c.Params, c.M, c.V); sum != meta[metaChecksum] {
+		return nil, bad("checksum mismatch (stored %.12s..., computed %.12s...)", meta[metaChecksum], sum)
+	}
+	if c.Step, err = strconv.Atoi(meta[metaStep]); err != nil || c.Step < 0 {
+		return nil, bad("step %q", meta[metaStep])
+	}
+	if c.AdamStep, err = strconv.Atoi(meta[metaAdamStep]); err != nil || c.AdamStep < 0 {
+		return nil, bad("adam_step %q", meta[metaAdamStep])
+	}
+	if c.WallS, err = strconv.ParseFloat(meta[metaWall], 64); err != nil {
+		return nil, bad("wall_s %q", meta[metaWall])
+	}
+	return c, nil
+}
+
+// LatestCheckpoint returns the newest valid checkpoint in dir, or nil if dir has
+// none. Each corrupt newer checkpoint is reported through warn (naming the file
+// and the reason) and skipped. If every checkpoint is corrupt it returns an error.
+func LatestCheckpoint(dir string, nParams int, warn func(string)) (*Checkpoint, string, error) {
+	paths, err := ListCheckpoints(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	var firstErr error
+	for i, p := range paths {
+		c, err := ReadCheckpoint(p, nParams)
+		if err == nil {
+			return c, p, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		if warn != nil {
+			next := "no older checkpoint left"
+			if i+1 < len(paths) {
+				next = "trying the previous one, " + filepath.Base(paths[i+1])
+			}
+			warn(fmt.Sprintf("warning: %v; %s", err, next))
+		}
+	}
+	if firstErr != nil {
+		return nil, "", fmt.Errorf("no usable checkpoint in %s: %w", dir, firstErr)
+	}
+	return nil, "", nil
+}
+
+// pruneCheckpoints deletes all but the keep newest checkpoints in dir.
+func pruneCheckpoints(dir string, keep int) error {
+	paths, err := ListCheckpoints(dir)
+	if err != nil {
+		return err
+	}
+	for i := keep; i < len(paths); i++ {
+		if err := os.Remove(paths[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

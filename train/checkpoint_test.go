@@ -1,0 +1,151 @@
+package train
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func randomCheckpoint(step, n int) *Checkpoint {
+	r := rand.New(rand.NewPCG(uint64(step), 1))
+	c := &Checkpoint{Step: step, AdamStep: step + 3, WallS: 1.25, Config: "name: x\n",
+		Params: make([]float32, n), M: make([]float32, n), V: make([]float32, n)}
+	for i := 0; i < n; i++ {
+		c.Params[i] = float32(r.NormFloat64())
+		c.M[i] = float32(r.NormFloat64() * 1e-3)
+		c.V[i] = float32(r.Float64() * 1e-6)
+	}
+	c.Params[0] = float32(math.Copysign(0, -1)) // bits, not values, must survive
+	c.V[n-1] = math.SmallestNonzeroFloat32
+	return c
+}
+
+func sameBits(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestCheckpointRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	c := randomCheckpoint(40, 1000)
+	path := CheckpointPath(dir, 40)
+	if filepath.Base(path) != "ckpt-00000040.safetensors" {
+		t.Errorf("path %s", path)
+	}
+	if err := WriteCheckpoint(path, c); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadCheckpoint(path, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Step != 40 || got.AdamStep != 43 || got.WallS != 1.25 || got.Config != c.Config {
+		t.Errorf("scalars: %+v", got)
+	}
+	if !sameBits(got.Params, c.Params) || !sameBits(got.M, c.M) || !sameBits(got.V, c.V) {
+		t.Error("tensors differ in bits")
+	}
+	if _, err := ReadCheckpoint(path, 999); err == nil {
+		t.Error("wrong parameter count accepted")
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Errorf("directory holds %d entries, want only the checkpoint (no temporary files)", len(ents))
+	}
+}
+
+// corrupt damages a file in one of several ways.
+func corrupt(t *testing.T, path, how string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch how {
+	case "flip": // one bit in the tensor data, near the end
+		data[len(data)-10] ^= 0x04
+	case "truncate":
+		data = data[:len(data)/2]
+	case "header":
+		data[9] ^= 0xff
+	case "empty":
+		data = nil
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCheckpointCorruptFallsBack(t *testing.T) {
+	for _, how := range []string{"flip", "truncate", "header", "empty"} {
+		t.Run(how, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, s := range []int{10, 20, 30} {
+				if err := WriteCheckpoint(CheckpointPath(dir, s), randomCheckpoint(s, 200)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := pruneCheckpoints(dir, 2); err != nil {
+				t.Fatal(err)
+			}
+			paths, _ := ListCheckpoints(dir)
+			if len(paths) != 2 || filepath.Base(paths[0]) != "ckpt-00000030.safetensors" || filepath.Base(paths[1]) != "ckpt-00000020.safetensors" {
+				t.Fatalf("after pruning: %v", paths)
+			}
+			corrupt(t, paths[0], how)
+			var warnings []string
+			c, path, err := LatestCheckpoint(dir, 200, func(s string) { warnings = append(warnings, s) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Step != 20 || path != paths[1] {
+				t.Errorf("used step %d from %s, want 20", c.Step, path)
+			}
+			if len(warnings) != 1 || !strings.Contains(warnings[0], "ckpt-00000030.safetensors") ||
+				!strings.Contains(warnings[0], "corrupt") || !strings.Contains(warnings[0], "ckpt-00000020") {
+				t.Errorf("warnings = %q", warnings)
+			}
+			// Both corrupt: an error, not a silent restart.
+			corrupt(t, paths[1], how)
+			_, _, err = LatestCheckpoint(dir, 200, nil)
+			var ce *CorruptError
+			if !errors.As(err, &ce) {
+				t.Errorf("all corrupt: err = %v, want a *CorruptError", err)
+			}
+		})
+	}
+}
+
+func TestTruncateMetrics(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.jsonl")
+	in := `{"kind":"start","step":0}
+{"kind":"train","step":10,"loss":1}
+{"kind":"eval","step":20}
+{"kind":"train","step":30,"loss":2}
+{"kind":"train","step":4`
+	if err := os.WriteFile(path, []byte(in), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := truncateMetrics(path, 20); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	want := `{"kind":"start","step":0}
+{"kind":"train","step":10,"loss":1}
+{"kind":"eval","step":20}
+`
+	if string(got) != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,224 @@
+package train
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"gopkg.in/yaml.v3"
+
+	"icl/gpt"
+	"icl/optim"
+	"icl/task"
+)
+
+// Config describes one training run. It is decoded strictly from YAML: unknown
+// fields are errors. Zero values are filled by Defaults; Validate names the first
+// invalid field and the allowed values.
+type Config struct {
+	Name string    `yaml:"name"`
+	Seed uint64    `yaml:"seed"`
+	Task task.Spec `yaml:"task"` // the pretraining mixture
+	Data Data      `yaml:"data"`
+	// Model is the transformer's size; its input dimension and points come from Data.
+	Model      Model      `yaml:"model"`
+	Train      Optimize   `yaml:"train"`
+	Curriculum Curriculum `yaml:"curriculum"`
+	// LogEvery is how often (in steps) a train line is logged; default 100.
+	LogEvery int `yaml:"log_every"`
+	// EvalEvery is how often the model is evaluated on fixed prompts; default
+	// 10 * LogEvery. Evaluations also happen at step 0 and at the end.
+	EvalEvery int `yaml:"eval_every"`
+	// EvalBatch is the number of evaluation prompts; default 256.
+	EvalBatch int `yaml:"eval_batch"`
+	// CheckpointEvery is how often a checkpoint is written; default 1000.
+	// A checkpoint is also written at the end and on SIGINT/SIGTERM.
+	CheckpointEvery int `yaml:"checkpoint_every"`
+}
+
+// Data is the prompt shape at the end of the curriculum.
+type Data struct {
+	Dim    int `yaml:"dim"`    // d, the input dimension
+	Points int `yaml:"points"` // N, points per prompt
+}
+
+// Model is gpt.Config without the data-derived fields.
+type Model struct {
+	Layers int `yaml:"layers"`
+	Width  int `yaml:"width"`
+	Heads  int `yaml:"heads"`
+}
+
+// Optimize holds the optimization settings.
+type Optimize struct {
+	Steps     int                  `yaml:"steps"`
+	Batch     int                  `yaml:"batch"`     // prompts per step; default 64
+	Optimizer optim.AdamWConfig    `yaml:"optimizer"` // zero beta1, beta2, eps mean 0.9, 0.999, 1e-8
+	Schedule  optim.ScheduleConfig `yaml:"schedule"`
+	// GradClip is the maximum global gradient norm; 0 disables clipping.
+	GradClip float64 `yaml:"grad_clip"`
+}
+
+// ConfigError reports an invalid config field.
+type ConfigError struct {
+	Field string // dotted YAML path, e.g. "train.batch"
+	Msg   string // what is wrong and what is allowed
+}
+
+func (e *ConfigError) Error() string { return fmt.Sprintf("config %s: %s", e.Field, e.Msg) }
+
+// optimError roots an optim.ConfigError's field at prefix.
+func optimError(prefix string, err error) error {
+	var oe *optim.ConfigError
+	if errors.As(err, &oe) {
+		return &ConfigError{Field: prefix + "." + oe.Field, Msg: fmt.Sprintf("%v: must be %s", oe.Value, oe.Allowed)}
+	}
+	return &ConfigError{Field: prefix, Msg: err.Error()}
+}
+
+// Defaults fills unset fields with their defaults. It is idempotent.
+func (c *Config) Defaults() {
+	if c.Train.Batch == 0 {
+		c.Train.Batch = 64
+	}
+	o := &c.Train.Optimizer
+	if o.Beta1 == 0 {
+		o.Beta1 = 0.9
+	}
+	if o.Beta2 == 0 {
+		o.Beta2 = 0.999
+	}
+	if o.Eps == 0 {
+		o.Eps = 1e-8
+	}
+	if c.Train.Schedule.Kind == "" {
+		c.Train.Schedule.Kind = "constant"
+	}
+	if c.Train.Schedule.LR == 0 {
+		c.Train.Schedule.LR = 1e-4
+	}
+	c.Curriculum.Dims.defaults(c.Data.Dim, 1)
+	c.Curriculum.Points.defaults(c.Data.Points, 2)
+	if c.LogEvery == 0 {
+		c.LogEvery = 100
+	}
+	if c.EvalEvery == 0 {
+		c.EvalEvery = 10 * c.LogEvery
+	}
+	if c.EvalBatch == 0 {
+		c.EvalBatch = 256
+	}
+	if c.CheckpointEvery == 0 {
+		c.CheckpointEvery = 1000
+	}
+}
+
+// GPT returns the model configuration: Model sized for Data's final shape.
+func (c *Config) GPT() gpt.Config {
+	return gpt.Config{Dim: c.Data.Dim, Points: c.Data.Points,
+		Layers: c.Model.Layers, Width: c.Model.Width, Heads: c.Model.Heads}
+}
+
+// Validate reports the first invalid field, or nil. Call Defaults first.
+func (c *Config) Validate() error {
+	bad := func(field, format string, args ...any) error {
+		return &ConfigError{Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	if c.Data.Dim < 1 {
+		return bad("data.dim", "%d: must be a positive integer", c.Data.Dim)
+	}
+	if c.Data.Points < 1 {
+		return bad("data.points", "%d: must be a positive integer", c.Data.Points)
+	}
+	if err := c.Task.Validate(c.Data.Dim); err != nil {
+		return err // *task.FieldError(s), paths rooted at "task"
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"model.layers", c.Model.Layers}, {"model.width", c.Model.Width}, {"model.heads", c.Model.Heads}} {
+		if f.v < 1 {
+			return bad(f.name, "%d: must be a positive integer", f.v)
+		}
+	}
+	if c.Model.Width%c.Model.Heads != 0 {
+		return bad("model.width", "%d: must be a multiple of model.heads (%d)", c.Model.Width, c.Model.Heads)
+	}
+	if err := c.GPT().Validate(); err != nil {
+		return &ConfigError{Field: "model", Msg: err.Error()}
+	}
+	if c.Train.Steps < 1 {
+		return bad("train.steps", "%d: must be a positive integer", c.Train.Steps)
+	}
+	if c.Train.Batch < 1 {
+		return bad("train.batch", "%d: must be a positive integer", c.Train.Batch)
+	}
+	if err := c.Train.Optimizer.Validate(); err != nil {
+		return optimError("train.optimizer", err)
+	}
+	if _, err := c.Train.Schedule.Build(c.Train.Steps); err != nil {
+		return optimError("train.schedule", err)
+	}
+	if !(c.Train.GradClip >= 0) {
+		return bad("train.grad_clip", "%g: must be >= 0 (0 disables clipping)", c.Train.GradClip)
+	}
+	if err := c.Curriculum.Dims.validate("curriculum.dims", "data.dim", c.Data.Dim); err != nil {
+		return err
+	}
+	if err := c.Curriculum.Points.validate("curriculum.points", "data.points", c.Data.Points); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"log_every", c.LogEvery}, {"eval_every", c.EvalEvery}, {"eval_batch", c.EvalBatch}, {"checkpoint_every", c.CheckpointEvery}} {
+		if f.v < 1 {
+			return bad(f.name, "%d: must be a positive integer", f.v)
+		}
+	}
+	return nil
+}
+
+// DecodeConfig reads a YAML config strictly (unknown fields are errors), fills
+// defaults and validates it.
+func DecodeConfig(r io.Reader) (*Config, error) {
+	var c Config
+	if err := task.DecodeStrict(r, &c); err != nil {
+		return nil, err
+	}
+	c.Defaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// LoadConfig reads a YAML config file (see DecodeConfig).
+func LoadConfig(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	c, err := DecodeConfig(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// YAML returns the config as YAML text (the run directory's config.yaml).
+func (c *Config) YAML() ([]byte, error) {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(c); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

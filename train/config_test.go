@@ -1,0 +1,143 @@
+package train
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"icl/optim"
+	"icl/task"
+)
+
+const tinyYAML = `
+name: tiny
+seed: 7
+task: {class: dense_linear}
+data: {dim: 3, points: 5}
+model: {layers: 1, width: 16, heads: 2}
+train:
+  steps: 60
+  batch: 8
+  schedule: {kind: constant, lr: 0.003}
+curriculum:
+  dims: {start: 2, inc: 1, interval: 20}
+  points: {start: 3, inc: 1, interval: 15}
+log_every: 5
+eval_every: 20
+eval_batch: 16
+checkpoint_every: 10
+`
+
+func tinyConfig(t testing.TB) *Config {
+	t.Helper()
+	c, err := DecodeConfig(strings.NewReader(tinyYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestConfigDefaultsAndRoundTrip(t *testing.T) {
+	c := tinyConfig(t)
+	if c.Train.Optimizer != optim.DefaultAdamW() {
+		t.Errorf("optimizer defaults = %+v", c.Train.Optimizer)
+	}
+	if c.Curriculum.Dims != (Ramp{2, 3, 1, 20}) || c.Curriculum.Points != (Ramp{3, 5, 1, 15}) {
+		t.Errorf("curriculum = %+v", c.Curriculum)
+	}
+	text, err := c.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := DecodeConfig(strings.NewReader(string(text)))
+	if err != nil {
+		t.Fatalf("resolved config does not decode: %v\n%s", err, text)
+	}
+	if !reflect.DeepEqual(back, c) {
+		t.Errorf("round trip changed the config:\n%+v\n%+v", back, c)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	cases := []struct {
+		name, from, to string
+		want           []string // substrings of the error
+	}{
+		{"unknown top-level field", "seed: 7", "seed: 7\nsteps: 5", []string{"steps", "unknown field", "allowed", "log_every"}},
+		{"unknown nested field", "batch: 8", "batch: 8\n  lr: 1", []string{"train.lr", "unknown field", "grad_clip"}},
+		{"bad class", "class: dense_linear", "class: cubic", []string{"task.class", "dense_linear", "sparse_linear"}},
+		{"heads", "heads: 2", "heads: 3", []string{"model.width", "multiple of model.heads"}},
+		{"batch", "batch: 8", "batch: -1", []string{"train.batch"}},
+		{"curriculum start", "start: 2,", "start: 4,", []string{"curriculum.dims.start", "allowed 1..3"}},
+		{"curriculum end", "start: 3,", "start: 3, end: 4,", []string{"curriculum.points.end", "data.points"}},
+		{"schedule kind", "kind: constant", "kind: linear", []string{"train.schedule", "constant", "warmup_cosine"}},
+		{"eval_batch", "eval_batch: 16", "eval_batch: -4", []string{"eval_batch"}},
+		{"sparse k", "task: {class: dense_linear}", "task: {class: sparse_linear, k: 4}", []string{"task.k", "1..3"}},
+	}
+	for _, tc := range cases {
+		text := strings.Replace(tinyYAML, tc.from, tc.to, 1)
+		if text == tinyYAML {
+			t.Fatalf("%s: %q not in the config", tc.name, tc.from)
+		}
+		_, err := DecodeConfig(strings.NewReader(text))
+		if err == nil {
+			t.Errorf("%s: no error", tc.name)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", tc.name, err, w)
+			}
+		}
+	}
+	// Typed errors.
+	_, err := DecodeConfig(strings.NewReader(strings.Replace(tinyYAML, "batch: 8", "batch: -1", 1)))
+	var ce *ConfigError
+	if !errors.As(err, &ce) || ce.Field != "train.batch" {
+		t.Errorf("batch error %v is not a *ConfigError for train.batch", err)
+	}
+	_, err = DecodeConfig(strings.NewReader(strings.Replace(tinyYAML, "class: dense_linear", "class: cubic", 1)))
+	var fe *task.FieldError
+	if !errors.As(err, &fe) {
+		t.Errorf("class error %v is not a *task.FieldError", err)
+	}
+}
+
+func TestPresets(t *testing.T) {
+	names := PresetNames()
+	var want []string
+	for _, scale := range []string{"paper", "quick", "small"} {
+		for _, m := range []string{"convex", "dense_linear", "dense_sparse", "linear_sinusoid", "sinusoid", "sparse_linear"} {
+			want = append(want, scale+"/"+m)
+		}
+	}
+	for _, w := range want {
+		found := false
+		for _, n := range names {
+			found = found || n == w
+		}
+		if !found {
+			t.Errorf("preset %s missing; have %v", w, names)
+		}
+	}
+	for _, n := range names {
+		c, err := Preset(n)
+		if err != nil {
+			t.Errorf("%s: %v", n, err)
+			continue
+		}
+		if c.Name != n {
+			t.Errorf("%s: name %q", n, c.Name)
+		}
+		if strings.HasPrefix(n, "paper/") {
+			g := c.GPT()
+			if g.Dim != 20 || g.Layers != 12 || g.Width != 256 || g.Heads != 8 {
+				t.Errorf("%s: model %+v, want d = 20, 12/256/8", n, g)
+			}
+		}
+	}
+	if _, err := Preset("quick/nope"); err == nil || !strings.Contains(err.Error(), "quick/dense_linear") {
+		t.Errorf("unknown preset error %v does not list the presets", err)
+	}
+}

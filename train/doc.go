@@ -1,0 +1,46 @@
+// Package train pretrains a gpt.Model on prompts drawn from a task mixture.
+//
+// A run is described by a Config (YAML, strictly decoded): the task mixture, the
+// input dimension and points per prompt, the model size, the optimizer and its
+// learning-rate schedule, the curriculum over active dimensions and points, the
+// batch size and number of steps, the seed, and how often to log, evaluate and
+// checkpoint. Run trains into a run directory:
+//
+//	config.yaml              the resolved config (defaults filled in)
+//	metrics.jsonl            one JSON object per line: train, eval, resume, done events
+//	ckpt-00001000.safetensors  the last two checkpoints (weights, Adam moments, step, config)
+//	model.safetensors        the final weights, in gpt's tensor names
+//	done                     written last, when the run completed
+//
+// A config (see Config for every field and its default):
+//
+//	name: quick/dense_linear
+//	seed: 1
+//	task:                      # a task.Spec: the pretraining mixture
+//	  class: mixture
+//	  weights: [0.5, 0.5]
+//	  of:
+//	    - class: dense_linear
+//	    - {class: sparse_linear, k: 2}
+//	data: {dim: 5, points: 11} # final input dimension and points per prompt
+//	model: {layers: 2, width: 32, heads: 2}
+//	train:
+//	  steps: 3000
+//	  batch: 128
+//	  optimizer: {beta1: 0.9, beta2: 0.999, eps: 1.0e-8, weight_decay: 0}
+//	  schedule: {kind: warmup_cosine, lr: 0.001, min_lr: 0.0001, warmup_steps: 100}
+//	  grad_clip: 1             # 0: no clipping
+//	curriculum:                # omitted: off
+//	  dims: {start: 5, end: 20, inc: 1, interval: 2000}
+//	  points: {start: 11, end: 41, inc: 2, interval: 2000}
+//	log_every: 50
+//	eval_every: 500
+//	eval_batch: 256
+//	checkpoint_every: 500
+//
+// Everything that decides the trajectory is a function of (config, step): the batch
+// of step s comes from rng.New(seed, rng.LabelTrain, s), the curriculum and the
+// learning rate are computed from s, and a checkpoint stores parameters and Adam
+// moments as float32 bits. So Resume continues a run bit for bit, whatever the
+// number of goroutines and wherever the run stopped, even after SIGKILL.
+package train

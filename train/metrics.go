@@ -1,0 +1,145 @@
+package train
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Lines of metrics.jsonl. Every line has "kind" and "step" (completed updates).
+
+// TrainLine is logged every log_every steps. Loss is the mean training loss (MSE)
+// over the steps since the previous train line.
+type TrainLine struct {
+	Kind     string  `json:"kind"` // "train"
+	Step     int     `json:"step"`
+	Loss     float64 `json:"loss"`
+	LR       float64 `json:"lr"`
+	Dims     int     `json:"dims"`
+	Points   int     `json:"points"`
+	StepsPS  float64 `json:"steps_per_s"`
+	WallS    float64 `json:"wall_s"`
+	GradNorm float64 `json:"grad_norm"`
+}
+
+// EvalLine is logged every eval_every steps, on the fixed evaluation prompts.
+type EvalLine struct {
+	Kind   string  `json:"kind"` // "eval"
+	Step   int     `json:"step"`
+	Dims   int     `json:"dims"`
+	Points int     `json:"points"`
+	WallS  float64 `json:"wall_s"`
+	EvalResult
+}
+
+// EventLine marks a resume, an interruption or the end of a run.
+type EventLine struct {
+	Kind  string  `json:"kind"` // "start", "resume", "interrupt", "done"
+	Step  int     `json:"step"`
+	WallS float64 `json:"wall_s"`
+	From  string  `json:"from,omitempty"` // resume: the checkpoint file
+}
+
+// EvalResult is the model's error on the evaluation prompts.
+type EvalResult struct {
+	Loss        float64   `json:"loss"`         // MSE over all positions, as the training loss
+	NormLoss    float64   `json:"loss_norm"`    // squared error / class scale, averaged over all positions
+	PerPosition []float64 `json:"per_position"` // squared error / class scale at each position i, (N)
+}
+
+type metricsLog struct{ f *os.File }
+
+func openMetrics(path string) (*metricsLog, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	return &metricsLog{f: f}, nil
+}
+
+func (m *metricsLog) write(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = m.f.Write(append(b, '\n'))
+	return err
+}
+
+func (m *metricsLog) close() error { return m.f.Close() }
+
+// truncateMetrics drops the lines of path with step > step: a resumed run redoes
+// those steps, and would otherwise log them twice. A torn last line (the process
+// was killed mid-write) is dropped too.
+func truncateMetrics(path string, step int) error {
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	for sc.Scan() {
+		line := sc.Bytes()
+		var head struct {
+			Step *int `json:"step"`
+		}
+		if json.Unmarshal(line, &head) != nil || head.Step == nil || *head.Step > step {
+			continue
+		}
+		out.Write(line)
+		out.WriteByte('\n')
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	return writeFileAtomic(path, out.Bytes())
+}
+
+// writeFileAtomic writes data to a temporary file in path's directory, syncs it,
+// renames it over path and syncs the directory.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

@@ -1,0 +1,466 @@
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"icl/gpt"
+	"icl/optim"
+	"icl/prompt"
+	"icl/rng"
+	"icl/safetensors"
+	"icl/task"
+)
+
+// Files of a run directory.
+const (
+	ConfigFile  = "config.yaml"
+	MetricsFile = "metrics.jsonl"
+	ModelFile   = "model.safetensors"
+	DoneFile    = "done"
+)
+
+// keepCheckpoints is how many checkpoints a run directory keeps.
+const keepCheckpoints = 2
+
+// Options control what a run prints; they do not change what it computes.
+type Options struct {
+	Quiet    bool      // only errors, warnings and the final summary
+	Verbose  bool      // also per-position losses at every evaluation
+	Progress io.Writer // where progress goes; nil means os.Stderr
+	// IsTerminal selects the live progress bar (see StderrIsTerminal) instead of
+	// plain periodic lines.
+	IsTerminal bool
+}
+
+// Result summarizes a finished run.
+type Result struct {
+	Dir   string
+	Steps int         // completed updates
+	WallS float64     // training wall time over all sessions, seconds
+	Eval  *EvalResult // final evaluation; nil when AlreadyDone
+	// AlreadyDone is set by Resume on a run that had completed before.
+	AlreadyDone bool
+}
+
+// InterruptedError is returned when the context was cancelled (SIGINT/SIGTERM in
+// the command): the run saved a checkpoint after Step updates.
+type InterruptedError struct {
+	Dir        string
+	Step       int
+	Checkpoint string
+}
+
+func (e *InterruptedError) Error() string {
+	return fmt.Sprintf("training interrupted after step %d; checkpoint saved to %s; continue with: icl train -resume %s",
+		e.Step, e.Checkpoint, e.Dir)
+}
+
+// NonFiniteError is returned when the loss or the gradient became NaN or Inf.
+// The bad state is not checkpointed; LastCheckpoint is the newest good one ("" if
+// none was written yet).
+type NonFiniteError struct {
+	Step           int    // the 0-based step whose loss/gradient was not finite
+	What           string // "loss" or "gradient norm"
+	Value          float64
+	LastCheckpoint string
+}
+
+func (e *NonFiniteError) Error() string {
+	keep := "no checkpoint was written yet"
+	if e.LastCheckpoint != "" {
+		keep = "the last good checkpoint is " + e.LastCheckpoint
+	}
+	return fmt.Sprintf("training stopped: %s is %v at step %d (try a smaller learning rate or gradient clipping); %s",
+		e.What, e.Value, e.Step, keep)
+}
+
+// IsDone reports whether the run in dir completed.
+func IsDone(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, DoneFile))
+	return err == nil
+}
+
+// Run trains cfg from scratch into dir, which must not already hold a run.
+func Run(ctx context.Context, cfg *Config, dir string, opts Options) (*Result, error) {
+	c := *cfg
+	c.Defaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
+		return nil, fmt.Errorf("%s already holds a run (%s exists): continue it with -resume or choose another directory", dir, ConfigFile)
+	}
+	text, err := c.YAML()
+	if err != nil {
+		return nil, err
+	}
+	// Round trip: the config a resumed run reads must be the one we train.
+	back, err := DecodeConfig(bytesReader(text))
+	if err != nil {
+		return nil, fmt.Errorf("resolved config does not decode: %w", err)
+	}
+	if err := writeFileAtomic(filepath.Join(dir, ConfigFile), text); err != nil {
+		return nil, err
+	}
+	return loop(ctx, back, string(text), dir, nil, "", opts)
+}
+
+// Resume continues the run in dir from its newest valid checkpoint (from scratch
+// if none was written). A corrupt newer checkpoint is reported on the progress
+// writer and the previous one used. A completed run is left as it is.
+func Resume(ctx context.Context, dir string, opts Options) (*Result, error) {
+	text, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return nil, fmt.Errorf("cannot resume %s: %w", dir, err)
+	}
+	cfg, err := DecodeConfig(bytesReader(text))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ConfigFile), err)
+	}
+	if IsDone(dir) {
+		return &Result{Dir: dir, AlreadyDone: true}, nil
+	}
+	p := newProgress(cfg, opts)
+	nParams := cfg.GPT().NumParams()
+	ck, path, err := LatestCheckpoint(dir, nParams, func(msg string) { p.message(true, "%s", msg) })
+	if err != nil {
+		return nil, err
+	}
+	if ck != nil && ck.Config != string(text) {
+		return nil, fmt.Errorf("checkpoint %s was written with a different config than %s", path, filepath.Join(dir, ConfigFile))
+	}
+	// Checkpoints newer than the one used are corrupt: set them aside so that they
+	// are neither used nor kept as one of the last two.
+	paths, err := ListCheckpoints(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range paths {
+		if q == path {
+			break
+		}
+		if err := os.Rename(q, q+".corrupt"); err != nil {
+			return nil, err
+		}
+	}
+	return loop(ctx, cfg, string(text), dir, ck, path, opts)
+}
+
+func newProgress(cfg *Config, opts Options) *progress {
+	w := opts.Progress
+	if w == nil {
+		w = os.Stderr
+	}
+	return &progress{w: w, term: opts.IsTerminal, quiet: opts.Quiet, verbose: opts.Verbose, total: cfg.Train.Steps}
+}
+
+// trainer is the state of one training session.
+type trainer struct {
+	cfg   *Config
+	class task.Class
+	model *gpt.Model
+	opt   *optim.AdamW
+	sched optim.Schedule
+	xs    []float32 // (B, N, D)
+	ys    []float32 // (B, N)
+
+	trainBatch *prompt.Batch
+	evalStage  Stage
+	evalBatch  *prompt.Batch
+}
+
+func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint, ckPath string, opts Options) (*Result, error) {
+	p := newProgress(cfg, opts)
+	t, err := newTrainer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	start, wall0 := 0, 0.0
+	if ck != nil {
+		copy(t.model.Params, ck.Params)
+		copy(t.opt.M, ck.M)
+		copy(t.opt.V, ck.V)
+		t.opt.Step = ck.AdamStep
+		start, wall0 = ck.Step, ck.WallS
+	} else {
+		t.model.Init(rng.New(cfg.Seed, rng.LabelInit))
+	}
+	metricsPath := filepath.Join(dir, MetricsFile)
+	keep := start // lines up to the checkpoint's step stay; a fresh start drops all
+	if ck == nil {
+		keep = -1
+	}
+	if err := truncateMetrics(metricsPath, keep); err != nil {
+		return nil, err
+	}
+	ml, err := openMetrics(metricsPath)
+	if err != nil {
+		return nil, err
+	}
+	defer ml.close()
+
+	session := time.Now()
+	wall := func() float64 { return wall0 + time.Since(session).Seconds() }
+	if ck != nil {
+		p.message(false, "resuming %s from %s (step %d of %d)", dir, filepath.Base(ckPath), start, cfg.Train.Steps)
+		if err := ml.write(EventLine{Kind: "resume", Step: start, WallS: wall0, From: filepath.Base(ckPath)}); err != nil {
+			return nil, err
+		}
+	} else {
+		p.message(false, "training %s: %s, %d parameters, %d steps -> %s", cfg.Name, t.class.Name(),
+			len(t.model.Params), cfg.Train.Steps, dir)
+		if err := ml.write(EventLine{Kind: "start", Step: 0}); err != nil {
+			return nil, err
+		}
+	}
+
+	lastCkpt, lastCkptStep := ckPath, -1
+	if ck != nil {
+		lastCkptStep = ck.Step
+	}
+	save := func(k int) (string, error) {
+		path := CheckpointPath(dir, k)
+		c := &Checkpoint{Step: k, AdamStep: t.opt.Step, WallS: wall(), Config: cfgText,
+			Params: t.model.Params, M: t.opt.M, V: t.opt.V}
+		if err := WriteCheckpoint(path, c); err != nil {
+			return "", err
+		}
+		lastCkpt, lastCkptStep = path, k
+		return path, pruneCheckpoints(dir, keepCheckpoints)
+	}
+	evalAt := func(k int) (*EvalResult, error) {
+		st := cfg.Curriculum.At(max(k-1, 0))
+		e := t.evaluate(st)
+		p.eval(k, e)
+		return e, ml.write(EvalLine{Kind: "eval", Step: k, Dims: st.Dims, Points: st.Points, WallS: wall(), EvalResult: *e})
+	}
+	var final *EvalResult
+	if start == 0 {
+		if final, err = evalAt(0); err != nil {
+			return nil, err
+		}
+	}
+
+	steps := cfg.Train.Steps
+	winLoss, winN, winStart, winTime := 0.0, 0, start, time.Now()
+	var lastNorm float64
+	for s := start; s < steps; s++ {
+		if ctx.Err() != nil {
+			path := lastCkpt
+			if s != lastCkptStep {
+				if path, err = save(s); err != nil {
+					return nil, fmt.Errorf("interrupted after step %d, and saving the checkpoint failed: %w", s, err)
+				}
+			}
+			ml.write(EventLine{Kind: "interrupt", Step: s, WallS: wall()})
+			p.finish()
+			return nil, &InterruptedError{Dir: dir, Step: s, Checkpoint: path}
+		}
+		st := cfg.Curriculum.At(s)
+		loss, norm, lr := t.step(s, st)
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			p.finish()
+			return nil, &NonFiniteError{Step: s, What: "loss", Value: loss, LastCheckpoint: lastCkpt}
+		}
+		if math.IsNaN(norm) || math.IsInf(norm, 0) {
+			p.finish()
+			return nil, &NonFiniteError{Step: s, What: "gradient norm", Value: norm, LastCheckpoint: lastCkpt}
+		}
+		k := s + 1
+		if afterStepHook != nil {
+			afterStepHook(k, t.model.Params)
+		}
+		winLoss += loss
+		winN++
+		lastNorm = norm
+		now := time.Now()
+		rate := float64(k-start) / now.Sub(session).Seconds()
+		p.live(status{Step: k, Loss: loss, LR: lr, Stage: st, Rate: rate}, now, k == steps)
+		if k%cfg.LogEvery == 0 || k == steps {
+			wrate := float64(k-winStart) / now.Sub(winTime).Seconds()
+			line := TrainLine{Kind: "train", Step: k, Loss: winLoss / float64(winN), LR: lr,
+				Dims: st.Dims, Points: st.Points, StepsPS: wrate, WallS: wall(), GradNorm: lastNorm}
+			if err := ml.write(line); err != nil {
+				return nil, err
+			}
+			p.logLine(status{Step: k, Loss: line.Loss, LR: lr, Stage: st, Rate: wrate})
+			winLoss, winN, winStart, winTime = 0, 0, k, now
+		}
+		if k%cfg.EvalEvery == 0 || k == steps {
+			if final, err = evalAt(k); err != nil {
+				return nil, err
+			}
+		}
+		if k%cfg.CheckpointEvery == 0 || k == steps {
+			if _, err := save(k); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if final == nil { // resumed at the very end, before the done marker
+		final = t.evaluate(cfg.Curriculum.At(steps - 1))
+	}
+	p.finish()
+	if err := writeModel(filepath.Join(dir, ModelFile), cfg, t.model, steps); err != nil {
+		return nil, err
+	}
+	res := &Result{Dir: dir, Steps: steps, WallS: wall(), Eval: final}
+	if err := ml.write(EventLine{Kind: "done", Step: steps, WallS: res.WallS}); err != nil {
+		return nil, err
+	}
+	done, _ := json.Marshal(struct {
+		Step     int     `json:"step"`
+		WallS    float64 `json:"wall_s"`
+		Loss     float64 `json:"eval_loss"`
+		NormLoss float64 `json:"eval_loss_norm"`
+	}{steps, res.WallS, final.Loss, final.NormLoss})
+	if err := writeFileAtomic(filepath.Join(dir, DoneFile), append(done, '\n')); err != nil {
+		return nil, err
+	}
+	p.message(true, "done: %s, %d steps in %s, eval loss %.4g (normalized %.4g, zero predictor 1)",
+		dir, steps, fmtDuration(time.Duration(res.WallS*float64(time.Second))), final.Loss, final.NormLoss)
+	return res, nil
+}
+
+func newTrainer(cfg *Config) (*trainer, error) {
+	class, err := cfg.Task.Build(cfg.Data.Dim)
+	if err != nil {
+		return nil, &ConfigError{Field: "task", Msg: err.Error()}
+	}
+	m, err := gpt.New(cfg.GPT())
+	if err != nil {
+		return nil, err
+	}
+	sched, err := cfg.Train.Schedule.Build(cfg.Train.Steps)
+	if err != nil {
+		return nil, &ConfigError{Field: "train.schedule", Msg: err.Error()}
+	}
+	opt := cfg.Train.Optimizer.New(len(m.Params))
+	B, N, D := cfg.Train.Batch, cfg.Data.Points, cfg.Data.Dim
+	return &trainer{cfg: cfg, class: class, model: m, opt: opt, sched: sched,
+		xs: make([]float32, B*N*D), ys: make([]float32, B*N)}, nil
+}
+
+// draw returns the prompts of a batch at curriculum stage st, prompt p drawn from
+// rng.New(seed, labels..., p).
+func (t *trainer) draw(b int, st Stage, labels ...uint64) *prompt.Batch {
+	s := prompt.Sampler{Class: t.class, ActiveDims: st.Dims}
+	return s.Batch(b, st.Points, t.cfg.Seed, labels...)
+}
+
+// drawTrain fills the reused training batch for step s at stage st.
+func (t *trainer) drawTrain(s int, st Stage) *prompt.Batch {
+	B := t.cfg.Train.Batch
+	if t.trainBatch == nil || t.trainBatch.N != st.Points {
+		t.trainBatch = prompt.NewBatch(B, st.Points, t.cfg.Data.Dim)
+	}
+	sm := prompt.Sampler{Class: t.class, ActiveDims: st.Dims}
+	sm.Fill(t.trainBatch, t.cfg.Seed, rng.LabelTrain, uint64(s))
+	return t.trainBatch
+}
+
+// load converts prompts [lo, hi) of bt to float32 into t.xs, t.ys.
+func (t *trainer) load(bt *prompt.Batch, lo, hi int) (xs, ys []float32) {
+	nd, n := bt.N*bt.D, bt.N
+	xs, ys = t.xs[:(hi-lo)*nd], t.ys[:(hi-lo)*n]
+	for i, v := range bt.Xs[lo*nd : hi*nd] {
+		xs[i] = float32(v)
+	}
+	for i, v := range bt.Ys[lo*n : hi*n] {
+		ys[i] = float32(v)
+	}
+	return xs, ys
+}
+
+// step does update s (0-based) at stage st and returns the batch loss, the
+// gradient norm before clipping and the learning rate used.
+func (t *trainer) step(s int, st Stage) (loss, norm, lr float64) {
+	B := t.cfg.Train.Batch
+	bt := t.drawTrain(s, st)
+	xs, ys := t.load(bt, 0, B)
+	t.model.ZeroGrad()
+	loss = float64(t.model.Forward(xs, ys, B, st.Points))
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, 0, 0
+	}
+	t.model.Backward()
+	norm = optim.ClipGradNorm(t.model.Grads, t.cfg.Train.GradClip) // 0: norm only
+	if math.IsNaN(norm) || math.IsInf(norm, 0) {
+		return loss, norm, 0
+	}
+	lr = t.sched.LR(s)
+	t.opt.Update(t.model.Params, t.model.Grads, lr)
+	return loss, norm, lr
+}
+
+// evaluate computes the model's loss on the fixed evaluation prompts at stage st,
+// drawn from rng.New(seed, rng.LabelEval, p), in chunks of the training batch.
+func (t *trainer) evaluate(st Stage) *EvalResult {
+	if t.evalBatch == nil || t.evalStage != st {
+		t.evalBatch = t.draw(t.cfg.EvalBatch, st, rng.LabelEval)
+		t.evalStage = st
+	}
+	bt := t.evalBatch
+	N := bt.N
+	per := make([]float64, N)
+	sum := 0.0
+	for lo := 0; lo < bt.B; lo += t.cfg.Train.Batch {
+		hi := min(lo+t.cfg.Train.Batch, bt.B)
+		xs, ys := t.load(bt, lo, hi)
+		t.model.Forward(xs, ys, hi-lo, N)
+		preds := t.model.Preds()
+		for p := lo; p < hi; p++ {
+			for i := 0; i < N; i++ {
+				d := float64(preds[(p-lo)*N+i]) - float64(ys[(p-lo)*N+i])
+				sum += d * d
+				per[i] += d * d / bt.Scale[p]
+			}
+		}
+	}
+	e := &EvalResult{Loss: sum / float64(bt.B*N), PerPosition: per}
+	for i := range per {
+		per[i] /= float64(bt.B)
+		e.NormLoss += per[i]
+	}
+	e.NormLoss /= float64(N)
+	return e
+}
+
+// writeModel writes the final weights in gpt's tensor names, with the model
+// config as JSON (gpt's json tags) in the metadata.
+func writeModel(path string, cfg *Config, m *gpt.Model, step int) error {
+	gj, err := json.Marshal(cfg.GPT())
+	if err != nil {
+		return err
+	}
+	text, err := cfg.YAML()
+	if err != nil {
+		return err
+	}
+	var ts []safetensors.Tensor
+	for _, nt := range m.Tensors() {
+		ts = append(ts, safetensors.Tensor{Name: nt.Name, Shape: nt.Shape, Data: nt.Data})
+	}
+	meta := map[string]string{
+		"format":       "icl-gpt2",
+		"config":       string(gj),
+		"step":         strconv.Itoa(step),
+		"train_config": string(text),
+	}
+	return safetensors.WriteFile(path, ts, meta) // atomic
+}
+
+// afterStepHook, when set (by tests only), is called after every update with the
+// number of completed updates and the parameters.
+var afterStepHook func(k int, params []float32)
