@@ -11,7 +11,6 @@ import (
 	"icl/gpt"
 	"icl/plot"
 	"icl/prompt"
-	"icl/safetensors"
 	"icl/task"
 	"icl/train"
 )
@@ -101,21 +100,17 @@ func EvaluateRun(dir string, opts RunOptions) (*Results, error) {
 // LoadWeights reads a model file and the training config stored in its
 // metadata ("train_config"), for evaluating a weights file without its run.
 func LoadWeights(path string) (*gpt.Model, *train.Config, error) {
-	f, err := safetensors.ReadFile(path)
+	m, meta, err := gpt.LoadFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	text, ok := f.Meta["train_config"]
+	text, ok := meta["train_config"]
 	if !ok {
 		return nil, nil, fmt.Errorf("%s: no train_config metadata; evaluate the run directory instead", path)
 	}
 	cfg, err := train.DecodeConfig(bytes.NewReader([]byte(text)))
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: train_config: %w", path, err)
-	}
-	m, err := LoadModel(path)
-	if err != nil {
-		return nil, nil, err
 	}
 	return m, cfg, nil
 }

@@ -15,7 +15,6 @@ import (
 	"icl/optim"
 	"icl/prompt"
 	"icl/rng"
-	"icl/safetensors"
 	"icl/task"
 )
 
@@ -437,28 +436,14 @@ func (t *trainer) evaluate(st Stage) *EvalResult {
 	return e
 }
 
-// writeModel writes the final weights in gpt's tensor names, with the model
-// config as JSON (gpt's json tags) in the metadata.
+// writeModel writes the final weights in gpt's tensor names (gpt.SaveFile),
+// with the step and the training config in the metadata.
 func writeModel(path string, cfg *Config, m *gpt.Model, step int) error {
-	gj, err := json.Marshal(cfg.GPT())
-	if err != nil {
-		return err
-	}
 	text, err := cfg.YAML()
 	if err != nil {
 		return err
 	}
-	var ts []safetensors.Tensor
-	for _, nt := range m.Tensors() {
-		ts = append(ts, safetensors.Tensor{Name: nt.Name, Shape: nt.Shape, Data: nt.Data})
-	}
-	meta := map[string]string{
-		"format":       "icl-gpt2",
-		"config":       string(gj),
-		"step":         strconv.Itoa(step),
-		"train_config": string(text),
-	}
-	return safetensors.WriteFile(path, ts, meta) // atomic
+	return gpt.SaveFile(path, m, map[string]string{"step": strconv.Itoa(step), "train_config": string(text)})
 }
 
 // afterStepHook, when set (by tests only), is called after every update with the
