@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -147,29 +146,40 @@ func (p KNN) Predict(dst []float64, xs, ys []float64, n, d int) {
 		dist float64
 		j    int
 	}
-	nbs := make([]nb, 0, n)
+	// best holds the K nearest so far in increasing distance, an earlier point
+	// before a later one at equal distance: the first K of a stable sort.
+	best := make([]nb, 0, p.K)
 	for i := 0; i < n; i++ {
 		if i == 0 {
 			dst[0] = 0
 			continue
 		}
 		x := xs[i*d : (i+1)*d]
-		nbs = nbs[:0]
+		best = best[:0]
 		for j := 0; j < i; j++ {
 			s := 0.0
 			for t, v := range xs[j*d : (j+1)*d] {
 				e := v - x[t]
 				s += e * e
 			}
-			nbs = append(nbs, nb{s, j})
+			if len(best) == p.K && !(s < best[p.K-1].dist) {
+				continue
+			}
+			at := len(best) // insert after every entry with dist <= s
+			for at > 0 && s < best[at-1].dist {
+				at--
+			}
+			if len(best) < p.K {
+				best = append(best, nb{})
+			}
+			copy(best[at+1:], best[at:len(best)-1])
+			best[at] = nb{s, j}
 		}
-		sort.SliceStable(nbs, func(a, b int) bool { return nbs[a].dist < nbs[b].dist })
-		k := min(p.K, i)
 		s := 0.0
-		for _, q := range nbs[:k] {
+		for _, q := range best {
 			s += ys[q.j]
 		}
-		dst[i] = s / float64(k)
+		dst[i] = s / float64(len(best))
 	}
 }
 

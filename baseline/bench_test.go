@@ -2,6 +2,7 @@ package baseline
 
 import (
 	"testing"
+	"time"
 
 	"icl/prompt"
 	"icl/task"
@@ -13,9 +14,17 @@ const benchB, benchN, benchD = 1280, 41, 20
 func benchRun(b *testing.B, p Predictor, bt *prompt.Batch) {
 	dst := make([]float64, bt.B*bt.N)
 	b.ResetTimer()
+	c0 := cpuTime()
 	for b.Loop() {
 		Run(dst, p, bt, 0)
 	}
+	reportCPU(b, c0)
+}
+
+// reportCPU reports the process's CPU seconds per op since c0 (all goroutines):
+// on a loaded machine a steadier measure of work than wall time.
+func reportCPU(b *testing.B, c0 time.Duration) {
+	b.ReportMetric((cpuTime()-c0).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 func BenchmarkBaselines(b *testing.B) {
@@ -56,9 +65,51 @@ func BenchmarkSuite(b *testing.B) {
 	}
 	dst := make([]float64, bt.B*bt.N)
 	b.ResetTimer()
+	c0 := cpuTime()
 	for b.Loop() {
 		for _, p := range ps {
 			Run(dst, p, bt, 0)
 		}
 	}
+	reportCPU(b, c0)
+}
+
+// BenchmarkRunSuite is 'icl baselines' on the default prompts: ForClass's suite
+// for the mixture 0.5 dense + 0.5 sparse (k = 2) plus each component's own
+// Bayes predictor and the class posterior, through RunSuite (shared lasso paths
+// and mixture components), against the same predictors one Run each.
+func BenchmarkRunSuite(b *testing.B) {
+	dense := &task.DenseLinear{D: benchD, Std: 1}
+	sparse := &task.SparseLinear{D: benchD, K: 2, Std: 1}
+	c := &task.Mixture{Components: []task.Class{dense, sparse}, Weights: []float64{0.5, 0.5}}
+	bt := makeBatch(c, benchB, benchN, 1)
+	ps, err := ForClass(c, DefaultOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, k := range []task.Class{dense, sparse} {
+		e, _ := Exact(k, DefaultJitter)
+		ps = append(ps, e)
+	}
+	dst := make([][]float64, len(ps))
+	for j := range dst {
+		dst[j] = make([]float64, bt.B*bt.N)
+	}
+	post := make([]float64, bt.B*bt.N*2)
+	b.Run("shared", func(b *testing.B) {
+		c0 := cpuTime()
+		for b.Loop() {
+			RunSuite(dst, post, ps, bt, 0)
+		}
+		reportCPU(b, c0)
+	})
+	b.Run("one_by_one", func(b *testing.B) {
+		c0 := cpuTime()
+		for b.Loop() {
+			for j, p := range ps {
+				Run(dst[j], p, bt, 0)
+			}
+		}
+		reportCPU(b, c0)
+	})
 }

@@ -9,8 +9,11 @@
 //     SVD with singular values below rcond*s_max treated as zero, rcond =
 //     eps*max(i, d) (numpy.linalg.lstsq's default).
 //   - Ridge minimizes |y - Xw|^2 + lambda |w|^2 (no intercept, no 1/n). It is solved
-//     by a Cholesky factorization of X^T X + lambda I when i >= d and of the dual
-//     X X^T + lambda I when i < d.
+//     from the QR factor R of the augmented matrix [X; sqrt(lambda) I], updated
+//     by Givens rotations one point at a time (O(d^2) per position), so errors
+//     are O(eps cond), not O(eps cond^2) as with a Cholesky of X^T X + lambda I.
+//     The Gaussian Bayes predictors (dense, and each support of sparse) use the
+//     same factor: predictive variance tau^2 lambda (1 + |R^{-T} x|^2).
 //   - Lasso minimizes (1/(2i)) |y - Xw|^2 + alpha |w|_1 (scikit-learn's objective,
 //     no intercept) by cyclic coordinate descent, warm-started from position i-1's
 //     solution, with an exact active-set step every 3 sweeps (solve the KKT
@@ -19,8 +22,13 @@
 //     duality gap of 0.5|y - Xw|^2 + i alpha |w|_1 is at most LassoTol * y.y
 //     (1e-12; scikit-learn's default tol is 1e-4) and every KKT condition holds
 //     to LassoKKTTol = 1e-9 relative to i alpha, or after LassoMaxSweeps sweeps.
-//   - Least squares uses Householder QR when LAPACK's estimate of 1/cond(R) is
-//     at least 1e-10 and the SVD with numpy's cutoff otherwise.
+//   - Least squares uses QR factorizations updated point by point (of X^T by
+//     Gram-Schmidt with reorthogonalization when i < d, of X by Givens rotations
+//     when i >= d) when LAPACK's estimate of 1/cond(R) is at least 1e-10, and
+//     the SVD with numpy's cutoff otherwise.
+//   - RunSuite runs a whole suite with shared work (each lasso path once for
+//     the lassos and the best in hindsight; a mixture's components reused by
+//     the same Bayes predictors standing alone), bit for bit as Run would.
 //   - Bayes predictors are posterior means under the class's prior. Linear classes
 //     have w ~ N(0, tau^2 I) on a support; label noise sigma^2 is task.NoiseStd,
 //     and a noiseless class gets a jitter sigma^2 = Jitter * tau^2 (DefaultJitter =

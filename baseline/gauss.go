@@ -5,100 +5,6 @@ import (
 	"math"
 )
 
-// gaussScratch holds the buffers of gaussPredictive for models of up to m
-// weights on prompts of up to n points.
-type gaussScratch struct {
-	a    []float64 // (max(m, n), max(m, n)) system matrix, then its Cholesky factor
-	b, u []float64 // right-hand sides
-}
-
-func newGaussScratch(m, n int) *gaussScratch {
-	s := max(m, n)
-	return &gaussScratch{a: make([]float64, s*s), b: make([]float64, s), u: make([]float64, s)}
-}
-
-// gaussPredictive returns the posterior predictive of y at x (d) for the model
-// y = w.x_S + N(0, lambda tau^2), w ~ N(0, tau^2 I_|S|), S = cols, given the
-// first i points of xs (., d), ys. g (d, d) and c (d) are X^T X and X^T y of those
-// points. It returns the mean and var/tau^2. The weight-space ("primal") form
-// with a |S| x |S| Cholesky is used when i >= |S|, the function-space ("dual")
-// form with an i x i Cholesky otherwise, so that the factored matrix has full
-// rank up to lambda. ok is false if a Cholesky factorization failed.
-func gaussPredictive(sc *gaussScratch, cols []int, i, d int, x, xs, ys, g, c []float64, lambda float64) (mean, vfac float64, ok bool) {
-	m := len(cols)
-	if i == 0 {
-		xx := 0.0
-		for _, s := range cols {
-			xx += x[s] * x[s]
-		}
-		return 0, xx + lambda, true
-	}
-	if i >= m {
-		a, b, u := sc.a[:m*m], sc.b[:m], sc.u[:m]
-		for p, s := range cols {
-			for q, t := range cols[:p+1] {
-				a[p*m+q] = g[s*d+t]
-			}
-			a[p*m+p] += lambda
-			b[p] = c[s]
-			u[p] = x[s]
-		}
-		if !cholesky(a, m) {
-			return 0, 0, false
-		}
-		forward(a, m, b)
-		backward(a, m, b) // b = w, the posterior mean
-		mean = 0
-		for p, s := range cols {
-			mean += b[p] * x[s]
-		}
-		forward(a, m, u)
-		return mean, lambda * (1 + dot(u, u)), true
-	}
-	a, b, u := sc.a[:i*i], sc.b[:i], sc.u[:i]
-	for p := 0; p < i; p++ {
-		xp := xs[p*d : (p+1)*d]
-		for q := 0; q <= p; q++ {
-			xq := xs[q*d : (q+1)*d]
-			s := 0.0
-			for _, t := range cols {
-				s += xp[t] * xq[t]
-			}
-			a[p*i+q] = s
-		}
-		a[p*i+p] += lambda
-		s := 0.0
-		for _, t := range cols {
-			s += xp[t] * x[t]
-		}
-		u[p] = s
-		b[p] = ys[p]
-	}
-	if !cholesky(a, i) {
-		return 0, 0, false
-	}
-	forward(a, i, b) // L^{-1} y
-	forward(a, i, u) // L^{-1} k_x
-	xx := 0.0
-	for _, t := range cols {
-		xx += x[t] * x[t]
-	}
-	vfac = xx + lambda - dot(u, u)
-	return dot(u, b), max(vfac, lambda), true
-}
-
-// addGram adds x x^T to g (d, d) (lower triangle) and y x to c (d).
-func addGram(g, c []float64, x []float64, y float64, d int) {
-	for s := 0; s < d; s++ {
-		xs := x[s]
-		row := g[s*d : s*d+s+1]
-		for t := range row {
-			row[t] += xs * x[t]
-		}
-		c[s] += xs * y
-	}
-}
-
 func allCols(d int) []int {
 	cols := make([]int, d)
 	for i := range cols {
@@ -128,25 +34,27 @@ func (p Ridge) Predict(dst []float64, xs, ys []float64, n, d int) {
 
 // gaussSequence writes mean[i] and, if logev is not nil, logev[i] = log p(y_<i)
 // for the Gaussian linear model on columns cols with prior variance tau2 and
-// noise variance lambda*tau2. A failed factorization (a singular system, which
-// lambda > 0 rules out in exact arithmetic) gives NaN.
+// noise variance lambda*tau2. It keeps the QR factor of [X_S; sqrt(lambda) I]
+// and updates it by one Givens sweep per point (givensAdd), O(|S|^2) per
+// position.
 func gaussSequence(mean, logev []float64, xs, ys []float64, n, d int, cols []int, lambda, tau2 float64) {
-	sc := newGaussScratch(len(cols), n)
-	g := make([]float64, d*d)
-	c := make([]float64, d)
+	m := len(cols)
+	r, z := make([]float64, m*m), make([]float64, m)
+	xv, u := make([]float64, m), make([]float64, m)
+	gaussInit(r, z, m, lambda)
 	le := 0.0
 	for i := 0; i < n; i++ {
 		x := xs[i*d : (i+1)*d]
-		mu, vf, ok := gaussPredictive(sc, cols, i, d, x, xs, ys, g, c, lambda)
-		if !ok {
-			mu, vf = math.NaN(), math.NaN()
+		for p, s := range cols {
+			xv[p] = x[s]
 		}
+		mu, q := gaussPredict(r, z, xv, u, m)
 		mean[i] = mu
 		if logev != nil {
 			logev[i] = le
-			le += logNormal(ys[i], mu, tau2*vf)
+			le += logNormal(ys[i], mu, tau2*lambda*(1+q))
 		}
-		addGram(g, c, x, ys[i], d)
+		givensAdd(r, z, xv, ys[i], m)
 	}
 }
 
@@ -213,12 +121,15 @@ func (p BayesSparse) PredictEvidence(dst, logev []float64, xs, ys []float64, n, 
 	tau2 := p.Tau * p.Tau
 	lambda := p.Sigma * p.Sigma / tau2
 	sups := supports(d, p.K)
+	k := p.K
 	logPrior := -math.Log(float64(len(sups)))
 	ls := make([]float64, len(sups)) // log p(y_<i | S)
-	mus := make([]float64, len(sups))
-	sc := newGaussScratch(p.K, n)
-	g := make([]float64, d*d)
-	c := make([]float64, d)
+	// One QR factor (k, k) and rotated right-hand side (k) per support.
+	rs, zs := make([]float64, len(sups)*k*k), make([]float64, len(sups)*k)
+	for si := range sups {
+		gaussInit(rs[si*k*k:(si+1)*k*k], zs[si*k:(si+1)*k], k, lambda)
+	}
+	xv, u := make([]float64, k), make([]float64, k)
 	for i := 0; i < n; i++ {
 		x := xs[i*d : (i+1)*d]
 		lmax := math.Inf(-1)
@@ -227,20 +138,24 @@ func (p BayesSparse) PredictEvidence(dst, logev []float64, xs, ys []float64, n, 
 		}
 		num, den := 0.0, 0.0
 		for si, S := range sups {
-			mu, vf, ok := gaussPredictive(sc, S, i, d, x, xs, ys, g, c, lambda)
-			if !ok {
-				mu, vf = math.NaN(), math.NaN()
+			r, z := rs[si*k*k:(si+1)*k*k], zs[si*k:(si+1)*k]
+			for q, s := range S {
+				xv[q] = x[s]
 			}
-			mus[si] = mu
-			wt := math.Exp(ls[si] - lmax)
-			num += wt * mu
-			den += wt
-			ls[si] += logNormal(ys[i], mu, tau2*vf)
+			mu, q := gaussPredict(r, z, xv, u, k)
+			// Exp underflows to exactly 0 below -745.2: skip it there (most
+			// supports, once a few points have ruled them out).
+			if e := ls[si] - lmax; e > -746 {
+				wt := math.Exp(e)
+				num += wt * mu
+				den += wt
+			}
+			ls[si] += logNormal(ys[i], mu, tau2*lambda*(1+q))
+			givensAdd(r, z, xv, ys[i], k)
 		}
 		dst[i] = num / den
 		if logev != nil {
 			logev[i] = lmax + math.Log(den) + logPrior
 		}
-		addGram(g, c, x, ys[i], d)
 	}
 }

@@ -284,12 +284,21 @@ func (p LassoBest) Predict(dst []float64, xs, ys []float64, n, d int) {
 	if len(p.Alphas) == 0 {
 		panic("baseline: LassoBest.Alphas is empty")
 	}
-	tmp := make([]float64, n)
+	preds := make([][]float64, len(p.Alphas))
 	for a, alpha := range p.Alphas {
-		Lasso{alpha}.Predict(tmp, xs, ys, n, d)
+		preds[a] = make([]float64, n)
+		Lasso{alpha}.Predict(preds[a], xs, ys, n, d)
+	}
+	lassoBestOf(dst, preds, ys, n)
+}
+
+// lassoBestOf writes dst[i] = preds[a][i] for the a with the smallest squared
+// error against ys[i], the first such a on ties.
+func lassoBestOf(dst []float64, preds [][]float64, ys []float64, n int) {
+	for a, pr := range preds {
 		for i := 0; i < n; i++ {
-			if a == 0 || sq(tmp[i]-ys[i]) < sq(dst[i]-ys[i]) {
-				dst[i] = tmp[i]
+			if a == 0 || sq(pr[i]-ys[i]) < sq(dst[i]-ys[i]) {
+				dst[i] = pr[i]
 			}
 		}
 	}

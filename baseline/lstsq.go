@@ -19,149 +19,107 @@ const lsRcondQR = 1e-10
 // w = pinv(X) y over the first i points: numpy.linalg.lstsq with its default
 // rcond = eps*max(i, d) (singular values s <= rcond*s_max dropped). Well
 // conditioned prefixes (LAPACK's 1-norm estimate of 1/cond(R) >= 1e-10) are
-// solved by Householder QR, of X when i >= d and of X^T (minimum norm) when
-// i < d, which agrees with the SVD solution to O(eps*cond); others by a thin
-// SVD with the numpy cutoff.
+// solved from QR factorizations updated point by point, O(d^2) per position:
+// of X^T by Gram-Schmidt with reorthogonalization when i < d (w = Q R^{-T} y,
+// the minimum-norm solution), of X by Givens rotations when i >= d. Both agree
+// with the SVD solution to O(eps*cond). Other prefixes use a thin SVD with the
+// numpy cutoff.
 type LeastSquares struct{}
 
 func (LeastSquares) Name() string { return "least_squares" }
 func (LeastSquares) Predict(dst []float64, xs, ys []float64, n, d int) {
 	checkShapes(dst, xs, ys, n, d)
-	w := make([]float64, d)
 	var svd mat.SVD
 	var u, v mat.Dense
 	var sv []float64
-	sc := newQRScratch(n, d)
+	w := make([]float64, d)
+	ws := make([]float64, d) // SVD fallback's solution
+	// Over-determined state: R (d, d) and z = Q^T y of X = Q R (Givens).
+	r, z, row := make([]float64, d*d), make([]float64, d), make([]float64, d)
+	// Under-determined state: X^T = Q T with Q (i, d) orthonormal rows, T (d, d)
+	// upper triangular (column j of X^T is x_j), zt = T^{-T} y, wu = Q^T zt.
+	q, t, zt, wu := make([]float64, d*d), make([]float64, d*d), make([]float64, d), make([]float64, d)
+	coef := make([]float64, d)
+	work, iwork := make([]float64, 3*d), make([]int, d)
+	cgsOK := true // false once a row of X is (numerically) dependent on earlier ones
 	for i := 0; i < n; i++ {
 		x := xs[i*d : (i+1)*d]
-		if i == 0 {
-			dst[0] = 0
-			continue
+		dst[i] = 0
+		if i > 0 {
+			ok := false
+			if i < d {
+				ok = cgsOK && triRcond(t, i, d, work, iwork) >= lsRcondQR
+				copy(w, wu)
+			} else if triRcond(r, d, d, work, iwork) >= lsRcondQR {
+				copy(w, z)
+				solveR(r, d, w)
+				ok = true
+			}
+			if !ok {
+				lstsq(ws, &svd, &u, &v, &sv, xs[:i*d], ys[:i], i, d)
+				copy(w, ws)
+			}
+			dst[i] = dot(w, x)
 		}
-		if !lstsqQR(w, sc, xs[:i*d], ys[:i], i, d) {
-			lstsq(w, &svd, &u, &v, &sv, xs[:i*d], ys[:i], i, d)
+		// Add point i to both factorizations.
+		copy(row, x)
+		givensAdd(r, z, row, ys[i], d)
+		if i < d && cgsOK {
+			cgsOK = cgsAdd(q, t, zt, wu, coef, x, ys[i], i, d)
 		}
-		dst[i] = dot(w, x)
 	}
 }
 
-type qrScratch struct {
-	a, v, beta, b, work []float64
-	iwork               []int
-}
-
-func newQRScratch(n, d int) *qrScratch {
-	r := max(n, d)
-	return &qrScratch{a: make([]float64, r*r), v: make([]float64, r*r), beta: make([]float64, r),
-		b: make([]float64, r), work: make([]float64, 3*r), iwork: make([]int, r)}
-}
-
-// lstsqQR writes w (d), the minimum-norm least-squares solution of X w = y for
-// X (m, d), by Householder QR of X (m >= d) or of X^T (m < d). It returns false,
-// leaving w unspecified, when R's estimated reciprocal condition number is
-// below lsRcondQR.
-func lstsqQR(w []float64, sc *qrScratch, xs, ys []float64, m, d int) bool {
-	rows, cols := m, d // A = X
-	if m < d {
-		rows, cols = d, m // A = X^T
+// cgsAdd appends column x (d) as column i of X^T = Q T: q holds rows
+// q_0..q_{i-1} (each d) of orthonormal vectors, t (d, d) the upper-triangular
+// T with stride d, zt (d) T^{-T} y and wu (d) sum_j zt_j q_j, the minimum-norm
+// solution for the first i points. Classical Gram-Schmidt is applied twice
+// ("twice is enough" keeps Q orthonormal to working precision). It returns
+// false, leaving the state unusable, if x lies in the span of the earlier
+// columns (a zero pivot).
+func cgsAdd(q, t, zt, wu, coef, x []float64, y float64, i, d int) bool {
+	qi := q[i*d : (i+1)*d]
+	copy(qi, x)
+	for j := 0; j < i; j++ {
+		coef[j] = 0
 	}
-	a, v, beta := sc.a[:rows*cols], sc.v[:rows*cols], sc.beta[:cols]
-	if m >= d {
-		copy(a, xs[:m*d])
-	} else {
-		for i := 0; i < m; i++ {
-			for j := 0; j < d; j++ {
-				a[j*cols+i] = xs[i*d+j]
+	for pass := 0; pass < 2; pass++ {
+		for j := 0; j < i; j++ {
+			qj := q[j*d : (j+1)*d]
+			c := dot(qj, qi)
+			coef[j] += c
+			for k, v := range qj {
+				qi[k] -= c * v
 			}
 		}
 	}
-	// Householder: H_k = I - beta_k v_k v_k^T zeroes A[k+1:, k]; v_k is stored in
-	// column k of v, rows k..rows-1.
-	for k := 0; k < cols; k++ {
-		nrm := 0.0 // no scaling: prompts hold O(1) values
-		for r := k; r < rows; r++ {
-			nrm += a[r*cols+k] * a[r*cols+k]
-		}
-		nrm = math.Sqrt(nrm)
-		if nrm == 0 {
-			return false
-		}
-		alpha := -math.Copysign(nrm, a[k*cols+k])
-		vv := 0.0
-		for r := k; r < rows; r++ {
-			e := a[r*cols+k]
-			if r == k {
-				e -= alpha
-			}
-			v[r*cols+k] = e
-			vv += e * e
-		}
-		beta[k] = 2 / vv
-		for j := k + 1; j < cols; j++ {
-			s := 0.0
-			for r := k; r < rows; r++ {
-				s += v[r*cols+k] * a[r*cols+j]
-			}
-			s *= beta[k]
-			for r := k; r < rows; r++ {
-				a[r*cols+j] -= s * v[r*cols+k]
-			}
-		}
-		a[k*cols+k] = alpha
-		for r := k + 1; r < rows; r++ {
-			a[r*cols+k] = 0
-		}
-	}
-	rc := lapack64.Trcon(lapack.MaxColumnSum,
-		blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: cols, Data: a, Stride: cols}, sc.work, sc.iwork)
-	if !(rc >= lsRcondQR) {
+	rho := math.Sqrt(dot(qi, qi))
+	if !(rho > 0) {
 		return false
 	}
-	b := sc.b[:rows]
-	if m >= d {
-		copy(b, ys[:m])
-		for k := 0; k < cols; k++ {
-			s := 0.0
-			for r := k; r < rows; r++ {
-				s += v[r*cols+k] * b[r]
-			}
-			s *= beta[k]
-			for r := k; r < rows; r++ {
-				b[r] -= s * v[r*cols+k]
-			}
-		}
-		// back substitution R w = b[:d]
-		for i := d - 1; i >= 0; i-- {
-			s := b[i]
-			for j := i + 1; j < d; j++ {
-				s -= a[i*cols+j] * w[j]
-			}
-			w[i] = s / a[i*cols+i]
-		}
-		return true
+	for k := range qi {
+		qi[k] /= rho
 	}
-	// X = R^T Q^T: solve R^T z = y, then w = Q [z; 0].
-	for i := 0; i < m; i++ {
-		s := ys[i]
-		for j := 0; j < i; j++ {
-			s -= a[j*cols+i] * w[j]
-		}
-		w[i] = s / a[i*cols+i]
+	for j := 0; j < i; j++ {
+		t[j*d+i] = coef[j]
 	}
-	for i := m; i < d; i++ {
-		w[i] = 0
+	t[i*d+i] = rho
+	s := y
+	for j := 0; j < i; j++ {
+		s -= t[j*d+i] * zt[j]
 	}
-	for k := cols - 1; k >= 0; k-- {
-		s := 0.0
-		for r := k; r < rows; r++ {
-			s += v[r*cols+k] * w[r]
-		}
-		s *= beta[k]
-		for r := k; r < rows; r++ {
-			w[r] -= s * v[r*cols+k]
-		}
+	zt[i] = s / rho
+	for k, v := range qi {
+		wu[k] += zt[i] * v
 	}
 	return true
+}
+
+// triRcond is LAPACK's estimate of the reciprocal 1-norm condition number of
+// the leading (m, m) block of the upper-triangular t with row stride ld.
+func triRcond(t []float64, m, ld int, work []float64, iwork []int) float64 {
+	return lapack64.Trcon(lapack.MaxColumnSum,
+		blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: m, Data: t[:(m-1)*ld+m], Stride: ld}, work, iwork)
 }
 
 // lstsq writes w (d), the minimum-norm least-squares solution of X w = y for

@@ -29,6 +29,12 @@ func (p *BayesMixture) PredictEvidence(dst, logev []float64, xs, ys []float64, n
 // post[i*K+c] = p(component c | points 0..i-1), and logev (n), the mixture's log
 // evidence.
 func (p *BayesMixture) PredictPosterior(dst, post, logev []float64, xs, ys []float64, n, d int) {
+	p.predictPosterior(dst, post, logev, make([]float64, len(p.Components)*n), xs, ys, n, d)
+}
+
+// predictPosterior is PredictPosterior that also writes means (K, n), each
+// component's own predictions.
+func (p *BayesMixture) predictPosterior(dst, post, logev, means []float64, xs, ys []float64, n, d int) {
 	checkShapes(dst, xs, ys, n, d)
 	k := len(p.Components)
 	if k == 0 || len(p.Weights) != k {
@@ -37,8 +43,7 @@ func (p *BayesMixture) PredictPosterior(dst, post, logev []float64, xs, ys []flo
 	if post != nil && len(post) < n*k {
 		panic("baseline: len(post) < n*K")
 	}
-	means := make([]float64, k*n) // (K, n)
-	evs := make([]float64, k*n)   // (K, n)
+	evs := make([]float64, k*n) // (K, n)
 	for c, comp := range p.Components {
 		comp.PredictEvidence(means[c*n:(c+1)*n], evs[c*n:(c+1)*n], xs, ys, n, d)
 	}

@@ -175,27 +175,43 @@ func runBaselines(ctx context.Context, log io.Writer, b *prompt.Batch, class tas
 	}
 	workers := runtime.GOMAXPROCS(0)
 	seen := map[string]bool{}
+	var uniq []baseline.Predictor
+	K := 0
 	for _, p := range ps {
-		if err := ctx.Err(); err != nil {
-			return nil, nil, nil, err
+		if name := p.Name(); !seen[name] {
+			seen[name] = true
+			uniq = append(uniq, p)
+			names = append(names, name)
+			if pp, ok := p.(baseline.Posterior); ok && K == 0 {
+				K = pp.NumClasses()
+			}
 		}
-		name := p.Name()
-		if seen[name] {
-			continue
-		}
-		seen[name] = true
-		start := time.Now()
-		dst := make([]float64, b.B*b.N)
-		if pp, ok := p.(baseline.Posterior); ok && post == nil {
-			post = make([]float64, b.B*b.N*pp.NumClasses())
-			runQueries(b, func(q *prompt.Batch, d, po []float64) { baseline.RunPosterior(d, po, pp, q, workers) }, dst, post, pp.NumClasses())
-		} else {
-			runQueries(b, func(q *prompt.Batch, d, _ []float64) { baseline.Run(d, p, q, workers) }, dst, nil, 0)
-		}
-		fmt.Fprintf(log, "  %-26s %6.2fs\n", name, time.Since(start).Seconds())
-		preds = append(preds, dst)
-		names = append(names, name)
 	}
+	preds = make([][]float64, len(uniq))
+	for i := range preds {
+		preds[i] = make([]float64, b.B*b.N)
+	}
+	if K > 0 {
+		post = make([]float64, b.B*b.N*K)
+	}
+	start := time.Now()
+	fmt.Fprintf(log, "running %d baselines on %d prompts of %d points (d = %d)...\n", len(uniq), b.B, b.N, b.D)
+	if b.QXs == nil {
+		// One pass shares work between baselines (lasso paths, mixture components).
+		baseline.RunSuite(preds, post, uniq, b, workers)
+	} else {
+		for j, p := range uniq {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, nil, err
+			}
+			if pp, ok := p.(baseline.Posterior); ok && pp.NumClasses() == K && post != nil {
+				runQueries(b, func(q *prompt.Batch, d, po []float64) { baseline.RunPosterior(d, po, pp, q, workers) }, preds[j], post, K)
+				continue
+			}
+			runQueries(b, func(q *prompt.Batch, d, _ []float64) { baseline.Run(d, p, q, workers) }, preds[j], nil, 0)
+		}
+	}
+	fmt.Fprintf(log, "done in %.2fs\n", time.Since(start).Seconds())
 	return preds, names, post, nil
 }
 

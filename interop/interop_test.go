@@ -1,0 +1,145 @@
+package interop
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"icl/gpt"
+	"icl/rng"
+)
+
+// python is the interpreter with Debian's numpy, scikit-learn and torch; the
+// pyenv python3 on PATH lacks them.
+const python = "/usr/bin/python3"
+
+// needPython skips t unless python can import mods.
+func needPython(t *testing.T, mods string) {
+	t.Helper()
+	if _, err := os.Stat(python); err != nil {
+		t.Skipf("%s not found: interop check skipped (apt-get install python3-numpy python3-sklearn python3-torch)", python)
+	}
+	if out, err := exec.Command(python, "-c", "import "+mods).CombinedOutput(); err != nil {
+		t.Skipf("%s cannot import %s: interop check skipped (apt-get install python3-numpy python3-sklearn python3-torch python3-yaml): %s",
+			python, mods, strings.TrimSpace(string(out)))
+	}
+}
+
+// workDir is t.TempDir(), or $ICL_INTEROP_DIR/<test name> when that is set,
+// to keep the files for debugging.
+func workDir(t *testing.T) string {
+	keep := os.Getenv("ICL_INTEROP_DIR")
+	if keep == "" {
+		return t.TempDir()
+	}
+	dir := filepath.Join(keep, t.Name())
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// buildICL builds cmd/icl into dir and returns its path.
+func buildICL(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "icl")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/icl")
+	cmd.Dir = ".."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/icl: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// run runs name args in dir and returns its combined output; it fails t on a
+// non-zero exit.
+func run(t *testing.T, dir, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// TestBaselinesMatchNumpy recomputes icl's baselines with numpy and
+// scikit-learn (check_baselines.py) on a d = 20 mixture (N = 41, a prefix of
+// the default prompts) and a d = 5 mixture; the script fails on any error above
+// its tolerances.
+func TestBaselinesMatchNumpy(t *testing.T) {
+	needPython(t, "numpy, sklearn, yaml")
+	if testing.Short() {
+		t.Skip("-short: interop check skipped")
+	}
+	dir := workDir(t)
+	icl := buildICL(t, dir)
+	script, _ := filepath.Abs("check_baselines.py")
+	for _, c := range []struct {
+		name  string
+		flags []string
+	}{
+		{"d20", []string{"-d", "20", "-n", "41", "-b", "96"}},
+		{"d5", []string{"-d", "5", "-n", "11", "-b", "128", "-seed", "3"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p, b := c.name+"_prompts.npz", c.name+"_baselines.npz"
+			run(t, dir, icl, append([]string{"sample", "-o", p}, c.flags...)...)
+			run(t, dir, icl, "baselines", "-prompts", p, "-o", b)
+			out := run(t, dir, python, script, p, b, "--lasso-subset", "8", "--bayes-subset", "96")
+			t.Logf("check_baselines.py:\n%s", out)
+			if !strings.Contains(out, "RESULT OK") {
+				t.Errorf("check_baselines.py did not report RESULT OK")
+			}
+			for _, want := range []string{"least_squares", "ridge_lambda=0.1", "lasso_alpha=0.01", "lasso_best_in_hindsight",
+				"knn_k=3", "averaging", "bayes_dense", "bayes_sparse_k=2", "bayes_mixture", "posterior"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("check_baselines.py output does not check %s", want)
+				}
+			}
+		})
+	}
+}
+
+// TestTorchModelMatches writes a model with random, deliberately large
+// weights (so that every tensor matters), runs icl predict, and compares with
+// torch_model.py, an independent PyTorch implementation of design.md's tensor
+// table, to 1e-4.
+func TestTorchModelMatches(t *testing.T) {
+	needPython(t, "numpy, torch")
+	if testing.Short() {
+		t.Skip("-short: interop check skipped")
+	}
+	dir := workDir(t)
+	icl := buildICL(t, dir)
+	m, err := gpt.New(gpt.Config{Dim: 5, Points: 11, Layers: 2, Width: 32, Heads: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init(rng.New(1, rng.LabelInit))
+	// N(0, 0.02) weights and zero biases give tiny outputs that would hide
+	// errors: perturb every parameter (LayerNorm gains, biases, position
+	// embeddings included) by N(0, 0.15^2).
+	r := rng.New(2, rng.LabelInit)
+	for i := range m.Params {
+		m.Params[i] += float32(0.15 * r.NormFloat64())
+	}
+	weights := filepath.Join(dir, "model.safetensors")
+	if err := gpt.SaveFile(weights, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	script, _ := filepath.Abs("torch_model.py")
+	for _, n := range []string{"11", "6"} { // all position embeddings, and a prefix of them
+		p, o := "p"+n+".npz", "preds"+n+".npy"
+		run(t, dir, icl, "sample", "-d", "5", "-n", n, "-b", "32", "-seed", "5", "-o", p)
+		run(t, dir, icl, "predict", "-weights", weights, "-prompts", p, "-o", o)
+		out := run(t, dir, python, script, weights, p, o, "--tol", "1e-4")
+		t.Logf("torch_model.py (N = %s): %s", n, out)
+		if !strings.Contains(out, "RESULT OK") {
+			t.Errorf("torch_model.py did not report RESULT OK")
+		}
+	}
+}
