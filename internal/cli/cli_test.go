@@ -1,0 +1,206 @@
+package cli
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"icl/gpt"
+	"icl/npz"
+	"icl/rng"
+)
+
+// run runs icl with args and returns its exit code, stdout and stderr.
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestSampleIsReproducible(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.npz"), filepath.Join(dir, "b.npz")
+	for _, p := range []string{a, b} {
+		if code, _, stderr := run(t, "sample", "-class", "sparse_linear", "-k", "2", "-d", "6", "-n", "9", "-b", "17", "-seed", "5", "-o", p); code != 0 {
+			t.Fatalf("sample: exit %d: %s", code, stderr)
+		}
+	}
+	ba, _ := os.ReadFile(a)
+	bb, _ := os.ReadFile(b)
+	if !bytes.Equal(ba, bb) {
+		t.Fatal("two samples with the same seed differ")
+	}
+	f, err := npz.ReadNPZ(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, sh, err := f.Float64("xs", 17, 9, 6); err != nil || len(sh) != 3 {
+		t.Fatalf("xs: %v %v", sh, err)
+	}
+	ys, _, err := f.Float64("ys", 17, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse functions with 2 non-zeros of N(0,1) give E y^2 = 2.
+	m := 0.0
+	for _, y := range ys {
+		m += y * y
+	}
+	if m /= float64(len(ys)); m < 0.5 || m > 6 {
+		t.Fatalf("mean y^2 = %.3f, want about 2", m)
+	}
+}
+
+func TestSampleErrorsNameTheField(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sample", "-class", "sparse_linear", "-k", "9", "-d", "4"}, "task.k: 9 > d = 4"},
+		{[]string{"sample", "-class", "nope"}, `task.class: "nope" unknown; allowed: dense_linear`},
+		{[]string{"sample", "-class", "dense_linear", "-query", "sideways"}, "setting.query"},
+		{[]string{"sample", "-b", "0"}, "prompts: 0 must be >= 1"},
+	}
+	for _, c := range cases {
+		code, _, stderr := run(t, append(c.args, "-o", filepath.Join(t.TempDir(), "x.npz"))...)
+		if code == 0 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want an error containing %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// TestBaselinesOnSampledPrompts runs sample then baselines and checks the
+// output against facts that hold whatever the implementation: least squares
+// and Bayes dense are exact once i >= d on noiseless dense prompts, the zero
+// predictor predicts 0, and the mixture posterior sums to 1.
+func TestBaselinesOnSampledPrompts(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "p.yaml")
+	os.WriteFile(cfg, []byte("task: {class: mixture, weights: [0.5, 0.5], of: [{class: dense_linear}, {class: sparse_linear, k: 1}]}\ndim: 3\npoints: 8\nprompts: 40\nseed: 2\n"), 0o644)
+	p, o := filepath.Join(dir, "p.npz"), filepath.Join(dir, "b.npz")
+	if code, _, stderr := run(t, "sample", "-config", cfg, "-o", p); code != 0 {
+		t.Fatalf("sample: %s", stderr)
+	}
+	code, stdout, stderr := run(t, "baselines", "-prompts", p, "-o", o, "-lasso", "0.01")
+	if code != 0 {
+		t.Fatalf("baselines: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "least_squares") || !strings.Contains(stdout, "bayes_mixture") {
+		t.Fatalf("table lacks baselines:\n%s", stdout)
+	}
+	pf, _ := npz.ReadNPZ(p)
+	ys, _, _ := pf.Float64("ys", 40, 8)
+	cls, _, err := pf.Int64("class", 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := npz.ReadNPZ(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zero, _, _ := f.Float64("zero", 40, 8)
+	ls, _, err := f.Float64("least_squares", 40, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	post, _, err := f.Float64("posterior", 40, 8, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for b := 0; b < 40; b++ {
+		for i := 0; i < 8; i++ {
+			if zero[b*8+i] != 0 {
+				t.Fatalf("zero predictor gives %g", zero[b*8+i])
+			}
+			if i >= 3 && cls[b] == 0 && math.Abs(ls[b*8+i]-ys[b*8+i]) > 1e-8*(1+math.Abs(ys[b*8+i])) {
+				t.Fatalf("prompt %d pos %d: least squares %g != y %g on a dense prompt with i >= d", b, i, ls[b*8+i], ys[b*8+i])
+			}
+			if s := post[(b*8+i)*2] + post[(b*8+i)*2+1]; math.Abs(s-1) > 1e-12 {
+				t.Fatalf("posterior sums to %g", s)
+			}
+		}
+	}
+}
+
+func TestPredictMatchesModel(t *testing.T) {
+	dir := t.TempDir()
+	cfg := gpt.Config{Dim: 3, Points: 6, Layers: 1, Width: 8, Heads: 2}
+	m, err := gpt.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init(rng.New(1, rng.LabelInit))
+	w := filepath.Join(dir, "m.safetensors")
+	if err := gpt.SaveFile(w, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	p, o := filepath.Join(dir, "p.npz"), filepath.Join(dir, "preds.npy")
+	if code, _, stderr := run(t, "sample", "-class", "dense_linear", "-d", "3", "-n", "5", "-b", "4", "-o", p); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := run(t, "predict", "-weights", w, "-prompts", p, "-o", o); code != 0 {
+		t.Fatal(stderr)
+	}
+	got, err := npz.ReadNPY(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, _ := npz.ReadNPZ(p)
+	xs, _, _ := pf.Float32("xs", 4, 5, 3)
+	ys, _, _ := pf.Float32("ys", 4, 5)
+	want := make([]float32, 20)
+	m.Predict(want, xs, ys, 4, 5)
+	for i, v := range got.Float32() {
+		if v != want[i] {
+			t.Fatalf("prediction %d: file %g, model %g", i, v, want[i])
+		}
+	}
+	// A model for d = 3 refuses prompts in d = 4.
+	p4 := filepath.Join(dir, "p4.npz")
+	run(t, "sample", "-class", "dense_linear", "-d", "4", "-n", "5", "-b", "2", "-o", p4)
+	if code, _, stderr := run(t, "predict", "-weights", w, "-prompts", p4, "-o", o); code == 0 || !strings.Contains(stderr, "D = 4") {
+		t.Fatalf("d mismatch: exit %d, %q", code, stderr)
+	}
+}
+
+func TestBadFilesGiveClearErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "p.npz")
+	if code, _, stderr := run(t, "sample", "-class", "dense_linear", "-d", "2", "-n", "3", "-b", "2", "-o", good); code != 0 {
+		t.Fatal(stderr)
+	}
+	data, _ := os.ReadFile(good)
+	trunc := filepath.Join(dir, "trunc.npz")
+	os.WriteFile(trunc, data[:len(data)/2], 0o644)
+	wrong := filepath.Join(dir, "wrong.npz")
+	npz.WriteNPZ(wrong, npz.NewFloat64("xs", []int{2, 3}, make([]float64, 6)), npz.NewFloat64("ys", []int{2, 3}, make([]float64, 6)))
+	noys := filepath.Join(dir, "noys.npz")
+	npz.WriteNPZ(noys, npz.NewFloat64("xs", []int{1, 2, 3}, make([]float64, 6)))
+	for _, c := range []struct{ file, want string }{
+		{trunc, "trunc.npz"},
+		{wrong, `"xs" has shape (2, 3)`},
+		{noys, `"ys" missing`},
+		{filepath.Join(dir, "absent.npz"), "absent.npz"},
+	} {
+		code, _, stderr := run(t, "baselines", "-prompts", c.file, "-o", filepath.Join(dir, "o.npz"))
+		if code == 0 || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "panic") {
+			t.Errorf("%s: exit %d, stderr %q; want an error containing %q", filepath.Base(c.file), code, stderr, c.want)
+		}
+	}
+}
+
+func TestUsage(t *testing.T) {
+	if code, out, _ := run(t, "help"); code != 0 || !strings.Contains(out, "reproduce") {
+		t.Fatalf("help: %d %q", code, out)
+	}
+	if code, _, stderr := run(t, "frobnicate"); code != 2 || !strings.Contains(stderr, "unknown command") {
+		t.Fatalf("unknown command: %d %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "train", "-preset", "quick/nope", "-out", t.TempDir()); code == 0 || !strings.Contains(stderr, "quick/dense_linear") {
+		t.Fatalf("unknown preset: %d %q", code, stderr)
+	}
+}
