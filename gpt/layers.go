@@ -70,26 +70,34 @@ func addColSums(dst, src []float32, rows, stride int) {
 
 // matmulForward: out (R,OC) = res + inp (R,C) w^T + bias, with w (OC,C),
 // bias (OC) or nil, res (R,OC) or nil (then taken as 0). out may not alias inp.
+// out is set to res + bias block by block inside the product (kernels.GemmInit),
+// while the block is in cache.
 func matmulForward(out, res, inp, w, bias []float32, R, C, OC int) {
-	parallelFor(R, rowGrain, func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			o := out[r*OC : (r+1)*OC]
-			switch {
-			case res != nil && bias != nil:
-				s := res[r*OC : (r+1)*OC]
-				for c := range o {
-					o[c] = s[c] + bias[c]
+	init := func(c []float32, ldc, i0, i1, j0, j1 int) {
+		rows, n := i1-i0, j1-j0
+		o := c[i0*ldc+j0:]
+		switch {
+		case res != nil && bias != nil:
+			s := res[i0*OC+j0:]
+			b := bias[j0:j1]
+			k := addRowVec(o, s, b, rows, ldc, OC)
+			for r := 0; r < rows; r++ {
+				or, sr := o[r*ldc:r*ldc+n], s[r*OC:r*OC+n]
+				for j := k; j < n; j++ {
+					or[j] = sr[j] + b[j]
 				}
-			case res != nil:
-				copy(o, res[r*OC:(r+1)*OC])
-			case bias != nil:
-				copy(o, bias)
-			default:
-				clear(o)
+			}
+		case res != nil:
+			copyRows(o, res[i0*OC+j0:], rows, n, ldc, OC)
+		case bias != nil:
+			copyRows(o, bias[j0:j1], rows, n, ldc, 0)
+		default:
+			for r := 0; r < rows; r++ {
+				clear(o[r*ldc : r*ldc+n])
 			}
 		}
-	})
-	kernels.Gemm(false, true, R, OC, C, inp, C, w, C, 1, out, OC)
+	}
+	kernels.GemmInit(false, true, R, OC, C, inp, C, w, C, init, out, OC)
 }
 
 // matmulBackward computes the gradients of matmulForward: dinp (R,C) =
@@ -179,80 +187,160 @@ func layernormBackward(dinp, dw, db, dout, inp, mean, rstd, w []float32, R, C in
 // attentionForward: causal multi-head self-attention. qkv (B,T,3C) holds q, k, v
 // (each (B,T,C), heads contiguous); att (B,H,T,T) receives the softmax
 // probabilities (zero above the diagonal); out (B,T,C) = att v per head.
-// The softmax scale is 1/sqrt(C/H).
+// The softmax scale is 1/sqrt(C/H). Only the causal half is computed: row t
+// of a head takes t+1 dot products and t+1 scaled rows of v. Each head's q, k
+// and v are first copied into contiguous (T, hs) scratch: rows 3C apart
+// would map to few cache sets.
 func attentionForward(out, att, qkv []float32, B, T, C, H int) {
 	hs := C / H
 	scale := float32(1 / math.Sqrt(float64(hs)))
 	C3 := 3 * C
 	parallelFor(B*H, 1, func(lo, hi int) {
+		buf := make([]float32, 3*T*hs)
+		q, k, v := buf[:T*hs], buf[T*hs:2*T*hs], buf[2*T*hs:]
 		for bh := lo; bh < hi; bh++ {
 			b, h := bh/H, bh%H
-			q := qkv[b*T*C3+h*hs:]
-			k := q[C:]
-			v := q[2*C:]
+			gatherHead(q, qkv[b*T*C3+h*hs:], T, hs, C3)
+			gatherHead(k, qkv[b*T*C3+C+h*hs:], T, hs, C3)
+			gatherHead(v, qkv[b*T*C3+2*C+h*hs:], T, hs, C3)
 			a := att[bh*T*T : (bh+1)*T*T]
-			kernels.Gemm(false, true, T, T, hs, q, C3, k, C3, 0, a, T) // (T,T) = q k^T
 			for t := 0; t < T; t++ {
 				row := a[t*T : (t+1)*T]
-				mx := row[0]
-				for _, x := range row[1 : t+1] {
+				valid := row[:t+1]
+				dotRows(valid, q[t*hs:(t+1)*hs], k, hs, hs) // q_t . k_j
+				mx, i := maxVec(valid)
+				if i == 0 {
+					mx, i = valid[0], 1
+				}
+				for _, x := range valid[i:] {
 					mx = max(mx, x)
 				}
-				valid := row[:t+1]
 				for i := expShiftVec(valid, valid, mx, scale); i < len(valid); i++ {
 					valid[i] = expf((valid[i] - mx) * scale)
 				}
-				var s float32
-				for _, e := range valid {
+				s, i := sumVec(valid)
+				for _, e := range valid[i:] {
 					s += e
 				}
 				inv := 1 / s
-				for i := range row[:t+1] {
-					row[i] *= inv
+				for i := scaleVec(valid, inv); i < len(valid); i++ {
+					valid[i] *= inv
 				}
 				clear(row[t+1:])
+				o := out[(b*T+t)*C+h*hs : (b*T+t)*C+(h+1)*hs]
+				axpyRows(o, valid, 1, v, t+1, hs, false) // sum_j att[t,j] v_j
 			}
-			kernels.Gemm(false, false, T, hs, T, a, T, v, C3, 0, out[b*T*C+h*hs:], C) // (T,hs) = att v
 		}
 	})
 }
 
 // attentionBackward sets dqkv (B,T,3C) = beta*dqkv + the gradient of
 // attentionForward (beta 0 or 1), given dout (B,T,C) and the forward's att and
-// qkv; datt (B,H,T,T) is scratch.
+// qkv; datt (B,H,T,T) is scratch (only its causal half is written).
 func attentionBackward(dqkv, datt, dout, att, qkv []float32, B, T, C, H int, beta float32) {
 	hs := C / H
 	scale := float32(1 / math.Sqrt(float64(hs)))
 	C3 := 3 * C
+	n := T * hs
 	parallelFor(B*H, 1, func(lo, hi int) {
+		buf := make([]float32, 7*n)
+		q, k, v, dy := buf[:n], buf[n:2*n], buf[2*n:3*n], buf[3*n:4*n]
+		dq, dk, dv := buf[4*n:5*n], buf[5*n:6*n], buf[6*n:]
 		for bh := lo; bh < hi; bh++ {
 			b, h := bh/H, bh%H
-			q := qkv[b*T*C3+h*hs:]
-			k, v := q[C:], q[2*C:]
-			dq := dqkv[b*T*C3+h*hs:]
-			dk, dv := dq[C:], dq[2*C:]
-			dy := dout[b*T*C+h*hs:]
+			base := b*T*C3 + h*hs
+			gatherHead(q, qkv[base:], T, hs, C3)
+			gatherHead(k, qkv[base+C:], T, hs, C3)
+			gatherHead(v, qkv[base+2*C:], T, hs, C3)
+			gatherHead(dy, dout[b*T*C+h*hs:], T, hs, C)
 			a := att[bh*T*T : (bh+1)*T*T]
 			da := datt[bh*T*T : (bh+1)*T*T]
-			kernels.Gemm(false, true, T, T, hs, dy, C, v, C3, 0, da, T)    // datt = dy v^T
-			kernels.Gemm(true, false, T, hs, T, a, T, dy, C, beta, dv, C3) // dv = beta dv + att^T dy
-			// Softmax backward, with the scale folded in: dpre = scale * a * (da - sum(a*da)).
 			for t := 0; t < T; t++ {
 				ar := a[t*T : t*T+t+1]
-				dr := da[t*T : (t+1)*T]
-				var s float32
-				for i, x := range ar {
-					s += x * dr[i]
+				dr := da[t*T : t*T+t+1]
+				dotRows(dr, dy[t*hs:(t+1)*hs], v, hs, hs) // datt[t,j] = dy_t . v_j
+				// Softmax backward, with the scale folded in:
+				// dpre = scale * a * (da - sum(a*da)).
+				var s1 [1]float32
+				i := dotRowsVec(s1[:], ar, dr, 0, len(ar))
+				s := s1[0]
+				for ; i < len(ar); i++ {
+					s += ar[i] * dr[i]
 				}
-				for i, x := range ar {
-					dr[i] = x * (dr[i] - s) * scale
+				for i := smBwdVec(dr, ar, s, scale); i < len(ar); i++ {
+					dr[i] = ar[i] * (dr[i] - s) * scale
 				}
-				clear(dr[t+1:])
+				// dq_t = sum_{j<=t} dpre[t,j] k_j
+				axpyRows(dq[t*hs:(t+1)*hs], dr, 1, k, t+1, hs, false)
 			}
-			kernels.Gemm(false, false, T, hs, T, da, T, k, C3, beta, dq, C3) // dq = beta dq + dpre k
-			kernels.Gemm(true, false, T, hs, T, da, T, q, C3, beta, dk, C3)  // dk = beta dk + dpre^T q
+			for j := 0; j < T; j++ {
+				// dk_j = sum_{t>=j} dpre[t,j] q_t, dv_j = sum_{t>=j} att[t,j] dy_t
+				axpyRows(dk[j*hs:(j+1)*hs], da[j*T+j:], T, q[j*hs:], T-j, hs, false)
+				axpyRows(dv[j*hs:(j+1)*hs], a[j*T+j:], T, dy[j*hs:], T-j, hs, false)
+			}
+			scatterHead(dqkv[base:], dq, T, hs, C3, beta)
+			scatterHead(dqkv[base+C:], dk, T, hs, C3, beta)
+			scatterHead(dqkv[base+2*C:], dv, T, hs, C3, beta)
 		}
 	})
+}
+
+// gatherHead copies rows t*stride + [0, hs) of src, t < T, into dst (T, hs).
+func gatherHead(dst, src []float32, T, hs, stride int) {
+	copyRows(dst, src, T, hs, hs, stride)
+}
+
+// scatterHead sets rows t*stride + [0, hs) of dst, t < T, to beta times
+// themselves plus the rows of src (T, hs), beta 0 or 1.
+func scatterHead(dst, src []float32, T, hs, stride int, beta float32) {
+	if beta == 0 {
+		copyRows(dst, src, T, hs, stride, hs)
+		return
+	}
+	for t := 0; t < T; t++ {
+		d, s := dst[t*stride:t*stride+hs], src[t*hs:(t+1)*hs]
+		for i, x := range s {
+			d[i] += x
+		}
+	}
+}
+
+// dotRows sets dst[j] = x[0:hs] . y[j*stride : j*stride+hs] for j < len(dst).
+func dotRows(dst, x, y []float32, stride, hs int) {
+	k := dotRowsVec(dst, x, y, stride, hs)
+	if k == hs {
+		return
+	}
+	xs := x[k:hs]
+	for j := range dst {
+		yr := y[j*stride+k : j*stride+hs]
+		var s float32
+		for c, v := range xs {
+			s += v * yr[c]
+		}
+		if k > 0 {
+			dst[j] += s
+		} else {
+			dst[j] = s
+		}
+	}
+}
+
+// axpyRows sets out[c] = (acc ? out[c] : 0) + sum over j < n of
+// w[j*ws] y[j*stride+c], for c < len(out), each sum formed from zero before
+// it is added to out.
+func axpyRows(out, w []float32, ws int, y []float32, n, stride int, acc bool) {
+	for c := axpyRowsVec(out, w, ws, y, n, stride, acc); c < len(out); c++ {
+		var s float32
+		for j := 0; j < n; j++ {
+			s += w[j*ws] * y[j*stride+c]
+		}
+		if acc {
+			out[c] += s
+		} else {
+			out[c] = s
+		}
+	}
 }
 
 const geluK = 0.7978845608028654 // sqrt(2/pi)
@@ -308,7 +396,7 @@ func geluBackward(dinp, dout, deriv []float32, beta float32) {
 	parallelFor(len(dinp), 1024, func(lo, hi int) {
 		d, g, k := dinp[lo:hi], dout[lo:hi], deriv[lo:hi]
 		if beta == 0 {
-			for i := range d {
+			for i := mulVec(d, g, k); i < len(d); i++ {
 				d[i] = g[i] * k[i]
 			}
 			return

@@ -1,6 +1,7 @@
 package gpt
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -133,9 +134,17 @@ func TestEncoderLayer(t *testing.T) {
 	checkGrad(t, "encoder dwpe", added(dp, dp0), p64, f, nil) // rows >= T: both 0
 }
 
+// TestMatmulLayer covers OC = 6 (scalar row code) and 16 (vector row code).
 func TestMatmulLayer(t *testing.T) {
+	for _, s := range [][3]int{{7, 8, 6}, {9, 8, 16}} {
+		t.Run(fmt.Sprintf("R%dC%dOC%d", s[0], s[1], s[2]), func(t *testing.T) {
+			testMatmul(t, s[0], s[1], s[2])
+		})
+	}
+}
+
+func testMatmul(t *testing.T, R, C, OC int) {
 	r := rand.New(rand.NewPCG(3, 4))
-	R, C, OC := 7, 8, 6
 	inp, w, bias, res := randVec(r, R*C, 1), randVec(r, OC*C, 1), randVec(r, OC, 1), randVec(r, R*OC, 1)
 	i64, w64, b64, r64 := to64(inp), to64(w), to64(bias), to64(res)
 	ref := func(withRes, withBias bool) []float64 {
@@ -212,9 +221,18 @@ func testLayerNorm(t *testing.T, C int) {
 	checkGrad(t, "layernorm db", added(db, db0), b64, f, nil)
 }
 
+// TestAttentionLayer covers head sizes below 8 (scalar code only), a multiple
+// of 32 (the vector kernels' wide blocks) and 8k+4 (vector and scalar columns).
 func TestAttentionLayer(t *testing.T) {
+	for _, s := range [][4]int{{2, 5, 8, 2}, {2, 7, 64, 2}, {1, 9, 40, 2}, {2, 3, 24, 1}} {
+		t.Run(fmt.Sprintf("B%dT%dC%dH%d", s[0], s[1], s[2], s[3]), func(t *testing.T) {
+			testAttention(t, s[0], s[1], s[2], s[3])
+		})
+	}
+}
+
+func testAttention(t *testing.T, B, T, C, H int) {
 	r := rand.New(rand.NewPCG(7, 8))
-	B, T, C, H := 2, 5, 8, 2
 	qkv := randVec(r, B*T*3*C, 1)
 	out, att := make([]float32, B*T*C), make([]float32, B*H*T*T)
 	attentionForward(out, att, qkv, B, T, C, H)

@@ -19,3 +19,24 @@ func lnDotsVec(g, w, x []float32, m float32) (s1, s2 float32, k int) { return 0,
 func lnBwdRowVec(d, g, w, x []float32, m, rs, s1, s2 float32) int { return 0 }
 
 func lnColVec(gw, gb, g, x []float32, m, rs float32) int { return 0 }
+
+func dotRowsVec(dst, x, y []float32, stride, hs int) int { return 0 }
+
+func axpyRowsVec(out, w []float32, ws int, y []float32, n, stride int, acc bool) int { return 0 }
+
+func maxVec(x []float32) (float32, int) { return 0, 0 }
+
+func scaleVec(x []float32, s float32) int { return 0 }
+
+func smBwdVec(d, a []float32, s, scale float32) int { return 0 }
+
+// copyRows sets dst[r*ldd+j] = src[r*lds+j] for r < rows, j < n.
+func copyRows(dst, src []float32, rows, n, ldd, lds int) {
+	for r := 0; r < rows; r++ {
+		copy(dst[r*ldd:r*ldd+n], src[r*lds:r*lds+n])
+	}
+}
+
+func addRowVec(dst, src, row []float32, rows, ldd, lds int) int { return 0 }
+
+func mulVec(dst, x, y []float32) int { return 0 }

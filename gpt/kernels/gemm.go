@@ -9,6 +9,12 @@ import (
 // goroutine alone: below it, waking workers costs more than it saves.
 const parThreshold = 1 << 21
 
+// readsTransAInPlace reports whether a direct kernel should read a transposed A
+// (stored (k, m), row stride lda) in place rather than pack it. In place, each
+// step of the micro-kernel reads mr floats from a new row of A; when rows lie a
+// multiple of 4 KiB apart they fall into a few cache sets and evict each other.
+func readsTransAInPlace(lda int) bool { return lda%1024 != 0 }
+
 // Gemm computes C = beta*C + op(A)*op(B), row-major, where op(A) is (m, k) and
 // op(B) is (k, n). With transA, A is stored (k, m) and op(A) = A^T; likewise B.
 // lda, ldb, ldc are the row strides of A, B and C as stored. beta must be 0 or 1;
@@ -26,7 +32,32 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 		GemmRef(transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	gemmPacked(kr, transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+	gemmPacked(kr, transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc, nil)
+}
+
+// InitFunc sets the block C[i0:i1, j0:j1] of a GemmInit call (row i of the
+// block at c[i*ldc:]) to the values the product is added to.
+type InitFunc func(c []float32, ldc, i0, i1, j0, j1 int)
+
+// GemmInit computes C = I + op(A)*op(B) as Gemm does with beta = 1, where I is
+// set by init: Gemm calls init once for each block of C that one goroutine
+// computes, just before the block's first product, from any goroutine of the
+// pool, with the blocks disjoint and covering C. Setting C block by block,
+// while the block is about to be used, spares a separate pass over C (for a
+// bias or a residual, say). Results depend only on what init writes, not on
+// the blocks or the number of goroutines. With the "ref" kernel init is called
+// once for all of C.
+func GemmInit(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, init InitFunc, c []float32, ldc int) {
+	checkArgs(transA, transB, m, n, k, a, lda, b, ldb, 1, c, ldc)
+	kr := current.Load()
+	if kr.id == kRef || k == 0 {
+		if m > 0 && n > 0 {
+			init(c, ldc, 0, m, 0, n)
+		}
+		GemmRef(transA, transB, m, n, k, a, lda, b, ldb, 1, c, ldc)
+		return
+	}
+	gemmPacked(kr, transA, transB, m, n, k, a, lda, b, ldb, 1, c, ldc, init)
 }
 
 // checkArgs panics on arguments that would make Gemm read or write out of
@@ -86,6 +117,7 @@ type gemm struct {
 	mp, np         int       // micro-panels of A, panels of B
 	mcP, ncP       int       // tile block size in micro-panels and panels
 	tilesN         int
+	init           InitFunc // sets each block of C before its first K block, or nil
 }
 
 // gemmPacked is the blocked algorithm. For each K block [pc, pc+kc), taken in
@@ -95,7 +127,7 @@ type gemm struct {
 // micro-kernel over every mr x nr tile of C. Tiles are grouped into blocks of
 // mcP x ncP tiles that goroutines claim one at a time. Every tile runs the same
 // arithmetic whoever computes it, so the grouping cannot change a bit.
-func gemmPacked(kr *kernel, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+func gemmPacked(kr *kernel, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, init InitFunc) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -108,8 +140,8 @@ func gemmPacked(kr *kernel, transA, transB bool, m, n, k int, a []float32, lda i
 		return
 	}
 	g := gemm{kr: kr, transA: transA, transB: transB, m: m, n: n, k: k,
-		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc,
-		packedA: !kr.direct || transA}
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, init: init,
+		packedA: !kr.direct || (transA && !readsTransAInPlace(lda))}
 	mr, nr := kr.mr, kr.nr
 	g.mp, g.np = ceilDiv(m, mr), ceilDiv(n, nr)
 	kcMax := min(kr.kc, k)
@@ -138,21 +170,83 @@ func gemmPacked(kr *kernel, transA, transB bool, m, n, k int, a []float32, lda i
 	g.lateA = g.packedA && g.tilesN == 1
 	tiles := ceilDiv(g.mp, g.mcP) * g.tilesN
 
-	if par {
-		gp := new(gemm) // only the parallel path lets the call escape to the heap
+	nkb := ceilDiv(k, kcMax)
+	switch {
+	case !g.packedA && nkb*g.np*nr*kcMax <= maxPackAll:
+		// A is read in place: pack B for all K blocks at once, then let each
+		// tile block run through the K blocks in order. Two parallel regions
+		// per call, however large k is.
+		ws.b = grow(ws.b, nkb*g.np*nr*kcMax)
+		g.pb = ws.b
+		if par {
+			gp := new(gemm) // only the parallel path lets the call escape to the heap
+			*gp = g
+			gp.allK(beta, tiles, nkb)
+		} else {
+			g.packAllK(0, nkb*g.np)
+			g.blocksAllK(0, tiles, nkb, beta)
+		}
+	case par:
+		gp := new(gemm)
 		*gp = g
 		gp.parallel(beta, tiles, t)
-	} else {
+	default:
 		for pc := 0; pc < k; pc += kcMax {
 			kc := min(kcMax, k-pc)
 			acc := beta == 1 || pc > 0
 			g.pack(0, g.npa()+g.np, pc, kc)
 			for tile := 0; tile < tiles; tile++ {
-				g.block(tile, pc, kc, acc)
+				g.block(tile, pc, kc, acc, g.pb)
 			}
 		}
 	}
 	wsPool.Put(ws)
+}
+
+// maxPackAll bounds, in floats, the packed B that gemmPacked keeps for all K
+// blocks at once (4 MiB).
+const maxPackAll = 1 << 20
+
+// serialPack is the packing work, in floats, below which the calling goroutine
+// packs alone rather than start a parallel region for it.
+const serialPack = 1 << 15
+
+// allK packs op(B) for all nkb K blocks into g.pb (K block kb at offset
+// kb*np*nr*kc_max) and then runs every tile block through all K blocks in
+// increasing order, on the pool.
+func (g *gemm) allK(beta float32, tiles, nkb int) {
+	items := nkb * g.np
+	if items*g.kr.nr*min(g.kr.kc, g.k) > serialPack {
+		run(items, max(1, items/(8*Threads())), g.packAllK)
+	} else {
+		g.packAllK(0, items)
+	}
+	run(tiles, 1, func(lo, hi int) { g.blocksAllK(lo, hi, nkb, beta) })
+}
+
+// packAllK packs items [lo, hi) of allK: item kb*np + r is panel r of K block kb.
+func (g *gemm) packAllK(lo, hi int) {
+	nr, np := g.kr.nr, g.np
+	kcMax := min(g.kr.kc, g.k)
+	region := np * nr * kcMax
+	for it := lo; it < hi; it++ {
+		kb, r := it/np, it%np
+		pc := kb * kcMax
+		kc := min(kcMax, g.k-pc)
+		g.packB(g.pb[kb*region+r*nr*kc:kb*region+(r+1)*nr*kc], r, pc, kc)
+	}
+}
+
+// blocksAllK runs tile blocks [lo, hi) of allK through all K blocks.
+func (g *gemm) blocksAllK(lo, hi, nkb int, beta float32) {
+	kcMax := min(g.kr.kc, g.k)
+	region := g.np * g.kr.nr * kcMax
+	for tile := lo; tile < hi; tile++ {
+		for kb := 0; kb < nkb; kb++ {
+			pc := kb * kcMax
+			g.block(tile, pc, min(kcMax, g.k-pc), beta == 1 || pc > 0, g.pb[kb*region:])
+		}
+	}
 }
 
 // parallel is the K-block loop of gemmPacked on t goroutines: packing and
@@ -166,7 +260,7 @@ func (g *gemm) parallel(beta float32, tiles, t int) {
 		run(items, max(1, items/(8*t)), func(lo, hi int) { g.pack(lo, hi, pc, kc) })
 		run(tiles, 1, func(lo, hi int) {
 			for tile := lo; tile < hi; tile++ {
-				g.block(tile, pc, kc, acc)
+				g.block(tile, pc, kc, acc, g.pb)
 			}
 		})
 	}
@@ -243,23 +337,28 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 // stack.
 const maxKC = 256
 
-// block runs the micro-kernel over one block of tiles, K block [pc, pc+kc).
+// block runs the micro-kernel over one block of tiles, K block [pc, pc+kc),
+// with that K block's B panels packed in pb.
 // Edge tiles are computed in full into a scratch tile (the packed panels are
 // zero-padded) and only their valid part is merged into C, with the same
 // single addition the kernel itself would do.
-func (g *gemm) block(tile, pc, kc int, acc bool) {
+func (g *gemm) block(tile, pc, kc int, acc bool, pb []float32) {
 	mr, nr := g.kr.mr, g.kr.nr
 	tm, tn := tile/g.tilesN, tile%g.tilesN
 	i0, i1 := tm*g.mcP, min((tm+1)*g.mcP, g.mp)
 	j0, j1 := tn*g.ncP, min((tn+1)*g.ncP, g.np)
 	var tmp [6 * 32]float32
+	if g.init != nil && pc == 0 {
+		g.init(g.c, g.ldc, i0*mr, min(i1*mr, g.m), j0*nr, min(j1*nr, g.n))
+		acc = true
+	}
 	if g.lateA {
 		g.packAPanels(i0, i1, pc, kc)
 	}
 	var edge [6 * maxKC]float32 // last micro-panel of A, packed, when A is read in place
 	edgeReady := false
 	for jp := j0; jp < j1; jp++ {
-		bp := g.pb[jp*nr*kc : (jp+1)*nr*kc]
+		bp := pb[jp*nr*kc : (jp+1)*nr*kc]
 		col := jp * nr
 		nv := min(nr, g.n-col)
 		for ip := i0; ip < i1; ip++ {
@@ -270,6 +369,8 @@ func (g *gemm) block(tile, pc, kc int, acc bool) {
 			switch {
 			case g.packedA:
 				ap = g.pa[ip*mr*kc : (ip+1)*mr*kc]
+			case mv == mr && g.transA:
+				ap, rsa, csa = g.a[pc*g.lda+row:], 1, g.lda
 			case mv == mr:
 				ap, rsa, csa = g.a[row*g.lda+pc:], g.lda, 1
 			default:
@@ -343,14 +444,14 @@ func (g *gemm) packB(dst []float32, r, pc, kc int) {
 	nv := min(nr, g.n-j0)
 	dst = dst[:nr*kc]
 	if !g.transB { // B stored (k, n)
+		off := pc*g.ldb + j0
+		if nv == nr {
+			copyRows(dst, g.b[off:], kc, nr, nr, g.ldb)
+			return
+		}
 		for p := 0; p < kc; p++ {
 			d := dst[p*nr : p*nr+nr]
-			off := (pc+p)*g.ldb + j0
-			if nv == nr {
-				copy(d, g.b[off:off+nr])
-				continue
-			}
-			copy(d, g.b[off:off+nv])
+			copy(d, g.b[off+p*g.ldb:off+p*g.ldb+nv])
 			clear(d[nv:])
 		}
 		return

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -392,5 +393,83 @@ func TestKernelTable(t *testing.T) {
 		if kr.direct && kr.id == kGo {
 			t.Errorf("%s: the Go kernel takes packed A only", name)
 		}
+	}
+}
+
+// TestGemmTransAStrides covers both ways a transposed A is handled: read in
+// place, and packed when its rows lie a multiple of 4 KiB apart (see
+// readsTransAInPlace), with edge tiles and two K blocks.
+func TestGemmTransAStrides(t *testing.T) {
+	for _, name := range allKernels {
+		withKernel(t, name, func(t *testing.T) {
+			rnd := rand.New(rand.NewPCG(5, 6))
+			for _, lda := range []int{1024, 1000, 64} {
+				for _, tB := range []bool{false, true} {
+					for _, beta := range []float32{0, 1} {
+						p := newProblem(rnd, true, tB, 61, 37, 300, false, beta)
+						p.lda = lda
+						p.a = make([]float32, p.k*lda)
+						for i := range p.a {
+							p.a[i] = float32(rnd.NormFloat64())
+						}
+						if err := p.check(p.run(Gemm), p.run(GemmRef)); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestGemmInit checks that GemmInit equals Gemm with beta = 1 on C preset to
+// the initial values, bit for bit, for any thread count, and that init is
+// called on disjoint blocks that cover C exactly once.
+func TestGemmInit(t *testing.T) {
+	defer SetThreads(SetThreads(0))
+	for _, name := range allKernels {
+		withKernel(t, name, func(t *testing.T) {
+			rnd := rand.New(rand.NewPCG(9, 10))
+			shapes := [][3]int{{7, 17, 3}, {61, 37, 300}, {301, 203, 600}, {20, 530, 40}, {5, 6, 0}}
+			for _, s := range shapes {
+				for _, tr := range [4][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+					p := newProblem(rnd, tr[0], tr[1], s[0], s[1], s[2], true, 1)
+					want := p.run(Gemm)
+					for _, th := range []int{1, 2, 3} {
+						SetThreads(th)
+						c := make([]float32, len(p.c0))
+						for i := range c {
+							c[i] = float32(math.NaN())
+						}
+						for i := 0; i < p.m; i++ {
+							copy(c[i*p.ldc+p.n:(i+1)*p.ldc], p.c0[i*p.ldc+p.n:(i+1)*p.ldc]) // padding
+						}
+						var mu sync.Mutex
+						count := make([]int, p.m*p.n)
+						init := func(cc []float32, ldc, i0, i1, j0, j1 int) {
+							mu.Lock()
+							defer mu.Unlock()
+							for i := i0; i < i1; i++ {
+								for j := j0; j < j1; j++ {
+									cc[i*ldc+j] = p.c0[i*p.ldc+j]
+									count[i*p.n+j]++
+								}
+							}
+						}
+						GemmInit(p.transA, p.transB, p.m, p.n, p.k, p.a, p.lda, p.b, p.ldb, init, c, p.ldc)
+						for i, n := range count {
+							if n != 1 {
+								t.Fatalf("%v threads=%d: init set C[%d,%d] %d times", p, th, i/p.n, i%p.n, n)
+							}
+						}
+						for i := range c {
+							if math.Float32bits(c[i]) != math.Float32bits(want[i]) {
+								t.Fatalf("%v threads=%d: C[%d] = %v, Gemm gave %v", p, th, i, c[i], want[i])
+							}
+						}
+					}
+				}
+			}
+		})
 	}
 }

@@ -40,3 +40,23 @@ func micro(id kernelID, k int, a []float32, rsa, csa int, b, c []float32, ldc in
 		kernGo(k, a, b, c, ldc, acc)
 	}
 }
+
+//go:noescape
+func copyRowsAVX2(dst, src *float32, rows, n, ldd, lds int)
+
+// copyRows sets dst[r*ldd+j] = src[r*lds+j] for r < rows, j < n, with vector
+// moves when n is a multiple of 8 (Go's copy calls memmove, slow for short
+// rows). The caller guarantees the lengths.
+func copyRows(dst, src []float32, rows, n, ldd, lds int) {
+	if rows == 0 || n == 0 {
+		return
+	}
+	if hasAVX2 && n%8 == 0 {
+		_, _ = dst[(rows-1)*ldd+n-1], src[(rows-1)*lds+n-1]
+		copyRowsAVX2(&dst[0], &src[0], rows, n, ldd, lds)
+		return
+	}
+	for r := 0; r < rows; r++ {
+		copy(dst[r*ldd:r*ldd+n], src[r*lds:r*lds+n])
+	}
+}

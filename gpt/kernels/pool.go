@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // The package keeps one pool of worker goroutines, started once and grown on
@@ -51,9 +52,40 @@ func ensureWorkers(n int) {
 	poolMu.Unlock()
 }
 
+// spinTime is how long an idle worker polls for the next job, and a caller
+// for its job's last chunks, before blocking: a training step issues hundreds
+// of parallel regions in quick succession, and waking a parked goroutine costs
+// more than a short spin.
+const spinTime = 50 * time.Microsecond
+
 func worker() {
-	for j := range jobs {
+	for {
+		j := spinRecv()
+		if j == nil {
+			j = <-jobs
+		}
 		j.work()
+	}
+}
+
+// spinRecv polls the job queue for up to spinTime and returns the job it
+// got, or nil.
+func spinRecv() *job {
+	var start time.Time
+	for i := 0; ; i++ {
+		select {
+		case j := <-jobs:
+			return j
+		default:
+		}
+		if i%32 == 0 {
+			if i == 0 {
+				start = time.Now()
+			} else if time.Since(start) > spinTime {
+				return nil
+			}
+			runtime.Gosched() // let others run where goroutines outnumber Ps
+		}
 	}
 }
 
@@ -62,6 +94,7 @@ type job struct {
 	n, grain int
 	chunks   int64
 	next     atomic.Int64
+	left     atomic.Int64 // chunks not yet done
 	fn       func(lo, hi int)
 	wg       sync.WaitGroup
 }
@@ -74,6 +107,7 @@ func (j *job) work() {
 		}
 		lo := int(c) * j.grain
 		j.fn(lo, min(lo+j.grain, j.n))
+		j.left.Add(-1)
 		j.wg.Done()
 	}
 }
@@ -96,6 +130,7 @@ func run(n, grain int, fn func(lo, hi int)) {
 	ensureWorkers(t - 1)
 	j := &job{n: n, grain: grain, chunks: int64(chunks), fn: fn}
 	j.wg.Add(chunks)
+	j.left.Store(int64(chunks))
 	for i := 0; i < min(chunks-1, t-1); i++ {
 		select {
 		case jobs <- j:
@@ -103,6 +138,17 @@ func run(n, grain int, fn func(lo, hi int)) {
 		}
 	}
 	j.work()
+	if j.left.Load() != 0 { // chunks still running elsewhere: spin, then block
+		start := time.Now()
+		for i := 1; j.left.Load() != 0; i++ {
+			if i%32 == 0 {
+				if time.Since(start) > spinTime {
+					break
+				}
+				runtime.Gosched()
+			}
+		}
+	}
 	j.wg.Wait()
 }
 
@@ -120,4 +166,15 @@ func Parallel(n int, fn func(lo, hi int)) {
 	}
 	t := max(Threads(), 1)
 	run(n, (n+t-1)/t, fn)
+}
+
+// ParallelChunks calls fn(lo, hi) on the chunks [c*chunk, min((c+1)*chunk, n))
+// that cover [0, n), on up to Threads() goroutines of the pool (the caller
+// included), which claim chunks one at a time as they become free; it returns
+// when all calls are done. The chunks depend only on n and chunk, so finer
+// chunks balance the load when a core is busy with other work, at the cost of
+// one claim per chunk. fn must be safe to call concurrently on disjoint
+// ranges. ParallelChunks may be nested and may call Gemm.
+func ParallelChunks(n, chunk int, fn func(lo, hi int)) {
+	run(n, chunk, fn)
 }
