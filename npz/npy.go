@@ -1,6 +1,10 @@
 package npz
 
 import (
+	"path/filepath"
+
+	"icl/atomicfile"
+
 	"bufio"
 	"encoding/binary"
 	"errors"
@@ -463,7 +467,7 @@ func ReadNPY(path string) (Array, error) {
 	if extra := st.Size() - used; extra != 0 {
 		return Array{}, &Error{File: path, Err: fmt.Errorf("%d trailing bytes after the array data", extra)}
 	}
-	a.Name = strings.TrimSuffix(baseName(path), ".npy")
+	a.Name = strings.TrimSuffix(filepath.Base(path), ".npy")
 	return a, nil
 }
 
@@ -473,5 +477,5 @@ func WriteNPY(path string, a Array) error {
 	if err := a.Validate(); err != nil {
 		return &Error{File: path, Err: err}
 	}
-	return wrapErr(path, writeAtomic(path, func(w io.Writer) error { return encodeNPY(w, a) }))
+	return wrapErr(path, atomicfile.Write(path, func(w io.Writer) error { return encodeNPY(w, a) }))
 }

@@ -1,6 +1,8 @@
 package npz
 
 import (
+	"icl/atomicfile"
+
 	"archive/zip"
 	"errors"
 	"fmt"
@@ -205,7 +207,7 @@ func writeNPZ(path string, compress bool, arrays []Array) error {
 	if err := validateAll(arrays); err != nil {
 		return &Error{File: path, Err: err}
 	}
-	return wrapErr(path, writeAtomic(path, func(w io.Writer) error { return encodeNPZ(w, compress, arrays) }))
+	return wrapErr(path, atomicfile.Write(path, func(w io.Writer) error { return encodeNPZ(w, compress, arrays) }))
 }
 
 // ReadNPZ reads the .npz archive at path.

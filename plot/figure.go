@@ -1,14 +1,13 @@
 package plot
 
 import (
+	"icl/atomicfile"
+
 	"bytes"
 	"errors"
 	"fmt"
 	"image/color"
 	"math"
-	"os"
-	"path/filepath"
-	"strings"
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -565,28 +564,8 @@ func (f *Figure) Save(pathWithoutExt string, w, h vg.Length) error {
 }
 
 func writeAtomic(path string, b []byte) error {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+strings.TrimPrefix(base, ".")+".tmp*")
-	if err != nil {
-		return fmt.Errorf("plot: %w", err)
-	}
-	_, werr := tmp.Write(b)
-	if werr == nil {
-		werr = tmp.Chmod(0o644)
-	}
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("plot: writing %s: %w", path, werr)
+	if err := atomicfile.WriteBytes(path, b); err != nil {
+		return fmt.Errorf("plot: writing %s: %w", path, err)
 	}
 	return nil
 }

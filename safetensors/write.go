@@ -1,6 +1,8 @@
 package safetensors
 
 import (
+	"icl/atomicfile"
+
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
@@ -141,7 +143,7 @@ func WriteFile(path string, tensors []Tensor, meta map[string]string) error {
 	if err := validate(tensors, meta); err != nil {
 		return &Error{File: path, Err: err}
 	}
-	if err := writeAtomic(path, func(w io.Writer) error { return write(w, tensors, meta) }); err != nil {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return write(w, tensors, meta) }); err != nil {
 		return &Error{File: path, Err: err}
 	}
 	return nil

@@ -1,13 +1,14 @@
 package train
 
 import (
+	"icl/atomicfile"
+
 	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 )
 
 // Lines of metrics.jsonl. Every line has "kind" and "step" (completed updates).
@@ -100,46 +101,7 @@ func truncateMetrics(path string, step int) error {
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("reading %s: %w", path, err)
 	}
-	return writeFileAtomic(path, out.Bytes())
-}
-
-// writeFileAtomic writes data to a temporary file in path's directory, syncs it,
-// renames it over path and syncs the directory.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return atomicfile.WriteBytes(path, out.Bytes())
 }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

@@ -1,6 +1,8 @@
 package train
 
 import (
+	"icl/atomicfile"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -109,7 +111,7 @@ func Run(ctx context.Context, cfg *Config, dir string, opts Options) (*Result, e
 	if err != nil {
 		return nil, fmt.Errorf("resolved config does not decode: %w", err)
 	}
-	if err := writeFileAtomic(filepath.Join(dir, ConfigFile), text); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, ConfigFile), text); err != nil {
 		return nil, err
 	}
 	return loop(ctx, back, string(text), dir, nil, "", opts)
@@ -324,7 +326,7 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 		Loss     float64 `json:"eval_loss"`
 		NormLoss float64 `json:"eval_loss_norm"`
 	}{steps, res.WallS, final.Loss, final.NormLoss})
-	if err := writeFileAtomic(filepath.Join(dir, DoneFile), append(done, '\n')); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, DoneFile), append(done, '\n')); err != nil {
 		return nil, err
 	}
 	p.message(true, "done: %s, %d steps in %s, eval loss %.4g (normalized %.4g, zero predictor 1)",

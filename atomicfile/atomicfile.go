@@ -1,4 +1,8 @@
-package safetensors
+// Package atomicfile writes files so that a reader, or a crash, never sees a
+// partial file: the data go to a temporary file in the same directory, which
+// is flushed, synced, closed and renamed over the destination, and then the
+// directory is synced.
+package atomicfile
 
 import (
 	"bufio"
@@ -7,10 +11,9 @@ import (
 	"path/filepath"
 )
 
-// writeAtomic writes path through a temporary file in the same directory: write,
-// flush, fsync, close, rename over path, fsync the directory. On failure the
-// temporary file is removed and path is untouched.
-func writeAtomic(path string, write func(w io.Writer) error) (err error) {
+// Write writes path with the bytes that write produces. On any error the
+// temporary file is removed and path is left as it was.
+func Write(path string, write func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -43,10 +46,18 @@ func writeAtomic(path string, write func(w io.Writer) error) (err error) {
 		return err
 	}
 	// The rename is durable once the directory is synced; not every platform
-	// supports syncing a directory, so that error is ignored.
+	// can sync a directory, so that error is ignored.
 	if d, derr := os.Open(dir); derr == nil {
 		d.Sync()
 		d.Close()
 	}
 	return nil
+}
+
+// WriteBytes writes data to path atomically.
+func WriteBytes(path string, data []byte) error {
+	return Write(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 }
