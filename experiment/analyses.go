@@ -25,9 +25,10 @@ func le(name string, a, b, ratio, floor float64, an, bn string) Check {
 		Detail: fmt.Sprintf("%s %s <= %g x %s %s + %g = %s", an, num(a), ratio, bn, num(b), floor, num(ratio*b+floor))}
 }
 
-// below reports a < bound.
-func below(name string, a, bound float64) Check {
-	return Check{Name: name, Pass: a < bound, Detail: fmt.Sprintf("error %s < %g", num(a), bound)}
+// learned is a precondition: the model's error is below bound.
+func learned(name string, a, bound float64) Check {
+	return Check{Name: "(precondition) " + name, Pass: a < bound, Precondition: true,
+		Detail: fmt.Sprintf("error %s < %g (zero predictor: 1)", num(a), bound)}
 }
 
 // gt reports a > ratio*b + margin with the numbers.
@@ -58,6 +59,10 @@ func analyzeE1(e *env) (*Outcome, error) {
 	mix, den, spa := e.label("mixture"), e.label("dense"), e.label("sparse")
 	half := clampPos(ceilDiv(d, 2), n)
 	pd := clampPos(d, n)
+	lb := e.def.Param("learned")
+	o.Checks = append(o.Checks,
+		learned(fmt.Sprintf("dense-only model on dense prompts, %d examples", n-1), at(rd, den, n-1), lb),
+		learned(fmt.Sprintf("sparse-only model on sparse prompts, %d examples", n-1), at(rs, spa, n-1), lb))
 	for _, p := range []int{pd, n - 1} {
 		o.Checks = append(o.Checks, le(fmt.Sprintf("(1) dense prompts, %d examples: mixture matches dense-only", p),
 			at(rd, mix, p), at(rd, den, p), ratio, floor, "mixture", "dense-only"))
@@ -163,6 +168,9 @@ func analyzeE2(e *env) (*Outcome, error) {
 	rd, rs := o.Results.Setting("dense"), o.Results.Setting("sparse")
 	ratio, floor := e.def.Param("ratio"), e.def.Param("floor")
 	bayes := "Bayes-optimal"
+	o.Checks = append(o.Checks,
+		learned(fmt.Sprintf("balanced model on dense prompts, %d examples", e.n-1), at(rd, e.label("balanced"), e.n-1), e.def.Param("learned")),
+		learned(fmt.Sprintf("balanced model on sparse prompts, %d examples", e.n-1), at(rs, e.label("balanced"), e.n-1), e.def.Param("learned")))
 	roles := []string{"rare_dense", "balanced", "rare_sparse"}
 	t := report.Table{Caption: "Excess error over the class's Bayes-optimal predictor (mean over positions 1..N-1) and number of rises of the curve",
 		Header: []string{"model", "dense: excess", "dense: rises", "sparse: excess", "sparse: rises"}}
@@ -245,6 +253,10 @@ func analyzeE3(e *env) (*Outcome, error) {
 	low, high := e.def.Param("low"), e.def.Param("high")
 	wk := func(k int) float64 { return w.Y[k-1] }
 	k2 := min(2, d)
+	for _, k := range uniq([]int{k2, d}) {
+		o.Checks = append(o.Checks, learned(fmt.Sprintf("mixture model on %d-sparse prompts, %d examples", k, n-1),
+			at(o.Results.Settings[k-1], tf, n-1), e.def.Param("learned")))
+	}
 	o.Checks = append(o.Checks, Check{Name: fmt.Sprintf("(1) selection at the ends: w(%d) <= %g and w(%d) >= %g", k2, low, d, high),
 		Detail: fmt.Sprintf("w(%d) = %s, w(%d) = %s", k2, num(wk(k2)), d, num(wk(d))),
 		Pass:   wk(k2) <= low && wk(d) >= high})
@@ -311,8 +323,8 @@ func analyzeE4(e *env) (*Outcome, error) {
 	el, es, ec := at(rl, tf, p), at(rs, tf, p), at(rc, tf, p)
 	bayesC := at(rc, "Bayes (Monte Carlo)", p)
 	o.Checks = append(o.Checks,
-		below(fmt.Sprintf("(1) linear prompts, %d examples: predicted well", p), el, good),
-		below(fmt.Sprintf("(2) sine prompts, %d examples: predicted well", p), es, good),
+		learned(fmt.Sprintf("(1) linear prompts, %d examples: predicted well", p), el, good),
+		learned(fmt.Sprintf("(2) sine prompts, %d examples: predicted well", p), es, good),
 		Check{Name: fmt.Sprintf("(3) combination, %d examples: fails", p),
 			Pass: ec >= ratio*math.Max(el, es) && ec >= bayesC+gap,
 			Detail: fmt.Sprintf("error %s >= %g x max(%s, %s) = %s and >= Bayes %s + %g = %s", num(ec), ratio, num(el), num(es),
@@ -444,7 +456,7 @@ func analyzeSweepE5(e *env) (*Outcome, error) {
 	}
 	ends := math.Max(e0, e1)
 	o.Checks = append(o.Checks,
-		Check{Name: fmt.Sprintf("(1) ends reasonable at %d examples: e(0), e(1) < 0.2", p), Pass: e0 < 0.2 && e1 < 0.2,
+		Check{Name: fmt.Sprintf("(precondition) (1) ends reasonable at %d examples: e(0), e(1) < 0.2", p), Pass: e0 < 0.2 && e1 < 0.2, Precondition: true,
 			Detail: fmt.Sprintf("e(0) = %s (pure sine), e(1) = %s (pure linear)", num(e0), num(e1))},
 		ge(fmt.Sprintf("(2) middle worse at %d examples", p), mid, ends, ratio, floor, fmt.Sprintf("max e(alpha) = e(%g)", midA), "max(e(0), e(1))"))
 	o.Tables = append(o.Tables, sweepTable(fmt.Sprintf("Error at %d examples against alpha (weight of the linear part), mean [90%% interval]", p), "alpha", s, p))
@@ -481,6 +493,7 @@ func analyzeSweepE6(e *env) (*Outcome, error) {
 	ein := l.Mean[in]
 	last := len(xs) - 1
 	o.Checks = append(o.Checks,
+		learned(fmt.Sprintf("in-band error %s at %d examples", s.Settings[in], p), ein, e.def.Param("good")),
 		ge(fmt.Sprintf("(1) highest band %s fails at %d examples", s.Settings[last], p), l.Mean[last], ein, ratio, floor, "e(highest)", "e(in band)"),
 		ge(fmt.Sprintf("(2) lowest band %s fails at %d examples", s.Settings[0], p), l.Mean[0], ein, ratio, floor, "e(lowest)", "e(in band)"))
 	o.Tables = append(o.Tables, sweepTable(fmt.Sprintf("Error at %d examples per frequency band, mean [90%% interval]", p), "omega band", s, p))

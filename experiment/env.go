@@ -38,6 +38,12 @@ type Check struct {
 	Name   string
 	Detail string // the deciding numbers
 	Pass   bool
+	// Precondition marks a check that the models learned enough for the
+	// claim to be tested at all (e.g. a specialist predicts its own class
+	// well). A failed precondition makes the verdict NotAtScale whatever the
+	// other checks say: agreement between models that learned nothing is not
+	// evidence for the claim.
+	Precondition bool
 }
 
 // Fig is a drawn figure of an experiment.
@@ -60,17 +66,25 @@ type Outcome struct {
 	Elapsed    time.Duration
 }
 
-// Verdict returns the verdict of checks: Supported when all pass, Partly when
-// some do, NotAtScale when none does.
+// Verdict returns the verdict of checks: NotAtScale when a precondition
+// fails; otherwise Supported when every check passes, Partly when some of the
+// claim's checks do, NotAtScale when none does.
 func Verdict(checks []Check) string {
-	n := 0
+	n, claims := 0, 0
 	for _, c := range checks {
+		if c.Precondition {
+			if !c.Pass {
+				return report.NotAtScale
+			}
+			continue
+		}
+		claims++
 		if c.Pass {
 			n++
 		}
 	}
 	switch {
-	case len(checks) > 0 && n == len(checks):
+	case claims > 0 && n == claims:
 		return report.Supported
 	case n > 0:
 		return report.Partly

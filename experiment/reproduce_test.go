@@ -113,6 +113,28 @@ func TestVerdict(t *testing.T) {
 	}
 }
 
+// A failed precondition (the models did not learn) makes the verdict
+// NotAtScale even when every claim check passes; passed preconditions do not
+// count as evidence for the claim.
+func TestVerdictPreconditions(t *testing.T) {
+	pre := func(p bool) Check { return Check{Pass: p, Precondition: true} }
+	claim := func(p bool) Check { return Check{Pass: p} }
+	for _, tc := range []struct {
+		cs   []Check
+		want string
+	}{
+		{[]Check{pre(false), claim(true), claim(true)}, report.NotAtScale},
+		{[]Check{pre(true), claim(true), claim(true)}, report.Supported},
+		{[]Check{pre(true), claim(true), claim(false)}, report.Partly},
+		{[]Check{pre(true), claim(false)}, report.NotAtScale},
+		{[]Check{pre(true)}, report.NotAtScale},
+	} {
+		if got := Verdict(tc.cs); got != tc.want {
+			t.Errorf("%+v: %s, want %s", tc.cs, got, tc.want)
+		}
+	}
+}
+
 func TestReproduceMicro(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains 6 tiny runs")
