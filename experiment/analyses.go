@@ -28,7 +28,7 @@ func le(name string, a, b, ratio, floor float64, an, bn string) Check {
 // learned is a precondition: the model's error is below bound.
 func learned(name string, a, bound float64) Check {
 	return Check{Name: "(precondition) " + name, Pass: a < bound, Precondition: true,
-		Detail: fmt.Sprintf("error %s < %g (zero predictor: 1)", num(a), bound)}
+		Detail: fmt.Sprintf("error %s; needs < %g (zero predictor: 1)", num(a), bound)}
 }
 
 // gt reports a > ratio*b + margin with the numbers.
@@ -370,7 +370,7 @@ func (e *env) fitted(o *Outcome) error {
 				ls = append(ls, plot.Series{Name: l.Name, X: f.Grid, Y: l.Y, Dashed: !contains([]string{e.label("model")}, l.Name)})
 			}
 			name := fmt.Sprintf("fitted_%s_%d", es.Name, j+1)
-			fig := plot.FittedFunction(fmt.Sprintf("E4: %s, prompt %d (%d examples)", c.Name(), j+1, e.n-1), ctx, truth, ls...)
+			fig := plot.FittedFunction(fmt.Sprintf("E4: %s prompt %d (%d examples)", es.Name, j+1, e.n-1), ctx, truth, ls...)
 			o.Figures = append(o.Figures, Fig{name, e.def.Caption("fitted") + fmt.Sprintf(" Class: %s, prompt %d.", c.Name(), j+1), fig})
 		}
 	}

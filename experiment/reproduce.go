@@ -311,8 +311,10 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			"rare-class finding and the transformer's implied model-selection weight.\n\n" +
 			"Errors are squared errors divided by the scale of the prompt's class (the zero predictor scores about 1), " +
 			"averaged over prompts, against the number of in-context examples, with 90% percentile bootstrap intervals over prompts. " +
-			"Each verdict is computed from the numbers by the rule stated in its section: supported when every check holds, " +
-			"partly supported when some do, not supported at this scale when none does.",
+			"Each verdict is computed from the numbers by the rule stated in its section. Preconditions first: the models must " +
+			"have learned their pretraining classes, or agreement between them would mean nothing; if one fails the verdict is " +
+			"not supported at this scale. Then: supported when every check of the claim holds, partly supported when some do, " +
+			"not supported at this scale when none does.",
 		Meta: []report.KV{
 			{Key: "preset", Value: opts.Preset},
 			{Key: "prompts per setting", Value: fmt.Sprint(scale.Prompts)},
@@ -340,8 +342,7 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 		x.Configs = append(x.Configs, report.Code{Name: "experiment " + d.ID + " (experiment/configs/" + strings.ToLower(d.ID) + ".yaml)", Text: d.Source})
 		if o := byID[d.ID]; o != nil {
 			x.Verdict = o.Verdict
-			x.VerdictNote = fmt.Sprintf("%d of %d checks hold. %s", passed(o.Checks), len(o.Checks), checkSummary(o.Checks)) +
-				"\n\nRule: " + d.Rule
+			x.VerdictNote = headline(o.Checks) + "\n\nEvery check with its numbers is in the table \"Checks\" below.\n\nRule: " + d.Rule
 			if o.Verdict != report.Supported && d.ScaleNote != "" {
 				x.VerdictNote += "\n\nAt a larger scale: " + d.ScaleNote
 			}
@@ -352,7 +353,7 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 				}
 				x.Figures = append(x.Figures, report.Figure{Caption: f.Caption, SVG: svg})
 			}
-			x.Tables = o.Tables
+			x.Tables = append([]report.Table{checkTable(o.Checks)}, o.Tables...)
 			x.Configs = append(x.Configs, report.Code{Name: "evaluation sizes (scale " + scale.Name + ")", Text: string(scaleText)})
 			seen := map[string]bool{}
 			for i := range d.Runs {
@@ -374,15 +375,39 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 	return rep
 }
 
-// checkSummary lists the checks and their numbers on one line.
-func checkSummary(cs []Check) string {
-	var parts []string
+// headline is the verdict's one-line reason: the first failed precondition
+// with its numbers, or how many of the claim's checks hold.
+func headline(cs []Check) string {
+	n, claims, pre := 0, 0, 0
 	for _, c := range cs {
-		mark := "fails"
-		if c.Pass {
-			mark = "holds"
+		if c.Precondition {
+			pre++
+			if !c.Pass {
+				return fmt.Sprintf("Precondition failed, so the claim cannot be tested at this scale: %s (%s).",
+					strings.TrimPrefix(c.Name, "(precondition) "), c.Detail)
+			}
+			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s %s (%s)", c.Name, mark, c.Detail))
+		claims++
+		if c.Pass {
+			n++
+		}
 	}
-	return strings.Join(parts, "; ")
+	if pre == 0 {
+		return fmt.Sprintf("%d of %d checks of the claim hold.", n, claims)
+	}
+	return fmt.Sprintf("%d of %d checks of the claim hold (preconditions met).", n, claims)
+}
+
+// checkTable lists every check, whether it holds and its deciding numbers.
+func checkTable(cs []Check) report.Table {
+	t := report.Table{Caption: "Checks", Header: []string{"check", "holds", "numbers"}}
+	for _, c := range cs {
+		mark := "no"
+		if c.Pass {
+			mark = "yes"
+		}
+		t.Rows = append(t.Rows, []string{c.Name, mark, c.Detail})
+	}
+	return t
 }
