@@ -172,10 +172,11 @@ func gemmPacked(kr *kernel, transA, transB bool, m, n, k int, a []float32, lda i
 
 	nkb := ceilDiv(k, kcMax)
 	switch {
-	case !g.packedA && nkb*g.np*nr*kcMax <= maxPackAll:
-		// A is read in place: pack B for all K blocks at once, then let each
-		// tile block run through the K blocks in order. Two parallel regions
-		// per call, however large k is.
+	case (!g.packedA || g.lateA) && nkb*g.np*nr*kcMax <= maxPackAll:
+		// A is read in place or packed by the block that uses it: pack B for
+		// all K blocks at once, then let each tile block run through the K
+		// blocks in order, its block of C staying in cache. Two parallel
+		// regions per call, however large k is.
 		ws.b = grow(ws.b, nkb*g.np*nr*kcMax)
 		g.pb = ws.b
 		if par {
@@ -204,7 +205,10 @@ func gemmPacked(kr *kernel, transA, transB bool, m, n, k int, a []float32, lda i
 }
 
 // maxPackAll bounds, in floats, the packed B that gemmPacked keeps for all K
-// blocks at once (4 MiB).
+// blocks at once (4 MiB). Past it, the K-block loop with one packed B block
+// shared by all goroutines is faster: a weight gradient's packed inp of
+// 5248 x 256 floats (5.4 MiB), streamed once per tile block, was measured
+// slower than packing one K block at a time.
 const maxPackAll = 1 << 20
 
 // serialPack is the packing work, in floats, below which the calling goroutine
@@ -279,7 +283,7 @@ func (g *gemm) npa() int {
 func (g *gemm) pack(lo, hi, pc, kc int) {
 	nr, npa := g.kr.nr, g.npa()
 	if lo < npa {
-		g.packAPanels(lo, min(hi, npa), pc, kc)
+		g.packAPanels(g.pa, lo, min(hi, npa), pc, kc)
 		lo = min(hi, npa)
 	}
 	for q := lo; q < hi; q++ {
@@ -288,39 +292,45 @@ func (g *gemm) pack(lo, hi, pc, kc int) {
 	}
 }
 
-// packAPanels packs A micro-panels [q0, q1) of one K block into g.pa.
-func (g *gemm) packAPanels(q0, q1, pc, kc int) {
+// packAPanels packs A micro-panels [q0, q1) of one K block into pa, panel q
+// at pa[q*mr*kc:].
+func (g *gemm) packAPanels(pa []float32, q0, q1, pc, kc int) {
 	mr := g.kr.mr
 	if g.transA {
 		// A stored (k, m): walk its rows once for a group of micro-panels
 		// rather than striding through k rows for each panel.
 		const group = 32
 		for q := q0; q < q1; q += group {
-			g.packATrans(q, min(q+group, q1), pc, kc)
+			g.packATrans(pa, q, min(q+group, q1), pc, kc)
 		}
 		return
 	}
 	for q := q0; q < q1; q++ {
-		g.packA(g.pa[q*mr*kc:(q+1)*mr*kc], q, pc, kc)
+		g.packA(pa[q*mr*kc:(q+1)*mr*kc], q, pc, kc)
 	}
 }
 
 // packATrans packs micro-panels [q0, q1) of a transposed A (stored (k, m))
-// into g.pa, with the layout of packA.
-func (g *gemm) packATrans(q0, q1, pc, kc int) {
+// into pa, panel q at pa[q*mr*kc:], with the layout of packA.
+func (g *gemm) packATrans(pa []float32, q0, q1, pc, kc int) {
 	mr := g.kr.mr
+	if mr == 6 { // the assembly kernels' panels: full ones in one sweep
+		full := min(q1, g.m/6)
+		if full > q0 {
+			packTransA6(pa[q0*6*kc:], g.a[pc*g.lda+q0*6:], kc, g.lda, full-q0)
+		}
+		for q := max(q0, full); q < q1; q++ {
+			g.packA(pa[q*mr*kc:(q+1)*mr*kc], q, pc, kc)
+		}
+		return
+	}
 	i0, i1 := q0*mr, min(q1*mr, g.m)
 	for p := 0; p < kc; p++ {
 		off := (pc + p) * g.lda
 		src := g.a[off+i0 : off+i1]
 		for q := q0; q < q1; q++ {
-			d := g.pa[q*mr*kc+p*mr : q*mr*kc+p*mr+mr]
+			d := pa[q*mr*kc+p*mr : q*mr*kc+p*mr+mr]
 			s := src[(q-q0)*mr:]
-			if mr == 6 && len(s) >= 6 { // the assembly kernels' panels
-				s6, d6 := s[:6:6], d[:6:6]
-				d6[0], d6[1], d6[2], d6[3], d6[4], d6[5] = s6[0], s6[1], s6[2], s6[3], s6[4], s6[5]
-				continue
-			}
 			if len(s) >= mr {
 				copy(d, s)
 				continue
@@ -352,8 +362,12 @@ func (g *gemm) block(tile, pc, kc int, acc bool, pb []float32) {
 		g.init(g.c, g.ldc, i0*mr, min(i1*mr, g.m), j0*nr, min(j1*nr, g.n))
 		acc = true
 	}
+	pa := g.pa
 	if g.lateA {
-		g.packAPanels(i0, i1, pc, kc)
+		// Block-private panels, at offsets that do not depend on kc: in
+		// allK, blocks run different K blocks at the same time.
+		pa = g.pa[i0*mr*(min(g.kr.kc, g.k)-kc):]
+		g.packAPanels(pa, i0, i1, pc, kc)
 	}
 	var edge [6 * maxKC]float32 // last micro-panel of A, packed, when A is read in place
 	edgeReady := false
@@ -368,7 +382,7 @@ func (g *gemm) block(tile, pc, kc int, acc bool, pb []float32) {
 			rsa, csa := 1, mr
 			switch {
 			case g.packedA:
-				ap = g.pa[ip*mr*kc : (ip+1)*mr*kc]
+				ap = pa[ip*mr*kc : (ip+1)*mr*kc]
 			case mv == mr && g.transA:
 				ap, rsa, csa = g.a[pc*g.lda+row:], 1, g.lda
 			case mv == mr:

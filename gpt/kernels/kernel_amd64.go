@@ -60,3 +60,15 @@ func copyRows(dst, src []float32, rows, n, ldd, lds int) {
 		copy(dst[r*ldd:r*ldd+n], src[r*lds:r*lds+n])
 	}
 }
+
+//go:noescape
+func packTransA6AVX2(dst, src *float32, kc, lda, np int)
+
+// packTransA6 packs np full 6-row micro-panels of a transposed A (stored
+// (k, m), row stride lda) over kc steps into dst: dst[q*6*kc+p*6+i] =
+// src[p*lda+q*6+i]. It reads the rows of src in order. The caller guarantees
+// np, kc >= 1.
+func packTransA6(dst, src []float32, kc, lda, np int) {
+	_, _ = dst[np*6*kc-1], src[(kc-1)*lda+np*6-1]
+	packTransA6AVX2(&dst[0], &src[0], kc, lda, np)
+}
