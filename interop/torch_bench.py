@@ -1,0 +1,48 @@
+#!/usr/bin/python3
+"""Times one PyTorch training step (forward, backward, AdamW) of the same model
+as `icl bench`, on this machine, for a same-machine speed comparison.
+
+Usage: torch_bench.py [--threads N] [--presets tiny,small,standard] [--seconds S]
+Uses the module of torch_model.py (written from design.md alone), float32.
+"""
+import argparse, time
+
+import torch
+
+from torch_model import ICLGPT2
+
+PRESETS = {"tiny": (5, 11, 3, 64, 2), "small": (10, 21, 6, 128, 4), "standard": (20, 41, 12, 256, 8)}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--presets", default="tiny,small,standard")
+    ap.add_argument("--seconds", type=float, default=4)
+    ap.add_argument("--batch", type=int, default=64)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    print("torch %s, %d torch threads, batch %d" % (torch.__version__, torch.get_num_threads(), a.batch))
+    for name in a.presets.split(","):
+        d, n, L, C, H = PRESETS[name]
+        m = ICLGPT2(d, 2 * n, L, C, H)
+        opt = torch.optim.AdamW(m.parameters(), lr=1e-4, weight_decay=0)
+        xs, ys = torch.randn(a.batch, n, d), torch.randn(a.batch, n)
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            loss = ((m(xs, ys) - ys) ** 2).mean()
+            loss.backward()
+            opt.step()
+
+        step()
+        steps, t0 = 0, time.perf_counter()
+        while steps < 3 or time.perf_counter() - t0 < a.seconds:
+            step()
+            steps += 1
+        print("%-9s %9.2f ms/step" % (name, (time.perf_counter() - t0) / steps * 1e3))
+
+
+if __name__ == "__main__":
+    main()
