@@ -88,9 +88,9 @@ func matmulForward(out, res, inp, w, bias []float32, R, C, OC int) {
 				}
 			}
 		case res != nil:
-			copyRows(o, res[i0*OC+j0:], rows, n, ldc, OC)
+			kernels.CopyRows(o, res[i0*OC+j0:], rows, n, ldc, OC)
 		case bias != nil:
-			copyRows(o, bias[j0:j1], rows, n, ldc, 0)
+			kernels.CopyRows(o, bias[j0:j1], rows, n, ldc, 0)
 		default:
 			for r := 0; r < rows; r++ {
 				clear(o[r*ldc : r*ldc+n])
@@ -287,14 +287,14 @@ func attentionBackward(dqkv, datt, dout, att, qkv []float32, B, T, C, H int, bet
 
 // gatherHead copies rows t*stride + [0, hs) of src, t < T, into dst (T, hs).
 func gatherHead(dst, src []float32, T, hs, stride int) {
-	copyRows(dst, src, T, hs, hs, stride)
+	kernels.CopyRows(dst, src, T, hs, hs, stride)
 }
 
 // scatterHead sets rows t*stride + [0, hs) of dst, t < T, to beta times
 // themselves plus the rows of src (T, hs), beta 0 or 1.
 func scatterHead(dst, src []float32, T, hs, stride int, beta float32) {
 	if beta == 0 {
-		copyRows(dst, src, T, hs, stride, hs)
+		kernels.CopyRows(dst, src, T, hs, stride, hs)
 		return
 	}
 	for t := 0; t < T; t++ {

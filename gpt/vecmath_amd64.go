@@ -249,26 +249,6 @@ func smBwdVec(d, a []float32, s, scale float32) int {
 }
 
 //go:noescape
-func copyRowsAVX2(dst, src *float32, rows, n, ldd, lds int)
-
-// copyRows sets dst[r*ldd+j] = src[r*lds+j] for r < rows, j < n, with vector
-// moves when n is a multiple of 8 (Go's copy calls memmove, slow for short
-// rows). lds may be 0 to repeat one row.
-func copyRows(dst, src []float32, rows, n, ldd, lds int) {
-	if rows == 0 || n == 0 {
-		return
-	}
-	if hasAVX2 && n%8 == 0 {
-		_, _ = dst[(rows-1)*ldd+n-1], src[(rows-1)*lds+n-1]
-		copyRowsAVX2(&dst[0], &src[0], rows, n, ldd, lds)
-		return
-	}
-	for r := 0; r < rows; r++ {
-		copy(dst[r*ldd:r*ldd+n], src[r*lds:r*lds+n])
-	}
-}
-
-//go:noescape
 func addRowAVX2(dst, src, row *float32, rows, n, ldd, lds int)
 
 // addRowVec sets dst[r*ldd+j] = src[r*lds+j] + row[j] for r < rows and the

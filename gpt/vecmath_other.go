@@ -30,13 +30,6 @@ func scaleVec(x []float32, s float32) int { return 0 }
 
 func smBwdVec(d, a []float32, s, scale float32) int { return 0 }
 
-// copyRows sets dst[r*ldd+j] = src[r*lds+j] for r < rows, j < n.
-func copyRows(dst, src []float32, rows, n, ldd, lds int) {
-	for r := 0; r < rows; r++ {
-		copy(dst[r*ldd:r*ldd+n], src[r*lds:r*lds+n])
-	}
-}
-
 func addRowVec(dst, src, row []float32, rows, ldd, lds int) int { return 0 }
 
 func mulVec(dst, x, y []float32) int { return 0 }

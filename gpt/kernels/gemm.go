@@ -460,7 +460,7 @@ func (g *gemm) packB(dst []float32, r, pc, kc int) {
 	if !g.transB { // B stored (k, n)
 		off := pc*g.ldb + j0
 		if nv == nr {
-			copyRows(dst, g.b[off:], kc, nr, nr, g.ldb)
+			CopyRows(dst, g.b[off:], kc, nr, nr, g.ldb)
 			return
 		}
 		for p := 0; p < kc; p++ {

@@ -44,10 +44,10 @@ func micro(id kernelID, k int, a []float32, rsa, csa int, b, c []float32, ldc in
 //go:noescape
 func copyRowsAVX2(dst, src *float32, rows, n, ldd, lds int)
 
-// copyRows sets dst[r*ldd+j] = src[r*lds+j] for r < rows, j < n, with vector
+// CopyRows sets dst[r*ldd+j] = src[r*lds+j] for r < rows, j < n, with vector
 // moves when n is a multiple of 8 (Go's copy calls memmove, slow for short
-// rows). The caller guarantees the lengths.
-func copyRows(dst, src []float32, rows, n, ldd, lds int) {
+// rows). lds may be 0 to repeat one row. The caller guarantees the lengths.
+func CopyRows(dst, src []float32, rows, n, ldd, lds int) {
 	if rows == 0 || n == 0 {
 		return
 	}

@@ -15,8 +15,8 @@ func micro(id kernelID, k int, a []float32, rsa, csa int, b, c []float32, ldc in
 	kernGo(k, a, b, c, ldc, acc)
 }
 
-// copyRows sets dst[r*ldd+j] = src[r*lds+j] for r < rows, j < n.
-func copyRows(dst, src []float32, rows, n, ldd, lds int) {
+// CopyRows sets dst[r*ldd+j] = src[r*lds+j] for r < rows, j < n.
+func CopyRows(dst, src []float32, rows, n, ldd, lds int) {
 	for r := 0; r < rows; r++ {
 		copy(dst[r*ldd:r*ldd+n], src[r*lds:r*lds+n])
 	}
