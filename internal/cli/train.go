@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -97,11 +96,7 @@ Examples:
 					}
 					res, err = train.Run(ctx, cfg, *out, opts)
 				}
-				var ie *train.InterruptedError
-				if errors.As(err, &ie) {
-					return fmt.Errorf("%w\nresume with: icl train -resume %s", err, ie.Dir)
-				}
-				if err != nil {
+				if err != nil { // an *train.InterruptedError already says how to resume
 					return err
 				}
 				if res.AlreadyDone {
