@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"os"
+
 	"context"
 	"flag"
 	"fmt"
+	"icl/train"
 	"path/filepath"
 	"strings"
 
@@ -66,6 +69,9 @@ Examples:
 				var res *eval.Results
 				var err error
 				if *run != "" {
+					if _, serr := os.Stat(filepath.Join(*run, train.ConfigFile)); serr != nil {
+						return fmt.Errorf("%s is not a run directory (no %s): give a directory made by 'icl train'", *run, train.ConfigFile)
+					}
 					res, err = eval.EvaluateRun(*run, opts)
 					if opts.OutDir == "" {
 						opts.OutDir = filepath.Join(*run, "eval")
