@@ -87,7 +87,7 @@ func EvaluateRun(dir string, opts RunOptions) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := LoadModel(filepath.Join(dir, train.ModelFile))
+	m, _, err := gpt.LoadFile(filepath.Join(dir, train.ModelFile))
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package experiment
 
 import (
+	"icl/gpt"
+
 	"context"
 	"errors"
 	"fmt"
@@ -214,7 +216,7 @@ func runExperiment(d *Def, scale *Scale, runs []*PlannedRun, cache map[string]*m
 		}
 		m, ok := cache[cfg.Name]
 		if !ok {
-			gm, err := eval.LoadModel(run.ModelPath())
+			gm, _, err := gpt.LoadFile(run.ModelPath())
 			if err != nil {
 				return nil, err
 			}

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 )
 
@@ -103,5 +102,3 @@ func truncateMetrics(path string, step int) error {
 	}
 	return atomicfile.WriteBytes(path, out.Bytes())
 }
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

@@ -1,6 +1,8 @@
 package train
 
 import (
+	"bytes"
+
 	"icl/atomicfile"
 
 	"context"
@@ -107,7 +109,7 @@ func Run(ctx context.Context, cfg *Config, dir string, opts Options) (*Result, e
 		return nil, err
 	}
 	// Round trip: the config a resumed run reads must be the one we train.
-	back, err := DecodeConfig(bytesReader(text))
+	back, err := DecodeConfig(bytes.NewReader(text))
 	if err != nil {
 		return nil, fmt.Errorf("resolved config does not decode: %w", err)
 	}
@@ -125,7 +127,7 @@ func Resume(ctx context.Context, dir string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot resume %s: %w", dir, err)
 	}
-	cfg, err := DecodeConfig(bytesReader(text))
+	cfg, err := DecodeConfig(bytes.NewReader(text))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ConfigFile), err)
 	}
