@@ -92,6 +92,7 @@ func Reproduce(ctx context.Context, opts Options) error {
 
 	// Training.
 	var eta etaModel
+	timeSteps(runs)
 	remaining := 0.0
 	counts := map[string]int{}
 	for _, r := range runs {

@@ -12,6 +12,9 @@ import (
 	"strconv"
 	"time"
 
+	"icl/gpt"
+	"icl/optim"
+	"icl/rng"
 	"icl/train"
 )
 
@@ -29,11 +32,60 @@ type PlannedRun struct {
 	Cfg   *train.Config
 	State string
 	Users []string // "E1.mixture", ...
+
+	stepS float64 // measured seconds per training step at full size (see timeSteps)
 }
 
-// work is the run's training cost in FLOPs, for ETAs.
+// work is the run's predicted training time in seconds, for ETAs: the
+// measured step time times the steps (the curriculum's smaller early steps
+// and the evaluations are left to etaModel's correction).
 func (r *PlannedRun) work() float64 {
-	return r.Cfg.GPT().FLOPs(r.Cfg.Train.Batch, r.Cfg.Data.Points) * float64(r.Cfg.Train.Steps)
+	return r.stepS * float64(r.Cfg.Train.Steps)
+}
+
+// timeSteps sets stepS for runs that are not done by timing forward, backward
+// and an AdamW-sized update of each distinct model on random prompts: one
+// untimed step, then two timed. Runs with the same model share one timing.
+func timeSteps(runs []*PlannedRun) {
+	byModel := map[string]float64{}
+	for _, r := range runs {
+		if r.State == StateDone {
+			continue
+		}
+		c, B := r.Cfg.GPT(), r.Cfg.Train.Batch
+		key := fmt.Sprintf("%+v/%d", c, B)
+		if s, ok := byModel[key]; ok {
+			r.stepS = s
+			continue
+		}
+		m, err := gpt.New(c)
+		if err != nil { // Plan validated the config
+			panic(err)
+		}
+		rnd := rng.New(1)
+		m.Init(rnd)
+		N := c.Points
+		xs, ys := make([]float32, B*N*c.Dim), make([]float32, B*N)
+		for i := range xs {
+			xs[i] = float32(rnd.NormFloat64())
+		}
+		for i := range ys {
+			ys[i] = float32(rnd.NormFloat64())
+		}
+		opt := optim.NewAdamW(len(m.Params), 0.9, 0.999, 1e-8, 0)
+		var t0 time.Time
+		for i := 0; i < 3; i++ {
+			if i == 1 {
+				t0 = time.Now()
+			}
+			m.ZeroGrad()
+			m.Forward(xs, ys, B, N)
+			m.Backward()
+			opt.Update(m.Params, m.Grads, 0)
+		}
+		r.stepS = time.Since(t0).Seconds() / 2
+		byModel[key] = r.stepS
+	}
 }
 
 // RunConfig returns the training config of ref at scale: the train preset
@@ -200,26 +252,26 @@ func stepFraction(line string) (float64, bool) {
 	return float64(a) / float64(b), true
 }
 
-// etaModel estimates remaining training time from work done so far.
+// etaModel estimates remaining training time from the predicted times of the
+// runs (work) and, once runs have finished, the ratio of their actual to
+// their predicted times: it takes in evaluations, checkpoints, the
+// curriculum's cheaper early steps and other load on the machine.
 type etaModel struct {
-	flopsPerS float64 // measured rate; 0 until a run finished
+	took, predicted float64 // seconds, summed over finished runs
 }
 
-// defaultFlopsPerS is the assumed training rate before any run finished: a
-// conservative figure for 2 CPU cores.
-const defaultFlopsPerS = 15e9
-
 func (e *etaModel) estimate(work float64) time.Duration {
-	rate := e.flopsPerS
-	if rate <= 0 {
-		rate = defaultFlopsPerS
+	ratio := 1.0
+	if e.took > 0 && e.predicted > 0 {
+		ratio = e.took / e.predicted
 	}
-	return time.Duration(work / rate * float64(time.Second))
+	return time.Duration(work * ratio * float64(time.Second))
 }
 
 func (e *etaModel) observe(work float64, took time.Duration) {
 	if took > 0 && work > 0 {
-		e.flopsPerS = work / took.Seconds()
+		e.took += took.Seconds()
+		e.predicted += work
 	}
 }
 

@@ -295,6 +295,23 @@ func TestInit(t *testing.T) {
 	proj := 0.02 / math.Sqrt(6)
 	for _, ts := range a.Tensors() {
 		var want float64
+		if fanIn, ok := map[string]float64{"read_in": 5, "read_out": 64}[strings.Split(ts.Name, ".")[0]]; ok {
+			// PyTorch's nn.Linear default: U(-b, b), b = 1/sqrt(fan_in), whose
+			// mean square b^2/3 has per-draw variance 4b^4/45.
+			b := 1 / math.Sqrt(fanIn)
+			ms := 0.0
+			for _, v := range ts.Data {
+				if math.Abs(float64(v)) > b {
+					t.Fatalf("%s: |%v| > bound %v", ts.Name, v, b)
+				}
+				ms += float64(v) * float64(v)
+			}
+			ms /= float64(len(ts.Data))
+			if tol := 5 * math.Sqrt(4.0/45) * b * b / math.Sqrt(float64(len(ts.Data))); math.Abs(ms-b*b/3) > tol {
+				t.Errorf("%s: mean square %.5f, want %.5f +- %.5f", ts.Name, ms, b*b/3, tol)
+			}
+			continue
+		}
 		switch {
 		case strings.HasSuffix(ts.Name, "c_proj.weight"), strings.HasSuffix(ts.Name, "mlp_proj.weight"):
 			want = proj

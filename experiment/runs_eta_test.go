@@ -1,0 +1,50 @@
+package experiment
+
+import (
+	"testing"
+	"time"
+
+	"icl/train"
+)
+
+func TestETAModel(t *testing.T) {
+	var e etaModel
+	if got := e.estimate(30); got != 30*time.Second {
+		t.Errorf("before any run: estimate(30 s) = %v, want the prediction 30s", got)
+	}
+	e.observe(10, 25*time.Second) // a run predicted at 10 s took 25 s
+	e.observe(10, 15*time.Second)
+	if got := e.estimate(30); got != 60*time.Second {
+		t.Errorf("after runs taking 2x their prediction: estimate(30 s) = %v, want 1m0s", got)
+	}
+}
+
+func TestTimeSteps(t *testing.T) {
+	cfg := func(name string, width int) *train.Config {
+		c, err := train.Preset("quick/dense_linear")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Name, c.Model.Width = name, width
+		return c
+	}
+	runs := []*PlannedRun{
+		{Name: "a", Cfg: cfg("a", 32), State: StateMissing},
+		{Name: "b", Cfg: cfg("b", 32), State: StateInterrupted},
+		{Name: "c", Cfg: cfg("c", 64), State: StateMissing},
+		{Name: "d", Cfg: cfg("d", 32), State: StateDone},
+	}
+	timeSteps(runs)
+	if runs[0].stepS <= 0 || runs[2].stepS <= 0 {
+		t.Fatalf("step times %v, %v, want > 0", runs[0].stepS, runs[2].stepS)
+	}
+	if runs[1].stepS != runs[0].stepS {
+		t.Errorf("runs with the same model timed separately: %v and %v", runs[0].stepS, runs[1].stepS)
+	}
+	if runs[3].stepS != 0 || runs[3].work() != 0 {
+		t.Errorf("finished run timed: stepS %v", runs[3].stepS)
+	}
+	if w := runs[0].work(); w != runs[0].stepS*float64(runs[0].Cfg.Train.Steps) {
+		t.Errorf("work %v, want step time x steps", w)
+	}
+}
