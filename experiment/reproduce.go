@@ -1,8 +1,6 @@
 package experiment
 
 import (
-	"icl/gpt"
-
 	"context"
 	"errors"
 	"fmt"
@@ -11,11 +9,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"icl/eval"
+	"icl/gpt"
+	"icl/gpt/kernels"
 	"icl/report"
 	"icl/train"
 )
@@ -31,6 +32,11 @@ type Options struct {
 	Quiet bool
 	// IsTerminal lets training redraw one progress line instead of printing lines.
 	IsTerminal bool
+	// Jobs is how many runs train at once (<= 1: one after another, each using
+	// every core). With Jobs > 1 the cores are shared out between the runs:
+	// small models use one core better than several, so this finishes sooner.
+	// Results are the same bits either way.
+	Jobs int
 	// Scale, when set, replaces the preset's evaluation sizes and run edits
 	// (tests use tiny runs). Its Name is the run scale shown in run names.
 	Scale *Scale
@@ -105,44 +111,14 @@ func Reproduce(ctx context.Context, opts Options) error {
 		opts.Preset, len(selected), len(runs), counts[StateDone], counts[StateInterrupted], counts[StateMissing],
 		opts.OutDir, fmtDur(eta.estimate(remaining)))
 	trainStart := time.Now()
-	for i, r := range runs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		tag := fmt.Sprintf("[run %d/%d %s]", i+1, len(runs), r.Name)
-		if r.State == StateDone {
-			logf("%s finished earlier: reused", tag)
-			continue
-		}
-		verb := "training"
-		if r.State == StateInterrupted {
-			verb = "resuming"
-		}
-		logf("%s %s %d steps (this run ~%s, all training left ~%s)", tag, verb, r.Cfg.Train.Steps,
-			fmtDur(eta.estimate(r.work())), fmtDur(eta.estimate(remaining)))
-		t0 := time.Now()
-		after := remaining - r.work() // training left after this run
-		pw := newPrefixWriter(w, "")
-		pw.prefix = func(line string) string {
-			f, ok := stepFraction(line)
-			if !ok || f <= 0 {
-				return tag + " "
-			}
-			el := time.Since(t0)
-			left := time.Duration(float64(el)*(1-f)/f) + eta.estimate(after)
-			return fmt.Sprintf("%s [all training ~%s left] ", tag, fmtDur(left))
-		}
-		topts := train.Options{Quiet: opts.Quiet, Progress: pw, IsTerminal: opts.IsTerminal}
-		if err := r.ensure(ctx, topts); err != nil {
-			return fmt.Errorf("run %s: %w", r.Name, err)
-		}
-		took := time.Since(t0)
-		if r.State == StateMissing {
-			eta.observe(r.work(), took)
-		}
-		remaining -= r.work()
-		r.State = StateDone
-		logf("%s done in %s; training left ~%s", tag, fmtDur(took), fmtDur(eta.estimate(remaining)))
+	var err2 error
+	if opts.Jobs > 1 && counts[StateMissing]+counts[StateInterrupted] > 1 {
+		err2 = trainParallel(ctx, runs, opts, w, &eta, remaining)
+	} else {
+		err2 = trainSequential(ctx, runs, opts, w, &eta, remaining)
+	}
+	if err2 != nil {
+		return err2
 	}
 	trainTook := time.Since(trainStart)
 
@@ -184,6 +160,135 @@ func Reproduce(ctx context.Context, opts Options) error {
 	}
 	logf("[reproduce] report: %s (total %s)", path, fmtDur(time.Since(start)))
 	return errors.Join(errs...)
+}
+
+// trainSequential trains the runs that are not done one after another, each
+// with all cores, printing which run, its stage and the ETA of all training.
+func trainSequential(ctx context.Context, runs []*PlannedRun, opts Options, w io.Writer, eta *etaModel, remaining float64) error {
+	logf := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	for i, r := range runs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		tag := fmt.Sprintf("[run %d/%d %s]", i+1, len(runs), r.Name)
+		if r.State == StateDone {
+			logf("%s finished earlier: reused", tag)
+			continue
+		}
+		verb := "training"
+		if r.State == StateInterrupted {
+			verb = "resuming"
+		}
+		logf("%s %s %d steps (this run ~%s, all training left ~%s)", tag, verb, r.Cfg.Train.Steps,
+			fmtDur(eta.estimate(r.work())), fmtDur(eta.estimate(remaining)))
+		t0 := time.Now()
+		after := remaining - r.work() // training left after this run
+		pw := newPrefixWriter(w, "")
+		pw.prefix = func(line string) string {
+			f, ok := stepFraction(line)
+			if !ok || f <= 0 {
+				return tag + " "
+			}
+			el := time.Since(t0)
+			left := time.Duration(float64(el)*(1-f)/f) + eta.estimate(after)
+			return fmt.Sprintf("%s [all training ~%s left] ", tag, fmtDur(left))
+		}
+		topts := train.Options{Quiet: opts.Quiet, Progress: pw, IsTerminal: opts.IsTerminal}
+		if err := r.ensure(ctx, topts); err != nil {
+			return fmt.Errorf("run %s: %w", r.Name, err)
+		}
+		took := time.Since(t0)
+		if r.State == StateMissing {
+			eta.observe(r.work(), took)
+		}
+		remaining -= r.work()
+		r.State = StateDone
+		logf("%s done in %s; training left ~%s", tag, fmtDur(took), fmtDur(eta.estimate(remaining)))
+	}
+	return nil
+}
+
+// trainParallel trains the runs that are not done opts.Jobs at a time, giving
+// each an equal share of the cores. Lines from different runs interleave,
+// each prefixed by its run; a failed run stops new runs from starting and is
+// returned once the others have stopped.
+func trainParallel(ctx context.Context, runs []*PlannedRun, opts Options, w io.Writer, eta *etaModel, remaining float64) error {
+	jobs := opts.Jobs
+	prev := kernels.SetThreads(max(1, kernels.Threads()/jobs))
+	defer kernels.SetThreads(prev)
+	var mu sync.Mutex // guards w, eta, remaining and left
+	lw := &lockedWriter{w: w, mu: &mu}
+	logf := func(format string, args ...any) { fmt.Fprintf(lw, format+"\n", args...) }
+	var todo []int
+	for i, r := range runs {
+		if r.State == StateDone {
+			logf("[run %d/%d %s] finished earlier: reused", i+1, len(runs), r.Name)
+			continue
+		}
+		todo = append(todo, i)
+	}
+	left := len(todo)
+	logf("[reproduce] training %d runs, %d at a time (%d threads each); all training ~%s",
+		left, jobs, kernels.Threads(), fmtDur(eta.estimate(remaining)/time.Duration(jobs)))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, jobs)
+	errs := make([]error, len(runs))
+	for _, i := range todo {
+		sem <- struct{}{}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func(i int) {
+			defer func() { <-sem; wg.Done() }()
+			r := runs[i]
+			tag := fmt.Sprintf("[run %d/%d %s]", i+1, len(runs), r.Name)
+			verb := "training"
+			if r.State == StateInterrupted {
+				verb = "resuming"
+			}
+			logf("%s %s %d steps", tag, verb, r.Cfg.Train.Steps)
+			t0 := time.Now()
+			pw := newPrefixWriter(lw, tag+" ")
+			topts := train.Options{Quiet: opts.Quiet, Progress: pw}
+			if err := r.ensure(ctx, topts); err != nil {
+				errs[i] = fmt.Errorf("run %s: %w", r.Name, err)
+				cancel()
+				return
+			}
+			took := time.Since(t0)
+			mu.Lock()
+			if r.State == StateMissing {
+				eta.observe(r.work(), took)
+			}
+			remaining -= r.work()
+			r.State = StateDone
+			left--
+			est := eta.estimate(remaining / float64(jobs))
+			n := left
+			mu.Unlock()
+			logf("%s done in %s; %d runs left, training left ~%s", tag, fmtDur(took), n, fmtDur(est))
+		}(i)
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// lockedWriter serializes writes from concurrent runs.
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }
 
 func passed(cs []Check) int {

@@ -247,3 +247,40 @@ func TestPrefixWriter(t *testing.T) {
 		t.Errorf("fmtDur: %s", got)
 	}
 }
+
+// TestReproduceJobs trains E1's runs two at a time and one after another:
+// the weights must be the same bits.
+func TestReproduceJobs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains 6 tiny runs")
+	}
+	var dirs [2]string
+	for i, jobs := range []int{1, 2} {
+		dirs[i] = t.TempDir()
+		var log bytes.Buffer
+		opts := Options{Preset: "micro", OutDir: dirs[i], Progress: &log, Scale: microScale(), Only: []string{"E1"}, Jobs: jobs}
+		if err := Reproduce(context.Background(), opts); err != nil {
+			t.Fatalf("jobs %d: %v\n%s", jobs, err, log.String())
+		}
+		if jobs == 2 {
+			for _, want := range []string{"training 3 runs, 2 at a time", "[run 3/3 micro/dense_sparse] done in", "[E1] evaluating"} {
+				if !strings.Contains(log.String(), want) {
+					t.Errorf("jobs 2: progress lacks %q:\n%s", want, log.String())
+				}
+			}
+		}
+	}
+	for _, run := range []string{"dense_linear", "sparse_linear", "dense_sparse"} {
+		a, err := os.ReadFile(filepath.Join(dirs[0], "runs", "micro", run, train.ModelFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(dirs[1], "runs", "micro", run, train.ModelFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: weights differ between -jobs 1 and -jobs 2", run)
+		}
+	}
+}
