@@ -228,8 +228,12 @@ func trainParallel(ctx context.Context, runs []*PlannedRun, opts Options, w io.W
 		todo = append(todo, i)
 	}
 	left := len(todo)
-	logf("[reproduce] training %d runs, %d at a time (%d threads each); all training ~%s",
-		left, jobs, kernels.Threads(), fmtDur(eta.estimate(remaining)/time.Duration(jobs)))
+	each := "1 thread"
+	if n := kernels.Threads(); n > 1 {
+		each = fmt.Sprintf("%d threads", n)
+	}
+	logf("[reproduce] training %d runs, %d at a time (%s each); all training ~%s",
+		left, jobs, each, fmtDur(eta.estimate(remaining)/time.Duration(jobs)))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup

@@ -11,6 +11,9 @@
 //   - torch_model.py is a PyTorch model written from design.md's tensor table
 //     alone; it loads a .safetensors export (parsed by hand) and compares its
 //     predictions with 'icl predict' to 1e-4.
+//   - torch_train.py (by hand only: minutes) trains that module on dense
+//     linear regression with Garg et al.'s initialisation, to compare icl's
+//     learning curve with PyTorch's at the same sizes and learning rate.
 //
 // Both scripts also run by hand, e.g.
 //
