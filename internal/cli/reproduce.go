@@ -42,14 +42,14 @@ Examples:
 
 	icl reproduce                       # quick preset into out/quick
 	icl reproduce -preset small -only E1,E3
-	icl reproduce -preset small -jobs 2  # two runs at a time, one core each
+	icl reproduce -preset small -jobs 1  # one run at a time on all cores
 `,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			preset := fs.String("preset", "quick", "scale: quick, small or paper")
 			only := fs.String("only", "", "comma-separated experiment ids (default: all)")
 			out := fs.String("out", "", "output `directory` (default out/PRESET)")
 			quiet := fs.Bool("q", false, "only the reproduction's own progress lines")
-			jobs := fs.Int("jobs", 1, "train up to `N` runs at once, sharing the cores out between them\n(small models train faster this way; results are the same bits)")
+			jobs := fs.Int("jobs", 0, "train up to `N` runs at once, sharing the cores out between them;\n0: one per core, 1: one after another on all cores (same bits either way)")
 			return func(ctx context.Context, e *env) error {
 				if len(e.args) > 0 {
 					return usageErrorf("unexpected arguments %q", e.args)
@@ -59,8 +59,8 @@ Examples:
 				default:
 					return usageErrorf("-preset %q: allowed: quick, small, paper", *preset)
 				}
-				if *jobs < 1 {
-					return usageErrorf("-jobs %d: must be at least 1", *jobs)
+				if *jobs < 0 {
+					return usageErrorf("-jobs %d: must be 0 (one per core) or more", *jobs)
 				}
 				opts := experiment.Options{Preset: *preset, OutDir: *out, Progress: e.stderr, Quiet: *quiet, Jobs: *jobs,
 					IsTerminal: train.StderrIsTerminal()}
