@@ -278,7 +278,11 @@ func trainParallel(ctx context.Context, runs []*PlannedRun, jobs int, opts Optio
 			est := eta.estimate(remaining / float64(jobs))
 			n := left
 			mu.Unlock()
-			logf("%s done in %s; %d runs left, training left ~%s", tag, fmtDur(took), n, fmtDur(est))
+			runsLeft := fmt.Sprintf("%d runs", n)
+			if n == 1 {
+				runsLeft = "1 run"
+			}
+			logf("%s done in %s; %s left, training left ~%s", tag, fmtDur(took), runsLeft, fmtDur(est))
 		}(i)
 	}
 	wg.Wait()
