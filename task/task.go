@@ -166,7 +166,7 @@ func (c *Convex) Scale() float64 {
 	return c.Alpha*c.Alpha*c.G.Scale() + (1-c.Alpha)*(1-c.Alpha)*c.H.Scale()
 }
 func (c *Convex) Name() string {
-	return fmt.Sprintf("%g %s + %g %s", c.Alpha, c.G.Name(), 1-c.Alpha, c.H.Name())
+	return fmt.Sprintf("%.6g %s + %.6g %s", c.Alpha, c.G.Name(), 1-c.Alpha, c.H.Name()) // 1-0.7 prints 0.3
 }
 func (c *Convex) Sample(r *rand.Rand) Func {
 	g := c.G.Sample(r)
