@@ -99,6 +99,7 @@ func Reproduce(ctx context.Context, opts Options) error {
 
 	// Training.
 	var eta etaModel
+	logf("[reproduce] timing a training step of each model, for the time estimates")
 	timeSteps(runs)
 	remaining := 0.0
 	counts := map[string]int{}
@@ -108,23 +109,22 @@ func Reproduce(ctx context.Context, opts Options) error {
 			remaining += r.work()
 		}
 	}
-	logf("[reproduce] preset %s: %d experiments, %d runs (%d done, %d to resume, %d to train) in %s; training estimate %s",
-		opts.Preset, len(selected), len(runs), counts[StateDone], counts[StateInterrupted], counts[StateMissing],
-		opts.OutDir, fmtDur(eta.estimate(remaining)))
-	trainStart := time.Now()
-	var err2 error
 	jobs := opts.Jobs
 	if jobs <= 0 {
 		jobs = kernels.Threads()
 	}
-	jobs = min(jobs, counts[StateMissing]+counts[StateInterrupted])
+	jobs = max(1, min(jobs, counts[StateMissing]+counts[StateInterrupted]))
+	logf("[reproduce] preset %s: %d experiments, %d runs (%d done, %d to resume, %d to train) in %s; training estimate %s",
+		opts.Preset, len(selected), len(runs), counts[StateDone], counts[StateInterrupted], counts[StateMissing],
+		opts.OutDir, fmtDur(eta.estimate(remaining)/time.Duration(jobs)))
+	trainStart := time.Now()
 	if jobs > 1 {
-		err2 = trainParallel(ctx, runs, jobs, opts, w, &eta, remaining)
+		err = trainParallel(ctx, runs, jobs, opts, w, &eta, remaining)
 	} else {
-		err2 = trainSequential(ctx, runs, opts, w, &eta, remaining)
+		err = trainSequential(ctx, runs, opts, w, &eta, remaining)
 	}
-	if err2 != nil {
-		return err2
+	if err != nil {
+		return err
 	}
 	trainTook := time.Since(trainStart)
 
