@@ -99,7 +99,12 @@ func Reproduce(ctx context.Context, opts Options) error {
 
 	// Training.
 	var eta etaModel
-	logf("[reproduce] timing a training step of each model, for the time estimates")
+	for _, r := range runs {
+		if r.State != StateDone {
+			logf("[reproduce] timing a training step of each model, for the time estimates")
+			break
+		}
+	}
 	timeSteps(runs)
 	remaining := 0.0
 	counts := map[string]int{}
