@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -309,6 +310,23 @@ func (l *lockedWriter) Write(b []byte) (int, error) {
 	return l.w.Write(b)
 }
 
+// runTimes lists the training wall time each run's metrics record, e.g.
+// "3:05:10 in all (dense_linear 39:08, ...)"; runs trained at once overlap.
+func runTimes(runs []*PlannedRun) string {
+	var sum time.Duration
+	var each []string
+	for _, r := range runs {
+		d, ok := r.trainedFor()
+		if !ok {
+			each = append(each, path.Base(r.Name)+" not finished")
+			continue
+		}
+		sum += d
+		each = append(each, path.Base(r.Name)+" "+fmtDur(d))
+	}
+	return fmt.Sprintf("%s summed (%s)", fmtDur(sum), strings.Join(each, ", "))
+}
+
 func passed(cs []Check) int {
 	n := 0
 	for _, c := range cs {
@@ -447,6 +465,7 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			{Key: "bootstrap resamples", Value: fmt.Sprint(scale.Boots)},
 			{Key: "runs", Value: fmt.Sprint(len(runs))},
 			{Key: "training time (this invocation)", Value: fmtDur(trainTook)},
+			{Key: "training time of the runs", Value: runTimes(runs)},
 			{Key: "evaluation time", Value: fmtDur(evalTook)},
 			{Key: "total time", Value: fmtDur(total)},
 			{Key: "machine", Value: fmt.Sprintf("%s/%s, GOMAXPROCS %d, %s", runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.Version())},

@@ -3,6 +3,7 @@ package experiment
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -194,6 +195,25 @@ func (r *PlannedRun) ensure(ctx context.Context, opts train.Options) error {
 		_, err := train.Run(ctx, r.Cfg, r.Dir, opts)
 		return err
 	}
+}
+
+// trainedFor returns the training wall time that the run's metrics record for
+// it (summed over interruptions and resumes), and false if the run has no
+// "done" line.
+func (r *PlannedRun) trainedFor() (time.Duration, bool) {
+	b, err := os.ReadFile(filepath.Join(r.Dir, train.MetricsFile))
+	if err != nil {
+		return 0, false
+	}
+	var wall float64
+	ok := false
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		var ev train.EventLine
+		if json.Unmarshal(line, &ev) == nil && ev.Kind == "done" {
+			wall, ok = ev.WallS, true
+		}
+	}
+	return time.Duration(wall * float64(time.Second)), ok
 }
 
 // ModelPath is the final weights file of the run.

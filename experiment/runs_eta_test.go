@@ -1,6 +1,8 @@
 package experiment
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -46,5 +48,28 @@ func TestTimeSteps(t *testing.T) {
 	}
 	if w := runs[0].work(); w != runs[0].stepS*float64(runs[0].Cfg.Train.Steps) {
 		t.Errorf("work %v, want step time x steps", w)
+	}
+}
+
+func TestTrainedFor(t *testing.T) {
+	dir := t.TempDir()
+	r := &PlannedRun{Name: "small/dense_linear", Dir: dir}
+	if _, ok := r.trainedFor(); ok {
+		t.Error("no metrics file: reported a training time")
+	}
+	metrics := `{"kind":"start","step":0,"wall_s":0}
+{"kind":"interrupt","step":3744,"wall_s":310.5}
+{"kind":"resume","step":3744,"wall_s":310.5,"from":"ckpt-00003744.safetensors"}
+{"kind":"done","step":20000,"wall_s":2348.25}
+`
+	if err := os.WriteFile(filepath.Join(dir, train.MetricsFile), []byte(metrics), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, ok := r.trainedFor()
+	if !ok || d != 2348250*time.Millisecond {
+		t.Errorf("trainedFor = %v, %v; want 39m8.25s, true", d, ok)
+	}
+	if got, want := runTimes([]*PlannedRun{r, {Name: "small/sparse_linear", Dir: t.TempDir()}}), "39:08 summed (dense_linear 39:08, sparse_linear not finished)"; got != want {
+		t.Errorf("runTimes = %q, want %q", got, want)
 	}
 }
