@@ -13,9 +13,6 @@ import (
 	"strconv"
 	"time"
 
-	"icl/gpt"
-	"icl/optim"
-	"icl/rng"
 	"icl/train"
 )
 
@@ -44,9 +41,9 @@ func (r *PlannedRun) work() float64 {
 	return r.stepS * float64(r.Cfg.Train.Steps)
 }
 
-// timeSteps sets stepS for runs that are not done by timing forward, backward
-// and an AdamW-sized update of each distinct model on random prompts: one
-// untimed step, then two timed. Runs with the same model share one timing.
+// timeSteps sets stepS for runs that are not done by timing two training
+// steps of each distinct model (train.TimeStep). Runs with the same model
+// share one timing.
 func timeSteps(runs []*PlannedRun) {
 	byModel := map[string]float64{}
 	for _, r := range runs {
@@ -59,32 +56,11 @@ func timeSteps(runs []*PlannedRun) {
 			r.stepS = s
 			continue
 		}
-		m, err := gpt.New(c)
+		t, err := train.TimeStep(c, B, 2, 0)
 		if err != nil { // Plan validated the config
 			panic(err)
 		}
-		rnd := rng.New(1)
-		m.Init(rnd)
-		N := c.Points
-		xs, ys := make([]float32, B*N*c.Dim), make([]float32, B*N)
-		for i := range xs {
-			xs[i] = float32(rnd.NormFloat64())
-		}
-		for i := range ys {
-			ys[i] = float32(rnd.NormFloat64())
-		}
-		opt := optim.NewAdamW(len(m.Params), 0.9, 0.999, 1e-8, 0)
-		var t0 time.Time
-		for i := 0; i < 3; i++ {
-			if i == 1 {
-				t0 = time.Now()
-			}
-			m.ZeroGrad()
-			m.Forward(xs, ys, B, N)
-			m.Backward()
-			opt.Update(m.Params, m.Grads, 0)
-		}
-		r.stepS = time.Since(t0).Seconds() / 2
+		r.stepS = t.Total()
 		byModel[key] = r.stepS
 	}
 }

@@ -10,8 +10,8 @@ import (
 
 	"icl/gpt"
 	"icl/gpt/kernels"
-	"icl/optim"
 	"icl/rng"
+	"icl/train"
 )
 
 // benchPreset is one model size that `icl bench` times.
@@ -75,12 +75,13 @@ another kernel.
 					if ctx.Err() != nil {
 						return ctx.Err()
 					}
-					r, err := benchStep(p.cfg, *batch, *dur)
+					r, err := train.TimeStep(p.cfg, *batch, 2, *dur)
 					if err != nil {
 						return err
 					}
+					flops := p.cfg.FLOPs(*batch, p.cfg.Points)
 					fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.1f\t\n", p.name, p.cfg.NumParams(),
-						r.step*1e3, r.fwd*1e3, r.bwd*1e3, r.upd*1e3, r.flops/1e9, r.flops/r.step/1e9)
+						r.Total()*1e3, r.Forward*1e3, r.Backward*1e3, r.Update*1e3, flops/1e9, flops/r.Total()/1e9)
 				}
 				tw.Flush()
 				if *noGemm {
@@ -105,52 +106,6 @@ another kernel.
 			}
 		},
 	})
-}
-
-type stepTimes struct{ step, fwd, bwd, upd, flops float64 }
-
-// benchStep times full training steps on random prompts for at least dur.
-func benchStep(cfg gpt.Config, B int, dur time.Duration) (stepTimes, error) {
-	m, err := gpt.New(cfg)
-	if err != nil {
-		return stepTimes{}, err
-	}
-	m.Init(rng.New(1, rng.LabelInit))
-	r := rng.New(2)
-	N := cfg.Points
-	xs := make([]float32, B*N*cfg.Dim)
-	ys := make([]float32, B*N)
-	for i := range xs {
-		xs[i] = float32(r.NormFloat64())
-	}
-	for i := range ys {
-		ys[i] = float32(r.NormFloat64())
-	}
-	opt := optim.NewAdamW(len(m.Params), 0.9, 0.999, 1e-8, 0)
-	var t stepTimes
-	steps := 0
-	start := time.Now()
-	for steps < 3 || time.Since(start) < dur {
-		t0 := time.Now()
-		m.ZeroGrad()
-		m.Forward(xs, ys, B, N)
-		t1 := time.Now()
-		m.Backward()
-		t2 := time.Now()
-		opt.Update(m.Params, m.Grads, 1e-4)
-		t3 := time.Now()
-		if steps > 0 { // the first step allocates activations: not timed
-			t.fwd += t1.Sub(t0).Seconds()
-			t.bwd += t2.Sub(t1).Seconds()
-			t.upd += t3.Sub(t2).Seconds()
-		}
-		steps++
-	}
-	n := float64(steps - 1)
-	t.fwd, t.bwd, t.upd = t.fwd/n, t.bwd/n, t.upd/n
-	t.step = t.fwd + t.bwd + t.upd
-	t.flops = cfg.FLOPs(B, N)
-	return t, nil
 }
 
 // gemmRate returns Gemm's GFLOP/s for C(m,n) (+)= op(A)(m,k) op(B)(k,n).
