@@ -11,6 +11,7 @@ import (
 	"icl/gpt"
 	"icl/plot"
 	"icl/prompt"
+	"icl/safetensors"
 	"icl/task"
 	"icl/train"
 )
@@ -99,7 +100,17 @@ func EvaluateRun(dir string, opts RunOptions) (*Results, error) {
 
 // LoadWeights reads a model file and the training config stored in its
 // metadata ("train_config"), for evaluating a weights file without its run.
+// A training checkpoint (ckpt-*.safetensors) is read too: its parameters at
+// that step and the run's config stored in it.
 func LoadWeights(path string) (*gpt.Model, *train.Config, error) {
+	f, err := safetensors.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.Meta["format"] == train.CheckpointFormat {
+		m, cfg, _, err := train.LoadCheckpointModel(path)
+		return m, cfg, err
+	}
 	m, meta, err := gpt.LoadFile(path)
 	if err != nil {
 		return nil, nil, err

@@ -64,6 +64,37 @@ func TestLoadModelRoundTrip(t *testing.T) {
 	}
 }
 
+// A run's checkpoint is read by LoadWeights as the model at that step, with
+// the run's config.
+func TestLoadWeightsCheckpoint(t *testing.T) {
+	const d, n = 3, 7
+	_, cfg := tinyRun(t, task.Spec{Class: "dense_linear"}, d, n)
+	ref := tinyModel(t, d, n)
+	text, err := cfg.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	P := len(ref.Params)
+	c := &train.Checkpoint{Step: 9, AdamStep: 9, Config: string(text),
+		Params: ref.Params, M: make([]float32, P), V: make([]float32, P)}
+	path := train.CheckpointPath(t.TempDir(), 9)
+	if err := train.WriteCheckpoint(path, c); err != nil {
+		t.Fatal(err)
+	}
+	m, got, err := LoadWeights(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != cfg.Name || got.Data != cfg.Data || m.Cfg != ref.Cfg {
+		t.Fatalf("config %q %+v, model %+v; want %q %+v, %+v", got.Name, got.Data, m.Cfg, cfg.Name, cfg.Data, ref.Cfg)
+	}
+	for i, v := range ref.Params {
+		if m.Params[i] != v {
+			t.Fatalf("param %d: %g, want %g", i, m.Params[i], v)
+		}
+	}
+}
+
 func TestEvaluateRunWritesResultsAndFigures(t *testing.T) {
 	const d, n = 2, 5
 	spec := task.Spec{Class: "mixture", Of: []task.Spec{{Class: "dense_linear"}, {Class: "sparse_linear", K: 1}}}

@@ -12,7 +12,9 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 
+	"icl/gpt"
 	"icl/safetensors"
 )
 
@@ -260,4 +262,32 @@ func pruneCheckpoints(dir string, keep int) error {
 		}
 	}
 	return nil
+}
+
+// CheckpointFormat is the "format" metadata value of a training checkpoint
+// (ckpt-*.safetensors in a run directory).
+const CheckpointFormat = ckptFormat
+
+// LoadCheckpointModel reads a checkpoint and returns the model with the
+// parameters it holds, the run's config stored in it and the step it was
+// written after, so that an intermediate or interrupted run can be evaluated.
+// The checkpoint is verified as for resuming (*CorruptError otherwise).
+func LoadCheckpointModel(path string) (*gpt.Model, *Config, int, error) {
+	c, err := ReadCheckpoint(path, -1)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	cfg, err := DecodeConfig(strings.NewReader(c.Config))
+	if err != nil {
+		return nil, nil, 0, &CorruptError{path, "stored config: " + err.Error()}
+	}
+	m, err := gpt.New(cfg.GPT())
+	if err != nil {
+		return nil, nil, 0, &CorruptError{path, "stored config: " + err.Error()}
+	}
+	if len(c.Params) != len(m.Params) {
+		return nil, nil, 0, &CorruptError{path, fmt.Sprintf("%d parameters, its config's model has %d", len(c.Params), len(m.Params))}
+	}
+	copy(m.Params, c.Params)
+	return m, cfg, c.Step, nil
 }

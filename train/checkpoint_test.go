@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"icl/gpt"
 )
 
 func randomCheckpoint(step, n int) *Checkpoint {
@@ -147,5 +149,48 @@ func TestTruncateMetrics(t *testing.T) {
 `
 	if string(got) != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestLoadCheckpointModel(t *testing.T) {
+	cfg := tinyConfig(t)
+	text, err := cfg.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := gpt.New(cfg.GPT())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init(rand.New(rand.NewPCG(3, 4)))
+	n := len(m.Params)
+	c := randomCheckpoint(20, n)
+	c.Config = string(text)
+	copy(c.Params, m.Params)
+	dir := t.TempDir()
+	path := CheckpointPath(dir, 20)
+	if err := WriteCheckpoint(path, c); err != nil {
+		t.Fatal(err)
+	}
+	got, gotCfg, step, err := LoadCheckpointModel(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if step != 20 || gotCfg.Name != cfg.Name || got.Cfg != cfg.GPT() {
+		t.Errorf("step %d, name %q, model %+v; want 20, %q, %+v", step, gotCfg.Name, got.Cfg, cfg.Name, cfg.GPT())
+	}
+	if !sameBits(got.Params, m.Params) {
+		t.Error("parameters differ in bits")
+	}
+
+	// A checkpoint whose parameters do not fit its config's model is corrupt.
+	c.Params, c.M, c.V = c.Params[:n-1], c.M[:n-1], c.V[:n-1]
+	bad := CheckpointPath(dir, 21)
+	if err := WriteCheckpoint(bad, c); err != nil {
+		t.Fatal(err)
+	}
+	var ce *CorruptError
+	if _, _, _, err := LoadCheckpointModel(bad); !errors.As(err, &ce) || !strings.Contains(err.Error(), "parameters") {
+		t.Errorf("short parameters: err = %v, want a *CorruptError naming the parameter count", err)
 	}
 }

@@ -32,14 +32,19 @@ interval over prompts, to results.json and results.csv (columns setting,
 predictor, position, mean, lo, hi), and one figure per setting (.svg and .png).
 Output goes to DIR/eval for -run DIR, or to -o.
 
+-weights also takes one of a run's checkpoints (DIR/ckpt-00036000.safetensors),
+to evaluate a run partway through training or after it was interrupted; the
+output then goes to DIR/ckpt-00036000-eval unless -o says otherwise.
+
 Examples:
 
 	icl eval -run runs/dense
 	icl eval -weights model.safetensors -o eval-out -prompts 640
+	icl eval -weights runs/dense/ckpt-00036000.safetensors -no-ood
 `,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			run := fs.String("run", "", "run `directory` (from icl train)")
-			weights := fs.String("weights", "", "model `file` (.safetensors written by icl train)")
+			weights := fs.String("weights", "", "model `file`: model.safetensors or a checkpoint ckpt-*.safetensors written by icl train")
 			out := fs.String("o", "", "output `directory` (default RUN/eval, or next to -weights)")
 			prompts := fs.Int("prompts", eval.DefaultPrompts, "prompts per setting")
 			boots := fs.Int("boots", eval.DefaultBoots, "bootstrap resamples for the 90% intervals")
