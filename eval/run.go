@@ -108,10 +108,9 @@ func LoadWeights(path string) (*gpt.Model, *train.Config, error) {
 		return nil, nil, err
 	}
 	if f.Meta["format"] == train.CheckpointFormat {
-		m, cfg, _, err := train.LoadCheckpointModel(path)
-		return m, cfg, err
+		return train.CheckpointModel(f, path)
 	}
-	m, meta, err := gpt.LoadFile(path)
+	m, meta, err := gpt.FromFile(f, path)
 	if err != nil {
 		return nil, nil, err
 	}

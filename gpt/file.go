@@ -39,6 +39,11 @@ func LoadFile(path string) (*Model, map[string]string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	return FromFile(f, path)
+}
+
+// FromFile is LoadFile for a file already read; path names it in errors.
+func FromFile(f *safetensors.File, path string) (*Model, map[string]string, error) {
 	cj, ok := f.Meta["config"]
 	if !ok {
 		return nil, nil, fmt.Errorf("%s: metadata has no \"config\" (the model's JSON config with n_dims, n_points, n_layer, n_embd, n_head)", path)

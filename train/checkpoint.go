@@ -165,6 +165,12 @@ func ReadCheckpoint(path string, nParams int) (*Checkpoint, error) {
 		}
 		return nil, &CorruptError{path, err.Error()}
 	}
+	return decodeCheckpoint(f, path, nParams)
+}
+
+// decodeCheckpoint is ReadCheckpoint for a file already read.
+func decodeCheckpoint(f *safetensors.File, path string, nParams int) (*Checkpoint, error) {
+	var err error
 	bad := func(format string, args ...any) error {
 		return &CorruptError{path, fmt.Sprintf(format, args...)}
 	}
@@ -268,26 +274,26 @@ func pruneCheckpoints(dir string, keep int) error {
 // (ckpt-*.safetensors in a run directory).
 const CheckpointFormat = ckptFormat
 
-// LoadCheckpointModel reads a checkpoint and returns the model with the
-// parameters it holds, the run's config stored in it and the step it was
-// written after, so that an intermediate or interrupted run can be evaluated.
-// The checkpoint is verified as for resuming (*CorruptError otherwise).
-func LoadCheckpointModel(path string) (*gpt.Model, *Config, int, error) {
-	c, err := ReadCheckpoint(path, -1)
+// CheckpointModel returns the model with the parameters a checkpoint file
+// (already read; path names it in errors) holds and the run's config stored in
+// it, so that an intermediate or interrupted run can be evaluated. The
+// checkpoint is verified as for resuming (*CorruptError otherwise).
+func CheckpointModel(f *safetensors.File, path string) (*gpt.Model, *Config, error) {
+	c, err := decodeCheckpoint(f, path, -1)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, err
 	}
 	cfg, err := DecodeConfig(strings.NewReader(c.Config))
 	if err != nil {
-		return nil, nil, 0, &CorruptError{path, "stored config: " + err.Error()}
+		return nil, nil, &CorruptError{path, "stored config: " + err.Error()}
 	}
 	m, err := gpt.New(cfg.GPT())
 	if err != nil {
-		return nil, nil, 0, &CorruptError{path, "stored config: " + err.Error()}
+		return nil, nil, &CorruptError{path, "stored config: " + err.Error()}
 	}
 	if len(c.Params) != len(m.Params) {
-		return nil, nil, 0, &CorruptError{path, fmt.Sprintf("%d parameters, its config's model has %d", len(c.Params), len(m.Params))}
+		return nil, nil, &CorruptError{path, fmt.Sprintf("%d parameters, its config's model has %d", len(c.Params), len(m.Params))}
 	}
 	copy(m.Params, c.Params)
-	return m, cfg, c.Step, nil
+	return m, cfg, nil
 }
