@@ -455,18 +455,34 @@ func readoutBackward(dlnf, dw, dbias, dpreds, lnf, w []float32, B, N, C int) {
 	dbias[0] += s
 }
 
-// mseForward returns mean((preds - ys)^2) over n values and, if dpreds is not nil,
-// writes its gradient dpreds (n) = 2 (preds - ys) / n.
-func mseForward(dpreds, preds, ys []float32, n int) float32 {
+// mseForward returns the weighted mean squared error over B prompts of N
+// values, mean over b, i of w[b] (preds[b,i] - ys[b,i])^2 (w nil: all 1), and,
+// if dpreds is not nil, writes its gradient dpreds (B,N) = 2 w[b] (preds - ys) / (B N).
+func mseForward(dpreds, preds, ys, w []float32, B, N int) float32 {
+	n := B * N
 	var s float64
-	for i := 0; i < n; i++ {
-		d := float64(preds[i]) - float64(ys[i])
-		s += d * d
+	for b := 0; b < B; b++ {
+		wb := 1.0
+		if w != nil {
+			wb = float64(w[b])
+		}
+		var sb float64
+		for i := b * N; i < (b+1)*N; i++ {
+			d := float64(preds[i]) - float64(ys[i])
+			sb += d * d
+		}
+		s += wb * sb
 	}
 	if dpreds != nil {
 		k := 2 / float32(n)
-		for i := 0; i < n; i++ {
-			dpreds[i] = k * (preds[i] - ys[i])
+		for b := 0; b < B; b++ {
+			kb := k
+			if w != nil {
+				kb *= w[b]
+			}
+			for i := b * N; i < (b+1)*N; i++ {
+				dpreds[i] = kb * (preds[i] - ys[i])
+			}
 		}
 	}
 	return float32(s / float64(n))

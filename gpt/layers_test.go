@@ -326,7 +326,7 @@ func TestReadoutAndMSE(t *testing.T) {
 
 	ys := randVec(r, B*N, 1)
 	dpreds := make([]float32, B*N)
-	loss := mseForward(dpreds, preds, ys, B*N)
+	loss := mseForward(dpreds, preds, ys, nil, B, N)
 	mse := func() float64 {
 		s := 0.0
 		for i, p := range ref() {

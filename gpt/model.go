@@ -183,6 +183,15 @@ func (m *Model) ensure(B, N int) {
 // y_0 .. y_{i-1} (ys[b, N-1] never affects a prediction, only the loss).
 // Predictions are kept for Preds and activations for Backward.
 func (m *Model) Forward(xs, ys []float32, B, N int) float32 {
+	return m.ForwardWeighted(xs, ys, nil, B, N)
+}
+
+// ForwardWeighted is Forward with a weight per prompt, w (B): it returns
+// mean over b, i of w[b] (pred[b,i] - ys[b,i])^2, and Backward then follows
+// that loss. A nil w weighs every prompt 1 (Forward). Training uses
+// w[b] = 1 / scale of prompt b's class so that each class of a mixture
+// counts in the loss as it does in the normalized error of evaluation.
+func (m *Model) ForwardWeighted(xs, ys, w []float32, B, N int) float32 {
 	c := m.Cfg
 	if B < 1 || N < 1 || N > c.Points {
 		panic(fmt.Sprintf("gpt: Forward with B = %d, N = %d; need B >= 1 and 1 <= N <= Points = %d", B, N, c.Points))
@@ -192,6 +201,9 @@ func (m *Model) Forward(xs, ys []float32, B, N int) float32 {
 	}
 	if len(ys) != B*N {
 		panic(fmt.Sprintf("gpt: Forward: len(ys) = %d, want B*N = %d", len(ys), B*N))
+	}
+	if w != nil && len(w) != B {
+		panic(fmt.Sprintf("gpt: ForwardWeighted: len(w) = %d, want B = %d", len(w), B))
 	}
 	m.ensure(B, N)
 	a := &m.a
@@ -218,7 +230,7 @@ func (m *Model) Forward(xs, ys []float32, B, N int) float32 {
 	layernormForward(a.lnf, a.lnfMean, a.lnfRstd, res, m.W.LnFW, m.W.LnFB, BT, C)
 	readoutForward(a.preds, a.lnf, m.W.ReadOutW, m.W.ReadOutB, B, N, C)
 	m.ready = true
-	return mseForward(a.dpreds, a.preds, ys, B*N)
+	return mseForward(a.dpreds, a.preds, ys, w, B, N)
 }
 
 // buildTokens: tokens (B,2N,d) from xs (B,N,d) and ys (B,N): token 2i is x_i,

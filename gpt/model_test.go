@@ -404,3 +404,48 @@ func TestDeterminism(t *testing.T) {
 		}
 	}
 }
+
+// ForwardWeighted's loss against the weighted mean squared error of the
+// float64 reference's predictions, and its gradient against central finite
+// differences of that loss, with unequal prompt weights (as training's
+// normalized loss uses: 1 / class scale).
+func TestForwardWeightedGradient(t *testing.T) {
+	r := rand.New(rand.NewPCG(27, 28))
+	m, _ := New(tinyCfg)
+	randomize(m, r)
+	B, N := 3, 4
+	xs, ys := randomPrompts(r, B, N, tinyCfg.Dim)
+	w := []float32{1, 0.25, 3}
+	p := refParamsOf(m)
+	x64, y64 := to64(xs), to64(ys)
+	loss := func() float64 {
+		preds, _ := refForward(tinyCfg, p, x64, y64, B, N)
+		s := 0.0
+		for i, v := range preds {
+			e := v - y64[i]
+			s += float64(w[i/N]) * e * e
+		}
+		return s / float64(B*N)
+	}
+	m.ZeroGrad()
+	got := m.ForwardWeighted(xs, ys, w, B, N)
+	if want := loss(); math.Abs(float64(got)-want) > 1e-5*math.Max(1, want) {
+		t.Errorf("weighted loss %v, want %v", got, want)
+	}
+	// Equal weights are not enough to tell weighting from none: the
+	// unweighted loss of the same prompts must differ.
+	if plain := m.Forward(xs, ys, B, N); math.Abs(float64(plain-got)) < 1e-3*math.Abs(float64(got)) {
+		t.Fatalf("weighted loss %v equals the unweighted %v: weights ignored", got, plain)
+	}
+	m.ForwardWeighted(xs, ys, w, B, N)
+	m.Backward()
+	for _, g := range m.GradTensors() {
+		var idx []int
+		if n := len(g.Data); n > 8 {
+			for _, i := range r.Perm(n)[:8] {
+				idx = append(idx, i)
+			}
+		}
+		checkGradTol(t, g.Name, to64(g.Data), p[g.Name], loss, idx, 1e-5)
+	}
+}

@@ -59,7 +59,20 @@ type Optimize struct {
 	Schedule  optim.ScheduleConfig `yaml:"schedule"`
 	// GradClip is the maximum global gradient norm; 0 disables clipping.
 	GradClip float64 `yaml:"grad_clip"`
+	// Loss is the training objective: "" or "mse" (the default), the mean
+	// squared error of the predictions; "normalized", each prompt's squared
+	// errors divided by its class's scale (prompt.Batch.Scale), the error that
+	// evaluation reports. They differ only for a mixture whose classes have
+	// different scales: dense linear at d = 8 has scale 8, 2-sparse linear 2,
+	// so under "mse" a sparse prompt weighs a quarter of a dense one.
+	Loss string `yaml:"loss,omitempty"`
 }
+
+// Training objectives accepted by Optimize.Loss.
+const (
+	LossMSE        = "mse"
+	LossNormalized = "normalized"
+)
 
 // ConfigError reports an invalid config field.
 type ConfigError struct {
@@ -163,6 +176,11 @@ func (c *Config) Validate() error {
 	}
 	if !(c.Train.GradClip >= 0) {
 		return bad("train.grad_clip", "%g: must be >= 0 (0 disables clipping)", c.Train.GradClip)
+	}
+	switch c.Train.Loss {
+	case "", LossMSE, LossNormalized:
+	default:
+		return bad("train.loss", "%q: must be %q (the default) or %q", c.Train.Loss, LossMSE, LossNormalized)
 	}
 	if err := c.Curriculum.Dims.validate("curriculum.dims", "data.dim", c.Data.Dim); err != nil {
 		return err

@@ -72,6 +72,7 @@ func TestConfigErrors(t *testing.T) {
 		{"curriculum start", "start: 2,", "start: 4,", []string{"curriculum.dims.start", "allowed 1..3"}},
 		{"curriculum end", "start: 3,", "start: 3, end: 4,", []string{"curriculum.points.end", "data.points"}},
 		{"schedule kind", "kind: constant", "kind: linear", []string{"train.schedule", "constant", "warmup_cosine"}},
+		{"loss", "batch: 8", "batch: 8\n  loss: l1", []string{"train.loss", `"l1"`, `"mse"`, `"normalized"`}},
 		{"eval_batch", "eval_batch: 16", "eval_batch: -4", []string{"eval_batch"}},
 		{"sparse k", "task: {class: dense_linear}", "task: {class: sparse_linear, k: 4}", []string{"task.k", "1..3"}},
 	}

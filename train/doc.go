@@ -30,6 +30,7 @@
 //	  optimizer: {beta1: 0.9, beta2: 0.999, eps: 1.0e-8, weight_decay: 0}
 //	  schedule: {kind: warmup_cosine, lr: 0.001, min_lr: 0.0001, warmup_steps: 100}
 //	  grad_clip: 1             # 0: no clipping
+//	  loss: mse                # or normalized: each prompt's error / its class's scale
 //	curriculum:                # omitted: off
 //	  dims: {start: 5, end: 20, inc: 1, interval: 2000}
 //	  points: {start: 11, end: 41, inc: 2, interval: 2000}

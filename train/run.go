@@ -170,13 +170,14 @@ func newProgress(cfg *Config, opts Options) *progress {
 
 // trainer is the state of one training session.
 type trainer struct {
-	cfg   *Config
-	class task.Class
-	model *gpt.Model
-	opt   *optim.AdamW
-	sched optim.Schedule
-	xs    []float32 // (B, N, D)
-	ys    []float32 // (B, N)
+	cfg     *Config
+	class   task.Class
+	model   *gpt.Model
+	opt     *optim.AdamW
+	sched   optim.Schedule
+	xs      []float32 // (B, N, D)
+	ys      []float32 // (B, N)
+	weights []float32 // (B) per-prompt loss weights for Loss "normalized"
 
 	trainBatch *prompt.Batch
 	evalStage  Stage
@@ -352,7 +353,7 @@ func newTrainer(cfg *Config) (*trainer, error) {
 	opt := cfg.Train.Optimizer.New(len(m.Params))
 	B, N, D := cfg.Train.Batch, cfg.Data.Points, cfg.Data.Dim
 	return &trainer{cfg: cfg, class: class, model: m, opt: opt, sched: sched,
-		xs: make([]float32, B*N*D), ys: make([]float32, B*N)}, nil
+		xs: make([]float32, B*N*D), ys: make([]float32, B*N), weights: make([]float32, B)}, nil
 }
 
 // draw returns the prompts of a batch at curriculum stage st, prompt p drawn from
@@ -393,7 +394,14 @@ func (t *trainer) step(s int, st Stage) (loss, norm, lr float64) {
 	bt := t.drawTrain(s, st)
 	xs, ys := t.load(bt, 0, B)
 	t.model.ZeroGrad()
-	loss = float64(t.model.Forward(xs, ys, B, st.Points))
+	var w []float32 // (B) prompt weights; nil: plain mean squared error
+	if t.cfg.Train.Loss == LossNormalized {
+		w = t.weights[:B]
+		for p := range w {
+			w[p] = float32(1 / bt.Scale[p])
+		}
+	}
+	loss = float64(t.model.ForwardWeighted(xs, ys, w, B, st.Points))
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, 0, 0
 	}
