@@ -64,7 +64,11 @@ type Optimize struct {
 	// errors divided by its class's scale (prompt.Batch.Scale), the error that
 	// evaluation reports. They differ only for a mixture whose classes have
 	// different scales: dense linear at d = 8 has scale 8, 2-sparse linear 2,
-	// so under "mse" a sparse prompt weighs a quarter of a dense one.
+	// so under "mse" a sparse prompt weighs a quarter of a dense one. Where the
+	// context identifies the class, both objectives have the same minimizer;
+	// where it does not, "normalized"'s minimizer weighs each class's posterior
+	// by 1 / its scale, so it is not the mixture's Bayes predictor under
+	// squared error that evaluation and the model-selection figure compare with.
 	Loss string `yaml:"loss,omitempty"`
 }
 
