@@ -166,6 +166,14 @@ func TestModelGradient(t *testing.T) {
 		_, l := refForward(tinyCfg, p, x64, y64, B, N)
 		return l
 	}
+	checkModelGrads(t, r, m, p, loss)
+}
+
+// checkModelGrads checks m's gradient against central finite differences of
+// loss (over the reference parameters p) at 8 entries (or all, if fewer) of
+// every tensor, to 1e-5 of the largest |gradient| sampled in that tensor.
+func checkModelGrads(t *testing.T, r *rand.Rand, m *Model, p refParams, loss func() float64) {
+	t.Helper()
 	for _, g := range m.GradTensors() {
 		var idx []int
 		if n := len(g.Data); n > 8 {
@@ -439,13 +447,5 @@ func TestForwardWeightedGradient(t *testing.T) {
 	}
 	m.ForwardWeighted(xs, ys, w, B, N)
 	m.Backward()
-	for _, g := range m.GradTensors() {
-		var idx []int
-		if n := len(g.Data); n > 8 {
-			for _, i := range r.Perm(n)[:8] {
-				idx = append(idx, i)
-			}
-		}
-		checkGradTol(t, g.Name, to64(g.Data), p[g.Name], loss, idx, 1e-5)
-	}
+	checkModelGrads(t, r, m, p, loss)
 }
