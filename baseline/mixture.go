@@ -102,3 +102,28 @@ func RunPosterior(pred, post []float64, p Posterior, b *prompt.Batch, workers in
 		p.PosteriorIndex(pred[q*b.N:(q+1)*b.N], post[q*b.N*k:(q+1)*b.N*k], xs, ys, b.N, b.D, q)
 	})
 }
+
+// ScaleWeighted returns the predictor that minimizes the expected squared
+// error divided by the scale of the function's class, scales[c] for component
+// c (the loss of train.loss: normalized). Given points D the minimizer is
+// sum_c p(c|D) m_c / s_c over sum_c p(c|D) / s_c, with m_c the component's
+// posterior mean; since p(c|D) is proportional to w_c p(D|c), that is the Bayes
+// mixture of the same components with prior weights proportional to w_c / s_c.
+func (p *BayesMixture) ScaleWeighted(scales []float64) *BayesMixture {
+	if len(scales) != len(p.Weights) {
+		panic(fmt.Sprintf("baseline: ScaleWeighted: %d scales for %d components", len(scales), len(p.Weights)))
+	}
+	w := make([]float64, len(scales))
+	sum := 0.0
+	for c, s := range scales {
+		if !(s > 0) {
+			panic(fmt.Sprintf("baseline: ScaleWeighted: scale %g of component %d is not positive", s, c))
+		}
+		w[c] = p.Weights[c] / s
+		sum += w[c]
+	}
+	for c := range w {
+		w[c] /= sum
+	}
+	return &BayesMixture{Components: p.Components, Weights: w}
+}

@@ -296,3 +296,51 @@ func TestBayesPool(t *testing.T) {
 		}
 	}
 }
+
+// TestScaleWeighted checks ScaleWeighted's prior reweighting against the
+// minimizer computed the other way, from the unweighted mixture's class
+// posterior and each component's own prediction: sum_c p(c|D) m_c / s_c over
+// sum_c p(c|D) / s_c. It also checks that the weighting changes the
+// predictions, so the comparison is not between two copies of one predictor.
+func TestScaleWeighted(t *testing.T) {
+	d, n := 8, 17
+	m := &task.Mixture{
+		Components: []task.Class{
+			&task.Noisy{Class: &task.DenseLinear{D: d, Std: 1}, Sigma: 0.1},
+			&task.Noisy{Class: &task.SparseLinear{D: d, K: 1, Std: 1}, Sigma: 0.1},
+		},
+		Weights: []float64{0.5, 0.5},
+	}
+	e, _ := Exact(m, DefaultJitter)
+	bm := e.(*BayesMixture)
+	scales := []float64{8, 1}
+	sw := bm.ScaleWeighted(scales)
+	if want := []float64{1.0 / 9, 8.0 / 9}; math.Abs(sw.Weights[0]-want[0]) > 1e-15 || math.Abs(sw.Weights[1]-want[1]) > 1e-15 {
+		t.Fatalf("weights %v, want %v", sw.Weights, want)
+	}
+	b := makeBatch(m, 40, n, 5)
+	got := make([]float64, b.B*n)
+	Run(got, sw, b, 1)
+	plain, post := make([]float64, b.B*n), make([]float64, b.B*n*2)
+	RunPosterior(plain, post, bm, b, 1)
+	means := [2][]float64{make([]float64, b.B*n), make([]float64, b.B*n)}
+	for c := range means {
+		Run(means[c], bm.Components[c], b, 1)
+	}
+	maxDiff, moved := 0.0, 0.0
+	for k := range got {
+		num, den := 0.0, 0.0
+		for c := range 2 {
+			num += post[2*k+c] * means[c][k] / scales[c]
+			den += post[2*k+c] / scales[c]
+		}
+		maxDiff = math.Max(maxDiff, math.Abs(got[k]-num/den))
+		moved = math.Max(moved, math.Abs(got[k]-plain[k]))
+	}
+	if maxDiff > 1e-9 {
+		t.Errorf("ScaleWeighted differs from the posterior-weighted minimizer by up to %g", maxDiff)
+	}
+	if moved < 1e-3 {
+		t.Errorf("ScaleWeighted's predictions equal the unweighted mixture's (max difference %g)", moved)
+	}
+}

@@ -3,6 +3,7 @@ package experiment
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"icl/baseline"
 	"icl/eval"
@@ -11,6 +12,7 @@ import (
 	"icl/report"
 	"icl/rng"
 	"icl/task"
+	"icl/train"
 )
 
 // analyses maps experiment ids to their analysis.
@@ -46,8 +48,12 @@ func analyzeE1(e *env) (*Outcome, error) {
 	// The mixture model does not know the prompt's class: its best achievable
 	// curve is the Bayes predictor of the pretraining mixture.
 	extra := []eval.Predictor{eval.Baseline{P: bm, Label: "Bayes-optimal, mixture prior"}}
-	for _, es := range e.def.Evals {
-		r, err := e.evaluate(es.Name, es.Task, es.Prompt, es.Models, es.Baselines, extra)
+	for i, es := range e.def.Evals {
+		spec, err := e.resolve(fmt.Sprintf("evals[%d].task", i), es.Task)
+		if err != nil {
+			return nil, err
+		}
+		r, err := e.evaluate(es.Name, spec, es.Prompt, es.Models, es.Baselines, extra)
 		if err != nil {
 			return nil, err
 		}
@@ -83,7 +89,7 @@ func analyzeE1(e *env) (*Outcome, error) {
 			{"dense prompts (over dense-only)", rd, mix, den}, {"sparse prompts (over sparse-only)", rs, mix, spa}}, pos))
 	o.Figures = append(o.Figures,
 		Fig{"icl_dense", e.def.Caption("icl_dense"), iclFigure("E1: dense linear prompts (d = "+fmt.Sprint(d)+")", rd)},
-		Fig{"icl_sparse", e.def.Caption("icl_sparse"), iclFigure("E1: sparse linear prompts (2 of "+fmt.Sprint(d)+")", rs)})
+		Fig{"icl_sparse", e.def.Caption("icl_sparse"), iclFigure("E1: "+rs.Class+" prompts", rs)})
 	return o, nil
 }
 
@@ -252,7 +258,12 @@ func analyzeE3(e *env) (*Outcome, error) {
 	// Checks on w(k).
 	low, high := e.def.Param("low"), e.def.Param("high")
 	wk := func(k int) float64 { return w.Y[k-1] }
-	k2 := min(2, d)
+	// k2 is the sparsity the mixture was pretrained on: w(k2) should be low.
+	k2, err := e.pretrainedK()
+	if err != nil {
+		return nil, fmt.Errorf("experiment %s: %w", e.def.ID, err)
+	}
+	k2 = min(k2, d)
 	for _, k := range uniq([]int{k2, d}) {
 		o.Checks = append(o.Checks, learned(fmt.Sprintf("mixture model on %d-sparse prompts, %d examples", k, n-1),
 			at(o.Results.Settings[k-1], tf, n-1), e.def.Param("learned")))
@@ -262,12 +273,12 @@ func analyzeE3(e *env) (*Outcome, error) {
 		Pass:   wk(k2) <= low && wk(d) >= high})
 	between, detail := true, ""
 	lo, hi := math.Min(wk(k2), wk(d)), math.Max(wk(k2), wk(d))
-	for k := 3; k < d; k++ {
+	for k := k2 + 1; k < d; k++ {
 		v := wk(k)
 		detail += fmt.Sprintf("w(%d) = %s; ", k, num(v))
 		between = between && v > 0.1 && v < 0.9 && v >= lo && v <= hi
 	}
-	if d <= 3 {
+	if d <= k2+1 {
 		between, detail = false, "no intermediate k at this d"
 	}
 	o.Checks = append(o.Checks, Check{Name: "(2) intermediate k: weight strictly between the classes", Detail: detail, Pass: between})
@@ -507,30 +518,64 @@ func analyzeMS(e *env) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The reference is the posterior of the predictor that minimizes the
+	// model's training loss. Under train.loss: normalized each class's
+	// squared error is divided by its scale, so that predictor is the Bayes
+	// mixture with prior weights proportional to weight / scale; the plain
+	// squared-error posterior is then shown beside it (sq).
+	ref, refName := bm, "Bayes posterior p(dense | context)"
+	var sq *baseline.BayesMixture
+	if run := e.models["mixture"].run; run.Cfg.Train.Loss == train.LossNormalized {
+		scales, err := e.componentScales("mixture")
+		if err != nil {
+			return nil, err
+		}
+		ref, sq = bm.ScaleWeighted(scales), bm
+		refName = fmt.Sprintf("posterior under the loss-weighted prior %s (train.loss: normalized)", fmtWeights(ref.Weights))
+	}
 	tol := e.def.Param("tol")
 	tf := e.transformers([]string{"mixture"})[0]
-	t := report.Table{Caption: "Implied weight on the dense class and mean Bayes posterior p(dense | context), per position",
+	t := report.Table{Caption: "Implied weight on the dense class and mean " + refName + ", per position",
 		Header: []string{"prompts", "examples", "implied weight [90% interval]", "posterior"}}
-	for _, es := range e.def.Evals {
-		s := eval.Setting{Name: es.Name, Task: es.Task, Prompt: es.Prompt, Prompts: e.scale.Prompts, Seed: e.seed(es.Name)}
+	if sq != nil {
+		t.Header = append(t.Header, "squared-error posterior (prior "+fmtWeights(sq.Weights)+")")
+	}
+	for i, es := range e.def.Evals {
+		spec, err := e.resolve(fmt.Sprintf("evals[%d].task", i), es.Task)
+		if err != nil {
+			return nil, err
+		}
+		s := eval.Setting{Name: es.Name, Task: spec, Prompt: es.Prompt, Prompts: e.scale.Prompts, Seed: e.seed(es.Name)}
 		bt, _, err := s.Draw(e.d, e.n)
 		if err != nil {
 			return nil, err
 		}
-		sel, err := eval.ModelSelection(bt, tf, bm, e.eopts)
+		sel, err := eval.ModelSelection(bt, tf, ref, e.eopts)
 		if err != nil {
 			return nil, err
 		}
 		sel.Setting = es.Name
 		o.Selections = append(o.Selections, sel)
+		var selSq *eval.Selection
+		if sq != nil {
+			if selSq, err = eval.ModelSelection(bt, tf, sq, e.eopts); err != nil {
+				return nil, err
+			}
+			selSq.Setting = es.Name + " (squared-error posterior)"
+			o.Selections = append(o.Selections, selSq)
+		}
 		diff, cnt := 0.0, 0
 		for i, w := range sel.Implied.Mean {
 			if !math.IsNaN(w) {
 				diff += math.Abs(w - sel.Posterior.Mean[i])
 				cnt++
 			}
-			t.Rows = append(t.Rows, []string{es.Name, fmt.Sprint(i),
-				fmt.Sprintf("%s [%s, %s]", num(w), num(sel.Implied.Lo[i]), num(sel.Implied.Hi[i])), num(sel.Posterior.Mean[i])})
+			row := []string{es.Name, fmt.Sprint(i),
+				fmt.Sprintf("%s [%s, %s]", num(w), num(sel.Implied.Lo[i]), num(sel.Implied.Hi[i])), num(sel.Posterior.Mean[i])}
+			if selSq != nil {
+				row = append(row, num(selSq.Posterior.Mean[i]))
+			}
+			t.Rows = append(t.Rows, row)
 		}
 		c := Check{Name: fmt.Sprintf("%s prompts: implied weight follows the posterior", es.Name)}
 		if cnt == 0 {
@@ -545,11 +590,50 @@ func analyzeMS(e *env) (*Outcome, error) {
 		for i := range x {
 			x[i] = float64(i)
 		}
+		var more []plot.Series
+		if selSq != nil {
+			more = append(more, plot.Series{Name: "squared-error posterior p(dense | context)", X: x, Y: selSq.Posterior.Mean, Lo: selSq.Posterior.Lo, Hi: selSq.Posterior.Hi})
+		}
 		fig := plot.ModelSelection(fmt.Sprintf("Model selection on %s prompts", es.Name), "dense",
 			plot.Series{Name: tf.Name() + ": implied weight", X: x, Y: sel.Implied.Mean, Lo: sel.Implied.Lo, Hi: sel.Implied.Hi},
-			plot.Series{Name: "Bayes posterior p(dense | context)", X: x, Y: sel.Posterior.Mean, Lo: sel.Posterior.Lo, Hi: sel.Posterior.Hi})
+			plot.Series{Name: shortPosterior(refName), X: x, Y: sel.Posterior.Mean, Lo: sel.Posterior.Lo, Hi: sel.Posterior.Hi}, more...)
 		o.Figures = append(o.Figures, Fig{"weight_" + es.Name, e.def.Caption("weight_" + es.Name), fig})
 	}
 	o.Tables = append(o.Tables, t)
 	return o, nil
+}
+
+// shortPosterior is the legend label of the reference posterior.
+func shortPosterior(name string) string {
+	if strings.HasPrefix(name, "posterior under the loss-weighted prior") {
+		return "loss-weighted posterior p(dense | context)"
+	}
+	return name
+}
+
+// componentScales returns the scales of the components of role's pretraining
+// mixture, the per-class normalizers of train.loss: normalized.
+func (e *env) componentScales(role string) ([]float64, error) {
+	cfg := e.models[role].run.Cfg
+	c, err := cfg.Task.Build(cfg.Data.Dim)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := c.(*task.Mixture)
+	if !ok {
+		return nil, fmt.Errorf("experiment %s: run %s is not pretrained on a mixture", e.def.ID, cfg.Name)
+	}
+	var out []float64
+	for _, k := range m.Components {
+		out = append(out, k.Scale())
+	}
+	return out, nil
+}
+
+func fmtWeights(w []float64) string {
+	parts := make([]string, len(w))
+	for i, v := range w {
+		parts[i] = fmt.Sprintf("%.3g", v)
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
 }

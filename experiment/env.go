@@ -199,8 +199,12 @@ func (e *env) evaluate(name string, spec task.Spec, ps prompt.Setting, roles, pr
 
 // evaluateDefs runs every EvalSpec of the definition into o.Results.
 func (e *env) evaluateDefs(o *Outcome) error {
-	for _, es := range e.def.Evals {
-		r, err := e.evaluate(es.Name, es.Task, es.Prompt, es.Models, es.Baselines, nil)
+	for i, es := range e.def.Evals {
+		spec, err := e.resolve(fmt.Sprintf("evals[%d].task", i), es.Task)
+		if err != nil {
+			return err
+		}
+		r, err := e.evaluate(es.Name, spec, es.Prompt, es.Models, es.Baselines, nil)
 		if err != nil {
 			return err
 		}
@@ -303,3 +307,46 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // clampPos keeps a position inside [0, n-1].
 func clampPos(p, n int) int { return max(0, min(p, n-1)) }
+
+// pretrainedK returns the number of non-zero coefficients of the
+// sparse_linear class that the experiment's runs were pretrained on, alone or
+// as a mixture component. It is an error if no run saw a sparse class or if
+// runs saw different k.
+func (e *env) pretrainedK() (int, error) {
+	var ks []int
+	var walk func(s *task.Spec)
+	walk = func(s *task.Spec) {
+		if s.Class == task.ClassSparseLinear && !containsInt(ks, s.K) {
+			ks = append(ks, s.K)
+		}
+		for i := range s.Of {
+			walk(&s.Of[i])
+		}
+	}
+	for _, r := range e.def.Runs {
+		if m := e.models[r.Role]; m != nil {
+			walk(&m.run.Cfg.Task)
+		}
+	}
+	if len(ks) != 1 {
+		return 0, fmt.Errorf("the runs were pretrained on sparse_linear with k in %v, not one k", ks)
+	}
+	return ks[0], nil
+}
+
+// resolve fills what an evaluation task leaves to the pretraining runs: a
+// sparse_linear task without k is evaluated at the k the runs were pretrained
+// on, so one experiment config serves every scale (the small preset pretrains
+// on 1 of 8 coordinates, the paper preset on 2 of 20).
+func (e *env) resolve(field string, spec task.Spec) (task.Spec, error) {
+	if spec.Class != task.ClassSparseLinear || spec.K != 0 {
+		return spec, nil
+	}
+	k, err := e.pretrainedK()
+	if err != nil {
+		return spec, &task.FieldError{Path: "experiment " + e.def.ID + ": " + field + ".k",
+			Msg: "not given, so it must follow the pretraining runs, but " + err.Error() + "; give k"}
+	}
+	spec.K = k
+	return spec, nil
+}

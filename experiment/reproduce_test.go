@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +14,7 @@ import (
 
 	"icl/eval"
 	"icl/report"
+	"icl/task"
 	"icl/train"
 )
 
@@ -30,6 +33,21 @@ func microScale() *Scale {
 			c.Train.Steps = 20
 			c.Train.Schedule.WarmupSteps = 2
 			c.LogEvery, c.EvalEvery, c.EvalBatch, c.CheckpointEvery = 10, 10, 16, 10
+			// Pretrain on 1 of d like the small preset, so evaluations
+			// that leave k to the runs must resolve it to 1 (the quick
+			// presets use 2), and train mixtures with the normalized loss,
+			// so MS compares with the loss-weighted posterior.
+			for i := range c.Task.Of {
+				if c.Task.Of[i].Class == task.ClassSparseLinear {
+					c.Task.Of[i].K = 1
+				}
+			}
+			if c.Task.Class == task.ClassSparseLinear {
+				c.Task.K = 1
+			}
+			if c.Task.Class == task.ClassMixture {
+				c.Train.Loss = train.LossNormalized
+			}
 		},
 	}
 }
@@ -206,6 +224,23 @@ func TestReproduceMicro(t *testing.T) {
 	}
 	if s := res.Setting("sparse"); s == nil || s.B != 48 || len(s.Curves) != 7 || len(s.Curves[0].Mean) != 11 {
 		t.Errorf("E1 sparse results: %+v", s)
+	} else if s.Class != "sparse linear (1 of 5)" {
+		t.Errorf("E1 sparse prompts are %s, want the runs' 1 of 5", s.Class)
+	}
+	// MS compares with the posterior under the loss-weighted prior and shows
+	// the squared-error posterior beside it.
+	var sels []eval.Selection
+	if b, err := os.ReadFile(filepath.Join(out, "MS", "selection.json")); err != nil || json.Unmarshal(b, &sels) != nil {
+		t.Errorf("MS/selection.json: %v", err)
+	} else if len(sels) != 4 || sels[1].Setting != "dense (squared-error posterior)" {
+		t.Errorf("MS/selection.json holds %d selections", len(sels))
+	} else if p0, q0 := sels[0].Posterior.Mean[0], sels[1].Posterior.Mean[0]; math.Abs(p0-1.0/6) > 1e-9 || math.Abs(q0-0.5) > 1e-9 {
+		// d = 5: dense scale 5, 1-sparse scale 1, so the prior 0.5/0.5
+		// weighted by 1/scale is 1/6 on dense.
+		t.Errorf("MS posteriors with no examples: %g and %g, want 1/6 (loss-weighted) and 0.5", p0, q0)
+	}
+	if !strings.Contains(h, "loss-weighted prior") {
+		t.Error("report does not name the loss-weighted posterior of MS")
 	}
 	for _, want := range []string{"[run 1/6 micro/dense_linear] training 20 steps", "[E3] evaluating", "[reproduce] report:"} {
 		if !strings.Contains(log.String(), want) {
@@ -281,6 +316,50 @@ func TestReproduceJobs(t *testing.T) {
 		}
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s: weights differ between -jobs 1 and -jobs 2", run)
+		}
+	}
+}
+
+// TestResolveSparseK checks that a sparse_linear evaluation without k takes
+// the k of the runs' pretraining classes, that an explicit k and other classes
+// are left alone, and that runs with no or conflicting k are errors naming
+// the field.
+func TestResolveSparseK(t *testing.T) {
+	sparse := func(k int) task.Spec { return task.Spec{Class: task.ClassSparseLinear, K: k} }
+	mixture := func(k int) task.Spec {
+		return task.Spec{Class: task.ClassMixture, Weights: []float64{0.5, 0.5},
+			Of: []task.Spec{{Class: task.ClassDenseLinear}, sparse(k)}}
+	}
+	envOf := func(tasks ...task.Spec) *env {
+		e := &env{def: &Def{ID: "E9"}, models: map[string]*model{}}
+		for i, ts := range tasks {
+			role := fmt.Sprint("r", i)
+			e.def.Runs = append(e.def.Runs, RunRef{Role: role})
+			e.models[role] = &model{run: &PlannedRun{Cfg: &train.Config{Task: ts}}}
+		}
+		return e
+	}
+	for _, tc := range []struct {
+		name  string
+		runs  []task.Spec
+		spec  task.Spec
+		wantK int
+		err   bool
+	}{
+		{"mixture and specialist agree", []task.Spec{mixture(1), sparse(1), {Class: task.ClassDenseLinear}}, sparse(0), 1, false},
+		{"explicit k kept", []task.Spec{mixture(1)}, sparse(3), 3, false},
+		{"dense task untouched", []task.Spec{{Class: task.ClassDenseLinear}}, task.Spec{Class: task.ClassDenseLinear}, 0, false},
+		{"runs disagree", []task.Spec{mixture(1), sparse(2)}, sparse(0), 0, true},
+		{"no sparse run", []task.Spec{{Class: task.ClassDenseLinear}}, sparse(0), 0, true},
+	} {
+		got, err := envOf(tc.runs...).resolve("evals[1].task", tc.spec)
+		switch {
+		case tc.err && (err == nil || !strings.Contains(err.Error(), "evals[1].task.k")):
+			t.Errorf("%s: error %v, want one naming evals[1].task.k", tc.name, err)
+		case !tc.err && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case !tc.err && got.K != tc.wantK:
+			t.Errorf("%s: k = %d, want %d", tc.name, got.K, tc.wantK)
 		}
 	}
 }

@@ -82,20 +82,25 @@ func FittedFunction(title string, context, truth Series, preds ...Series) *Figur
 // ModelSelection returns a figure of the transformer's implied weight on one
 // class (from regressing its predictions on the two class-Bayes predictions)
 // against the Bayes posterior probability of that class, per prompt
-// position. Names left empty get defaults; the y axis always shows [0, 1].
-func ModelSelection(title, className string, implied, posterior Series) *Figure {
+// position. More are further reference curves (another posterior), dashed
+// like posterior. Names left empty get defaults; the y axis always shows
+// [0, 1].
+func ModelSelection(title, className string, implied, posterior Series, more ...Series) *Figure {
 	if implied.Name == "" {
 		implied.Name = "transformer: implied weight"
 	}
 	if posterior.Name == "" {
 		posterior.Name = "Bayes: posterior p(class | context)"
 	}
-	posterior.Dashed = true
+	series := append([]Series{implied, posterior}, more...)
+	for i := 1; i < len(series); i++ {
+		series[i].Dashed = true
+	}
 	return &Figure{
 		Title:  title,
 		XLabel: "in-context examples",
 		YLabel: "weight on " + className,
-		Series: []Series{implied, posterior},
+		Series: series,
 		HLines: []HLine{{Y: 0}, {Y: 1}}, // keep [0, 1] in view
 	}
 }
