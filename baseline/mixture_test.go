@@ -15,13 +15,7 @@ import (
 // evidence is the weighted log-sum-exp of the components'.
 func TestMixturePosterior(t *testing.T) {
 	d, n := 8, 25
-	m := &task.Mixture{
-		Components: []task.Class{
-			&task.Noisy{Class: &task.DenseLinear{D: d, Std: 1}, Sigma: 0.1},
-			&task.Noisy{Class: &task.SparseLinear{D: d, K: 2, Std: 1}, Sigma: 0.1},
-		},
-		Weights: []float64{0.3, 0.7},
-	}
+	m := noisyDenseSparse(d, 2, 0.3)
 	e, ok := Exact(m, DefaultJitter)
 	if !ok {
 		t.Fatal("Exact: no exact predictor for a mixture of linear classes")
@@ -304,13 +298,7 @@ func TestBayesPool(t *testing.T) {
 // predictions, so the comparison is not between two copies of one predictor.
 func TestScaleWeighted(t *testing.T) {
 	d, n := 8, 17
-	m := &task.Mixture{
-		Components: []task.Class{
-			&task.Noisy{Class: &task.DenseLinear{D: d, Std: 1}, Sigma: 0.1},
-			&task.Noisy{Class: &task.SparseLinear{D: d, K: 1, Std: 1}, Sigma: 0.1},
-		},
-		Weights: []float64{0.5, 0.5},
-	}
+	m := noisyDenseSparse(d, 1, 0.5)
 	e, _ := Exact(m, DefaultJitter)
 	bm := e.(*BayesMixture)
 	scales := []float64{8, 1}
@@ -342,5 +330,17 @@ func TestScaleWeighted(t *testing.T) {
 	}
 	if moved < 1e-3 {
 		t.Errorf("ScaleWeighted's predictions equal the unweighted mixture's (max difference %g)", moved)
+	}
+}
+
+// noisyDenseSparse is the mixture, weight w on dense, of dense and k-sparse
+// linear functions in d dimensions with label noise 0.1.
+func noisyDenseSparse(d, k int, w float64) *task.Mixture {
+	return &task.Mixture{
+		Components: []task.Class{
+			&task.Noisy{Class: &task.DenseLinear{D: d, Std: 1}, Sigma: 0.1},
+			&task.Noisy{Class: &task.SparseLinear{D: d, K: k, Std: 1}, Sigma: 0.1},
+		},
+		Weights: []float64{w, 1 - w},
 	}
 }
