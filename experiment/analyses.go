@@ -595,7 +595,7 @@ func analyzeMS(e *env) (*Outcome, error) {
 			more = append(more, plot.Series{Name: "squared-error posterior p(dense | context)", X: x, Y: selSq.Posterior.Mean, Lo: selSq.Posterior.Lo, Hi: selSq.Posterior.Hi})
 		}
 		fig := plot.ModelSelection(fmt.Sprintf("Model selection on %s prompts", es.Name), "dense",
-			plot.Series{Name: tf.Name() + ": implied weight", X: x, Y: sel.Implied.Mean, Lo: sel.Implied.Lo, Hi: sel.Implied.Hi},
+			plot.Series{Name: "transformer: implied weight", X: x, Y: sel.Implied.Mean, Lo: sel.Implied.Lo, Hi: sel.Implied.Hi},
 			plot.Series{Name: shortPosterior(refName), X: x, Y: sel.Posterior.Mean, Lo: sel.Posterior.Lo, Hi: sel.Posterior.Hi}, more...)
 		o.Figures = append(o.Figures, Fig{"weight_" + es.Name, e.def.Caption("weight_" + es.Name), fig})
 	}
