@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strings"
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -197,8 +199,9 @@ func translucent(c color.Color) color.Color {
 	return color.NRGBA{n.R, n.G, n.B, bandAlpha}
 }
 
-// build assembles the gonum plot and the legend drawn outside it.
-func (f *Figure) build() (*gplot.Plot, *gplot.Legend, error) {
+// build assembles the gonum plot and the legend drawn outside it, for a
+// figure w wide.
+func (f *Figure) build(w vg.Length) (*gplot.Plot, *gplot.Legend, error) {
 	if err := f.validate(); err != nil {
 		return nil, nil, err
 	}
@@ -235,6 +238,11 @@ func (f *Figure) build() (*gplot.Plot, *gplot.Legend, error) {
 	leg.Top, leg.Left = true, true
 	leg.ThumbnailWidth = vg.Points(22)
 	leg.Padding = vg.Points(3)
+	// Legend names longer than the legend strip (see drawTo) end in an
+	// ellipsis rather than running off the figure.
+	fit := func(name string) string {
+		return fitText(leg.TextStyle, name, legendMax(w)-leg.ThumbnailWidth-2*leg.Padding-legendGap)
+	}
 
 	// Floor for band lower bounds on a log axis: the smallest positive value.
 	logFloor := math.Inf(1)
@@ -337,7 +345,7 @@ func (f *Figure) build() (*gplot.Plot, *gplot.Legend, error) {
 			name += " (no data)"
 		}
 		if s.Name != "" {
-			leg.Add(name, thumbs...)
+			leg.Add(fit(name), thumbs...)
 		}
 	}
 	for i, s := range f.Points {
@@ -366,7 +374,7 @@ func (f *Figure) build() (*gplot.Plot, *gplot.Legend, error) {
 			lines = append(lines, sc)
 		}
 		if s.Name != "" {
-			leg.Add(name, &plotter.Scatter{GlyphStyle: gs})
+			leg.Add(fit(name), &plotter.Scatter{GlyphStyle: gs})
 		}
 	}
 	if ndata == 0 {
@@ -395,7 +403,7 @@ func (f *Figure) build() (*gplot.Plot, *gplot.Legend, error) {
 		}
 		lines = append(lines, unpadded{l})
 		if h.Name != "" {
-			leg.Add(h.Name, &plotter.Line{LineStyle: l.LineStyle})
+			leg.Add(fit(h.Name), &plotter.Line{LineStyle: l.LineStyle})
 		}
 	}
 	p.Add(bands...)
@@ -445,13 +453,10 @@ func (u unpadded) DataRange() (xmin, xmax, ymin, ymax float64) { return u.p.Data
 
 // drawTo draws plot p into c with the legend in a strip on the right.
 func drawTo(c draw.Canvas, p *gplot.Plot, leg *gplot.Legend, ylabel string) {
-	gap := vg.Points(16)
+	gap := legendGap
 	var lw vg.Length
 	if hasEntries(leg, c) {
-		lw = leg.Rectangle(c).Size().X + gap
-		if max := c.Size().X * 0.45; lw > max {
-			lw = max
-		}
+		lw = min(leg.Rectangle(c).Size().X+gap, legendMax(c.Size().X))
 	}
 	// The background is white over the whole canvas, legend strip included.
 	c.SetColor(color.White)
@@ -505,7 +510,7 @@ func (f *Figure) render(format string, w, h vg.Length) ([]byte, error) {
 	if format != "svg" && format != "png" {
 		return nil, fmt.Errorf("plot: format %q not supported (allowed: \"svg\", \"png\")", format)
 	}
-	p, leg, err := f.build()
+	p, leg, err := f.build(w)
 	if err != nil {
 		return nil, err
 	}
@@ -568,4 +573,25 @@ func writeAtomic(path string, b []byte) error {
 		return fmt.Errorf("plot: writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// legendGap separates the data area from the legend strip.
+const legendGap = vg.Length(16)
+
+// legendMax is the widest legend strip of a figure w wide.
+func legendMax(w vg.Length) vg.Length { return w * 0.45 }
+
+// fitText returns s, or its longest prefix followed by an ellipsis, whose
+// width in sty is at most max.
+func fitText(sty text.Style, s string, max vg.Length) string {
+	if sty.Width(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	for n := len(r) - 1; n > 0; n-- {
+		if t := strings.TrimRight(string(r[:n]), " ") + "…"; sty.Width(t) <= max {
+			return t
+		}
+	}
+	return "…"
 }

@@ -365,3 +365,38 @@ func TestSaveWritesBoth(t *testing.T) {
 		t.Errorf("%d files in output dir, want 2 (temp files left?)", len(ents))
 	}
 }
+
+// TestLongLegendNames checks that a legend name too long for the legend strip
+// is shortened with an ellipsis to a prefix that fits, in the rendered SVG, and
+// that names that fit are left whole.
+func TestLongLegendNames(t *testing.T) {
+	long := "transformer: a pretraining mixture with a very long descriptive name: implied weight on the dense class"
+	f := ICLCurves("long names", 1, icl(long, 11, 1, 3, 0.1), icl("least squares", 11, 1, 2, 0))
+	svg, err := f.Render("svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(svg, []byte(long)) {
+		t.Error("the long name is drawn whole, past the figure's edge")
+	}
+	m := regexp.MustCompile(`>(transformer: [^<]*…)<`).FindSubmatch(svg)
+	if m == nil {
+		t.Fatal("no shortened legend name in the SVG")
+	}
+	short := strings.TrimSuffix(string(m[1]), "…")
+	if !strings.HasPrefix(long, short) || len(short) < 20 {
+		t.Errorf("shortened name %q is not a usable prefix of the long one", m[1])
+	}
+	if !bytes.Contains(svg, []byte(">least squares<")) {
+		t.Error("a short name was changed")
+	}
+	// The shortened text fits the strip the figure gives the legend.
+	w, _ := f.size()
+	_, leg, err := f.build(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, max := leg.TextStyle.Width(string(m[1])), legendMax(w); got > max {
+		t.Errorf("shortened name is %v wide, strip %v", got, max)
+	}
+}
