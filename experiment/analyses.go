@@ -523,7 +523,7 @@ func analyzeMS(e *env) (*Outcome, error) {
 	// squared error is divided by its scale, so that predictor is the Bayes
 	// mixture with prior weights proportional to weight / scale; the plain
 	// squared-error posterior is then shown beside it (sq).
-	ref, refName := bm, "Bayes posterior p(dense | context)"
+	ref, refName, refLegend := bm, "Bayes posterior p(dense | context)", "Bayes posterior p(dense | context)"
 	var sq *baseline.BayesMixture
 	if run := e.models["mixture"].run; run.Cfg.Train.Loss == train.LossNormalized {
 		scales, err := e.componentScales("mixture")
@@ -532,6 +532,7 @@ func analyzeMS(e *env) (*Outcome, error) {
 		}
 		ref, sq = bm.ScaleWeighted(scales), bm
 		refName = fmt.Sprintf("posterior under the loss-weighted prior %s (train.loss: normalized)", fmtWeights(ref.Weights))
+		refLegend = "loss-weighted posterior p(dense | context)"
 	}
 	tol := e.def.Param("tol")
 	tf := e.transformers([]string{"mixture"})[0]
@@ -596,19 +597,11 @@ func analyzeMS(e *env) (*Outcome, error) {
 		}
 		fig := plot.ModelSelection(fmt.Sprintf("Model selection on %s prompts", es.Name), "dense",
 			plot.Series{Name: "transformer: implied weight", X: x, Y: sel.Implied.Mean, Lo: sel.Implied.Lo, Hi: sel.Implied.Hi},
-			plot.Series{Name: shortPosterior(refName), X: x, Y: sel.Posterior.Mean, Lo: sel.Posterior.Lo, Hi: sel.Posterior.Hi}, more...)
+			plot.Series{Name: refLegend, X: x, Y: sel.Posterior.Mean, Lo: sel.Posterior.Lo, Hi: sel.Posterior.Hi}, more...)
 		o.Figures = append(o.Figures, Fig{"weight_" + es.Name, e.def.Caption("weight_" + es.Name), fig})
 	}
 	o.Tables = append(o.Tables, t)
 	return o, nil
-}
-
-// shortPosterior is the legend label of the reference posterior.
-func shortPosterior(name string) string {
-	if strings.HasPrefix(name, "posterior under the loss-weighted prior") {
-		return "loss-weighted posterior p(dense | context)"
-	}
-	return name
 }
 
 // componentScales returns the scales of the components of role's pretraining
