@@ -296,6 +296,15 @@ func TestModelSelection(t *testing.T) {
 	if p0, pl := sel.Posterior.Mean[0], sel.Posterior.Mean[n-1]; math.Abs(p0-0.5) > 1e-9 || pl < 0.95 {
 		t.Errorf("posterior on dense: %g with no examples (want 0.5), %g at the end (want ~1)", p0, pl)
 	}
+	// Another reference mixture (prior 0.5/4 : 0.5/1, so 0.2 on dense) adds
+	// its posterior and leaves the first's alone.
+	sel2, err := ModelSelection(bt, Baseline{P: mix.Components[0]}, mix, Options{Boots: 100}, mix.ScaleWeighted([]float64{4, 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sel2.Others) != 1 || math.Abs(sel2.Others[0].Mean[0]-0.2) > 1e-9 || sel2.Posterior.Mean[n-1] != sel.Posterior.Mean[n-1] {
+		t.Errorf("other posteriors %+v; posterior at the end %g, want %g", sel2.Others, sel2.Posterior.Mean[n-1], sel.Posterior.Mean[n-1])
+	}
 }
 
 func TestSweep(t *testing.T) {

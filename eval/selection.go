@@ -103,19 +103,25 @@ type Selection struct {
 	Class     string `json:"class"` // the name of class 1, the class the weight is on
 	Implied   Curve  `json:"implied"`
 	Posterior Curve  `json:"posterior"` // mean over prompts of p(class 1 | context)
+	// Others are the mean posteriors of class 1 under further reference
+	// mixtures (e.g. the same classes with another prior), in the order given.
+	Others []Curve `json:"other_posteriors,omitempty"`
 }
 
 // ModelSelection runs model and the two-component Bayes mixture mix on bt and
 // returns the model's implied weight on component 0 (ImpliedWeight against the
 // components' posterior means) and the mean posterior p(component 0 | points
-// 0..i-1) over prompts, both with bootstrap intervals. Queries in bt are not
-// used: positions are scored on the prompt's own points.
-func ModelSelection(bt *prompt.Batch, model Predictor, mix *baseline.BayesMixture, opts Options) (*Selection, error) {
+// 0..i-1) over prompts, both with bootstrap intervals; also the mean posterior
+// of component 0 under each of others. Queries in bt are not used: positions
+// are scored on the prompt's own points.
+func ModelSelection(bt *prompt.Batch, model Predictor, mix *baseline.BayesMixture, opts Options, others ...*baseline.BayesMixture) (*Selection, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	if len(mix.Components) != 2 {
-		return nil, fmt.Errorf("eval: model selection needs a mixture of 2 classes, have %d", len(mix.Components))
+	for _, m := range append([]*baseline.BayesMixture{mix}, others...) {
+		if len(m.Components) != 2 {
+			return nil, fmt.Errorf("eval: model selection needs a mixture of 2 classes, have %d", len(m.Components))
+		}
 	}
 	B, N, D := bt.B, bt.N, bt.D
 	t := make([]float64, B*N)
@@ -124,6 +130,21 @@ func ModelSelection(bt *prompt.Batch, model Predictor, mix *baseline.BayesMixtur
 	for c := range p {
 		baseline.Run(p[c], mix.Components[c], bt, 0)
 	}
+	s := &Selection{Class: mix.Components[0].Name()}
+	s.Implied = ImpliedWeight(model.Name(), t, p[0], p[1], B, N, opts.level(), opts.boots(),
+		rng.New(opts.BootSeed, rng.LabelEval, 1<<32))
+	s.Posterior = meanPosterior(bt, mix, opts)
+	for _, m := range others {
+		s.Others = append(s.Others, meanPosterior(bt, m, opts))
+	}
+	return s, nil
+}
+
+// meanPosterior is the mean over bt's prompts of p(component 0 | points
+// 0..i-1) under mix, with its bootstrap interval. Every call resamples the
+// prompts the same way.
+func meanPosterior(bt *prompt.Batch, mix *baseline.BayesMixture, opts Options) Curve {
+	B, N := bt.B, bt.N
 	pred := make([]float64, B*N)
 	post := make([]float64, B*N*2)
 	baseline.RunPosterior(pred, post, mix, bt, 0)
@@ -131,10 +152,6 @@ func ModelSelection(bt *prompt.Batch, model Predictor, mix *baseline.BayesMixtur
 	for k := range p0 {
 		p0[k] = post[2*k]
 	}
-	s := &Selection{Class: mix.Components[0].Name()}
-	s.Implied = ImpliedWeight(model.Name(), t, p[0], p[1], B, N, opts.level(), opts.boots(),
-		rng.New(opts.BootSeed, rng.LabelEval, 1<<32))
-	s.Posterior = ICLCurve("bayes posterior", p0, B, N, opts.level(), opts.boots(),
+	return ICLCurve("bayes posterior", p0, B, N, opts.level(), opts.boots(),
 		rng.New(opts.BootSeed, rng.LabelEval, 1<<32+1))
-	return s, nil
 }

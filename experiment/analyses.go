@@ -551,20 +551,16 @@ func analyzeMS(e *env) (*Outcome, error) {
 		if err != nil {
 			return nil, err
 		}
-		sel, err := eval.ModelSelection(bt, tf, ref, e.eopts)
+		var others []*baseline.BayesMixture
+		if sq != nil {
+			others = append(others, sq)
+		}
+		sel, err := eval.ModelSelection(bt, tf, ref, e.eopts, others...)
 		if err != nil {
 			return nil, err
 		}
 		sel.Setting = es.Name
 		o.Selections = append(o.Selections, sel)
-		var selSq *eval.Selection
-		if sq != nil {
-			if selSq, err = eval.ModelSelection(bt, tf, sq, e.eopts); err != nil {
-				return nil, err
-			}
-			selSq.Setting = es.Name + " (squared-error posterior)"
-			o.Selections = append(o.Selections, selSq)
-		}
 		diff, cnt := 0.0, 0
 		for i, w := range sel.Implied.Mean {
 			if !math.IsNaN(w) {
@@ -573,8 +569,8 @@ func analyzeMS(e *env) (*Outcome, error) {
 			}
 			row := []string{es.Name, fmt.Sprint(i),
 				fmt.Sprintf("%s [%s, %s]", num(w), num(sel.Implied.Lo[i]), num(sel.Implied.Hi[i])), num(sel.Posterior.Mean[i])}
-			if selSq != nil {
-				row = append(row, num(selSq.Posterior.Mean[i]))
+			if sq != nil {
+				row = append(row, num(sel.Others[0].Mean[i]))
 			}
 			t.Rows = append(t.Rows, row)
 		}
@@ -592,8 +588,9 @@ func analyzeMS(e *env) (*Outcome, error) {
 			x[i] = float64(i)
 		}
 		var more []plot.Series
-		if selSq != nil {
-			more = append(more, plot.Series{Name: "squared-error posterior p(dense | context)", X: x, Y: selSq.Posterior.Mean, Lo: selSq.Posterior.Lo, Hi: selSq.Posterior.Hi})
+		if sq != nil {
+			c := sel.Others[0]
+			more = append(more, plot.Series{Name: "squared-error posterior p(dense | context)", X: x, Y: c.Mean, Lo: c.Lo, Hi: c.Hi})
 		}
 		fig := plot.ModelSelection(fmt.Sprintf("Model selection on %s prompts", es.Name), "dense",
 			plot.Series{Name: "transformer: implied weight", X: x, Y: sel.Implied.Mean, Lo: sel.Implied.Lo, Hi: sel.Implied.Hi},

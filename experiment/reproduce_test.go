@@ -232,9 +232,9 @@ func TestReproduceMicro(t *testing.T) {
 	var sels []eval.Selection
 	if b, err := os.ReadFile(filepath.Join(out, "MS", "selection.json")); err != nil || json.Unmarshal(b, &sels) != nil {
 		t.Errorf("MS/selection.json: %v", err)
-	} else if len(sels) != 4 || sels[1].Setting != "dense (squared-error posterior)" {
-		t.Errorf("MS/selection.json holds %d selections", len(sels))
-	} else if p0, q0 := sels[0].Posterior.Mean[0], sels[1].Posterior.Mean[0]; math.Abs(p0-1.0/6) > 1e-9 || math.Abs(q0-0.5) > 1e-9 {
+	} else if len(sels) != 2 || len(sels[0].Others) != 1 {
+		t.Errorf("MS/selection.json holds %d selections (want 2, each with the squared-error posterior)", len(sels))
+	} else if p0, q0 := sels[0].Posterior.Mean[0], sels[0].Others[0].Mean[0]; math.Abs(p0-1.0/6) > 1e-9 || math.Abs(q0-0.5) > 1e-9 {
 		// d = 5: dense scale 5, 1-sparse scale 1, so the prior 0.5/0.5
 		// weighted by 1/scale is 1/6 on dense.
 		t.Errorf("MS posteriors with no examples: %g and %g, want 1/6 (loss-weighted) and 0.5", p0, q0)
