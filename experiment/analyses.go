@@ -41,13 +41,18 @@ func gt(name string, a, b, ratio, margin float64, an, bn string) Check {
 
 func analyzeE1(e *env) (*Outcome, error) {
 	o := e.newOutcome()
-	bm, err := e.pretrainBayes("mixture")
+	bm, sq, err := e.lossBayes("mixture")
 	if err != nil {
 		return nil, err
 	}
 	// The mixture model does not know the prompt's class: its best achievable
-	// curve is the Bayes predictor of the pretraining mixture.
-	extra := []eval.Predictor{eval.Baseline{P: bm, Label: "Bayes-optimal, mixture prior"}}
+	// curve is the Bayes predictor of the pretraining mixture under its
+	// training loss.
+	label := "Bayes-optimal, mixture prior"
+	if sq != nil {
+		label = "Bayes-optimal, loss-weighted mixture prior"
+	}
+	extra := []eval.Predictor{eval.Baseline{P: bm, Label: label}}
 	for i, es := range e.def.Evals {
 		spec, err := e.resolve(fmt.Sprintf("evals[%d].task", i), es.Task)
 		if err != nil {
@@ -113,7 +118,7 @@ type ratioRow struct {
 func ratioTable(caption string, rows []ratioRow, pos []int) report.Table {
 	t := report.Table{Caption: caption, Header: []string{"setting"}}
 	for _, p := range pos {
-		t.Header = append(t.Header, fmt.Sprintf("%d examples", p))
+		t.Header = append(t.Header, examples(p))
 	}
 	for _, rr := range rows {
 		row := []string{rr.name}
@@ -271,24 +276,26 @@ func analyzeE3(e *env) (*Outcome, error) {
 	o.Checks = append(o.Checks, Check{Name: fmt.Sprintf("(1) selection at the ends: w(%d) <= %g and w(%d) >= %g", k2, low, d, high),
 		Detail: fmt.Sprintf("w(%d) = %s, w(%d) = %s", k2, num(wk(k2)), d, num(wk(d))),
 		Pass:   wk(k2) <= low && wk(d) >= high})
-	between, detail := true, ""
+	between, parts := true, []string{}
 	lo, hi := math.Min(wk(k2), wk(d)), math.Max(wk(k2), wk(d))
 	for k := k2 + 1; k < d; k++ {
 		v := wk(k)
-		detail += fmt.Sprintf("w(%d) = %s; ", k, num(v))
+		parts = append(parts, fmt.Sprintf("w(%d) = %s", k, num(v)))
 		between = between && v > 0.1 && v < 0.9 && v >= lo && v <= hi
 	}
+	detail := strings.Join(parts, "; ")
 	if d <= k2+1 {
 		between, detail = false, "no intermediate k at this d"
 	}
-	o.Checks = append(o.Checks, Check{Name: "(2) intermediate k: weight strictly between the classes", Detail: detail, Pass: between})
-	mono, md := true, ""
+	o.Checks = append(o.Checks, Check{Name: fmt.Sprintf("(2) intermediate k: 0.1 < w(k) < 0.9 and between w(%d) and w(%d)", k2, d), Detail: detail, Pass: between})
+	mono, parts := true, parts[:0]
 	for k := 2; k <= d; k++ {
 		if w.Y[k-1] < w.Y[k-2] && w.Hi[k-1] < w.Lo[k-2] {
 			mono = false
-			md += fmt.Sprintf("w(%d) = %s < w(%d) = %s; ", k, num(w.Y[k-1]), k-1, num(w.Y[k-2]))
+			parts = append(parts, fmt.Sprintf("w(%d) = %s < w(%d) = %s", k, num(w.Y[k-1]), k-1, num(w.Y[k-2])))
 		}
 	}
+	md := strings.Join(parts, "; ")
 	if md == "" {
 		md = "no significant decrease"
 	}
@@ -305,7 +312,7 @@ func analyzeE3(e *env) (*Outcome, error) {
 	// Figures.
 	var lines []plot.Series
 	for _, p := range positions {
-		if l, ok := sweepSeries(s, tf, p, fmt.Sprintf("transformer, %d examples", p), false); ok {
+		if l, ok := sweepSeries(s, tf, p, "transformer, "+examples(p), false); ok {
 			lines = append(lines, l)
 		}
 	}
@@ -403,7 +410,7 @@ func (e *env) sweepFigure(o *Outcome, s *eval.Sweep, name, title, xlabel string)
 	tf := e.label(e.def.Sweep.Models[0])
 	var lines []plot.Series
 	for _, p := range e.sweepPositions() {
-		if l, ok := sweepSeries(s, tf, p, fmt.Sprintf("transformer, %d examples", p), false); ok {
+		if l, ok := sweepSeries(s, tf, p, "transformer, "+examples(p), false); ok {
 			lines = append(lines, l)
 		}
 	}
@@ -514,23 +521,15 @@ func analyzeSweepE6(e *env) (*Outcome, error) {
 
 func analyzeMS(e *env) (*Outcome, error) {
 	o := e.newOutcome()
-	bm, err := e.pretrainBayes("mixture")
+	ref, sq, err := e.lossBayes("mixture")
 	if err != nil {
 		return nil, err
 	}
 	// The reference is the posterior of the predictor that minimizes the
-	// model's training loss. Under train.loss: normalized each class's
-	// squared error is divided by its scale, so that predictor is the Bayes
-	// mixture with prior weights proportional to weight / scale; the plain
-	// squared-error posterior is then shown beside it (sq).
-	ref, refName, refLegend := bm, "Bayes posterior p(dense | context)", "Bayes posterior p(dense | context)"
-	var sq *baseline.BayesMixture
-	if run := e.models["mixture"].run; run.Cfg.Train.Loss == train.LossNormalized {
-		scales, err := e.componentScales("mixture")
-		if err != nil {
-			return nil, err
-		}
-		ref, sq = bm.ScaleWeighted(scales), bm
+	// model's training loss; under train.loss: normalized the plain
+	// squared-error posterior is shown beside it (sq).
+	refName, refLegend := "Bayes posterior p(dense | context)", "Bayes posterior p(dense | context)"
+	if sq != nil {
 		refName = fmt.Sprintf("posterior under the loss-weighted prior %s (train.loss: normalized)", fmtWeights(ref.Weights))
 		refLegend = "loss-weighted posterior p(dense | context)"
 	}
@@ -599,6 +598,26 @@ func analyzeMS(e *env) (*Outcome, error) {
 	}
 	o.Tables = append(o.Tables, t)
 	return o, nil
+}
+
+// lossBayes returns the Bayes predictor of role's pretraining mixture that
+// minimizes its training loss. Under train.loss: normalized each class's
+// squared error is divided by its scale, so that predictor is the mixture
+// with prior weights proportional to weight / scale, and sq is the plain
+// squared-error Bayes mixture; otherwise sq is nil.
+func (e *env) lossBayes(role string) (ref, sq *baseline.BayesMixture, err error) {
+	bm, err := e.pretrainBayes(role)
+	if err != nil {
+		return nil, nil, err
+	}
+	if e.models[role].run.Cfg.Train.Loss != train.LossNormalized {
+		return bm, nil, nil
+	}
+	scales, err := e.componentScales(role)
+	if err != nil {
+		return nil, nil, err
+	}
+	return bm.ScaleWeighted(scales), bm, nil
 }
 
 // componentScales returns the scales of the components of role's pretraining

@@ -262,11 +262,19 @@ func sweepSeries(sw *eval.Sweep, predictor string, position int, name string, da
 	return plot.Series{Name: name, X: sw.X, Y: l.Mean, Lo: l.Lo, Hi: l.Hi, Dashed: dashed}, true
 }
 
+// examples names a position: "1 example", "4 examples".
+func examples(p int) string {
+	if p == 1 {
+		return "1 example"
+	}
+	return fmt.Sprintf("%d examples", p)
+}
+
 // curveTable tabulates "mean [lo, hi]" of every curve of r at positions.
 func curveTable(caption string, r *eval.SettingResult, positions []int) report.Table {
 	t := report.Table{Caption: caption, Header: []string{"predictor"}}
 	for _, p := range positions {
-		t.Header = append(t.Header, fmt.Sprintf("%d examples", p))
+		t.Header = append(t.Header, examples(p))
 	}
 	for _, c := range r.Curves {
 		row := []string{c.Name}
@@ -275,19 +283,6 @@ func curveTable(caption string, r *eval.SettingResult, positions []int) report.T
 			row = append(row, fmt.Sprintf("%s [%s, %s]", num(m), num(lo), num(hi)))
 		}
 		t.Rows = append(t.Rows, row)
-	}
-	return t
-}
-
-// checksTable lists the verdict's checks.
-func checksTable(checks []Check) report.Table {
-	t := report.Table{Caption: "Checks of the verdict rule", Header: []string{"check", "numbers", "holds"}}
-	for _, c := range checks {
-		ok := "no"
-		if c.Pass {
-			ok = "yes"
-		}
-		t.Rows = append(t.Rows, []string{c.Name, c.Detail, ok})
 	}
 	return t
 }

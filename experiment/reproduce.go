@@ -379,7 +379,6 @@ func runExperiment(d *Def, scale *Scale, runs []*PlannedRun, cache map[string]*m
 		return nil, err
 	}
 	o.Verdict = Verdict(o.Checks)
-	o.Tables = append(o.Tables, checksTable(o.Checks))
 	logf("drawing %d figures, writing results to %s", len(o.Figures), filepath.Join(outDir, d.ID))
 	return o, writeOutcome(o, filepath.Join(outDir, d.ID))
 }
@@ -487,7 +486,7 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 		x.Configs = append(x.Configs, report.Code{Name: "experiment " + d.ID + " (experiment/configs/" + strings.ToLower(d.ID) + ".yaml)", Text: d.Source})
 		if o := byID[d.ID]; o != nil {
 			x.Verdict = o.Verdict
-			x.VerdictNote = headline(o.Checks) + "\n\nEvery check with its numbers is in the table \"Checks\" below.\n\nRule: " + d.Rule
+			x.VerdictNote = headline(o.Checks) + "\n\nEvery check with its numbers is in the table \"Checks\" above.\n\nRule: " + d.Rule
 			if o.Verdict != report.Supported && d.ScaleNote != "" {
 				x.VerdictNote += "\n\nAt a larger scale: " + d.ScaleNote
 			}

@@ -191,6 +191,10 @@ func TestReproduceMicro(t *testing.T) {
 			t.Errorf("%s: verdict.json %s (%v)", id, b, err)
 		}
 	}
+	// Every experiment that ran lists its checks once.
+	if n, want := len(regexp.MustCompile(`</b> Checks</caption>`).FindAllString(h, -1)), len(IDs); n != want {
+		t.Errorf("report has %d checks tables, want one per experiment (%d)", n, want)
+	}
 	if n := strings.Count(h, `src="data:image/svg+xml;base64,`); n < 15 {
 		t.Errorf("report embeds %d figures", n)
 	}
@@ -226,6 +230,8 @@ func TestReproduceMicro(t *testing.T) {
 		t.Errorf("E1 sparse results: %+v", s)
 	} else if s.Class != "sparse linear (1 of 5)" {
 		t.Errorf("E1 sparse prompts are %s, want the runs' 1 of 5", s.Class)
+	} else if c := s.Curve("Bayes-optimal, loss-weighted mixture prior"); c == nil {
+		t.Error("E1's reference for the normalized-loss mixture is not the loss-weighted Bayes mixture")
 	}
 	// MS compares with the posterior under the loss-weighted prior and shows
 	// the squared-error posterior beside it.
