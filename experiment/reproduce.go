@@ -488,7 +488,7 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			x.Verdict = o.Verdict
 			x.VerdictNote = headline(o.Checks) + "\n\nEvery check with its numbers is in the table \"Checks\" above.\n\nRule: " + d.Rule
 			if o.Verdict != report.Supported && d.ScaleNote != "" {
-				x.VerdictNote += "\n\nAt a larger scale: " + d.ScaleNote
+				x.VerdictNote += "\n\nAbout the scale: " + d.ScaleNote
 			}
 			for _, f := range o.Figures {
 				svg, err := f.F.Render("svg")
