@@ -50,7 +50,7 @@ func analyzeE1(e *env) (*Outcome, error) {
 	// training loss.
 	label := "Bayes-optimal, mixture prior"
 	if sq != nil {
-		label = "Bayes-optimal, loss-weighted mixture prior"
+		label = "Bayes, loss-weighted mixture"
 	}
 	extra := []eval.Predictor{eval.Baseline{P: bm, Label: label}}
 	for i, es := range e.def.Evals {

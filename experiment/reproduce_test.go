@@ -230,7 +230,7 @@ func TestReproduceMicro(t *testing.T) {
 		t.Errorf("E1 sparse results: %+v", s)
 	} else if s.Class != "sparse linear (1 of 5)" {
 		t.Errorf("E1 sparse prompts are %s, want the runs' 1 of 5", s.Class)
-	} else if c := s.Curve("Bayes-optimal, loss-weighted mixture prior"); c == nil {
+	} else if c := s.Curve("Bayes, loss-weighted mixture"); c == nil {
 		t.Error("E1's reference for the normalized-loss mixture is not the loss-weighted Bayes mixture")
 	}
 	// MS compares with the posterior under the loss-weighted prior and shows
