@@ -288,14 +288,14 @@ func analyzeE3(e *env) (*Outcome, error) {
 		between, detail = false, "no intermediate k at this d"
 	}
 	o.Checks = append(o.Checks, Check{Name: fmt.Sprintf("(2) intermediate k: 0.1 < w(k) < 0.9 and between w(%d) and w(%d)", k2, d), Detail: detail, Pass: between})
-	mono, parts := true, parts[:0]
+	mono, drops := true, []string{}
 	for k := 2; k <= d; k++ {
 		if w.Y[k-1] < w.Y[k-2] && w.Hi[k-1] < w.Lo[k-2] {
 			mono = false
-			parts = append(parts, fmt.Sprintf("w(%d) = %s < w(%d) = %s", k, num(w.Y[k-1]), k-1, num(w.Y[k-2])))
+			drops = append(drops, fmt.Sprintf("w(%d) = %s < w(%d) = %s", k, num(w.Y[k-1]), k-1, num(w.Y[k-2])))
 		}
 	}
-	md := strings.Join(parts, "; ")
+	md := strings.Join(drops, "; ")
 	if md == "" {
 		md = "no significant decrease"
 	}
