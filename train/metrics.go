@@ -102,3 +102,28 @@ func truncateMetrics(path string, step int) error {
 	}
 	return atomicfile.WriteBytes(path, out.Bytes())
 }
+
+// replayEvals calls fn with each evaluation line of path, in order: a resumed
+// run uses them to pick up where its checks on the evaluations left off.
+func replayEvals(path string, fn func(EvalLine)) error {
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	for sc.Scan() {
+		var e EvalLine
+		if json.Unmarshal(sc.Bytes(), &e) != nil || e.Kind != "eval" {
+			continue
+		}
+		fn(e)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	return nil
+}

@@ -208,6 +208,14 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 	if err := truncateMetrics(metricsPath, keep); err != nil {
 		return nil, err
 	}
+	stuck := newPlateau(cfg.Curriculum, cfg.Train.Steps)
+	if ck != nil { // the evaluations before the checkpoint count toward the streak
+		if err := replayEvals(metricsPath, func(e EvalLine) {
+			stuck.observe(e.Step, Stage{Dims: e.Dims, Points: e.Points}, e.NormLoss)
+		}); err != nil {
+			return nil, err
+		}
+	}
 	ml, err := openMetrics(metricsPath)
 	if err != nil {
 		return nil, err
@@ -247,6 +255,12 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 		st := cfg.Curriculum.At(max(k-1, 0))
 		e := t.evaluate(st)
 		p.eval(k, e)
+		if from, warn := stuck.observe(k, st, e.NormLoss); warn {
+			p.message(true, "warning: the evaluation loss has stayed at the zero predictor's (normalized >= %g; "+
+				"predicting 0 scores 1) at every evaluation from step %d to %d: the model predicts no better than 0. "+
+				"Runs can stay there to the end (docs/sparse-pilots.md, \"Stuck at the zero predictor\"); "+
+				"if the loss does not fall soon, stop and train again with another seed.", plateauLoss, from, k)
+		}
 		return e, ml.write(EvalLine{Kind: "eval", Step: k, Dims: st.Dims, Points: st.Points, WallS: wall(), EvalResult: *e})
 	}
 	var final *EvalResult
@@ -334,6 +348,9 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 	}
 	p.message(true, "done: %s, %d steps in %s, eval loss %.4g (normalized %.4g, zero predictor 1)",
 		dir, steps, fmtDuration(time.Duration(res.WallS*float64(time.Second))), final.Loss, final.NormLoss)
+	if final.NormLoss >= plateauLoss {
+		p.message(true, "warning: the final normalized loss %.4g is the zero predictor's (1): the model predicts no better than 0", final.NormLoss)
+	}
 	return res, nil
 }
 

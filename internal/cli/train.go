@@ -30,6 +30,13 @@ stream derived from (seed, s), so a run stopped anywhere (Ctrl-C saves a
 checkpoint; even SIGKILL loses at most the steps since the last checkpoint) and
 continued with -resume ends with the same weights, bit for bit.
 
+Evaluations report the normalized loss (squared error over the class's scale),
+where predicting 0 scores about 1. A model that has not yet learned in context
+sits there; small ones can stay there for good. Train warns when five
+evaluations in a row at the curriculum's last stage are at 0.9 or above: no run
+of ours that got there left it (docs/sparse-pilots.md); another seed may learn
+where this one did not.
+
 Built-in presets (-preset, or -list to print them): <scale>/<mixture> with scale
 quick (minutes on 2 cores), small (hours) or paper (d = 20, 12 layers, width 256,
 8 heads), e.g. quick/dense_linear. 'icl train -preset quick/dense_linear -print'
