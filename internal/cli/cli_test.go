@@ -5,12 +5,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"icl/gpt"
 	"icl/npz"
 	"icl/rng"
+	"icl/train"
 )
 
 // run runs icl with args and returns its exit code, stdout and stderr.
@@ -164,6 +166,56 @@ func TestPredictMatchesModel(t *testing.T) {
 	run(t, "sample", "-class", "dense_linear", "-d", "4", "-n", "5", "-b", "2", "-o", p4)
 	if code, _, stderr := run(t, "predict", "-weights", w, "-prompts", p4, "-o", o); code == 0 || !strings.Contains(stderr, "D = 4") {
 		t.Fatalf("d mismatch: exit %d, %q", code, stderr)
+	}
+}
+
+// A run's final checkpoint holds the same weights as its model.safetensors, so
+// predict gives the same bits from either; an earlier checkpoint gives others.
+func TestPredictFromCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "tiny.yaml")
+	const tiny = `name: tiny
+seed: 3
+task: {class: dense_linear}
+data: {dim: 3, points: 5}
+model: {layers: 1, width: 16, heads: 2}
+train: {steps: 20, batch: 8, schedule: {kind: constant, lr: 0.003}}
+log_every: 10
+eval_every: 10
+eval_batch: 16
+checkpoint_every: 10
+`
+	if err := os.WriteFile(cfg, []byte(tiny), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runDir := filepath.Join(dir, "run")
+	if code, _, stderr := run(t, "train", "-config", cfg, "-out", runDir, "-q"); code != 0 {
+		t.Fatal(stderr)
+	}
+	p := filepath.Join(dir, "p.npz")
+	if code, _, stderr := run(t, "sample", "-class", "dense_linear", "-d", "3", "-n", "5", "-b", "4", "-o", p); code != 0 {
+		t.Fatal(stderr)
+	}
+	preds := func(weights string) []float32 {
+		t.Helper()
+		o := filepath.Join(dir, filepath.Base(weights)+".npy")
+		if code, _, stderr := run(t, "predict", "-weights", weights, "-prompts", p, "-o", o); code != 0 {
+			t.Fatalf("predict -weights %s: %s", weights, stderr)
+		}
+		a, err := npz.ReadNPY(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Float32()
+	}
+	model := preds(filepath.Join(runDir, train.ModelFile))
+	last := preds(train.CheckpointPath(runDir, 20))
+	mid := preds(train.CheckpointPath(runDir, 10))
+	if !slices.Equal(model, last) {
+		t.Errorf("final checkpoint predicts %v, model.safetensors %v", last, model)
+	}
+	if slices.Equal(model, mid) {
+		t.Errorf("the step-10 checkpoint predicts exactly as the final model: %v", mid)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"icl/gpt"
 	"icl/npz"
 	"icl/prompt"
+	"icl/safetensors"
+	"icl/train"
 )
 
 func init() {
@@ -16,7 +18,8 @@ func init() {
 		short: "run a trained model on prompts and save its predictions as .npy",
 		usage: "-weights model.safetensors -prompts prompts.npz [-o preds.npy]",
 		long: `
-Predict loads exported weights (a run's model.safetensors) and a prompts file
+Predict loads exported weights (a run's model.safetensors, or one of its
+checkpoints ckpt-*.safetensors for the model partway through) and a prompts file
 ('icl sample' writes one; any .npz with xs (B, N, D) and ys (B, N) will do) and
 writes the model's predictions as a (B, N) float32 .npy: entry [p, i] is the
 prediction of y_i of prompt p from the points before it (the read-out at x-token
@@ -34,7 +37,7 @@ Example:
 				if *weights == "" || *prompts == "" {
 					return usageErrorf("-weights and -prompts are required")
 				}
-				m, _, err := gpt.LoadFile(*weights)
+				m, err := loadModel(*weights)
 				if err != nil {
 					return err
 				}
@@ -54,6 +57,20 @@ Example:
 			}
 		},
 	})
+}
+
+// loadModel reads a model file or a training checkpoint (its weights at that step).
+func loadModel(path string) (*gpt.Model, error) {
+	f, err := safetensors.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if f.Meta["format"] == train.CheckpointFormat {
+		m, _, err := train.CheckpointModel(f, path)
+		return m, err
+	}
+	m, _, err := gpt.FromFile(f, path)
+	return m, err
 }
 
 // predictBatch runs m on every prompt of b, in chunks, and returns (B, N) predictions.
