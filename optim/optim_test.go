@@ -138,12 +138,53 @@ func TestScheduleConfig(t *testing.T) {
 		{ScheduleConfig{Kind: "warmup_cosine", LR: 1, MinLR: 2}, 10, "min_lr"},
 		{ScheduleConfig{Kind: "warmup_cosine", LR: 1, WarmupSteps: -1}, 10, "warmup_steps"},
 		{ScheduleConfig{Kind: "warmup_cosine", LR: 1, WarmupSteps: 10}, 10, "warmup_steps"},
+		{ScheduleConfig{Kind: "warmup_cosine", LR: 1, WarmupSteps: 10, DecaySteps: 10}, 100, "decay_steps"},
+		{ScheduleConfig{Kind: "warmup_cosine", LR: 1, DecaySteps: -5}, 100, "decay_steps"},
+		{ScheduleConfig{Kind: "constant", LR: 1, DecaySteps: 100}, 100, "decay_steps"},
 	} {
 		_, err := tc.c.Build(tc.total)
 		var ce *ConfigError
 		if !errors.As(err, &ce) || ce.Field != tc.field || !strings.Contains(err.Error(), tc.field) {
 			t.Errorf("%+v: err %v, want a ConfigError on %s", tc.c, err, tc.field)
 		}
+	}
+}
+
+// A run of 100 steps on a 310-step cosine has the learning rates of the first
+// 100 steps of a 310-step run.
+func TestScheduleDecaySteps(t *testing.T) {
+	c := ScheduleConfig{Kind: "warmup_cosine", LR: 1e-3, MinLR: 1e-4, WarmupSteps: 10}
+	long, err := c.Build(310)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.DecaySteps = 310
+	short, err := c.Build(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := 0; k < 100; k++ {
+		if short.LR(k) != long.LR(k) {
+			t.Fatalf("step %d: %v with decay_steps 310, %v in a 310-step run", k, short.LR(k), long.LR(k))
+		}
+	}
+	// Halfway down the cosine (step 10 + 300/2) the rate is the mean of lr and min_lr.
+	if got := short.LR(160); math.Abs(got-0.55e-3) > 1e-15 {
+		t.Errorf("LR(160) = %v, want 5.5e-4", got)
+	}
+	// Shorter than the run: min_lr from decay_steps on.
+	c.DecaySteps = 50
+	s, err := c.Build(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.LR(50) != 1e-4 || s.LR(99) != 1e-4 || !(s.LR(49) > 1e-4) {
+		t.Errorf("decay_steps 50: LR(49, 50, 99) = %v, %v, %v; want > 1e-4, then 1e-4", s.LR(49), s.LR(50), s.LR(99))
+	}
+	// A run shorter than the warmup is allowed when the cosine's horizon is set.
+	c.DecaySteps = 310
+	if _, err := c.Build(5); err != nil {
+		t.Errorf("5 steps of a 310-step schedule: %v", err)
 	}
 }
 

@@ -49,6 +49,11 @@ type ScheduleConfig struct {
 	LR          float64 `yaml:"lr" json:"lr"`
 	MinLR       float64 `yaml:"min_lr" json:"min_lr"`             // warmup_cosine only
 	WarmupSteps int     `yaml:"warmup_steps" json:"warmup_steps"` // warmup_cosine only
+	// DecaySteps (warmup_cosine only) is the step at which the cosine reaches
+	// MinLR; 0 means the run's last step. A value above the run's steps stops
+	// the run partway down the cosine, with the learning rates, and so the
+	// weights, that a run of DecaySteps steps has at that step.
+	DecaySteps int `yaml:"decay_steps,omitempty" json:"decay_steps,omitempty"`
 }
 
 // Validate reports the first invalid field of c, or nil.
@@ -68,21 +73,31 @@ func (c ScheduleConfig) Validate() error {
 		if c.WarmupSteps < 0 {
 			return &ConfigError{"warmup_steps", c.WarmupSteps, "an integer >= 0"}
 		}
+		if c.DecaySteps != 0 && c.DecaySteps <= c.WarmupSteps {
+			return &ConfigError{"decay_steps", c.DecaySteps, fmt.Sprintf("0 (the run's steps) or above warmup_steps = %d", c.WarmupSteps)}
+		}
+	} else if c.DecaySteps != 0 {
+		return &ConfigError{"decay_steps", c.DecaySteps, `0: it applies to kind "warmup_cosine" only`}
 	}
 	return nil
 }
 
-// Build returns the schedule for a run of totalSteps steps.
+// Build returns the schedule for a run of totalSteps steps (the cosine's
+// horizon is DecaySteps where set).
 func (c ScheduleConfig) Build(totalSteps int) (Schedule, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	if c.Kind == KindWarmupCosine {
-		if totalSteps <= c.WarmupSteps {
-			return nil, &ConfigError{"warmup_steps", c.WarmupSteps,
-				fmt.Sprintf("below the number of training steps (%d)", totalSteps)}
+		total := c.DecaySteps // Validate: above WarmupSteps where set
+		if total == 0 {
+			if totalSteps <= c.WarmupSteps {
+				return nil, &ConfigError{"warmup_steps", c.WarmupSteps,
+					fmt.Sprintf("below the number of training steps (%d)", totalSteps)}
+			}
+			total = totalSteps
 		}
-		return WarmupCosine{Base: c.LR, Min: c.MinLR, Warmup: c.WarmupSteps, Total: totalSteps}, nil
+		return WarmupCosine{Base: c.LR, Min: c.MinLR, Warmup: c.WarmupSteps, Total: total}, nil
 	}
 	return Constant(c.LR), nil
 }

@@ -29,6 +29,8 @@
 //	  batch: 128
 //	  optimizer: {beta1: 0.9, beta2: 0.999, eps: 1.0e-8, weight_decay: 0}
 //	  schedule: {kind: warmup_cosine, lr: 0.001, min_lr: 0.0001, warmup_steps: 100}
+//	                           # decay_steps: N puts min_lr at step N instead of at the
+//	                           # last step: steps < N stops partway down a longer run's cosine
 //	  grad_clip: 1             # 0: no clipping
 //	  loss: mse                # or normalized: each prompt's error / its class's scale
 //	curriculum:                # omitted: off

@@ -12,11 +12,14 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"icl/optim"
 )
 
 // The subprocess tests re-run this test binary as a training process
@@ -323,5 +326,40 @@ func TestRunRefusesExistingRun(t *testing.T) {
 	_, err := Run(context.Background(), tinyConfig(t), dir, Options{Progress: io.Discard})
 	if err == nil || !strings.Contains(err.Error(), "-resume") {
 		t.Errorf("err = %v, want a refusal pointing to -resume", err)
+	}
+}
+
+// A run that stops at step 30 of a 60-step cosine (train.schedule.decay_steps)
+// holds, bit for bit, the weights the 60-step run has at its step-30 checkpoint,
+// and not those of a 30-step run with its own cosine.
+func TestDecayStepsStopsPartway(t *testing.T) {
+	cosine := func(steps, decay int) *Config {
+		c := tinyConfig(t)
+		c.Train.Steps = steps
+		c.Train.Schedule = optim.ScheduleConfig{Kind: optim.KindWarmupCosine, LR: 0.003, MinLR: 1e-4, WarmupSteps: 5, DecaySteps: decay}
+		return c
+	}
+	params := func(c *Config, step int) []float32 {
+		t.Helper()
+		var at []float32
+		afterStepHook = func(k int, p []float32) {
+			if k == step {
+				at = slices.Clone(p)
+			}
+		}
+		defer func() { afterStepHook = nil }()
+		if _, err := Run(context.Background(), c, t.TempDir(), Options{Progress: io.Discard}); err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	long := params(cosine(60, 0), 30)
+	stopped := params(cosine(30, 60), 30)
+	own := params(cosine(30, 0), 30)
+	if !slices.Equal(long, stopped) {
+		t.Errorf("30 steps of a 60-step cosine differ from the 60-step run's step 30")
+	}
+	if slices.Equal(own, stopped) {
+		t.Errorf("a 30-step cosine gives the same weights as 30 steps of a 60-step one: decay_steps had no effect")
 	}
 }
