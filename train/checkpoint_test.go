@@ -140,7 +140,7 @@ func TestTruncateMetrics(t *testing.T) {
 	if err := os.WriteFile(path, []byte(in), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := truncateMetrics(path, 20); err != nil {
+	if err := truncateMetrics(path, 20, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(path)

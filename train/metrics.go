@@ -74,8 +74,9 @@ func (m *metricsLog) close() error { return m.f.Close() }
 
 // truncateMetrics drops the lines of path with step > step: a resumed run redoes
 // those steps, and would otherwise log them twice. A torn last line (the process
-// was killed mid-write) is dropped too.
-func truncateMetrics(path string, step int) error {
+// was killed mid-write) is dropped too. onEval, if not nil, is called with each
+// evaluation line kept, in order.
+func truncateMetrics(path string, step int, onEval func(EvalLine)) error {
 	data, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
 		return nil
@@ -96,34 +97,13 @@ func truncateMetrics(path string, step int) error {
 		}
 		out.Write(line)
 		out.WriteByte('\n')
+		var e EvalLine
+		if onEval != nil && json.Unmarshal(line, &e) == nil && e.Kind == "eval" {
+			onEval(e)
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("reading %s: %w", path, err)
 	}
 	return atomicfile.WriteBytes(path, out.Bytes())
-}
-
-// replayEvals calls fn with each evaluation line of path, in order: a resumed
-// run uses them to pick up where its checks on the evaluations left off.
-func replayEvals(path string, fn func(EvalLine)) error {
-	data, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 1<<20), 1<<26)
-	for sc.Scan() {
-		var e EvalLine
-		if json.Unmarshal(sc.Bytes(), &e) != nil || e.Kind != "eval" {
-			continue
-		}
-		fn(e)
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("reading %s: %w", path, err)
-	}
-	return nil
 }

@@ -205,16 +205,12 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 	if ck == nil {
 		keep = -1
 	}
-	if err := truncateMetrics(metricsPath, keep); err != nil {
-		return nil, err
-	}
 	stuck := newPlateau(cfg.Curriculum, cfg.Train.Steps)
-	if ck != nil { // the evaluations before the checkpoint count toward the streak
-		if err := replayEvals(metricsPath, func(e EvalLine) {
-			stuck.observe(e.Step, Stage{Dims: e.Dims, Points: e.Points}, e.NormLoss)
-		}); err != nil {
-			return nil, err
-		}
+	// A resumed run's evaluations before its checkpoint count toward the streak.
+	if err := truncateMetrics(metricsPath, keep, func(e EvalLine) {
+		stuck.observe(e.Step, Stage{Dims: e.Dims, Points: e.Points}, e.NormLoss)
+	}); err != nil {
+		return nil, err
 	}
 	ml, err := openMetrics(metricsPath)
 	if err != nil {
