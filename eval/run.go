@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 	"icl/gpt"
 	"icl/plot"
 	"icl/prompt"
-	"icl/safetensors"
 	"icl/task"
 	"icl/train"
 )
@@ -103,24 +101,12 @@ func EvaluateRun(dir string, opts RunOptions) (*Results, error) {
 // A training checkpoint (ckpt-*.safetensors) is read too: its parameters at
 // that step and the run's config stored in it.
 func LoadWeights(path string) (*gpt.Model, *train.Config, error) {
-	f, err := safetensors.ReadFile(path)
+	m, cfg, err := train.LoadModel(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	if f.Meta["format"] == train.CheckpointFormat {
-		return train.CheckpointModel(f, path)
-	}
-	m, meta, err := gpt.FromFile(f, path)
-	if err != nil {
-		return nil, nil, err
-	}
-	text, ok := meta["train_config"]
-	if !ok {
+	if cfg == nil {
 		return nil, nil, fmt.Errorf("%s: no train_config metadata; evaluate the run directory instead", path)
-	}
-	cfg, err := train.DecodeConfig(bytes.NewReader([]byte(text)))
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: train_config: %w", path, err)
 	}
 	return m, cfg, nil
 }

@@ -297,3 +297,29 @@ func CheckpointModel(f *safetensors.File, path string) (*gpt.Model, *Config, err
 	copy(m.Params, c.Params)
 	return m, cfg, nil
 }
+
+// LoadModel reads a model file (a run's model.safetensors) or a training
+// checkpoint (the weights at its step). cfg is the run's config where the file
+// carries one: always for a checkpoint, in the "train_config" metadata for a
+// model file; nil for a model file without it (weights converted from elsewhere).
+func LoadModel(path string) (m *gpt.Model, cfg *Config, err error) {
+	f, err := safetensors.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.Meta["format"] == CheckpointFormat {
+		return CheckpointModel(f, path)
+	}
+	m, meta, err := gpt.FromFile(f, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	text, ok := meta["train_config"]
+	if !ok {
+		return m, nil, nil
+	}
+	if cfg, err = DecodeConfig(strings.NewReader(text)); err != nil {
+		return nil, nil, fmt.Errorf("%s: train_config: %w", path, err)
+	}
+	return m, cfg, nil
+}

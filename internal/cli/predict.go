@@ -8,7 +8,6 @@ import (
 	"icl/gpt"
 	"icl/npz"
 	"icl/prompt"
-	"icl/safetensors"
 	"icl/train"
 )
 
@@ -37,7 +36,7 @@ Example:
 				if *weights == "" || *prompts == "" {
 					return usageErrorf("-weights and -prompts are required")
 				}
-				m, err := loadModel(*weights)
+				m, _, err := train.LoadModel(*weights)
 				if err != nil {
 					return err
 				}
@@ -57,20 +56,6 @@ Example:
 			}
 		},
 	})
-}
-
-// loadModel reads a model file or a training checkpoint (its weights at that step).
-func loadModel(path string) (*gpt.Model, error) {
-	f, err := safetensors.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if f.Meta["format"] == train.CheckpointFormat {
-		m, _, err := train.CheckpointModel(f, path)
-		return m, err
-	}
-	m, _, err := gpt.FromFile(f, path)
-	return m, err
 }
 
 // predictBatch runs m on every prompt of b, in chunks, and returns (B, N) predictions.
