@@ -122,6 +122,12 @@ func Run(ctx context.Context, cfg *Config, dir string, opts Options) (*Result, e
 // Resume continues the run in dir from its newest valid checkpoint (from scratch
 // if none was written). A corrupt newer checkpoint is reported on the progress
 // writer and the previous one used. A completed run is left as it is.
+//
+// The checkpoint may have been written under a config that differs from
+// config.yaml in name, train.steps and train.schedule.decay_steps, where the
+// learning rate is the same at every step (see continues): that extends a
+// run, or ends it at one of its checkpoints, with the weights a run
+// configured so from the start has.
 func Resume(ctx context.Context, dir string, opts Options) (*Result, error) {
 	text, err := os.ReadFile(filepath.Join(dir, ConfigFile))
 	if err != nil {
@@ -140,8 +146,14 @@ func Resume(ctx context.Context, dir string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ck != nil && ck.Config != string(text) {
-		return nil, fmt.Errorf("checkpoint %s was written with a different config than %s", path, filepath.Join(dir, ConfigFile))
+	if ck != nil {
+		if err := continues(ck.Config, ck.Step, cfg, string(text)); err != nil {
+			return nil, fmt.Errorf("checkpoint %s cannot continue under %s: %w", path, filepath.Join(dir, ConfigFile), err)
+		}
+		if ck.Config != string(text) {
+			p.message(true, "%s was written under another name, train.steps or decay_steps; "+
+				"continuing under %s, with the same learning rates", filepath.Base(path), ConfigFile)
+		}
 	}
 	// Checkpoints newer than the one used are corrupt: set them aside so that they
 	// are neither used nor kept as one of the last two.

@@ -1,0 +1,75 @@
+package train
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// continues reports why a checkpoint taken at step ckStep under the config
+// text ckText cannot continue under cfg (whose config.yaml text is cfgText),
+// or nil if it can.
+//
+// The two configs must agree on everything that decides the weights. They may
+// differ in name, in train.steps and in train.schedule.decay_steps, as long as
+// the learning rate is the same function of the step under both and the
+// checkpoint's step is at most cfg's steps: the run then goes on exactly as a
+// run configured with cfg from the start would have. This is how a run is
+// renamed, extended, or cut short at one of its checkpoints.
+func continues(ckText string, ckStep int, cfg *Config, cfgText string) error {
+	if ckText == cfgText {
+		return nil
+	}
+	old, err := DecodeConfig(strings.NewReader(ckText))
+	if err != nil {
+		return fmt.Errorf("its config does not decode: %w", err)
+	}
+	if ckStep > cfg.Train.Steps {
+		return fmt.Errorf("it was taken at step %d, past train.steps = %d "+
+			"(to end the run at an earlier checkpoint, move the later ones out of the directory)", ckStep, cfg.Train.Steps)
+	}
+	was, err := old.Train.Schedule.Build(old.Train.Steps)
+	if err != nil {
+		return fmt.Errorf("its config: %w", err)
+	}
+	now, err := cfg.Train.Schedule.Build(cfg.Train.Steps)
+	if err != nil {
+		return err
+	}
+	if was != now {
+		return fmt.Errorf("its learning-rate schedule was %+v, config.yaml's is %+v "+
+			"(to change train.steps without changing the schedule, set train.schedule.decay_steps "+
+			"to the cosine's old horizon)", was, now)
+	}
+	rest := *old
+	rest.Name, rest.Train.Steps, rest.Train.Schedule.DecaySteps = cfg.Name, cfg.Train.Steps, cfg.Train.Schedule.DecaySteps
+	a, err := rest.YAML()
+	if err != nil {
+		return err
+	}
+	if i, ok := firstLineDiff(a, []byte(cfgText)); ok {
+		return fmt.Errorf("its config has %q where config.yaml has %q "+
+			"(only name, train.steps and train.schedule.decay_steps may differ)", i[0], i[1])
+	}
+	return nil
+}
+
+// firstLineDiff returns the first pair of lines, a's and b's, that differ, and
+// whether there is one (a missing line reads as "").
+func firstLineDiff(a, b []byte) ([2]string, bool) {
+	la := strings.Split(string(bytes.TrimSpace(a)), "\n")
+	lb := strings.Split(string(bytes.TrimSpace(b)), "\n")
+	for i := range max(len(la), len(lb)) {
+		var x, y string
+		if i < len(la) {
+			x = la[i]
+		}
+		if i < len(lb) {
+			y = lb[i]
+		}
+		if x != y {
+			return [2]string{strings.TrimSpace(x), strings.TrimSpace(y)}, true
+		}
+	}
+	return [2]string{}, false
+}
