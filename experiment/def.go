@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -42,6 +43,28 @@ func (r *RunRef) RunName() string {
 	return r.Preset
 }
 
+// Recipe replaces parts of the presets' training recipe in one experiment's
+// runs at one scale (Def.TrainAt). Unset fields keep the preset's.
+type Recipe struct {
+	Seed  *uint64 `yaml:"seed,omitempty"`
+	Steps int     `yaml:"steps,omitempty"`
+	// DecaySteps sets train.schedule.decay_steps (0: the run's steps).
+	DecaySteps *int `yaml:"decay_steps,omitempty"`
+}
+
+// apply writes r's fields into c.
+func (r Recipe) apply(c *train.Config) {
+	if r.Seed != nil {
+		c.Seed = *r.Seed
+	}
+	if r.Steps > 0 {
+		c.Train.Steps = r.Steps
+	}
+	if r.DecaySteps != nil {
+		c.Train.Schedule.DecaySteps = *r.DecaySteps
+	}
+}
+
 // EvalSpec is one evaluation setting of an experiment.
 type EvalSpec struct {
 	Name   string         `yaml:"name"`
@@ -68,10 +91,15 @@ type FigureSpec struct {
 
 // Def is one experiment's definition.
 type Def struct {
-	ID      string             `yaml:"id"`
-	Title   string             `yaml:"title"`
-	Claim   string             `yaml:"claim"`
-	Runs    []RunRef           `yaml:"runs"`
+	ID    string   `yaml:"id"`
+	Title string   `yaml:"title"`
+	Claim string   `yaml:"claim"`
+	Runs  []RunRef `yaml:"runs"`
+	// TrainAt maps a scale (quick, small, paper) to the recipe changes of
+	// this experiment's runs there, for an experiment whose runs must share a
+	// recipe other than the presets'. A run so changed needs a name of its own
+	// unless its config equals another's (Plan shares runs by config).
+	TrainAt map[string]Recipe  `yaml:"train_at,omitempty"`
 	Evals   []EvalSpec         `yaml:"evals"`
 	Sweep   *SweepSpec         `yaml:"sweep,omitempty"`
 	Figures []FigureSpec       `yaml:"figures"`
@@ -134,6 +162,14 @@ func (d *Def) Validate() error {
 			return bad(fmt.Sprintf("runs[%d].role", i), "%q used twice", r.Role)
 		}
 		roles[r.Role] = true
+	}
+	for sc, r := range d.TrainAt {
+		if !slices.Contains(Presets, sc) {
+			return bad("train_at", "scale %q unknown; allowed: %s", sc, strings.Join(Presets, ", "))
+		}
+		if r.Steps < 0 {
+			return bad("train_at."+sc+".steps", "%d; need an integer > 0 (or leave it out)", r.Steps)
+		}
 	}
 	check := func(field string, models []string) error {
 		for _, m := range models {

@@ -7,12 +7,15 @@
 //
 // Each experiment is a YAML file embedded from configs/: its id, title, the
 // paper's claim, the runs it needs (train presets by role, with optional
-// overrides of the mixture weights or the input dimension), its evaluation
+// overrides of the mixture weights or the input dimension, and per scale an
+// optional change of their seed and schedule, train_at), its evaluation
 // settings, its figures, the thresholds of its verdict rule and the rule in
 // words. configs/scales.yaml holds the evaluation sizes of each preset scale
 // (quick, small, paper). The analysis of each experiment, and the checks its
 // verdict is computed from, are Go functions in this package; their rules are
 // the ones the YAML states and the report prints.
+//
+// Runs whose configs agree but for their names are trained once and shared.
 //
 // Verdicts: "supported" when every check holds, "partly supported" when some
 // do, "not supported at this scale" when none does.

@@ -346,16 +346,11 @@ func runExperiment(d *Def, scale *Scale, runs []*PlannedRun, cache map[string]*m
 	}
 	for i := range d.Runs {
 		ref := &d.Runs[i]
-		cfg, err := RunConfig(ref, scale)
-		if err != nil {
-			return nil, err
+		run := runFor(runs, d.ID, ref.Role)
+		if run == nil {
+			panic("experiment " + d.ID + ": role " + ref.Role + " has no planned run")
 		}
-		var run *PlannedRun
-		for _, r := range runs {
-			if r.Name == cfg.Name {
-				run = r
-			}
-		}
+		cfg := run.Cfg
 		m, ok := cache[cfg.Name]
 		if !ok {
 			gm, _, err := gpt.LoadFile(run.ModelPath())
@@ -501,12 +496,10 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			x.Configs = append(x.Configs, report.Code{Name: "evaluation sizes (scale " + scale.Name + ")", Text: string(scaleText)})
 			seen := map[string]bool{}
 			for i := range d.Runs {
-				for _, r := range runs {
-					if cfg, err := RunConfig(&d.Runs[i], scale); err == nil && cfg.Name == r.Name && !seen[r.Name] {
-						seen[r.Name] = true
-						text, _ := r.Cfg.YAML()
-						x.Configs = append(x.Configs, report.Code{Name: "run " + r.Name + " (" + filepath.Join(r.Dir, train.ConfigFile) + ")", Text: string(text)})
-					}
+				if r := runFor(runs, d.ID, d.Runs[i].Role); r != nil && !seen[r.Name] {
+					seen[r.Name] = true
+					text, _ := r.Cfg.YAML()
+					x.Configs = append(x.Configs, report.Code{Name: "run " + r.Name + " (" + filepath.Join(r.Dir, train.ConfigFile) + ")", Text: string(text)})
 				}
 			}
 		} else if err := failed[d.ID]; err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -106,6 +107,11 @@ func TestPlanSharesRuns(t *testing.T) {
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("runs:\n got %s\nwant %s", got, want)
 	}
+	// E2's balanced run (named dense_sparse_w0.5, no recipe at quick) is the
+	// dense_sparse run: same config but for the name.
+	if r := runFor(runs, "E2", "balanced"); r == nil || r.Name != "quick/dense_sparse" || !slices.Contains(r.Users, "E1.mixture") {
+		t.Errorf("E2.balanced is not shared with E1.mixture: %+v", r)
+	}
 	for _, r := range runs {
 		if r.Name == "quick/dense_sparse_w0.1" && r.Cfg.Task.Weights[0] != 0.1 {
 			t.Errorf("weights not overridden: %v", r.Cfg.Task.Weights)
@@ -113,6 +119,72 @@ func TestPlanSharesRuns(t *testing.T) {
 		if r.Name == "quick/linear_sinusoid_d1" && r.Cfg.Data.Dim != 1 {
 			t.Errorf("dim not overridden: %d", r.Cfg.Data.Dim)
 		}
+	}
+}
+
+// At the small scale E2's train_at recipe makes its three runs differ from
+// the dense_sparse preset's, so the balanced one is a run of its own.
+func TestPlanTrainAt(t *testing.T) {
+	defs, _ := Defs()
+	s, _ := LoadScale("small")
+	runs, err := Plan(defs, s, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mix, bal := runFor(runs, "E3", "mixture"), runFor(runs, "E2", "balanced")
+	if mix == nil || bal == nil || mix == bal {
+		t.Fatalf("E3.mixture %+v, E2.balanced %+v: want two runs", mix, bal)
+	}
+	preset, err := train.Preset("small/dense_sparse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mix.Cfg.Seed != preset.Seed || mix.Cfg.Train.Steps != preset.Train.Steps || mix.Cfg.Train.Schedule != preset.Train.Schedule {
+		t.Errorf("E3's mixture is not the preset's recipe: %+v", mix.Cfg.Train)
+	}
+	for _, role := range []string{"rare_dense", "balanced", "rare_sparse"} {
+		r := runFor(runs, "E2", role)
+		if r.Cfg.Seed != 1 || r.Cfg.Train.Steps != 70000 || r.Cfg.Train.Schedule.DecaySteps != 0 {
+			t.Errorf("E2.%s: seed %d, steps %d, decay_steps %d; want E2's small recipe 1, 70000, 0",
+				role, r.Cfg.Seed, r.Cfg.Train.Steps, r.Cfg.Train.Schedule.DecaySteps)
+		}
+	}
+	if bal.Name != "small/dense_sparse_w0.5" {
+		t.Errorf("E2.balanced is %s", bal.Name)
+	}
+}
+
+// Runs are shared by config, not only by name; one name with two configs is
+// an error; train_at names known scales only.
+func TestPlanSharingRules(t *testing.T) {
+	s, _ := LoadScale("quick")
+	seed := uint64(99)
+	def := func(id string, at map[string]Recipe, refs ...RunRef) *Def {
+		return &Def{ID: id, Runs: refs, TrainAt: at}
+	}
+	a := def("A", nil, RunRef{Role: "m", Preset: "dense_sparse"})
+	b := def("B", nil, RunRef{Role: "m", Preset: "dense_sparse", Name: "other"})
+	runs, err := Plan([]*Def{a, b}, s, t.TempDir())
+	if err != nil || len(runs) != 1 || len(runs[0].Users) != 2 {
+		t.Errorf("same config under two names: %d runs, %v", len(runs), err)
+	}
+	c := def("C", map[string]Recipe{"quick": {Seed: &seed}}, RunRef{Role: "m", Preset: "dense_sparse"})
+	if _, err := Plan([]*Def{a, c}, s, t.TempDir()); err == nil || !strings.Contains(err.Error(), "defined twice with different configs") {
+		t.Errorf("one name, two configs: %v", err)
+	}
+	d := def("D", map[string]Recipe{"quick": {Seed: &seed}}, RunRef{Role: "m", Preset: "dense_sparse", Name: "seeded"})
+	runs, err = Plan([]*Def{a, d}, s, t.TempDir())
+	if err != nil || len(runs) != 2 || runs[1].Cfg.Seed != 99 {
+		t.Errorf("train_at at quick: %d runs, %v", len(runs), err)
+	}
+	small, _ := LoadScale("small")
+	if runs, err = Plan([]*Def{a, d}, small, t.TempDir()); err != nil || len(runs) != 1 {
+		t.Errorf("train_at at quick applied at small: %d runs, %v", len(runs), err)
+	}
+	bad := &Def{ID: "X", Title: "t", Claim: "c", Rule: "r", Runs: []RunRef{{Role: "m", Preset: "dense_sparse"}},
+		TrainAt: map[string]Recipe{"huge": {}}}
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "train_at") || !strings.Contains(err.Error(), "quick, small, paper") {
+		t.Errorf("unknown train_at scale: %v", err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -65,9 +66,10 @@ func timeSteps(runs []*PlannedRun) {
 	}
 }
 
-// RunConfig returns the training config of ref at scale: the train preset
-// TRAINSCALE/PRESET with the ref's overrides, named SCALE/NAME.
-func RunConfig(ref *RunRef, scale *Scale) (*train.Config, error) {
+// RunConfig returns the training config of d's run ref at scale: the train
+// preset TRAINSCALE/PRESET with the ref's overrides and d's recipe at scale,
+// named SCALE/NAME.
+func RunConfig(d *Def, ref *RunRef, scale *Scale) (*train.Config, error) {
 	ts := scale.TrainScale
 	if ts == "" {
 		ts = scale.Name
@@ -88,6 +90,9 @@ func RunConfig(ref *RunRef, scale *Scale) (*train.Config, error) {
 		cfg.Data.Dim = ref.Dim
 		cfg.Curriculum.Dims = train.Ramp{}
 	}
+	if r, ok := d.TrainAt[scale.Name]; ok {
+		r.apply(cfg)
+	}
 	if scale.Train != nil {
 		scale.Train(cfg)
 	}
@@ -100,25 +105,36 @@ func RunConfig(ref *RunRef, scale *Scale) (*train.Config, error) {
 
 // Plan resolves the runs that defs need at scale, with their directories
 // under outDir/runs and their state on disk. Runs with the same name are
-// shared; two refs that name the same run with different configs are an
-// error, as is a run directory that holds a different config.
+// shared, and so are runs whose configs differ only in name (trained once,
+// under the name that comes first); two refs that name the same run with
+// different configs are an error, as is a run directory that holds a
+// different config.
 func Plan(defs []*Def, scale *Scale, outDir string) ([]*PlannedRun, error) {
 	var runs []*PlannedRun
 	byName := map[string]*PlannedRun{}
+	byConfig := map[string]*PlannedRun{} // config YAML without the name
 	for _, d := range defs {
 		for i := range d.Runs {
 			ref := &d.Runs[i]
-			cfg, err := RunConfig(ref, scale)
+			cfg, err := RunConfig(d, ref, scale)
 			if err != nil {
 				return nil, fmt.Errorf("experiment %s: %w", d.ID, err)
 			}
 			user := d.ID + "." + ref.Role
+			unnamed := *cfg
+			unnamed.Name = ""
+			key, err := unnamed.YAML()
+			if err != nil {
+				return nil, err
+			}
 			if r, ok := byName[cfg.Name]; ok {
-				a, _ := r.Cfg.YAML()
-				b, _ := cfg.YAML()
-				if !bytes.Equal(a, b) {
+				if byConfig[string(key)] != r {
 					return nil, fmt.Errorf("experiment %s: run %s is defined twice with different configs", d.ID, cfg.Name)
 				}
+				r.Users = append(r.Users, user)
+				continue
+			}
+			if r, ok := byConfig[string(key)]; ok {
 				r.Users = append(r.Users, user)
 				continue
 			}
@@ -127,6 +143,7 @@ func Plan(defs []*Def, scale *Scale, outDir string) ([]*PlannedRun, error) {
 				return nil, err
 			}
 			byName[cfg.Name] = r
+			byConfig[string(key)] = r
 			runs = append(runs, r)
 		}
 	}
@@ -190,6 +207,16 @@ func (r *PlannedRun) trainedFor() (time.Duration, bool) {
 		}
 	}
 	return time.Duration(wall * float64(time.Second)), ok
+}
+
+// runFor returns the run that plays role in experiment id, or nil.
+func runFor(runs []*PlannedRun, id, role string) *PlannedRun {
+	for _, r := range runs {
+		if slices.Contains(r.Users, id+"."+role) {
+			return r
+		}
+	}
+	return nil
 }
 
 // ModelPath is the final weights file of the run.
