@@ -47,7 +47,11 @@ func continues(ckText string, ckStep int, cfg *Config, cfgText string) error {
 	if err != nil {
 		return err
 	}
-	if i, ok := firstLineDiff(a, []byte(cfgText)); ok {
+	b, err := cfg.YAML() // resolved, so that layout and comments in config.yaml do not count
+	if err != nil {
+		return err
+	}
+	if i, ok := firstLineDiff(a, b); ok {
 		return fmt.Errorf("its config has %q where config.yaml has %q "+
 			"(only name, train.steps and train.schedule.decay_steps may differ)", i[0], i[1])
 	}
