@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"icl/configs"
 	"icl/eval"
 	"icl/gpt"
 	"icl/gpt/kernels"
@@ -494,8 +495,15 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			}
 			x.Tables = append([]report.Table{checkTable(o.Checks)}, o.Tables...)
 			x.Configs = append(x.Configs, report.Code{Name: "evaluation sizes (scale " + scale.Name + ")", Text: string(scaleText)})
-			seen := map[string]bool{}
+			seen, seenPreset := map[string]bool{}, map[string]bool{}
 			for i := range d.Runs {
+				// The preset file as written: its comments say why its recipe is what it is.
+				if name := scale.presetName(&d.Runs[i]); !seenPreset[name] {
+					seenPreset[name] = true
+					if text, err := configs.Read(name); err == nil {
+						x.Configs = append(x.Configs, report.Code{Name: "preset " + name + " (configs/" + name + ".yaml)", Text: string(text)})
+					}
+				}
 				if r := runFor(runs, d.ID, d.Runs[i].Role); r != nil && !seen[r.Name] {
 					seen[r.Name] = true
 					text, _ := r.Cfg.YAML()

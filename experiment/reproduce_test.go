@@ -317,6 +317,13 @@ func TestReproduceMicro(t *testing.T) {
 		// weighted by 1/scale is 1/6 on dense.
 		t.Errorf("MS posteriors with no examples: %g and %g, want 1/6 (loss-weighted) and 0.5", p0, q0)
 	}
+	// Each experiment shows the preset files its runs start from, comments
+	// included, beside the runs' resolved configs.
+	for _, want := range []string{"preset quick/dense_sparse (configs/quick/dense_sparse.yaml)", "run micro/dense_sparse ("} {
+		if n := strings.Count(h, want); n < 4 { // E1, E2, E3, MS
+			t.Errorf("report shows %q %d times, want once in each of E1, E2, E3 and MS", want, n)
+		}
+	}
 	if !strings.Contains(h, "loss-weighted prior") {
 		t.Error("report does not name the loss-weighted posterior of MS")
 	}

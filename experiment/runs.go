@@ -70,11 +70,7 @@ func timeSteps(runs []*PlannedRun) {
 // preset TRAINSCALE/PRESET with the ref's overrides and d's recipe at scale,
 // named SCALE/NAME.
 func RunConfig(d *Def, ref *RunRef, scale *Scale) (*train.Config, error) {
-	ts := scale.TrainScale
-	if ts == "" {
-		ts = scale.Name
-	}
-	cfg, err := train.Preset(ts + "/" + ref.Preset)
+	cfg, err := train.Preset(scale.presetName(ref))
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +97,15 @@ func RunConfig(d *Def, ref *RunRef, scale *Scale) (*train.Config, error) {
 		return nil, fmt.Errorf("run %s: %w", cfg.Name, err)
 	}
 	return cfg, nil
+}
+
+// presetName is the train preset ref starts from at s: TRAINSCALE/PRESET.
+func (s *Scale) presetName(ref *RunRef) string {
+	ts := s.TrainScale
+	if ts == "" {
+		ts = s.Name
+	}
+	return ts + "/" + ref.Preset
 }
 
 // Plan resolves the runs that defs need at scale, with their directories
