@@ -483,7 +483,9 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 		if o := byID[d.ID]; o != nil {
 			x.Verdict = o.Verdict
 			x.VerdictNote = headline(o.Checks) + "\n\nEvery check with its numbers is in the table \"Checks\" above.\n\nRule: " + d.Rule
-			if o.Verdict != report.Supported && d.ScaleNote != "" {
+			// Also under a supported verdict: the note says how the runs were chosen
+			// (a seed kept after others failed, say), which bears on the verdict too.
+			if d.ScaleNote != "" {
 				x.VerdictNote += "\n\nAbout the scale: " + d.ScaleNote
 			}
 			for _, f := range o.Figures {

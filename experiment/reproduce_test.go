@@ -188,6 +188,23 @@ func TestPlanSharingRules(t *testing.T) {
 	}
 }
 
+// An experiment's scale note is in its verdict box whatever the verdict: it
+// also says how the runs were chosen.
+func TestReportScaleNoteUnderEveryVerdict(t *testing.T) {
+	d, err := LoadDef("E1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := LoadScale("small")
+	for _, v := range []string{report.Supported, report.Partly, report.NotAtScale} {
+		out := &Outcome{Def: d, Verdict: v, Checks: []Check{{Name: "c", Pass: v == report.Supported}}}
+		rep := buildReport(Options{Preset: "small", OutDir: "out"}, s, []*Def{d}, []*Def{d}, []*Outcome{out}, nil, nil, 0, 0, 0)
+		if got := rep.Experiments[0].VerdictNote; !strings.Contains(got, "About the scale: "+d.ScaleNote) {
+			t.Errorf("verdict %q: the note lacks the scale note:\n%s", v, got)
+		}
+	}
+}
+
 func TestVerdict(t *testing.T) {
 	for _, tc := range []struct {
 		pass []bool
