@@ -31,6 +31,9 @@ type env struct {
 	d, n   int // input dimension and points of the experiment's first run
 	eopts  eval.Options
 	log    func(format string, args ...any)
+	// evalSeed, when not 0, redraws every evaluation's prompts and Monte
+	// Carlo functions (Options.EvalSeed).
+	evalSeed uint64
 }
 
 // Check is one numeric test of a verdict rule.
@@ -103,6 +106,9 @@ func (e *env) level() float64 { return eval.DefaultLevel }
 func (e *env) seed(name string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(e.def.ID + "/" + name))
+	if e.evalSeed != 0 {
+		fmt.Fprintf(h, "#%d", e.evalSeed)
+	}
 	return h.Sum64()
 }
 

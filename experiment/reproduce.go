@@ -40,6 +40,11 @@ type Options struct {
 	// core better than several, so this finishes sooner (quick's 2-layer
 	// model: 1.7x on 2 cores). Results are the same bits either way.
 	Jobs int
+	// EvalSeed, when not 0, draws every evaluation's prompts (and the Monte
+	// Carlo Bayes predictor's functions) from other streams than the
+	// standard ones, so that candidate runs can be compared on prompts the
+	// published report does not use. The report says it was set.
+	EvalSeed uint64
 	// Scale, when set, replaces the preset's evaluation sizes and run edits
 	// (tests use tiny runs). Its Name is the run scale shown in run names.
 	Scale *Scale
@@ -152,7 +157,7 @@ func Reproduce(ctx context.Context, opts Options) error {
 		}
 		logf("[%s] evaluating (%d/%d%s)", d.ID, j+1, len(selected), left)
 		t0 := time.Now()
-		o, err := runExperiment(d, scale, runs, models, opts.OutDir, func(format string, args ...any) {
+		o, err := runExperiment(d, scale, runs, models, opts.OutDir, opts.EvalSeed, func(format string, args ...any) {
 			logf("[%s] "+format, append([]any{d.ID}, args...)...)
 		})
 		if err != nil {
@@ -328,6 +333,14 @@ func runTimes(runs []*PlannedRun) string {
 	return fmt.Sprintf("%s summed (%s)", fmtDur(sum), strings.Join(each, ", "))
 }
 
+// promptsNote is the report's line on the evaluation prompts.
+func promptsNote(n int, evalSeed uint64) string {
+	if evalSeed == 0 {
+		return fmt.Sprint(n)
+	}
+	return fmt.Sprintf("%d, drawn with -eval-seed %d: not the standard evaluation prompts", n, evalSeed)
+}
+
 func passed(cs []Check) int {
 	n := 0
 	for _, c := range cs {
@@ -339,8 +352,8 @@ func passed(cs []Check) int {
 }
 
 // runExperiment loads d's models, analyses it and writes its files.
-func runExperiment(d *Def, scale *Scale, runs []*PlannedRun, cache map[string]*model, outDir string, logf func(string, ...any)) (*Outcome, error) {
-	e := &env{def: d, scale: scale, models: map[string]*model{}, log: logf,
+func runExperiment(d *Def, scale *Scale, runs []*PlannedRun, cache map[string]*model, outDir string, evalSeed uint64, logf func(string, ...any)) (*Outcome, error) {
+	e := &env{def: d, scale: scale, models: map[string]*model{}, log: logf, evalSeed: evalSeed,
 		eopts: eval.Options{Boots: max(scale.Boots, 0), BootSeed: 1}}
 	if scale.Boots == 0 {
 		e.eopts.Boots = -1
@@ -456,7 +469,7 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			"not supported at this scale when none does.",
 		Meta: []report.KV{
 			{Key: "preset", Value: opts.Preset},
-			{Key: "prompts per setting", Value: fmt.Sprint(scale.Prompts)},
+			{Key: "prompts per setting", Value: promptsNote(scale.Prompts, opts.EvalSeed)},
 			{Key: "bootstrap resamples", Value: fmt.Sprint(scale.Boots)},
 			{Key: "runs", Value: fmt.Sprint(len(runs))},
 			{Key: "training time (this invocation)", Value: fmtDur(trainTook)},
@@ -479,6 +492,9 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 	for _, d := range all {
 		x := report.Experiment{ID: d.ID, Title: d.Title, Claim: d.Claim, Verdict: report.NotRun}
 		x.Commands = []string{fmt.Sprintf("icl reproduce -preset %s -only %s -out %s", opts.Preset, d.ID, opts.OutDir)}
+		if opts.EvalSeed != 0 {
+			x.Commands[0] += fmt.Sprintf(" -eval-seed %d", opts.EvalSeed)
+		}
 		x.Configs = append(x.Configs, report.Code{Name: "experiment " + d.ID + " (experiment/configs/" + strings.ToLower(d.ID) + ".yaml)", Text: d.Source})
 		if o := byID[d.ID]; o != nil {
 			x.Verdict = o.Verdict

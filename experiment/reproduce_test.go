@@ -420,6 +420,36 @@ func TestReproduceJobs(t *testing.T) {
 			t.Errorf("%s: weights differ between -jobs 1 and -jobs 2", run)
 		}
 	}
+
+	// -eval-seed: the same runs scored on other prompts, and the report says so.
+	results := func(dir string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, "E1", "results.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if !bytes.Equal(results(dirs[0]), results(dirs[1])) {
+		t.Fatal("E1's results differ between two reproductions with the same runs and prompts")
+	}
+	standard := results(dirs[1])
+	var log bytes.Buffer
+	opts := Options{Preset: "micro", OutDir: dirs[1], Progress: &log, Scale: microScale(), Only: []string{"E1"}, EvalSeed: 5}
+	if err := Reproduce(context.Background(), opts); err != nil {
+		t.Fatalf("-eval-seed 5: %v\n%s", err, log.String())
+	}
+	if bytes.Equal(results(dirs[1]), standard) {
+		t.Error("-eval-seed 5 gave the standard prompts' results")
+	}
+	page, err := os.ReadFile(filepath.Join(dirs[1], ReportFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"drawn with -eval-seed 5: not the standard evaluation prompts", "-only E1 -out " + dirs[1] + " -eval-seed 5"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
 }
 
 // TestResolveSparseK checks that a sparse_linear evaluation without k takes

@@ -216,3 +216,47 @@ func ExampleAdamW() {
 	fmt.Printf("%.4f\n", p[0])
 	// Output: 1.5000
 }
+
+// TestCooldown checks the cooldown against its closed form: the inner
+// schedule before Start, a straight line from the inner rate at Start to Min
+// at the last step, Min after.
+func TestCooldown(t *testing.T) {
+	in := WarmupCosine{Base: 1e-3, Min: 1e-5, Warmup: 10, Total: 200}
+	s, err := ScheduleConfig{Kind: KindWarmupCosine, LR: 1e-3, MinLR: 1e-5, WarmupSteps: 10, DecaySteps: 200, CooldownSteps: 40}.Build(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := in.LR(60)
+	for step := range 110 {
+		var want float64
+		switch {
+		case step < 60:
+			want = in.LR(step)
+		case step < 99:
+			want = start - (start-1e-5)*float64(step-60)/39
+		default:
+			want = 1e-5
+		}
+		if got := s.LR(step); math.Abs(got-want) > 1e-12*start {
+			t.Errorf("step %d: lr %g, want %g", step, got, want)
+		}
+	}
+	if s.LR(59) != in.LR(59) || s.LR(60) != start {
+		t.Error("the cooldown is not continuous with its inner schedule")
+	}
+	for _, tc := range []struct {
+		c     ScheduleConfig
+		steps int
+		field string
+	}{
+		{ScheduleConfig{LR: 1, CooldownSteps: -1}, 10, "cooldown_steps"},
+		{ScheduleConfig{LR: 1, CooldownSteps: 10}, 10, "cooldown_steps"},
+		{ScheduleConfig{LR: 1, MinLR: 2, CooldownSteps: 5}, 10, "min_lr"},
+	} {
+		_, err := tc.c.Build(tc.steps)
+		var ce *ConfigError
+		if !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("%+v: error %v, want one naming %s", tc.c, err, tc.field)
+		}
+	}
+}

@@ -37,6 +37,29 @@ func (s WarmupCosine) LR(step int) float64 {
 	return s.Min + (s.Base-s.Min)*0.5*(1+math.Cos(math.Pi*p))
 }
 
+// Cooldown follows Inner up to step Start, then falls linearly from Inner's
+// rate at Start to Min at step End-1 (the run's last step), as in a
+// warmup-stable-decay schedule: a run can be cooled down from any point of
+// another run's trajectory.
+type Cooldown struct {
+	Inner      Schedule
+	Min        float64
+	Start, End int
+}
+
+// LR returns the learning rate of step.
+func (s Cooldown) LR(step int) float64 {
+	if step < s.Start {
+		return s.Inner.LR(step)
+	}
+	from := s.Inner.LR(s.Start)
+	if step >= s.End-1 {
+		return s.Min
+	}
+	p := float64(step-s.Start) / float64(s.End-1-s.Start)
+	return from + (s.Min-from)*p
+}
+
 // Schedule kinds.
 const (
 	KindConstant     = "constant"
@@ -47,13 +70,17 @@ const (
 type ScheduleConfig struct {
 	Kind        string  `yaml:"kind" json:"kind"` // "constant" (also when empty) or "warmup_cosine"
 	LR          float64 `yaml:"lr" json:"lr"`
-	MinLR       float64 `yaml:"min_lr" json:"min_lr"`             // warmup_cosine only
+	MinLR       float64 `yaml:"min_lr" json:"min_lr"`             // warmup_cosine, and the cooldown's end
 	WarmupSteps int     `yaml:"warmup_steps" json:"warmup_steps"` // warmup_cosine only
 	// DecaySteps (warmup_cosine only) is the step at which the cosine reaches
 	// MinLR; 0 means the run's last step. A value above the run's steps stops
 	// the run partway down the cosine, with the learning rates, and so the
 	// weights, that a run of DecaySteps steps has at that step.
 	DecaySteps int `yaml:"decay_steps,omitempty" json:"decay_steps,omitempty"`
+	// CooldownSteps, where set, ends the run with a linear fall of that
+	// many steps from the schedule's rate at their start to MinLR at the
+	// run's last step: the run follows the schedule until then.
+	CooldownSteps int `yaml:"cooldown_steps,omitempty" json:"cooldown_steps,omitempty"`
 }
 
 // Validate reports the first invalid field of c, or nil.
@@ -65,6 +92,12 @@ func (c ScheduleConfig) Validate() error {
 	}
 	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
 		return &ConfigError{"lr", c.LR, "a finite number > 0"}
+	}
+	if c.CooldownSteps < 0 {
+		return &ConfigError{"cooldown_steps", c.CooldownSteps, "an integer >= 0"}
+	}
+	if c.CooldownSteps > 0 && !(c.MinLR >= 0 && c.MinLR <= c.LR) {
+		return &ConfigError{"min_lr", c.MinLR, fmt.Sprintf("in [0, lr = %v]: the cooldown ends there", c.LR)}
 	}
 	if c.Kind == KindWarmupCosine {
 		if !(c.MinLR >= 0 && c.MinLR <= c.LR) {
@@ -83,8 +116,20 @@ func (c ScheduleConfig) Validate() error {
 }
 
 // Build returns the schedule for a run of totalSteps steps (the cosine's
-// horizon is DecaySteps where set).
+// horizon is DecaySteps where set), with its cooldown where set.
 func (c ScheduleConfig) Build(totalSteps int) (Schedule, error) {
+	s, err := c.build(totalSteps)
+	if err != nil || c.CooldownSteps == 0 {
+		return s, err
+	}
+	if c.CooldownSteps >= totalSteps {
+		return nil, &ConfigError{"cooldown_steps", c.CooldownSteps,
+			fmt.Sprintf("below the number of training steps (%d)", totalSteps)}
+	}
+	return Cooldown{Inner: s, Min: c.MinLR, Start: totalSteps - c.CooldownSteps, End: totalSteps}, nil
+}
+
+func (c ScheduleConfig) build(totalSteps int) (Schedule, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}

@@ -11,11 +11,12 @@ import (
 // or nil if it can.
 //
 // The two configs must agree on everything that decides the weights. They may
-// differ in name, in train.steps and in train.schedule.decay_steps, as long as
-// the learning rate is the same function of the step under both and the
-// checkpoint's step is at most cfg's steps: the run then goes on exactly as a
-// run configured with cfg from the start would have. This is how a run is
-// renamed, extended, or cut short at one of its checkpoints.
+// differ in name, in train.steps and in train.schedule's decay_steps and
+// cooldown_steps, as long as the learning rate of every step before the
+// checkpoint is the same under both and the checkpoint's step is at most cfg's
+// steps: the run then goes on exactly as a run configured with cfg from the
+// start would have. This is how a run is renamed, extended, cut short at one
+// of its checkpoints, or cooled down from one.
 func continues(ckText string, ckStep int, cfg *Config, cfgText string) error {
 	if ckText == cfgText {
 		return nil
@@ -36,13 +37,16 @@ func continues(ckText string, ckStep int, cfg *Config, cfgText string) error {
 	if err != nil {
 		return err
 	}
-	if was != now {
-		return fmt.Errorf("its learning-rate schedule was %+v, config.yaml's is %+v "+
-			"(to change train.steps without changing the schedule, set train.schedule.decay_steps "+
-			"to the cosine's old horizon)", was, now)
+	for s := range ckStep {
+		if a, b := was.LR(s), now.LR(s); a != b {
+			return fmt.Errorf("its learning rate at step %d was %g, config.yaml's is %g: the steps "+
+				"taken must keep their rates (to change train.steps, set train.schedule.decay_steps to "+
+				"the cosine's old horizon; a cooldown must start at or after the checkpoint's step)", s, a, b)
+		}
 	}
 	rest := *old
-	rest.Name, rest.Train.Steps, rest.Train.Schedule.DecaySteps = cfg.Name, cfg.Train.Steps, cfg.Train.Schedule.DecaySteps
+	rest.Name, rest.Train.Steps = cfg.Name, cfg.Train.Steps
+	rest.Train.Schedule.DecaySteps, rest.Train.Schedule.CooldownSteps = cfg.Train.Schedule.DecaySteps, cfg.Train.Schedule.CooldownSteps
 	a, err := rest.YAML()
 	if err != nil {
 		return err
@@ -53,7 +57,7 @@ func continues(ckText string, ckStep int, cfg *Config, cfgText string) error {
 	}
 	if i, ok := firstLineDiff(a, b); ok {
 		return fmt.Errorf("its config has %q where config.yaml has %q "+
-			"(only name, train.steps and train.schedule.decay_steps may differ)", i[0], i[1])
+			"(only name, train.steps and train.schedule's decay_steps and cooldown_steps may differ)", i[0], i[1])
 	}
 	return nil
 }

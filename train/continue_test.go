@@ -25,6 +25,11 @@ func TestResumeUnderChangedSteps(t *testing.T) {
 		c.Train.Schedule = optim.ScheduleConfig{Kind: optim.KindWarmupCosine, LR: 0.003, MinLR: 1e-4, WarmupSteps: 5, DecaySteps: decay}
 		return c
 	}
+	cooled := func(name string, steps, decay, cool int) *Config {
+		c := cosine(name, steps, decay)
+		c.Train.Schedule.CooldownSteps = cool
+		return c
+	}
 	train := func(c *Config) string {
 		dir := t.TempDir()
 		if _, err := Run(context.Background(), c, dir, Options{Progress: io.Discard}); err != nil {
@@ -63,27 +68,34 @@ func TestResumeUnderChangedSteps(t *testing.T) {
 		return dir, log.String(), err
 	}
 
-	want := params(train(cosine("want", 50, 60))) // 50 steps of a 60-step cosine
-	short := train(cosine("short", 20, 60))       // ends at 20 with a checkpoint there
-	long := train(cosine("long", 60, 0))          // keeps the checkpoints at 50 and 60
+	want := params(train(cosine("want", 50, 60)))           // 50 steps of a 60-step cosine
+	wantCooled := params(train(cooled("want", 50, 60, 25))) // the same, cooled down from step 25
+	short := train(cosine("short", 20, 60))                 // ends at 20 with a checkpoint there
+	long := train(cosine("long", 60, 0))                    // keeps the checkpoints at 50 and 60
 
+	if slices.Equal(want, wantCooled) {
+		t.Fatal("the cooldown changed nothing")
+	}
 	for _, tc := range []struct {
 		name string
+		cfg  *Config
 		from string
 		step int
+		want []float32
 	}{
-		{"extended from 20", short, 20},
-		{"cut short at 50", long, 50},
+		{"extended from 20", cosine("renamed", 50, 60), short, 20, want},
+		{"cut short at 50", cosine("renamed", 50, 60), long, 50, want},
+		{"cooled down from 20", cooled("renamed", 50, 60, 25), short, 20, wantCooled},
 	} {
-		dir, log, err := adopt(cosine("renamed", 50, 60), tc.from, tc.step)
+		dir, log, err := adopt(tc.cfg, tc.from, tc.step)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
 		if !strings.Contains(log, "continuing under config.yaml") {
 			t.Errorf("%s: the log does not say the config changed: %q", tc.name, log)
 		}
-		if !IsDone(dir) || !slices.Equal(params(dir), want) {
-			t.Errorf("%s: weights differ from a run configured with 50 steps of a 60-step cosine", tc.name)
+		if !IsDone(dir) || !slices.Equal(params(dir), tc.want) {
+			t.Errorf("%s: weights differ from a run configured so from the start", tc.name)
 		}
 	}
 
@@ -94,7 +106,8 @@ func TestResumeUnderChangedSteps(t *testing.T) {
 		step int
 		want []string
 	}{
-		{"schedule changes", cosine("x", 50, 0), short, 20, []string{"learning-rate schedule", "decay_steps"}},
+		{"schedule changes", cosine("x", 50, 0), short, 20, []string{"learning rate at step 6 ", "decay_steps"}},
+		{"cooldown before the checkpoint", cooled("x", 50, 60, 35), short, 20, []string{"learning rate at step 16 ", "cooldown"}},
 		{"past the end", cosine("x", 40, 60), long, 50, []string{"step 50", "train.steps = 40"}},
 		{"other field", func() *Config { c := cosine("x", 50, 60); c.Seed = 8; return c }(), short, 20,
 			[]string{`"seed: 7"`, `"seed: 8"`, "only name, train.steps"}},

@@ -43,12 +43,15 @@ Examples:
 	icl reproduce                       # quick preset into out/quick
 	icl reproduce -preset small -only E1,E3
 	icl reproduce -preset small -jobs 1  # one run at a time on all cores
+	icl reproduce -preset small -only E3 -eval-seed 1 -out /tmp/held-out
+	                                    # score the same runs on other prompts
 `,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			preset := fs.String("preset", "quick", "scale: quick, small or paper")
 			only := fs.String("only", "", "comma-separated experiment ids (default: all)")
 			out := fs.String("out", "", "output `directory` (default out/PRESET)")
 			quiet := fs.Bool("q", false, "only the reproduction's own progress lines")
+			evalSeed := fs.Uint64("eval-seed", 0, "draw the evaluation prompts from other streams (`N` > 0), to compare\ncandidate runs on prompts the standard report does not use")
 			jobs := fs.Int("jobs", 0, "train up to `N` runs at once, sharing the cores out between them;\n0: one per core, 1: one after another on all cores (same bits either way)")
 			return func(ctx context.Context, e *env) error {
 				if len(e.args) > 0 {
@@ -62,7 +65,7 @@ Examples:
 				if *jobs < 0 {
 					return usageErrorf("-jobs %d: must be 0 (one per core) or more", *jobs)
 				}
-				opts := experiment.Options{Preset: *preset, OutDir: *out, Progress: e.stderr, Quiet: *quiet, Jobs: *jobs,
+				opts := experiment.Options{Preset: *preset, OutDir: *out, Progress: e.stderr, Quiet: *quiet, Jobs: *jobs, EvalSeed: *evalSeed,
 					IsTerminal: train.StderrIsTerminal()}
 				if *only != "" {
 					for _, id := range strings.Split(*only, ",") {

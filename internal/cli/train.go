@@ -31,11 +31,14 @@ checkpoint; even SIGKILL loses at most the steps since the last checkpoint) and
 continued with -resume ends with the same weights, bit for bit.
 
 -resume also continues a checkpoint under an edited config.yaml that differs
-from the checkpoint's only in name, train.steps and train.schedule.decay_steps,
-provided the learning rate is unchanged at every step (a constant schedule, or
-a cosine whose horizon, decay_steps or else steps, stays put): this extends a
-run, or ends it at one of its checkpoints, with the weights of a run configured
-so from the start. Anything else that differs is refused and named.
+from the checkpoint's only in name, train.steps and train.schedule's
+decay_steps and cooldown_steps, provided the learning rate of every step before
+the checkpoint is unchanged (a constant schedule, or a cosine whose horizon,
+decay_steps or else steps, stays put; a cooldown that starts at or after the
+checkpoint): this extends a run, ends it at one of its checkpoints, or cools it
+down from one (cooldown_steps: the last N steps fall linearly to min_lr), with
+the weights of a run configured so from the start. Anything else that differs
+is refused and named.
 
 Evaluations report the normalized loss (squared error over the class's scale),
 where predicting 0 scores about 1. A model that has not yet learned in context
