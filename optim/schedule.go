@@ -96,13 +96,10 @@ func (c ScheduleConfig) Validate() error {
 	if c.CooldownSteps < 0 {
 		return &ConfigError{"cooldown_steps", c.CooldownSteps, "an integer >= 0"}
 	}
-	if c.CooldownSteps > 0 && !(c.MinLR >= 0 && c.MinLR <= c.LR) {
-		return &ConfigError{"min_lr", c.MinLR, fmt.Sprintf("in [0, lr = %v]: the cooldown ends there", c.LR)}
+	if (c.Kind == KindWarmupCosine || c.CooldownSteps > 0) && !(c.MinLR >= 0 && c.MinLR <= c.LR) {
+		return &ConfigError{"min_lr", c.MinLR, fmt.Sprintf("in [0, lr = %v]", c.LR)}
 	}
 	if c.Kind == KindWarmupCosine {
-		if !(c.MinLR >= 0 && c.MinLR <= c.LR) {
-			return &ConfigError{"min_lr", c.MinLR, fmt.Sprintf("in [0, lr = %v]", c.LR)}
-		}
 		if c.WarmupSteps < 0 {
 			return &ConfigError{"warmup_steps", c.WarmupSteps, "an integer >= 0"}
 		}
