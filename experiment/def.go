@@ -33,6 +33,9 @@ type RunRef struct {
 	// then turned off).
 	Dim   int    `yaml:"dim,omitempty"`
 	Label string `yaml:"label,omitempty"` // legend label of the model
+	// TrainAt maps a scale to recipe changes of this run alone, applied
+	// after the experiment's (Def.TrainAt): a seed of its own, say.
+	TrainAt map[string]Recipe `yaml:"train_at,omitempty"`
 }
 
 // RunName is the run's name without the scale.
@@ -163,12 +166,23 @@ func (d *Def) Validate() error {
 		}
 		roles[r.Role] = true
 	}
-	for sc, r := range d.TrainAt {
-		if !slices.Contains(Presets, sc) {
-			return bad("train_at", "scale %q unknown; allowed: %s", sc, strings.Join(Presets, ", "))
+	checkRecipes := func(field string, at map[string]Recipe) error {
+		for sc, r := range at {
+			if !slices.Contains(Presets, sc) {
+				return bad(field, "scale %q unknown; allowed: %s", sc, strings.Join(Presets, ", "))
+			}
+			if r.Steps < 0 {
+				return bad(field+"."+sc+".steps", "%d; need an integer > 0 (or leave it out)", r.Steps)
+			}
 		}
-		if r.Steps < 0 {
-			return bad("train_at."+sc+".steps", "%d; need an integer > 0 (or leave it out)", r.Steps)
+		return nil
+	}
+	if err := checkRecipes("train_at", d.TrainAt); err != nil {
+		return err
+	}
+	for i, r := range d.Runs {
+		if err := checkRecipes(fmt.Sprintf("runs[%d].train_at", i), r.TrainAt); err != nil {
+			return err
 		}
 	}
 	check := func(field string, models []string) error {

@@ -186,6 +186,45 @@ func TestPlanSharingRules(t *testing.T) {
 	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "train_at") || !strings.Contains(err.Error(), "quick, small, paper") {
 		t.Errorf("unknown train_at scale: %v", err)
 	}
+	bad = &Def{ID: "X", Title: "t", Claim: "c", Rule: "r", Runs: []RunRef{{Role: "m", Preset: "dense_sparse",
+		TrainAt: map[string]Recipe{"huge": {}}}}}
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "runs[0].train_at") || !strings.Contains(err.Error(), "quick, small, paper") {
+		t.Errorf("unknown train_at scale of a run: %v", err)
+	}
+}
+
+// A run's own train_at applies after its experiment's, at its scale only,
+// and leaves the experiment's other runs alone.
+func TestPlanRunTrainAt(t *testing.T) {
+	quick, _ := LoadScale("quick")
+	preset, err := train.Preset("quick/dense_sparse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expSeed, runSeed := uint64(99), uint64(7)
+	d := &Def{ID: "A", TrainAt: map[string]Recipe{"quick": {Seed: &expSeed, Steps: 300}}, Runs: []RunRef{
+		{Role: "own", Preset: "dense_sparse", Name: "own", TrainAt: map[string]Recipe{"quick": {Seed: &runSeed}}},
+		{Role: "shared", Preset: "dense_sparse", Name: "shared", TrainAt: map[string]Recipe{"small": {Seed: &runSeed}}},
+	}}
+	runs, err := Plan([]*Def{d}, quick, t.TempDir())
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("%d runs, %v", len(runs), err)
+	}
+	if c := runs[0].Cfg; c.Seed != runSeed || c.Train.Steps != 300 {
+		t.Errorf("own: seed %d, steps %d; want the run's seed %d and the experiment's steps 300", c.Seed, c.Train.Steps, runSeed)
+	}
+	if c := runs[1].Cfg; c.Seed != expSeed || c.Train.Steps != 300 {
+		t.Errorf("shared: seed %d, steps %d; want the experiment's %d and 300", c.Seed, c.Train.Steps, expSeed)
+	}
+	d.TrainAt = nil
+	runs, err = Plan([]*Def{d}, quick, t.TempDir())
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("%d runs, %v", len(runs), err)
+	}
+	if runs[0].Cfg.Seed != runSeed || runs[1].Cfg.Seed != preset.Seed || runs[1].Cfg.Train.Steps != preset.Train.Steps {
+		t.Errorf("without the experiment's recipe: seeds %d, %d, steps %d; want %d, the preset's %d, %d",
+			runs[0].Cfg.Seed, runs[1].Cfg.Seed, runs[1].Cfg.Train.Steps, runSeed, preset.Seed, preset.Train.Steps)
+	}
 }
 
 // An experiment's scale note is in its verdict box whatever the verdict: it

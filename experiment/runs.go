@@ -68,7 +68,7 @@ func timeSteps(runs []*PlannedRun) {
 
 // RunConfig returns the training config of d's run ref at scale: the train
 // preset TRAINSCALE/PRESET with the ref's overrides and d's recipe at scale,
-// named SCALE/NAME.
+// named SCALE/NAME. The ref's own recipe at scale applies after d's.
 func RunConfig(d *Def, ref *RunRef, scale *Scale) (*train.Config, error) {
 	cfg, err := train.Preset(scale.presetName(ref))
 	if err != nil {
@@ -87,6 +87,9 @@ func RunConfig(d *Def, ref *RunRef, scale *Scale) (*train.Config, error) {
 		cfg.Curriculum.Dims = train.Ramp{}
 	}
 	if r, ok := d.TrainAt[scale.Name]; ok {
+		r.apply(cfg)
+	}
+	if r, ok := ref.TrainAt[scale.Name]; ok {
 		r.apply(cfg)
 	}
 	if scale.Train != nil {
