@@ -122,8 +122,9 @@ func TestPlanSharesRuns(t *testing.T) {
 	}
 }
 
-// At the small scale E2's train_at recipe makes its three runs differ from
-// the dense_sparse preset's, so the balanced one is a run of its own.
+// At the small scale E2's reweighted mixtures have seeds of their own
+// (train_at on the runs) on the dense_sparse preset's recipe, and its balanced
+// run is the preset's run, shared with E3.
 func TestPlanTrainAt(t *testing.T) {
 	defs, _ := Defs()
 	s, _ := LoadScale("small")
@@ -132,25 +133,34 @@ func TestPlanTrainAt(t *testing.T) {
 		t.Fatal(err)
 	}
 	mix, bal := runFor(runs, "E3", "mixture"), runFor(runs, "E2", "balanced")
-	if mix == nil || bal == nil || mix == bal {
-		t.Fatalf("E3.mixture %+v, E2.balanced %+v: want two runs", mix, bal)
+	if mix == nil || mix != bal {
+		t.Fatalf("E3.mixture %+v, E2.balanced %+v: want one run", mix, bal)
 	}
 	preset, err := train.Preset("small/dense_sparse")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if mix.Cfg.Seed != preset.Seed || mix.Cfg.Train.Steps != preset.Train.Steps || mix.Cfg.Train.Schedule != preset.Train.Schedule {
-		t.Errorf("E3's mixture is not the preset's recipe: %+v", mix.Cfg.Train)
+	if mix.Name != "small/dense_sparse" || mix.Cfg.Seed != preset.Seed || mix.Cfg.Train.Steps != preset.Train.Steps || mix.Cfg.Train.Schedule != preset.Train.Schedule {
+		t.Errorf("E3's mixture %s is not the preset's recipe: seed %d, %+v", mix.Name, mix.Cfg.Seed, mix.Cfg.Train)
 	}
-	for _, role := range []string{"rare_dense", "balanced", "rare_sparse"} {
-		r := runFor(runs, "E2", role)
-		if r.Cfg.Seed != 1 || r.Cfg.Train.Steps != 70000 || r.Cfg.Train.Schedule.DecaySteps != 0 {
-			t.Errorf("E2.%s: seed %d, steps %d, decay_steps %d; want E2's small recipe 1, 70000, 0",
-				role, r.Cfg.Seed, r.Cfg.Train.Steps, r.Cfg.Train.Schedule.DecaySteps)
+	for _, c := range []struct {
+		role string
+		seed uint64
+	}{{"rare_dense", 1}, {"rare_sparse", 3}} {
+		r := runFor(runs, "E2", c.role)
+		if r == nil || r == mix || r.Cfg.Seed != c.seed || r.Cfg.Train.Steps != preset.Train.Steps || r.Cfg.Train.Schedule != preset.Train.Schedule {
+			t.Errorf("E2.%s: %+v; want seed %d on the preset's schedule", c.role, r, c.seed)
 		}
 	}
-	if bal.Name != "small/dense_sparse_w0.5" {
-		t.Errorf("E2.balanced is %s", bal.Name)
+	quick, _ := LoadScale("quick")
+	if runs, err = Plan(defs, quick, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	qp, _ := train.Preset("quick/dense_sparse")
+	for _, role := range []string{"rare_dense", "balanced", "rare_sparse"} {
+		if r := runFor(runs, "E2", role); r.Cfg.Seed != qp.Seed {
+			t.Errorf("quick E2.%s: seed %d, want the preset's %d", role, r.Cfg.Seed, qp.Seed)
+		}
 	}
 }
 
