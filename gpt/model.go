@@ -26,7 +26,7 @@ type Model struct {
 type blockActs struct {
 	ln1, ln1Mean, ln1Rstd []float32 // (B,T,C), (B,T), (B,T)
 	qkv                   []float32 // (B,T,3C)
-	att                   []float32 // (B,H,T,T)
+	att                   []float32 // (B,H,T,Tp), Tp = attStride(T)
 	atty                  []float32 // (B,T,C) attention output before c_proj
 	res2                  []float32 // (B,T,C) residual after attention
 	ln2, ln2Mean, ln2Rstd []float32 // (B,T,C), (B,T), (B,T)
@@ -46,7 +46,7 @@ type activations struct {
 	dfch            []float32 // (B,T,4C)
 	dqkv            []float32 // (B,T,3C)
 	datty           []float32 // (B,T,C)
-	datt            []float32 // (B,H,T,T)
+	datt            []float32 // (B,H,T,Tp)
 }
 
 // carve cuts activations for (B, T) out of buf, or, with buf nil, only counts
@@ -72,7 +72,7 @@ func (m *Model) carve(buf []float32, B, T int) (activations, int) {
 		k := &a.blocks[l]
 		k.ln1, k.ln1Mean, k.ln1Rstd = take(BT*C), take(BT), take(BT)
 		k.qkv = take(BT * 3 * C)
-		k.att = take(B * H * T * T)
+		k.att = take(B * H * T * attStride(T))
 		k.atty = take(BT * C)
 		k.res2 = take(BT * C)
 		k.ln2, k.ln2Mean, k.ln2Rstd = take(BT*C), take(BT), take(BT)
@@ -86,7 +86,7 @@ func (m *Model) carve(buf []float32, B, T int) (activations, int) {
 	a.dfch = take(BT * 4 * C)
 	a.dqkv = take(BT * 3 * C)
 	a.datty = take(BT * C)
-	a.datt = take(B * H * T * T)
+	a.datt = take(B * H * T * attStride(T))
 	return a, off
 }
 
