@@ -30,7 +30,7 @@ type blockActs struct {
 	atty                  []float32 // (B,T,C) attention output before c_proj
 	res2                  []float32 // (B,T,C) residual after attention
 	ln2, ln2Mean, ln2Rstd []float32 // (B,T,C), (B,T), (B,T)
-	fch                   []float32 // (B,T,4C) c_fc output, before GELU
+	gelu, geluDeriv       []float32 // (B,T,4C) GELU of the c_fc output, and its derivative there
 	res3                  []float32 // (B,T,C) residual after the MLP: the block's output
 }
 
@@ -41,12 +41,11 @@ type activations struct {
 	lnf, lnfMean, lnfRstd []float32 // (B,T,C), (B,T), (B,T)
 	preds, dpreds         []float32 // (B,N)
 	// Scratch shared by all layers.
-	gelu, geluDeriv []float32 // (B,T,4C)
-	dres, dln       []float32 // (B,T,C)
-	dfch            []float32 // (B,T,4C)
-	dqkv            []float32 // (B,T,3C)
-	datty           []float32 // (B,T,C)
-	datt            []float32 // (B,H,T,Tp)
+	dres, dln []float32 // (B,T,C)
+	dfch      []float32 // (B,T,4C)
+	dqkv      []float32 // (B,T,3C)
+	datty     []float32 // (B,T,C)
+	datt      []float32 // (B,H,T,Tp)
 }
 
 // carve cuts activations for (B, T) out of buf, or, with buf nil, only counts
@@ -76,12 +75,11 @@ func (m *Model) carve(buf []float32, B, T int) (activations, int) {
 		k.atty = take(BT * C)
 		k.res2 = take(BT * C)
 		k.ln2, k.ln2Mean, k.ln2Rstd = take(BT*C), take(BT), take(BT)
-		k.fch = take(BT * 4 * C)
+		k.gelu, k.geluDeriv = take(BT*4*C), take(BT*4*C)
 		k.res3 = take(BT * C)
 	}
 	a.lnf, a.lnfMean, a.lnfRstd = take(BT*C), take(BT), take(BT)
 	a.preds, a.dpreds = take(B*T/2), take(B*T/2)
-	a.gelu, a.geluDeriv = take(BT*4*C), take(BT*4*C)
 	a.dres, a.dln = take(BT*C), take(BT*C)
 	a.dfch = take(BT * 4 * C)
 	a.dqkv = take(BT * 3 * C)
@@ -222,9 +220,9 @@ func (m *Model) ForwardWeighted(xs, ys, w []float32, B, N int) float32 {
 		attentionForward(k.atty, k.att, k.qkv, B, T, C, H)
 		matmulForward(k.res2, res, k.atty, w.ProjW, w.ProjB, BT, C, C)
 		layernormForward(k.ln2, k.ln2Mean, k.ln2Rstd, k.res2, w.Ln2W, w.Ln2B, BT, C)
-		matmulForward(k.fch, nil, k.ln2, w.FcW, w.FcB, BT, C, 4*C)
-		geluForward(a.gelu, nil, k.fch)
-		matmulForward(k.res3, k.res2, a.gelu, w.MlpW, w.MlpB, BT, 4*C, C)
+		matmulForward(k.gelu, nil, k.ln2, w.FcW, w.FcB, BT, C, 4*C)
+		geluForward(k.gelu, k.geluDeriv, k.gelu) // in place, keeping what backward needs
+		matmulForward(k.res3, k.res2, k.gelu, w.MlpW, w.MlpB, BT, 4*C, C)
 		res = k.res3
 	}
 	layernormForward(a.lnf, a.lnfMean, a.lnfRstd, res, m.W.LnFW, m.W.LnFB, BT, C)
@@ -295,9 +293,8 @@ func (m *Model) Backward() {
 		}
 		// MLP: res3 = res2 + mlp_proj(gelu(c_fc(ln_2(res2)))). a.dres holds d res3.
 		// Scratch gradients are overwritten (beta 0), not zeroed and added to.
-		geluForward(a.gelu, a.geluDeriv, k.fch)
-		matmulBackward(a.dfch, gw.MlpW, gw.MlpB, a.dres, a.gelu, w.MlpW, BT, 4*C, C, 0)
-		geluBackward(a.dfch, a.dfch, a.geluDeriv, 0)
+		matmulBackward(a.dfch, gw.MlpW, gw.MlpB, a.dres, k.gelu, w.MlpW, BT, 4*C, C, 0)
+		geluBackward(a.dfch, a.dfch, k.geluDeriv, 0)
 		matmulBackward(a.dln, gw.FcW, gw.FcB, a.dfch, k.ln2, w.FcW, BT, C, 4*C, 0)
 		layernormBackward(a.dres, gw.Ln2W, gw.Ln2B, a.dln, k.res2, k.ln2Mean, k.ln2Rstd, w.Ln2W, BT, C)
 		// Attention: res2 = res + c_proj(attn(c_attn(ln_1(res)))). a.dres holds d res2.
