@@ -1,5 +1,5 @@
 // Package experiment defines the experiments of the reproduction (E1 to E6 of
-// design.md section 5, and the model-selection weight MS) and runs them end to
+// docs/design.md section 5, and the model-selection weight MS) and runs them end to
 // end: Reproduce trains the pretraining runs an experiment needs (reusing
 // finished runs and resuming interrupted ones), evaluates the models and
 // baselines, draws the figures, decides each verdict from the numbers, and
