@@ -18,6 +18,11 @@
 //
 // Runs whose configs agree but for their names are trained once and shared.
 //
+// EvaluateRun (and EvaluateModel, for a weights file) evaluates one training
+// run on its pretraining distribution, each mixture component and Garg et
+// al.'s out-of-distribution settings, and writes results and figures: what
+// `icl eval` does.
+//
 // Verdicts: "supported" when every check holds, "partly supported" when some
 // do, "not supported at this scale" when none does.
 //
