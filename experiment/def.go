@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"icl/configs"
 	"icl/prompt"
 	"icl/task"
 	"icl/train"
@@ -168,8 +169,8 @@ func (d *Def) Validate() error {
 	}
 	checkRecipes := func(field string, at map[string]Recipe) error {
 		for sc, r := range at {
-			if !slices.Contains(Presets, sc) {
-				return bad(field, "scale %q unknown; allowed: %s", sc, strings.Join(Presets, ", "))
+			if !slices.Contains(configs.Scales, sc) {
+				return bad(field, "scale %q unknown; allowed: %s", sc, strings.Join(configs.Scales, ", "))
 			}
 			if r.Steps < 0 {
 				return bad(field+"."+sc+".steps", "%d; need an integer > 0 (or leave it out)", r.Steps)
@@ -308,11 +309,11 @@ func (s *Scale) Validate() error {
 	return nil
 }
 
-// Presets lists the preset scales of configs/scales.yaml.
-var Presets = []string{"quick", "small", "paper"}
-
-// LoadScale returns the evaluation sizes of preset (quick, small or paper).
+// LoadScale returns the evaluation sizes of preset, one of configs.Scales.
 func LoadScale(preset string) (*Scale, error) {
+	if !slices.Contains(configs.Scales, preset) {
+		return nil, &task.FieldError{Path: "preset", Msg: fmt.Sprintf("%q unknown; allowed: %s", preset, strings.Join(configs.Scales, ", "))}
+	}
 	text, err := fs.ReadFile(configFiles, "configs/scales.yaml")
 	if err != nil {
 		return nil, err
@@ -323,7 +324,7 @@ func LoadScale(preset string) (*Scale, error) {
 	}
 	s, ok := all[preset]
 	if !ok {
-		return nil, &task.FieldError{Path: "preset", Msg: fmt.Sprintf("%q unknown; allowed: %s", preset, strings.Join(Presets, ", "))}
+		return nil, fmt.Errorf("configs/scales.yaml: no scale %q", preset)
 	}
 	s.Name = preset
 	if err := s.Validate(); err != nil {

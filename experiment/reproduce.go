@@ -62,7 +62,7 @@ const ReportFile = "report.html"
 func Reproduce(ctx context.Context, opts Options) error {
 	start := time.Now()
 	if opts.Preset == "" {
-		opts.Preset = "quick"
+		opts.Preset = configs.DefaultScale
 	}
 	scale := opts.Scale
 	if scale == nil {

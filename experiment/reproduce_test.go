@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,6 +15,9 @@ import (
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
+	"icl/configs"
 	"icl/eval"
 	"icl/report"
 	"icl/task"
@@ -69,7 +74,7 @@ func TestDefsLoad(t *testing.T) {
 			t.Errorf("%s: no figures", d.ID)
 		}
 	}
-	for _, p := range Presets {
+	for _, p := range configs.Scales {
 		s, err := LoadScale(p)
 		if err != nil {
 			t.Fatal(err)
@@ -78,6 +83,19 @@ func TestDefsLoad(t *testing.T) {
 		if _, err := Plan(defs, s, t.TempDir()); err != nil {
 			t.Errorf("scale %s: %v", p, err)
 		}
+	}
+	// scales.yaml holds exactly the preset scales.
+	text, err := fs.ReadFile(configFiles, "configs/scales.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all map[string]any
+	if err := yaml.Unmarshal(text, &all); err != nil {
+		t.Fatal(err)
+	}
+	keys := slices.Sorted(maps.Keys(all))
+	if want := slices.Sorted(slices.Values(configs.Scales)); !slices.Equal(keys, want) {
+		t.Errorf("scales.yaml has scales %v, configs.Scales %v", keys, want)
 	}
 	if _, err := LoadScale("huge"); err == nil || !strings.Contains(err.Error(), "quick, small, paper") {
 		t.Errorf("unknown preset: %v", err)
