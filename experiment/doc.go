@@ -8,8 +8,7 @@
 // Each experiment is a YAML file embedded from configs/: its id, title, the
 // paper's claim, the runs it needs (train presets by role, with optional
 // overrides of the mixture weights or the input dimension, and per scale an
-// optional change of their seed and schedule, train_at, for all its runs or
-// for one), its evaluation
+// optional change of a run's seed and schedule, train_at), its evaluation
 // settings, its figures, the thresholds of its verdict rule and the rule in
 // words. configs/scales.yaml holds the evaluation sizes of each preset scale
 // (quick, small, paper). The analysis of each experiment, and the checks its

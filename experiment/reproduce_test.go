@@ -187,20 +187,19 @@ func TestPlanTrainAt(t *testing.T) {
 func TestPlanSharingRules(t *testing.T) {
 	s, _ := LoadScale("quick")
 	seed := uint64(99)
-	def := func(id string, at map[string]Recipe, refs ...RunRef) *Def {
-		return &Def{ID: id, Runs: refs, TrainAt: at}
-	}
-	a := def("A", nil, RunRef{Role: "m", Preset: "dense_sparse"})
-	b := def("B", nil, RunRef{Role: "m", Preset: "dense_sparse", Name: "other"})
+	def := func(id string, refs ...RunRef) *Def { return &Def{ID: id, Runs: refs} }
+	a := def("A", RunRef{Role: "m", Preset: "dense_sparse"})
+	b := def("B", RunRef{Role: "m", Preset: "dense_sparse", Name: "other"})
 	runs, err := Plan([]*Def{a, b}, s, t.TempDir())
 	if err != nil || len(runs) != 1 || len(runs[0].Users) != 2 {
 		t.Errorf("same config under two names: %d runs, %v", len(runs), err)
 	}
-	c := def("C", map[string]Recipe{"quick": {Seed: &seed}}, RunRef{Role: "m", Preset: "dense_sparse"})
+	atQuick := map[string]Recipe{"quick": {Seed: &seed}}
+	c := def("C", RunRef{Role: "m", Preset: "dense_sparse", TrainAt: atQuick})
 	if _, err := Plan([]*Def{a, c}, s, t.TempDir()); err == nil || !strings.Contains(err.Error(), "defined twice with different configs") {
 		t.Errorf("one name, two configs: %v", err)
 	}
-	d := def("D", map[string]Recipe{"quick": {Seed: &seed}}, RunRef{Role: "m", Preset: "dense_sparse", Name: "seeded"})
+	d := def("D", RunRef{Role: "m", Preset: "dense_sparse", Name: "seeded", TrainAt: atQuick})
 	runs, err = Plan([]*Def{a, d}, s, t.TempDir())
 	if err != nil || len(runs) != 2 || runs[1].Cfg.Seed != 99 {
 		t.Errorf("train_at at quick: %d runs, %v", len(runs), err)
@@ -209,49 +208,40 @@ func TestPlanSharingRules(t *testing.T) {
 	if runs, err = Plan([]*Def{a, d}, small, t.TempDir()); err != nil || len(runs) != 1 {
 		t.Errorf("train_at at quick applied at small: %d runs, %v", len(runs), err)
 	}
-	bad := &Def{ID: "X", Title: "t", Claim: "c", Rule: "r", Runs: []RunRef{{Role: "m", Preset: "dense_sparse"}},
-		TrainAt: map[string]Recipe{"huge": {}}}
-	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "train_at") || !strings.Contains(err.Error(), "quick, small, paper") {
-		t.Errorf("unknown train_at scale: %v", err)
-	}
-	bad = &Def{ID: "X", Title: "t", Claim: "c", Rule: "r", Runs: []RunRef{{Role: "m", Preset: "dense_sparse",
+	bad := &Def{ID: "X", Title: "t", Claim: "c", Rule: "r", Runs: []RunRef{{Role: "m", Preset: "dense_sparse",
 		TrainAt: map[string]Recipe{"huge": {}}}}}
 	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "runs[0].train_at") || !strings.Contains(err.Error(), "quick, small, paper") {
 		t.Errorf("unknown train_at scale of a run: %v", err)
 	}
 }
 
-// A run's own train_at applies after its experiment's, at its scale only,
-// and leaves the experiment's other runs alone.
+// A run's train_at applies at its scale only, and leaves the experiment's
+// other runs alone.
 func TestPlanRunTrainAt(t *testing.T) {
 	quick, _ := LoadScale("quick")
 	preset, err := train.Preset("quick/dense_sparse")
 	if err != nil {
 		t.Fatal(err)
 	}
-	expSeed, runSeed := uint64(99), uint64(7)
-	d := &Def{ID: "A", TrainAt: map[string]Recipe{"quick": {Seed: &expSeed, Steps: 300}}, Runs: []RunRef{
-		{Role: "own", Preset: "dense_sparse", Name: "own", TrainAt: map[string]Recipe{"quick": {Seed: &runSeed}}},
-		{Role: "shared", Preset: "dense_sparse", Name: "shared", TrainAt: map[string]Recipe{"small": {Seed: &runSeed}}},
+	runSeed := uint64(7)
+	d := &Def{ID: "A", Runs: []RunRef{
+		{Role: "own", Preset: "dense_sparse", Name: "own", TrainAt: map[string]Recipe{"quick": {Seed: &runSeed, Steps: 300}}},
+		{Role: "other", Preset: "dense_sparse", Name: "other", TrainAt: map[string]Recipe{"small": {Seed: &runSeed}}},
+		{Role: "plain", Preset: "dense_linear"},
 	}}
 	runs, err := Plan([]*Def{d}, quick, t.TempDir())
-	if err != nil || len(runs) != 2 {
+	if err != nil || len(runs) != 3 {
 		t.Fatalf("%d runs, %v", len(runs), err)
 	}
 	if c := runs[0].Cfg; c.Seed != runSeed || c.Train.Steps != 300 {
-		t.Errorf("own: seed %d, steps %d; want the run's seed %d and the experiment's steps 300", c.Seed, c.Train.Steps, runSeed)
+		t.Errorf("own: seed %d, steps %d; want the run's seed %d and steps 300", c.Seed, c.Train.Steps, runSeed)
 	}
-	if c := runs[1].Cfg; c.Seed != expSeed || c.Train.Steps != 300 {
-		t.Errorf("shared: seed %d, steps %d; want the experiment's %d and 300", c.Seed, c.Train.Steps, expSeed)
+	if c := runs[1].Cfg; c.Seed != preset.Seed || c.Train.Steps != preset.Train.Steps {
+		t.Errorf("other (train_at at small only): seed %d, steps %d; want the preset's %d, %d", c.Seed, c.Train.Steps, preset.Seed, preset.Train.Steps)
 	}
-	d.TrainAt = nil
-	runs, err = Plan([]*Def{d}, quick, t.TempDir())
-	if err != nil || len(runs) != 2 {
-		t.Fatalf("%d runs, %v", len(runs), err)
-	}
-	if runs[0].Cfg.Seed != runSeed || runs[1].Cfg.Seed != preset.Seed || runs[1].Cfg.Train.Steps != preset.Train.Steps {
-		t.Errorf("without the experiment's recipe: seeds %d, %d, steps %d; want %d, the preset's %d, %d",
-			runs[0].Cfg.Seed, runs[1].Cfg.Seed, runs[1].Cfg.Train.Steps, runSeed, preset.Seed, preset.Train.Steps)
+	linear, _ := train.Preset("quick/dense_linear")
+	if c := runs[2].Cfg; c.Seed != linear.Seed || c.Train.Steps != linear.Train.Steps {
+		t.Errorf("plain: seed %d, steps %d; want its preset's %d, %d", c.Seed, c.Train.Steps, linear.Seed, linear.Train.Steps)
 	}
 }
 
