@@ -170,18 +170,25 @@ func TestPredictQueriesMatchesPrompt(t *testing.T) {
 	}
 }
 
-// PosteriorQueries with each query equal to its own position's point gives
-// the one-pass predictions and posterior, which RunPosterior computes directly;
-// its predictions are PredictQueries'; positions past QueryLen are NaN.
-func TestPosteriorQueriesMatchesPrompt(t *testing.T) {
-	const d, n, B = 3, 6, 11
+// denseSparseMixture is the 0.5/0.5 mixture of dense and 1-sparse linear
+// functions in dimension d and its exact Bayes predictor.
+func denseSparseMixture(t *testing.T, d int) (*task.Mixture, *baseline.BayesMixture) {
+	t.Helper()
 	mixClass := &task.Mixture{Components: []task.Class{&task.DenseLinear{D: d, Std: 1}, &task.SparseLinear{D: d, K: 1, Std: 1}},
 		Weights: []float64{0.5, 0.5}}
 	ev, ok := baseline.Exact(mixClass, baseline.DefaultJitter)
 	if !ok {
 		t.Fatal("no exact Bayes for dense+sparse mixture")
 	}
-	mix := ev.(*baseline.BayesMixture)
+	return mixClass, ev.(*baseline.BayesMixture)
+}
+
+// PosteriorQueries with each query equal to its own position's point gives
+// the one-pass predictions and posterior, which RunPosterior computes directly;
+// its predictions are PredictQueries'; positions past QueryLen are NaN.
+func TestPosteriorQueriesMatchesPrompt(t *testing.T) {
+	const d, n, B = 3, 6, 11
+	mixClass, mix := denseSparseMixture(t, d)
 	bt := (&prompt.Sampler{Class: mixClass}).Batch(B, n, 4, rng.LabelEval)
 	wantPred, wantPost := make([]float64, B*n), make([]float64, B*n*2)
 	baseline.RunPosterior(wantPred, wantPost, mix, bt, 1)
@@ -325,13 +332,7 @@ func TestImpliedWeightRecoversKnownWeight(t *testing.T) {
 
 func TestModelSelection(t *testing.T) {
 	const d, n, B = 4, 9, 60
-	mixClass := &task.Mixture{Components: []task.Class{&task.DenseLinear{D: d, Std: 1}, &task.SparseLinear{D: d, K: 1, Std: 1}},
-		Weights: []float64{0.5, 0.5}}
-	ev, ok := baseline.Exact(mixClass, baseline.DefaultJitter)
-	if !ok {
-		t.Fatal("no exact Bayes for dense+sparse mixture")
-	}
-	mix := ev.(*baseline.BayesMixture)
+	mixClass, mix := denseSparseMixture(t, d)
 	// Dense prompts: the posterior on dense rises to 1; a model that is the
 	// dense Bayes predictor has implied weight exactly 1 on dense.
 	bt := (&prompt.Sampler{Class: mixClass.Components[0]}).Batch(B, n, 9, rng.LabelEval)
