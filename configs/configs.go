@@ -15,6 +15,14 @@ import (
 //go:embed quick/*.yaml small/*.yaml paper/*.yaml
 var files embed.FS
 
+// Scales lists the preset scales, smallest first. Each is a folder of this
+// package (its presets) and a key of experiment/configs/scales.yaml (its
+// evaluation sizes); the tests hold the three together.
+var Scales = []string{"quick", "small", "paper"}
+
+// DefaultScale is the scale `icl reproduce` runs when none is named.
+const DefaultScale = "quick"
+
 // Names lists the presets as "scale/name", sorted.
 func Names() []string {
 	var names []string

@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"icl/configs"
 	"icl/prompt"
 	"icl/task"
 	"icl/train"
@@ -33,8 +34,9 @@ type RunRef struct {
 	// then turned off).
 	Dim   int    `yaml:"dim,omitempty"`
 	Label string `yaml:"label,omitempty"` // legend label of the model
-	// TrainAt maps a scale to recipe changes of this run alone, applied
-	// after the experiment's (Def.TrainAt): a seed of its own, say.
+	// TrainAt maps a scale (quick, small, paper) to changes of this run's
+	// recipe there: a seed of its own, say. A run so changed needs a name of
+	// its own unless its config equals another's (Plan shares runs by config).
 	TrainAt map[string]Recipe `yaml:"train_at,omitempty"`
 }
 
@@ -46,8 +48,8 @@ func (r *RunRef) RunName() string {
 	return r.Preset
 }
 
-// Recipe replaces parts of the presets' training recipe in one experiment's
-// runs at one scale (Def.TrainAt). Unset fields keep the preset's.
+// Recipe replaces parts of a preset's training recipe in one run at one
+// scale (RunRef.TrainAt). Unset fields keep the preset's.
 type Recipe struct {
 	Seed  *uint64 `yaml:"seed,omitempty"`
 	Steps int     `yaml:"steps,omitempty"`
@@ -94,15 +96,10 @@ type FigureSpec struct {
 
 // Def is one experiment's definition.
 type Def struct {
-	ID    string   `yaml:"id"`
-	Title string   `yaml:"title"`
-	Claim string   `yaml:"claim"`
-	Runs  []RunRef `yaml:"runs"`
-	// TrainAt maps a scale (quick, small, paper) to the recipe changes of
-	// this experiment's runs there, for an experiment whose runs must share a
-	// recipe other than the presets'. A run so changed needs a name of its own
-	// unless its config equals another's (Plan shares runs by config).
-	TrainAt map[string]Recipe  `yaml:"train_at,omitempty"`
+	ID      string             `yaml:"id"`
+	Title   string             `yaml:"title"`
+	Claim   string             `yaml:"claim"`
+	Runs    []RunRef           `yaml:"runs"`
 	Evals   []EvalSpec         `yaml:"evals"`
 	Sweep   *SweepSpec         `yaml:"sweep,omitempty"`
 	Figures []FigureSpec       `yaml:"figures"`
@@ -168,17 +165,14 @@ func (d *Def) Validate() error {
 	}
 	checkRecipes := func(field string, at map[string]Recipe) error {
 		for sc, r := range at {
-			if !slices.Contains(Presets, sc) {
-				return bad(field, "scale %q unknown; allowed: %s", sc, strings.Join(Presets, ", "))
+			if !slices.Contains(configs.Scales, sc) {
+				return bad(field, "scale %q unknown; allowed: %s", sc, strings.Join(configs.Scales, ", "))
 			}
 			if r.Steps < 0 {
 				return bad(field+"."+sc+".steps", "%d; need an integer > 0 (or leave it out)", r.Steps)
 			}
 		}
 		return nil
-	}
-	if err := checkRecipes("train_at", d.TrainAt); err != nil {
-		return err
 	}
 	for i, r := range d.Runs {
 		if err := checkRecipes(fmt.Sprintf("runs[%d].train_at", i), r.TrainAt); err != nil {
@@ -308,11 +302,11 @@ func (s *Scale) Validate() error {
 	return nil
 }
 
-// Presets lists the preset scales of configs/scales.yaml.
-var Presets = []string{"quick", "small", "paper"}
-
-// LoadScale returns the evaluation sizes of preset (quick, small or paper).
+// LoadScale returns the evaluation sizes of preset, one of configs.Scales.
 func LoadScale(preset string) (*Scale, error) {
+	if !slices.Contains(configs.Scales, preset) {
+		return nil, &task.FieldError{Path: "preset", Msg: fmt.Sprintf("%q unknown; allowed: %s", preset, strings.Join(configs.Scales, ", "))}
+	}
 	text, err := fs.ReadFile(configFiles, "configs/scales.yaml")
 	if err != nil {
 		return nil, err
@@ -323,7 +317,7 @@ func LoadScale(preset string) (*Scale, error) {
 	}
 	s, ok := all[preset]
 	if !ok {
-		return nil, &task.FieldError{Path: "preset", Msg: fmt.Sprintf("%q unknown; allowed: %s", preset, strings.Join(Presets, ", "))}
+		return nil, fmt.Errorf("configs/scales.yaml: no scale %q", preset)
 	}
 	s.Name = preset
 	if err := s.Validate(); err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"icl/atomicfile"
 	"icl/configs"
 	"icl/eval"
 	"icl/gpt"
@@ -61,7 +62,7 @@ const ReportFile = "report.html"
 func Reproduce(ctx context.Context, opts Options) error {
 	start := time.Now()
 	if opts.Preset == "" {
-		opts.Preset = "quick"
+		opts.Preset = configs.DefaultScale
 	}
 	scale := opts.Scale
 	if scale == nil {
@@ -407,10 +408,10 @@ func writeOutcome(o *Outcome, dir string) error {
 		if i > 0 {
 			base = fmt.Sprintf("sweep%d", i+1)
 		}
-		if err := writeWith(filepath.Join(dir, base+".json"), s.WriteJSON); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, base+".json"), s.WriteJSON); err != nil {
 			return err
 		}
-		if err := writeWith(filepath.Join(dir, base+".csv"), s.WriteCSV); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, base+".csv"), s.WriteCSV); err != nil {
 			return err
 		}
 	}
@@ -445,7 +446,7 @@ func writeOutcome(o *Outcome, dir string) error {
 			if err != nil {
 				return fmt.Errorf("figure %s: %w", f.Name, err)
 			}
-			if err := os.WriteFile(filepath.Join(dir, f.Name+"."+format), b, 0o644); err != nil {
+			if err := atomicfile.WriteBytes(filepath.Join(dir, f.Name+"."+format), b); err != nil {
 				return err
 			}
 		}

@@ -66,10 +66,10 @@ func timeSteps(runs []*PlannedRun) {
 	}
 }
 
-// RunConfig returns the training config of d's run ref at scale: the train
-// preset TRAINSCALE/PRESET with the ref's overrides and d's recipe at scale,
-// named SCALE/NAME. The ref's own recipe at scale applies after d's.
-func RunConfig(d *Def, ref *RunRef, scale *Scale) (*train.Config, error) {
+// RunConfig returns the training config of run ref at scale, named
+// SCALE/NAME: the train preset TRAINSCALE/PRESET, then the ref's overrides
+// (its weights and dimension, and its recipe at scale), then the defaults.
+func RunConfig(ref *RunRef, scale *Scale) (*train.Config, error) {
 	cfg, err := train.Preset(scale.presetName(ref))
 	if err != nil {
 		return nil, err
@@ -85,9 +85,6 @@ func RunConfig(d *Def, ref *RunRef, scale *Scale) (*train.Config, error) {
 	if ref.Dim > 0 {
 		cfg.Data.Dim = ref.Dim
 		cfg.Curriculum.Dims = train.Ramp{}
-	}
-	if r, ok := d.TrainAt[scale.Name]; ok {
-		r.apply(cfg)
 	}
 	if r, ok := ref.TrainAt[scale.Name]; ok {
 		r.apply(cfg)
@@ -124,7 +121,7 @@ func Plan(defs []*Def, scale *Scale, outDir string) ([]*PlannedRun, error) {
 	for _, d := range defs {
 		for i := range d.Runs {
 			ref := &d.Runs[i]
-			cfg, err := RunConfig(d, ref, scale)
+			cfg, err := RunConfig(ref, scale)
 			if err != nil {
 				return nil, fmt.Errorf("experiment %s: %w", d.ID, err)
 			}

@@ -11,7 +11,7 @@ import (
 const FileFormat = "icl-gpt2"
 
 // SaveFile writes m's weights to a .safetensors file (atomically) in the
-// tensor names and nn.Linear layout of design.md, with the model config as
+// tensor names and nn.Linear layout of docs/design.md, with the model config as
 // JSON under the metadata key "config", "format" = FileFormat, and extra.
 func SaveFile(path string, m *Model, extra map[string]string) error {
 	cj, err := json.Marshal(m.Cfg)

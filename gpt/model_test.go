@@ -40,7 +40,7 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
-// The exported names and shapes are design.md's, in order; NumParams is the
+// The exported names and shapes are docs/design.md's, in order; NumParams is the
 // closed form C d + C + 2 P C + L (12 C^2 + 13 C) + 3 C + 1.
 func TestLayout(t *testing.T) {
 	c := Config{Dim: 3, Points: 4, Layers: 2, Width: 8, Heads: 2}

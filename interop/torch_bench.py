@@ -3,7 +3,7 @@
 as `icl bench`, on this machine, for a same-machine speed comparison.
 
 Usage: torch_bench.py [--threads N] [--presets tiny,small,standard] [--seconds S]
-Uses the module of torch_model.py (written from design.md alone), float32.
+Uses the module of torch_model.py (written from docs/design.md alone), float32.
 """
 import argparse, time
 

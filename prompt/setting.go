@@ -62,7 +62,7 @@ var (
 type Setting struct {
 	Input string `yaml:"input,omitempty"` // gaussian (default) | skewed | half_subspace
 	// SkewPower is the decay of the skewed covariance's eigenvalues,
-	// lambda_i ∝ i^-SkewPower; 0 means 1 (design.md). Garg et al.'s code
+	// lambda_i ∝ i^-SkewPower; 0 means 1 (docs/design.md section 1). Garg et al.'s code
 	// draws x = Q diag(1/i) z, i.e. SkewPower 2.
 	SkewPower float64 `yaml:"skew_power,omitempty"`
 	// Basis orients the skewed covariance and the half subspace:

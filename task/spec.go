@@ -50,7 +50,7 @@ const (
 // Std is a prior standard deviation in a Spec: a positive number, 0 for the
 // default 1, or InvSqrtD for 1/sqrt(d). In YAML it is a number or the string
 // "inv_sqrt_d". InvSqrtD is how a convex combination of a linear class and a
-// sinusoid gives both parts a comparable size (design.md section 1): with
+// sinusoid gives both parts a comparable size (docs/design.md section 1): with
 // std 1/sqrt(d) a linear function has E f^2 = 1, against 1/2 for a unit
 // sinusoid.
 type Std float64

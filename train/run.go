@@ -266,7 +266,7 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 		if from, warn := stuck.observe(k, st, e.NormLoss); warn {
 			p.message(true, "warning: the evaluation loss has stayed at the zero predictor's (normalized >= %g; "+
 				"predicting 0 scores 1) at every evaluation from step %d to %d: the model predicts no better than 0. "+
-				"Runs can stay there to the end (docs/sparse-pilots.md, \"Stuck at the zero predictor\"); "+
+				"Runs can stay there to the end; "+
 				"if the loss does not fall soon, stop and train again with another seed.", plateauLoss, from, k)
 		}
 		return e, ml.write(EvalLine{Kind: "eval", Step: k, Dims: st.Dims, Points: st.Points, WallS: wall(), EvalResult: *e})

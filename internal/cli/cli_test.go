@@ -128,6 +128,47 @@ func TestBaselinesOnSampledPrompts(t *testing.T) {
 	}
 }
 
+// With a query setting each position is scored on its own query: least
+// squares is exact on noiseless dense prompts once i >= d, and the class
+// posterior at every query sums to 1.
+func TestBaselinesOnQueryPrompts(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "p.yaml")
+	os.WriteFile(cfg, []byte("task: {class: mixture, weights: [0.5, 0.5], of: [{class: dense_linear}, {class: sparse_linear, k: 1}]}\ndim: 3\npoints: 7\nprompts: 20\nseed: 3\nsetting: {query: repeat}\n"), 0o644)
+	p, o := filepath.Join(dir, "p.npz"), filepath.Join(dir, "b.npz")
+	if code, _, stderr := run(t, "sample", "-config", cfg, "-o", p); code != 0 {
+		t.Fatalf("sample: %s", stderr)
+	}
+	if code, _, stderr := run(t, "baselines", "-prompts", p, "-o", o, "-lasso", "0.01"); code != 0 {
+		t.Fatalf("baselines: exit %d: %s", code, stderr)
+	}
+	pf, _ := npz.ReadNPZ(p)
+	qys, _, err := pf.Float64("query_ys", 20, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cls, _, _ := pf.Int64("class", 20)
+	f, err := npz.ReadNPZ(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, _, _ := f.Float64("least_squares", 20, 7)
+	post, _, err := f.Float64("posterior", 20, 7, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for b := 0; b < 20; b++ {
+		for i := 1; i < 7; i++ {
+			if y := qys[b*7+i]; i >= 3 && cls[b] == 0 && math.Abs(ls[b*7+i]-y) > 1e-8*(1+math.Abs(y)) {
+				t.Fatalf("prompt %d pos %d: least squares %g != query label %g", b, i, ls[b*7+i], y)
+			}
+			if s := post[(b*7+i)*2] + post[(b*7+i)*2+1]; math.Abs(s-1) > 1e-12 {
+				t.Fatalf("prompt %d pos %d: posterior sums to %g", b, i, s)
+			}
+		}
+	}
+}
+
 func TestPredictMatchesModel(t *testing.T) {
 	dir := t.TempDir()
 	cfg := gpt.Config{Dim: 3, Points: 6, Layers: 1, Width: 8, Heads: 2}

@@ -1,16 +1,16 @@
 package cli
 
 import (
-	"os"
-
 	"context"
 	"flag"
 	"fmt"
-	"icl/train"
+	"os"
 	"path/filepath"
 	"strings"
 
 	"icl/eval"
+	"icl/experiment"
+	"icl/train"
 )
 
 func init() {
@@ -50,7 +50,7 @@ Examples:
 			boots := fs.Int("boots", eval.DefaultBoots, "bootstrap resamples for the 90% intervals")
 			seed := fs.Uint64("seed", 1, "seed of the evaluation prompts")
 			mc := fs.Int("mc", 5000, "samples of the Monte Carlo Bayes predictor")
-			baselines := fs.String("baselines", "", "comma-separated baseline name prefixes (default: "+strings.Join(eval.DefaultRunBaselines, ",")+")")
+			baselines := fs.String("baselines", "", "comma-separated baseline name prefixes (default: "+strings.Join(experiment.DefaultRunBaselines, ",")+")")
 			noOOD := fs.Bool("no-ood", false, "only in-distribution settings")
 			quiet := fs.Bool("q", false, "no progress lines")
 			return func(ctx context.Context, e *env) error {
@@ -63,7 +63,7 @@ Examples:
 				if *prompts < 1 {
 					return usageErrorf("-prompts %d must be >= 1", *prompts)
 				}
-				opts := eval.RunOptions{Prompts: *prompts, Boots: *boots, Seed: *seed, MCSamples: *mc,
+				opts := experiment.RunOptions{Prompts: *prompts, Boots: *boots, Seed: *seed, MCSamples: *mc,
 					NoOOD: *noOOD, OutDir: *out}
 				if !*quiet {
 					opts.Progress = e.stderr
@@ -77,19 +77,19 @@ Examples:
 					if _, serr := os.Stat(filepath.Join(*run, train.ConfigFile)); serr != nil {
 						return fmt.Errorf("%s is not a run directory (no %s): give a directory made by 'icl train'", *run, train.ConfigFile)
 					}
-					res, err = eval.EvaluateRun(*run, opts)
+					res, err = experiment.EvaluateRun(*run, opts)
 					if opts.OutDir == "" {
 						opts.OutDir = filepath.Join(*run, "eval")
 					}
 				} else {
-					m, cfg, lerr := eval.LoadWeights(*weights)
+					m, cfg, lerr := experiment.LoadWeights(*weights)
 					if lerr != nil {
 						return lerr
 					}
 					if opts.OutDir == "" {
 						opts.OutDir = strings.TrimSuffix(*weights, filepath.Ext(*weights)) + "-eval"
 					}
-					res, err = eval.EvaluateModel(m, cfg, opts)
+					res, err = experiment.EvaluateModel(m, cfg, opts)
 				}
 				if err != nil {
 					return err

@@ -40,7 +40,7 @@ Example:
 				if err != nil {
 					return err
 				}
-				b, _, _, err := readPrompts(*prompts)
+				b, _, _, err := prompt.ReadNPZ(*prompts)
 				if err != nil {
 					return err
 				}

@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"icl/configs"
 	"icl/experiment"
 	"icl/train"
 )
@@ -47,7 +49,7 @@ Examples:
 	                                    # score the same runs on other prompts
 `,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
-			preset := fs.String("preset", "quick", "scale: quick, small or paper")
+			preset := fs.String("preset", configs.DefaultScale, "scale: "+strings.Join(configs.Scales, ", "))
 			only := fs.String("only", "", "comma-separated experiment ids (default: all)")
 			out := fs.String("out", "", "output `directory` (default out/PRESET)")
 			quiet := fs.Bool("q", false, "only the reproduction's own progress lines")
@@ -57,10 +59,8 @@ Examples:
 				if len(e.args) > 0 {
 					return usageErrorf("unexpected arguments %q", e.args)
 				}
-				switch *preset {
-				case "quick", "small", "paper":
-				default:
-					return usageErrorf("-preset %q: allowed: quick, small, paper", *preset)
+				if !slices.Contains(configs.Scales, *preset) {
+					return usageErrorf("-preset %q: allowed: %s", *preset, strings.Join(configs.Scales, ", "))
 				}
 				if *jobs < 0 {
 					return usageErrorf("-jobs %d: must be 0 (one per core) or more", *jobs)

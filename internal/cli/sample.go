@@ -103,7 +103,7 @@ Example:
 				if err != nil {
 					return err
 				}
-				if err := writePrompts(*out, batch, cfg); err != nil {
+				if err := prompt.WriteNPZ(*out, batch, cfg); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "wrote %s: %d prompts of %d points in d = %d from %s (seed %d)\n",

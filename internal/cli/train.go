@@ -43,9 +43,9 @@ is refused and named.
 Evaluations report the normalized loss (squared error over the class's scale),
 where predicting 0 scores about 1. A model that has not yet learned in context
 sits there; small ones can stay there for good. Train warns when five
-evaluations in a row at the curriculum's last stage are at 0.9 or above: no run
-of ours that got there left it (docs/sparse-pilots.md); another seed may learn
-where this one did not.
+evaluations in a row at the curriculum's last stage are at 0.9 or above: runs
+with such a streak have not been seen to leave it; another seed may learn where
+this one did not.
 
 Built-in presets (-preset, or -list to print them): <scale>/<mixture> with scale
 quick (minutes on 2 cores), small (hours) or paper (d = 20, 12 layers, width 256,

@@ -1,4 +1,4 @@
-package cli
+package prompt
 
 import (
 	"bytes"
@@ -7,11 +7,11 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"icl/npz"
-	"icl/prompt"
 	"icl/task"
 )
 
-// Arrays of a prompts file (`icl sample`'s output, `icl baselines`' input).
+// Arrays of a prompts file (.npz, numpy's format): `icl sample`'s output,
+// `icl baselines`' and `icl predict`'s input.
 const (
 	arrXs     = "xs"          // (B, N, D) float64
 	arrYs     = "ys"          // (B, N) float64
@@ -19,11 +19,12 @@ const (
 	arrScale  = "scale"       // (B) float64, each prompt's error normalizer
 	arrQXs    = "query_xs"    // (B, N, D) float64, OOD query settings only
 	arrQYs    = "query_ys"    // (B, N) float64
-	arrConfig = "config_yaml" // (bytes) uint8, the prompt.Config as YAML
+	arrConfig = "config_yaml" // (bytes) uint8, the Config as YAML
 )
 
-// writePrompts saves a batch and the config it was drawn from.
-func writePrompts(path string, b *prompt.Batch, cfg prompt.Config) error {
+// WriteNPZ saves a batch and the config it was drawn from to a prompts file
+// (atomically).
+func WriteNPZ(path string, b *Batch, cfg Config) error {
 	arrs := []npz.Array{
 		npz.NewFloat64(arrXs, []int{b.B, b.N, b.D}, b.Xs),
 		npz.NewFloat64(arrYs, []int{b.B, b.N}, b.Ys),
@@ -54,9 +55,11 @@ func writePrompts(path string, b *prompt.Batch, cfg prompt.Config) error {
 	return npz.WriteNPZ(path, arrs...)
 }
 
-// readPrompts loads a prompts file. xs and ys are required; the config (and so
-// the class prior) is returned when the file carries one, with ok = true.
-func readPrompts(path string) (b *prompt.Batch, cfg prompt.Config, ok bool, err error) {
+// ReadNPZ loads a prompts file. xs and ys are required; scale, class and the
+// query arrays are read when present (Scale stays nil without scale). The
+// config (and so the class prior) is returned when the file carries one, with
+// ok = true.
+func ReadNPZ(path string) (b *Batch, cfg Config, ok bool, err error) {
 	f, err := npz.ReadNPZ(path)
 	if err != nil {
 		return nil, cfg, false, err
@@ -70,7 +73,7 @@ func readPrompts(path string) (b *prompt.Batch, cfg prompt.Config, ok bool, err 
 	if err != nil {
 		return nil, cfg, false, err
 	}
-	b = &prompt.Batch{B: B, N: N, D: D, Xs: xs, Ys: ys}
+	b = &Batch{B: B, N: N, D: D, Xs: xs, Ys: ys, QueryLen: N}
 	if _, has := f.Get(arrScale); has {
 		if b.Scale, _, err = f.Float64(arrScale, B); err != nil {
 			return nil, cfg, false, err
