@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"icl/config"
 	"icl/prompt"
 	"icl/task"
 	"icl/train"
@@ -148,7 +149,7 @@ func (d *Def) Caption(name string) string {
 // Validate checks the definition's references.
 func (d *Def) Validate() error {
 	bad := func(field, format string, args ...any) error {
-		return &task.FieldError{Path: "experiment " + d.ID + ": " + field, Msg: fmt.Sprintf(format, args...)}
+		return &config.Error{Path: "experiment " + d.ID + ": " + field, Msg: fmt.Sprintf(format, args...)}
 	}
 	if d.ID == "" || d.Title == "" || d.Claim == "" || d.Rule == "" {
 		return bad("id/title/claim/rule", "all four are required")
@@ -244,7 +245,7 @@ func LoadDef(id string) (*Def, error) {
 		return nil, fmt.Errorf("experiment %q unknown; allowed: %s", id, strings.Join(IDs, ", "))
 	}
 	var d Def
-	if err := task.DecodeStrict(bytes.NewReader(text), &d); err != nil {
+	if err := config.Decode(bytes.NewReader(text), &d); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	d.Source = string(text)
@@ -279,7 +280,7 @@ type Scale struct {
 // Validate reports an invalid field.
 func (s *Scale) Validate() error {
 	bad := func(field, format string, args ...any) error {
-		return &task.FieldError{Path: "scale " + s.Name + ": " + field, Msg: fmt.Sprintf(format, args...)}
+		return &config.Error{Path: "scale " + s.Name + ": " + field, Msg: fmt.Sprintf(format, args...)}
 	}
 	switch {
 	case s.Prompts < 2:
@@ -323,7 +324,7 @@ func LoadScale(preset string) (*Scale, error) {
 	}
 	s, ok := all[preset]
 	if !ok {
-		return nil, &task.FieldError{Path: "preset", Msg: fmt.Sprintf("%q unknown; allowed: %s", preset, strings.Join(Presets, ", "))}
+		return nil, &config.Error{Path: "preset", Msg: fmt.Sprintf("%q unknown; allowed: %s", preset, strings.Join(Presets, ", "))}
 	}
 	s.Name = preset
 	if err := s.Validate(); err != nil {

@@ -1,6 +1,9 @@
 package gpt
 
-import "fmt"
+import (
+	"fmt"
+	"icl/config"
+)
 
 // Config is the shape of a model.
 type Config struct {
@@ -11,17 +14,6 @@ type Config struct {
 	Heads  int `yaml:"heads" json:"n_head"`    // H, attention heads; must divide Width
 }
 
-// ConfigError reports an invalid Config field.
-type ConfigError struct {
-	Field   string // yaml name of the field
-	Value   int
-	Allowed string // what the field may be
-}
-
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("gpt: config %s = %d: must be %s", e.Field, e.Value, e.Allowed)
-}
-
 // Validate reports the first invalid field of c, or nil.
 func (c Config) Validate() error {
 	for _, f := range []struct {
@@ -29,12 +21,11 @@ func (c Config) Validate() error {
 		v    int
 	}{{"dim", c.Dim}, {"points", c.Points}, {"layers", c.Layers}, {"width", c.Width}, {"heads", c.Heads}} {
 		if f.v < 1 {
-			return &ConfigError{Field: f.name, Value: f.v, Allowed: "a positive integer"}
+			return config.Must(f.name, f.v, "a positive integer")
 		}
 	}
 	if c.Width%c.Heads != 0 {
-		return &ConfigError{Field: "width", Value: c.Width,
-			Allowed: fmt.Sprintf("a multiple of heads (%d)", c.Heads)}
+		return config.Must("width", c.Width, fmt.Sprintf("a multiple of heads (%d)", c.Heads))
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"icl/config"
 	"icl/gpt/kernels"
 )
 
@@ -30,8 +31,8 @@ func TestConfigValidate(t *testing.T) {
 		{Config{Dim: 3, Points: 4, Layers: 1, Width: 10, Heads: 3}, "width"},
 	} {
 		err := tc.c.Validate()
-		var ce *ConfigError
-		if !errors.As(err, &ce) || ce.Field != tc.field || !strings.Contains(err.Error(), tc.field) {
+		var ce *config.Error
+		if !errors.As(err, &ce) || ce.Path != tc.field || !strings.Contains(err.Error(), tc.field) {
 			t.Errorf("%+v: %v, want an error naming %s", tc.c, err, tc.field)
 		}
 		if _, err := New(tc.c); err == nil {

@@ -3,10 +3,9 @@ package prompt
 import (
 	"errors"
 	"fmt"
+	"icl/config"
 	"math"
 	"strings"
-
-	"icl/task"
 )
 
 // Input distributions accepted in Setting.Input.
@@ -97,14 +96,14 @@ func orOne(v float64) float64 {
 }
 
 // Validate checks s for input dimension d, with field paths rooted at
-// "prompt". It returns every problem, joined; each is a *task.FieldError.
+// "prompt". It returns every problem, joined; each is a *config.Error.
 func (s Setting) Validate(d int) error { return s.ValidatePath("prompt", d) }
 
 // ValidatePath is Validate with field paths rooted at path.
 func (s Setting) ValidatePath(path string, d int) error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, &task.FieldError{Path: path + "." + field, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, &config.Error{Path: path + "." + field, Msg: fmt.Sprintf(format, args...)})
 	}
 	oneOf := func(field, v string, allowed []string) {
 		for _, a := range allowed {

@@ -3,22 +3,13 @@ package task
 import (
 	"errors"
 	"fmt"
+	"icl/config"
 	"math"
 	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 )
-
-// FieldError is an invalid configuration value. Path names the field from the
-// configuration root (e.g. "task.of[1].k"); Msg says what is wrong and what is
-// allowed.
-type FieldError struct {
-	Path string
-	Msg  string
-}
-
-func (e *FieldError) Error() string { return e.Path + ": " + e.Msg }
 
 // Class names accepted in Spec.Class.
 const (
@@ -175,7 +166,7 @@ func (s *Spec) setFields() []string {
 
 // Validate checks s for input dimension d, with field paths rooted at "task".
 // It returns every problem found, joined with errors.Join; each is a
-// *FieldError.
+// *config.Error.
 func (s Spec) Validate(d int) error { return s.ValidatePath("task", d) }
 
 // ValidatePath is Validate with field paths rooted at path, for a Spec embedded
@@ -197,7 +188,7 @@ func (s *Spec) validate(path string, d int, root, noiseOK bool, errs *[]error) {
 		if field != "" {
 			p += "." + field
 		}
-		*errs = append(*errs, &FieldError{Path: p, Msg: fmt.Sprintf(format, args...)})
+		*errs = append(*errs, &config.Error{Path: p, Msg: fmt.Sprintf(format, args...)})
 	}
 	if d < 1 {
 		bad("", "dimension d = %d; must be >= 1", d)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 
 	"icl/atomicfile"
+	"icl/config"
 
 	"context"
 	"encoding/json"
@@ -92,9 +93,10 @@ func IsDone(dir string) bool {
 }
 
 // Run trains cfg from scratch into dir, which must not already hold a run.
+// cfg is complete, as DecodeConfig returns it or after Defaults: Run does not
+// fill defaults, so that a value the config gives (beta1: 0) is the one trained.
 func Run(ctx context.Context, cfg *Config, dir string, opts Options) (*Result, error) {
 	c := *cfg
-	c.Defaults()
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -365,7 +367,7 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 func newTrainer(cfg *Config) (*trainer, error) {
 	class, err := cfg.Task.Build(cfg.Data.Dim)
 	if err != nil {
-		return nil, &ConfigError{Field: "task", Msg: err.Error()}
+		return nil, config.Under("task", err)
 	}
 	m, err := gpt.New(cfg.GPT())
 	if err != nil {
@@ -373,7 +375,7 @@ func newTrainer(cfg *Config) (*trainer, error) {
 	}
 	sched, err := cfg.Train.Schedule.Build(cfg.Train.Steps)
 	if err != nil {
-		return nil, &ConfigError{Field: "train.schedule", Msg: err.Error()}
+		return nil, config.Under("train.schedule", err)
 	}
 	opt := cfg.Train.Optimizer.New(len(m.Params))
 	B, N, D := cfg.Train.Batch, cfg.Data.Points, cfg.Data.Dim

@@ -6,9 +6,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"icl/config"
 	"icl/npz"
 	"icl/prompt"
-	"icl/task"
 )
 
 // Arrays of a prompts file (`icl sample`'s output, `icl baselines`' input).
@@ -106,7 +106,7 @@ func readPrompts(path string) (b *prompt.Batch, cfg prompt.Config, ok bool, err 
 		for i, c := range raw {
 			y[i] = byte(c)
 		}
-		if err := task.DecodeStrict(bytes.NewReader(y), &cfg); err != nil {
+		if err := config.Decode(bytes.NewReader(y), &cfg); err != nil {
 			return nil, cfg, false, fmt.Errorf("%s: array %q: %w", path, arrConfig, err)
 		}
 		if cfg.Dim != D {
