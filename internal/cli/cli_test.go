@@ -256,3 +256,60 @@ func TestUsage(t *testing.T) {
 		t.Fatalf("unknown preset: %d %q", code, stderr)
 	}
 }
+
+// TestDegeneratePromptsRefused checks that empty and non-finite prompts files
+// are errors naming the problem (exit 1), for every command that reads them,
+// not a panic or a table of NaN.
+func TestDegeneratePromptsRefused(t *testing.T) {
+	dir := t.TempDir()
+	m, err := gpt.New(gpt.Config{Dim: 5, Points: 6, Layers: 1, Width: 8, Heads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init(rng.New(1, rng.LabelInit))
+	w := filepath.Join(dir, "m.safetensors")
+	if err := gpt.SaveFile(w, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	file := func(name string, B, N, D int, edit func(xs, ys []float64)) string {
+		xs, ys := make([]float64, B*N*D), make([]float64, B*N)
+		if edit != nil {
+			edit(xs, ys)
+		}
+		p := filepath.Join(dir, name+".npz")
+		if err := npz.WriteNPZ(p, npz.NewFloat64("xs", []int{B, N, D}, xs), npz.NewFloat64("ys", []int{B, N}, ys)); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, c := range []struct{ file, want string }{
+		{file("n0", 8, 0, 5, nil), "shape (8, 0, 5)"},
+		{file("b0", 0, 3, 5, nil), "shape (0, 3, 5)"},
+		{file("d0", 2, 3, 0, nil), "shape (2, 3, 0)"},
+		{file("nanx", 2, 3, 5, func(xs, ys []float64) { xs[20] = math.NaN() }), `"xs": prompt 1 holds NaN`},
+		{file("infy", 2, 3, 5, func(xs, ys []float64) { ys[4] = math.Inf(-1) }), `"ys": prompt 1 holds -Inf`},
+	} {
+		for _, args := range [][]string{
+			{"baselines", "-prompts", c.file, "-o", filepath.Join(dir, "o.npz")},
+			{"predict", "-weights", w, "-prompts", c.file, "-o", filepath.Join(dir, "o.npy")},
+		} {
+			code, _, stderr := run(t, args...)
+			if code != 1 || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "goroutine") {
+				t.Errorf("%s %s: exit %d, stderr %q; want exit 1 and an error containing %q", args[0], filepath.Base(c.file), code, stderr, c.want)
+			}
+		}
+	}
+}
+
+// TestEvalFlagsRefused checks that eval refuses flag values it would
+// otherwise replace or ignore.
+func TestEvalFlagsRefused(t *testing.T) {
+	for _, c := range []struct {
+		flag, want string
+	}{{"-boots=-1", "-boots -1 must be >= 1"}, {"-boots=0", "-boots 0 must be >= 1"}, {"-mc=0", "-mc 0 must be >= 1"}} {
+		code, _, stderr := run(t, "eval", "-weights", "x.safetensors", c.flag)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("eval %s: exit %d, stderr %q; want exit 2 and %q", c.flag, code, stderr, c.want)
+		}
+	}
+}

@@ -63,6 +63,12 @@ Examples:
 				if *prompts < 1 {
 					return usageErrorf("-prompts %d must be >= 1", *prompts)
 				}
+				if *boots < 1 {
+					return usageErrorf("-boots %d must be >= 1", *boots)
+				}
+				if *mc < 1 {
+					return usageErrorf("-mc %d must be >= 1", *mc)
+				}
 				opts := eval.RunOptions{Prompts: *prompts, Boots: *boots, Seed: *seed, MCSamples: *mc,
 					NoOOD: *noOOD, OutDir: *out}
 				if !*quiet {
