@@ -2,10 +2,6 @@ package train
 
 import (
 	"bytes"
-
-	"icl/atomicfile"
-	"icl/config"
-
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,10 +9,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"time"
 
+	"icl/atomicfile"
+	"icl/config"
 	"icl/gpt"
+	"icl/internal/dirlock"
 	"icl/optim"
 	"icl/prompt"
 	"icl/rng"
@@ -93,6 +93,8 @@ func IsDone(dir string) bool {
 }
 
 // Run trains cfg from scratch into dir, which must not already hold a run.
+// Run and Resume hold dir's lock (package dirlock) while they write it: a
+// second writer is refused with the holder's process id.
 // cfg is complete, as DecodeConfig returns it or after Defaults: Run does not
 // fill defaults, so that a value the config gives (beta1: 0) is the one trained.
 func Run(ctx context.Context, cfg *Config, dir string, opts Options) (*Result, error) {
@@ -103,6 +105,11 @@ func Run(ctx context.Context, cfg *Config, dir string, opts Options) (*Result, e
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
+	lock, err := dirlock.Acquire(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
 	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
 		return nil, fmt.Errorf("%s already holds a run (%s exists): continue it with -resume or choose another directory", dir, ConfigFile)
 	}
@@ -139,10 +146,18 @@ func Resume(ctx context.Context, dir string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ConfigFile), err)
 	}
+	lock, err := dirlock.Acquire(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
 	if IsDone(dir) {
 		return &Result{Dir: dir, AlreadyDone: true}, nil
 	}
 	p := newProgress(cfg, opts)
+	if err := removeTemporaries(dir, func(msg string) { p.message(false, "%s", msg) }); err != nil {
+		return nil, err
+	}
 	nParams := cfg.GPT().NumParams()
 	ck, path, err := LatestCheckpoint(dir, nParams, func(msg string) { p.message(true, "%s", msg) })
 	if err != nil {
@@ -172,6 +187,39 @@ func Resume(ctx context.Context, dir string, opts Options) (*Result, error) {
 		}
 	}
 	return loop(ctx, cfg, string(text), dir, ck, path, opts)
+}
+
+// temporaryName matches the temporary files of a run directory's atomic
+// writes (package atomicfile: "." + name + ".tmp" + digits), which a process
+// killed while writing leaves behind.
+var temporaryName = regexp.MustCompile(`^\.(ckpt-\d+\.safetensors|` + regexp.QuoteMeta(ModelFile) + `|` +
+	regexp.QuoteMeta(MetricsFile) + `|` + regexp.QuoteMeta(ConfigFile) + `|` + regexp.QuoteMeta(DoneFile) + `)\.tmp\d*$`)
+
+// removeTemporaries deletes the temporary files that writers killed in dir
+// left, reporting what it removed through say. The caller holds dir's lock,
+// so no writer is using them.
+func removeTemporaries(dir string, say func(string)) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	n, size := 0, int64(0)
+	for _, e := range ents {
+		if !temporaryName.MatchString(e.Name()) || !e.Type().IsRegular() {
+			continue
+		}
+		if info, err := e.Info(); err == nil {
+			size += info.Size()
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+		n++
+	}
+	if n > 0 {
+		say(fmt.Sprintf("removed %d temporary file(s) (%d bytes) left in %s by an interrupted write", n, size, dir))
+	}
+	return nil
 }
 
 func newProgress(cfg *Config, opts Options) *progress {
@@ -221,7 +269,7 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 	}
 	stuck := newPlateau(cfg.Curriculum, cfg.Train.Steps)
 	// A resumed run's evaluations before its checkpoint count toward the streak.
-	if err := truncateMetrics(metricsPath, keep, func(e EvalLine) {
+	if err := truncateMetrics(metricsPath, keep, func(msg string) { p.message(true, "%s", msg) }, func(e EvalLine) {
 		stuck.observe(e.Step, Stage{Dims: e.Dims, Points: e.Points}, e.NormLoss)
 	}); err != nil {
 		return nil, err

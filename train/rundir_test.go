@@ -1,0 +1,112 @@
+package train
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"icl/internal/dirlock"
+)
+
+// TestSecondWriterRefused checks that a run directory has one writer: a
+// Resume (or Run) while another is training it is refused, naming the
+// holder's process id, and the first run is not disturbed.
+func TestSecondWriterRefused(t *testing.T) {
+	dir := t.TempDir()
+	var second, third error
+	afterStepHook = func(k int, _ []float32) {
+		if k == 15 {
+			_, second = Resume(context.Background(), dir, Options{Progress: io.Discard})
+			_, third = Run(context.Background(), tinyConfig(t), dir, Options{Progress: io.Discard})
+		}
+	}
+	defer func() { afterStepHook = nil }()
+	if _, err := Run(context.Background(), tinyConfig(t), dir, Options{Progress: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range []error{second, third} {
+		var he *dirlock.HeldError
+		if !errors.As(err, &he) || he.PID != os.Getpid() || !strings.Contains(err.Error(), "in use by process") {
+			t.Errorf("second writer: %v; want a *dirlock.HeldError naming pid %d", err, os.Getpid())
+		}
+	}
+	if got, ref := fileHash(t, filepath.Join(dir, ModelFile)), referenceHash(t); got != ref {
+		t.Errorf("model %s, uninterrupted %s", got, ref)
+	}
+	// Released at the end: a resume of the finished run goes through.
+	if res, err := Resume(context.Background(), dir, Options{Progress: io.Discard}); err != nil || !res.AlreadyDone {
+		t.Errorf("resume after the end: %+v, %v", res, err)
+	}
+}
+
+// TestResumeRemovesTemporaries checks that the temporary files of writes
+// killed midway are removed when the run resumes, and nothing else is.
+func TestResumeRemovesTemporaries(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	afterStepHook = func(k int, _ []float32) {
+		if k == 35 {
+			cancel()
+		}
+	}
+	defer func() { afterStepHook = nil }()
+	if _, err := Run(ctx, tinyConfig(t), dir, Options{Progress: io.Discard}); err == nil {
+		t.Fatal("not interrupted")
+	}
+	afterStepHook = nil
+	stale := []string{".ckpt-00000040.safetensors.tmp123456", ".ckpt-00000050.safetensors.tmp9",
+		".model.safetensors.tmp77", ".metrics.jsonl.tmp1", ".done.tmp5"}
+	other := []string{"notes.txt", ".ckpt-00000040.safetensors.tmpx", "ckpt-00000040.safetensors.tmp1"}
+	for _, n := range append(stale, other...) {
+		if err := os.WriteFile(filepath.Join(dir, n), make([]byte, 100), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var log bytes.Buffer
+	if _, err := Resume(context.Background(), dir, Options{Progress: &log}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range stale {
+		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
+			t.Errorf("%s left after resume", n)
+		}
+	}
+	for _, n := range other {
+		if _, err := os.Stat(filepath.Join(dir, n)); err != nil {
+			t.Errorf("%s removed: %v", n, err)
+		}
+	}
+	if !strings.Contains(log.String(), "removed 5 temporary file(s) (500 bytes)") {
+		t.Errorf("no message about the temporaries in %q", log.String())
+	}
+}
+
+// TestResumeAfterModelLogsDoneOnce resumes a run killed after it wrote its
+// model and its done line but before the done marker: it ends with one done line.
+func TestResumeAfterModelLogsDoneOnce(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Run(context.Background(), tinyConfig(t), dir, Options{Progress: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, DoneFile)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Resume(context.Background(), dir, Options{Progress: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, MetricsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(data), `"kind":"done"`); n != 1 {
+		t.Errorf("%d done lines, want 1:\n%s", n, data)
+	}
+	if !IsDone(dir) {
+		t.Error("no done marker after the resume")
+	}
+}
