@@ -2,14 +2,20 @@ package cli
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"icl/gpt"
+	"icl/internal/dirlock"
 	"icl/npz"
 	"icl/rng"
 	"icl/train"
@@ -311,5 +317,100 @@ func TestEvalFlagsRefused(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, c.want) {
 			t.Errorf("eval %s: exit %d, stderr %q; want exit 2 and %q", c.flag, code, stderr, c.want)
 		}
+	}
+}
+
+// TestReproduceOneWriter checks that a reproduction refuses an output
+// directory that another process is writing, naming it.
+func TestReproduceOneWriter(t *testing.T) {
+	dir := t.TempDir()
+	l, err := dirlock.Acquire(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	code, _, stderr := run(t, "reproduce", "-out", dir, "-only", "E1")
+	if want := fmt.Sprintf("in use by process %d", os.Getpid()); code != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, stderr %q; want exit 1 and %q", code, stderr, want)
+	}
+}
+
+const envCLIHelper = "ICL_CLI_TEST_ARGS" // arguments of Main, separated by newlines
+
+// TestCLIHelperProcess runs Main in a subprocess, for the signal tests.
+func TestCLIHelperProcess(t *testing.T) {
+	args := os.Getenv(envCLIHelper)
+	if args == "" {
+		t.Skip("only run as a subprocess")
+	}
+	os.Exit(Main(strings.Split(args, "\n"), os.Stdout, os.Stderr))
+}
+
+// TestSignalExitCodes stops a training run with SIGINT and with SIGTERM: it
+// saves a checkpoint and exits 130 or 143, not 1 as an error does.
+func TestSignalExitCodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains in a subprocess")
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "long.yaml")
+	const long = `name: long
+seed: 3
+task: {class: dense_linear}
+data: {dim: 3, points: 5}
+model: {layers: 1, width: 16, heads: 2}
+train: {steps: 10000000, batch: 8, schedule: {kind: constant, lr: 0.003}}
+log_every: 10
+eval_every: 1000000
+eval_batch: 16
+checkpoint_every: 1000000
+`
+	if err := os.WriteFile(cfg, []byte(long), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runDir := filepath.Join(dir, "run")
+	for i, tc := range []struct {
+		sig  syscall.Signal
+		code int
+		args []string
+	}{
+		{syscall.SIGINT, 130, []string{"train", "-config", cfg, "-out", runDir, "-q"}},
+		{syscall.SIGTERM, 143, []string{"train", "-resume", runDir, "-q"}},
+	} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCLIHelperProcess$")
+		cmd.Env = append(os.Environ(), envCLIHelper+"="+strings.Join(tc.args, "\n"))
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Wait until it has trained a few steps (a train line past the start).
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			b, _ := os.ReadFile(filepath.Join(runDir, train.MetricsFile))
+			if strings.Count(string(b), `"kind":"train"`) >= 2*(i+1) {
+				break
+			}
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				cmd.Wait()
+				t.Fatalf("no training progress:\n%s", out.String())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if err := cmd.Process.Signal(tc.sig); err != nil {
+			t.Fatal(err)
+		}
+		err := cmd.Wait()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != tc.code {
+			t.Fatalf("%v: %v, want exit code %d\n%s", tc.sig, err, tc.code, out.String())
+		}
+		if !strings.Contains(out.String(), "checkpoint saved") {
+			t.Errorf("%v: no checkpoint message in %q", tc.sig, out.String())
+		}
+	}
+	if paths, _ := train.ListCheckpoints(runDir); len(paths) == 0 {
+		t.Error("no checkpoint after the signals")
 	}
 }
