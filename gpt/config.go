@@ -30,6 +30,31 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// Size is the number of scalar parameters of a model with config c, counted
+// in float64 so that it cannot overflow (NumParams is exact but needs a config
+// of a size that can be built).
+func (c Config) Size() float64 {
+	C, d, N, L := float64(c.Width), float64(c.Dim), float64(c.Points), float64(c.Layers)
+	// read_in (C, d) + (C); wpe (2N, C); per block: two LayerNorms 4C, c_attn
+	// 3C*C + 3C, c_proj C*C + C, c_fc 4C*C + 4C, mlp_proj 4C*C + C; ln_f 2C;
+	// read_out C + 1.
+	return C*d + C + 2*N*C + L*(12*C*C+13*C) + 3*C + 1
+}
+
+// ActivationSize is the number of float32 values of the activations a model
+// with config c stores for a forward and backward pass over B prompts of N
+// points, in float64 so that it cannot overflow.
+func (c Config) ActivationSize(B, N int) float64 {
+	C, H, d, L := float64(c.Width), float64(c.Heads), float64(c.Dim), float64(c.Layers)
+	T := 2 * float64(N)
+	BT := float64(B) * T
+	att := float64(B) * H * T * T
+	perBlock := 12*BT*C + 4*BT + att
+	// tokens, encoded, blocks, ln_f (+ mean, rstd), preds and dpreds, and the
+	// scratch: gelu, its derivative, dres, dln, dfch, dqkv, datty, datt.
+	return BT*d + BT*C + L*perBlock + BT*C + 2*BT + BT + 8*BT*C + 2*BT*C + 4*BT*C + 3*BT*C + BT*C + att
+}
+
 // NumParams is the number of scalar parameters of a model with config c.
 func (c Config) NumParams() int {
 	n := 0

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"icl/gpt"
 	"icl/internal/dirlock"
 )
 
@@ -108,5 +109,46 @@ func TestResumeAfterModelLogsDoneOnce(t *testing.T) {
 	}
 	if !IsDone(dir) {
 		t.Error("no done marker after the resume")
+	}
+}
+
+// TestModelMetadataContradiction checks that a model file whose metadata
+// disagrees with itself is refused, naming both sides.
+func TestModelMetadataContradiction(t *testing.T) {
+	cfg := tinyConfig(t)
+	m, err := gpt.New(cfg.GPT())
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := *cfg
+	other.Model.Heads = 4
+	otherText, err := other.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := cfg.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		meta map[string]string
+		want string
+	}{
+		{"heads", map[string]string{"train_config": string(otherText), "step": "60"}, `"config" has n_head 2, "train_config" has model.heads 4`},
+		{"step", map[string]string{"train_config": string(text), "step": "59"}, `"step" is "59", "train_config" has train.steps 60`},
+		{"consistent", map[string]string{"train_config": string(text), "step": "60"}, ""},
+	} {
+		path := filepath.Join(t.TempDir(), ModelFile)
+		if err := gpt.SaveFile(path, m, tc.meta); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := LoadModel(path)
+		if tc.want == "" && err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if tc.want != "" && (err == nil || !strings.Contains(err.Error(), "contradicts itself") || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%s: err %v, want one containing %q", tc.name, err, tc.want)
+		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"icl/internal/dirlock"
 	"icl/npz"
 	"icl/rng"
+	"icl/safetensors"
 	"icl/train"
 )
 
@@ -412,5 +413,42 @@ checkpoint_every: 1000000
 	}
 	if paths, _ := train.ListCheckpoints(runDir); len(paths) == 0 {
 		t.Error("no checkpoint after the signals")
+	}
+}
+
+// TestPredictNotesUncheckedWeights checks that a weights file without a
+// checksum (converted from elsewhere) still loads, with a note saying so, and
+// that one written by icl loads without it.
+func TestPredictNotesUncheckedWeights(t *testing.T) {
+	dir := t.TempDir()
+	m, err := gpt.New(gpt.Config{Dim: 3, Points: 6, Layers: 1, Width: 8, Heads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init(rng.New(1, rng.LabelInit))
+	checked := filepath.Join(dir, "m.safetensors")
+	if err := gpt.SaveFile(checked, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	var ts []safetensors.Tensor
+	for _, nt := range m.Tensors() {
+		ts = append(ts, safetensors.Tensor{Name: nt.Name, Shape: nt.Shape, Data: nt.Data})
+	}
+	unchecked := filepath.Join(dir, "conv.safetensors")
+	if err := safetensors.WriteFile(unchecked, ts, map[string]string{"config": `{"n_dims":3,"n_points":6,"n_layer":1,"n_embd":8,"n_head":2}`}); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "p.npz")
+	if code, _, stderr := run(t, "sample", "-class", "dense_linear", "-d", "3", "-n", "5", "-b", "2", "-o", p); code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, tc := range []struct {
+		file string
+		note bool
+	}{{checked, false}, {unchecked, true}} {
+		code, _, stderr := run(t, "predict", "-weights", tc.file, "-prompts", p, "-o", filepath.Join(dir, "o.npy"))
+		if code != 0 || strings.Contains(stderr, "has no checksum") != tc.note {
+			t.Errorf("%s: exit %d, stderr %q; want exit 0 and a note: %v", filepath.Base(tc.file), code, stderr, tc.note)
+		}
 	}
 }
