@@ -10,6 +10,7 @@ import (
 
 	"icl/config"
 	"icl/gpt"
+	"icl/internal/memlimit"
 	"icl/optim"
 	"icl/task"
 )
@@ -185,6 +186,29 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
+
+// MemoryParts estimates the memory a training session of c allocates, by
+// share: the model's parameters with their gradients and Adam moments, its
+// activations for a batch, and the training and evaluation prompts. Sizes are
+// counted in float64, so that no setting overflows them.
+func (c *Config) MemoryParts() []memlimit.Part {
+	g := c.GPT()
+	B, E := c.Train.Batch, c.EvalBatch
+	N, D := float64(c.Data.Points), float64(c.Data.Dim)
+	return []memlimit.Part{
+		{What: "the parameters, their gradients and Adam moments", Bytes: 4 * 4 * g.Size(),
+			Settings: fmt.Sprintf("model.layers = %d, model.width = %d, data.dim = %d, data.points = %d", g.Layers, g.Width, g.Dim, g.Points)},
+		{What: "the activations of a batch", Bytes: 4 * g.ActivationSize(B, c.Data.Points),
+			Settings: fmt.Sprintf("train.batch = %d, data.points = %d, model.layers = %d, model.width = %d, model.heads = %d", B, g.Points, g.Layers, g.Width, g.Heads)},
+		// float64 prompts (x, y, scale) as drawn, float32 copies of a batch.
+		{What: "the training and evaluation prompts", Bytes: 8*(float64(B)+float64(E))*(N*(D+1)+1) + 4*float64(B)*(N*(D+1)+1),
+			Settings: fmt.Sprintf("train.batch = %d, eval_batch = %d, data.points = %d, data.dim = %d", B, E, g.Points, g.Dim)},
+	}
+}
+
+// CheckMemory returns a *memlimit.Error if training c needs more memory than
+// the process can have (memlimit.Available).
+func (c *Config) CheckMemory() error { return memlimit.Check("training", c.MemoryParts()...) }
 
 // DecodeConfig reads a YAML config strictly (unknown fields and non-integers
 // for integer fields are errors), fills the defaults of the fields it does not

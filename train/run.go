@@ -102,6 +102,9 @@ func Run(ctx context.Context, cfg *Config, dir string, opts Options) (*Result, e
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	if err := c.CheckMemory(); err != nil { // before dir is made: a refusal leaves nothing behind
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -145,6 +148,9 @@ func Resume(ctx context.Context, dir string, opts Options) (*Result, error) {
 	cfg, err := DecodeConfig(bytes.NewReader(text))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ConfigFile), err)
+	}
+	if err := cfg.CheckMemory(); err != nil {
+		return nil, err
 	}
 	lock, err := dirlock.Acquire(dir)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"icl/gpt"
 	"icl/internal/dirlock"
+	"icl/internal/memlimit"
 )
 
 // TestSecondWriterRefused checks that a run directory has one writer: a
@@ -150,5 +151,44 @@ func TestModelMetadataContradiction(t *testing.T) {
 		if tc.want != "" && (err == nil || !strings.Contains(err.Error(), "contradicts itself") || !strings.Contains(err.Error(), tc.want)) {
 			t.Errorf("%s: err %v, want one containing %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// TestMemoryRefusedBeforeAllocating checks that configs whose training would
+// not fit in memory are refused before anything is allocated, naming the
+// settings of the largest share, and leave no run directory behind.
+func TestMemoryRefusedBeforeAllocating(t *testing.T) {
+	for _, tc := range []struct{ from, to, want string }{
+		{"batch: 8", "batch: 1000000000", "activations of a batch"},
+		{"eval_batch: 16", "eval_batch: 1e12", "eval_batch = 1000000000000"},
+		{"dim: 3,", "dim: 1e9,", "data.dim = 1000000000"},
+		{"points: 5}", "points: 1e6}", "data.points = 1000000"},
+		{"width: 16,", "width: 1e6,", "model.width = 1000000"},
+		{"layers: 1,", "layers: 1e9,", "model.layers = 1000000000"},
+	} {
+		text := strings.Replace(tinyYAML, tc.from, tc.to, 1)
+		if text == tinyYAML {
+			t.Fatalf("%q not in the config", tc.from)
+		}
+		if tc.from == "points: 5}" { // the curriculum's ramp ends at data.points
+			text = strings.Replace(text, "points: {start: 3, inc: 1, interval: 15}", "points: {start: 3, inc: 1, interval: 15, end: 1000000}", 1)
+		}
+		cfg, err := DecodeConfig(strings.NewReader(text))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.to, err)
+		}
+		dir := filepath.Join(t.TempDir(), "run")
+		_, err = Run(context.Background(), cfg, dir, Options{Progress: io.Discard})
+		var me *memlimit.Error
+		if !errors.As(err, &me) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err %v, want a *memlimit.Error naming %q", tc.to, err, tc.want)
+		}
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Errorf("%s: the run directory was made (%v)", tc.to, err)
+		}
+	}
+	// The tiny config itself fits.
+	if err := tinyConfig(t).CheckMemory(); err != nil {
+		t.Error(err)
 	}
 }

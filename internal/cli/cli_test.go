@@ -73,6 +73,9 @@ func TestSampleErrorsNameTheField(t *testing.T) {
 		{[]string{"sample", "-class", "nope"}, `task.class: "nope" unknown; allowed: dense_linear`},
 		{[]string{"sample", "-class", "dense_linear", "-query", "sideways"}, "setting.query"},
 		{[]string{"sample", "-b", "0"}, "prompts: 0 must be >= 1"},
+		// Refused before drawing, naming the sizes, instead of running out of memory.
+		{[]string{"sample", "-b", "1000000000"}, "sampling needs an estimated 6.28 TiB of memory"},
+		{[]string{"sample", "-d", "100000", "-n", "100000", "-class", "dense_linear"}, "dim (-d) = 100000"},
 	}
 	for _, c := range cases {
 		code, _, stderr := run(t, append(c.args, "-o", filepath.Join(t.TempDir(), "x.npz"))...)
