@@ -287,12 +287,14 @@ func CheckpointModel(f *safetensors.File, path string) (*gpt.Model, *Config, err
 	if err != nil {
 		return nil, nil, &CorruptError{path, "stored config: " + err.Error()}
 	}
+	// Compared before the model is made, so that a stored config cannot make
+	// it allocate more than the file holds.
+	if want := cfg.GPT().Size(); float64(len(c.Params)) != want {
+		return nil, nil, &CorruptError{path, fmt.Sprintf("%d parameters, its config's model has %.0f", len(c.Params), want)}
+	}
 	m, err := gpt.New(cfg.GPT())
 	if err != nil {
 		return nil, nil, &CorruptError{path, "stored config: " + err.Error()}
-	}
-	if len(c.Params) != len(m.Params) {
-		return nil, nil, &CorruptError{path, fmt.Sprintf("%d parameters, its config's model has %d", len(c.Params), len(m.Params))}
 	}
 	copy(m.Params, c.Params)
 	return m, cfg, nil

@@ -192,3 +192,28 @@ func TestMemoryRefusedBeforeAllocating(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestCheckpointConfigSizeChecked checks that a checkpoint whose stored
+// config describes a far larger model than its tensors is refused before that
+// model is allocated.
+func TestCheckpointConfigSizeChecked(t *testing.T) {
+	cfg := tinyConfig(t)
+	big := *cfg
+	big.Data.Points, big.Curriculum.Points = 1_100_000_000, Ramp{}
+	big.Defaults()
+	text, err := big.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := cfg.GPT().NumParams()
+	path := CheckpointPath(t.TempDir(), 10)
+	if err := WriteCheckpoint(path, &Checkpoint{Step: 10, AdamStep: 10, Config: string(text),
+		Params: make([]float32, n), M: make([]float32, n), V: make([]float32, n)}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = LoadModel(path)
+	var ce *CorruptError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "its config's model has 35200") {
+		t.Errorf("err %v, want a *CorruptError on the parameter count", err)
+	}
+}
