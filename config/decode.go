@@ -204,11 +204,11 @@ func checkKnown(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 		if n.Kind != yaml.MappingNode {
 			return // the decoder reports the type mismatch
 		}
-		fields := map[string]reflect.Type{}
+		fields := map[string]reflect.StructField{}
 		yamlFields(t, fields)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			ft, ok := fields[k.Value]
+			f, ok := fields[k.Value]
 			p := join(path, k.Value)
 			if !ok {
 				names := make([]string, 0, len(fields))
@@ -220,7 +220,17 @@ func checkKnown(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 					Msg: "unknown field; allowed: " + strings.Join(names, ", ")})
 				continue
 			}
-			checkKnown(v, ft, p, errs)
+			if def := f.Tag.Get("default"); def != "" {
+				if sv := resolve(v); sv.Kind == yaml.ScalarNode && sv.ShortTag() != "!!null" {
+					z := reflect.New(f.Type)
+					if sv.Decode(z.Interface()) == nil && z.Elem().IsZero() {
+						*errs = append(*errs, &Error{Line: sv.Line, Path: p,
+							Msg: fmt.Sprintf("%s: not allowed; omit the field for its default, %s", sv.Value, def)})
+						continue
+					}
+				}
+			}
+			checkKnown(v, f.Type, p, errs)
 		}
 	case reflect.Slice, reflect.Array:
 		if n.Kind != yaml.SequenceNode {
@@ -239,10 +249,10 @@ func checkKnown(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 	}
 }
 
-// yamlFields maps the YAML names of t's fields to their types, following
+// yamlFields maps the YAML names of t's fields to the fields, following
 // yaml.v3's rules: the tag's name, else the lowercased field name; "-" skips;
 // ",inline" flattens.
-func yamlFields(t reflect.Type, dst map[string]reflect.Type) {
+func yamlFields(t reflect.Type, dst map[string]reflect.StructField) {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -266,7 +276,7 @@ func yamlFields(t reflect.Type, dst map[string]reflect.Type) {
 		if name == "" {
 			name = strings.ToLower(f.Name)
 		}
-		dst[name] = f.Type
+		dst[name] = f
 	}
 }
 

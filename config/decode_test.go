@@ -136,3 +136,28 @@ func TestUnder(t *testing.T) {
 		t.Error("Under(nil) != nil")
 	}
 }
+
+type tagged struct {
+	Scale float64 `yaml:"scale" default:"1"`
+	Depth int     `yaml:"depth" default:"4"`
+	Plain float64 `yaml:"plain"`
+}
+
+// TestZeroStandsForDefault checks that a field whose zero means its default
+// refuses an explicit zero, and takes any other value or its absence.
+func TestZeroStandsForDefault(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"scale: 0", "line 1: scale: 0: not allowed; omit the field for its default, 1"},
+		{"depth: 0\n", "depth: 0: not allowed; omit the field for its default, 4"},
+		{"scale: 0.0", "scale: 0.0: not allowed"},
+		{"scale: 2\ndepth: 3\nplain: 0", ""},
+		{"scale: null", ""},
+		{"plain: 0", ""},
+	} {
+		var c tagged
+		err := Decode(strings.NewReader(tc.in), &c)
+		if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%q: error %v, want %q", tc.in, err, tc.want)
+		}
+	}
+}

@@ -6,7 +6,9 @@
 // non-integer for an integer field is an error (yaml.v3 alone would truncate
 // 2.5 to 2). DecodeDefaults also fills defaults without replacing a value the
 // file gives: absent means default, and a given value, even 0, is kept for
-// Validate to accept or refuse by name.
+// Validate to accept or refuse by name. A field whose zero value stands for
+// a default (struct tag default:"DESCRIPTION") refuses an explicit zero, which
+// would otherwise be replaced without a word.
 //
 // Error is the one error type for an invalid configuration value, whichever
 // package checks it: Path names the field from the document root

@@ -63,15 +63,15 @@ type Setting struct {
 	// SkewPower is the decay of the skewed covariance's eigenvalues,
 	// lambda_i ∝ i^-SkewPower; 0 means 1 (design.md). Garg et al.'s code
 	// draws x = Q diag(1/i) z, i.e. SkewPower 2.
-	SkewPower float64 `yaml:"skew_power,omitempty"`
+	SkewPower float64 `yaml:"skew_power,omitempty" default:"1"`
 	// Basis orients the skewed covariance and the half subspace:
 	// random (default; one Q for all prompts, from BasisSeed) | axis.
 	Basis     string  `yaml:"basis,omitempty"`
 	BasisSeed uint64  `yaml:"basis_seed,omitempty"`
-	XScale    float64 `yaml:"x_scale,omitempty"` // multiplies every x; 0 means 1
-	YScale    float64 `yaml:"y_scale,omitempty"` // multiplies every f(x); 0 means 1
-	Noise     float64 `yaml:"noise,omitempty"`   // extra label-noise std, >= 0
-	Query     string  `yaml:"query,omitempty"`   // normal (default) | orthant | orthogonal | repeat
+	XScale    float64 `yaml:"x_scale,omitempty" default:"1"` // multiplies every x; 0 means 1
+	YScale    float64 `yaml:"y_scale,omitempty" default:"1"` // multiplies every f(x); 0 means 1
+	Noise     float64 `yaml:"noise,omitempty"`               // extra label-noise std, >= 0
+	Query     string  `yaml:"query,omitempty"`               // normal (default) | orthant | orthogonal | repeat
 }
 
 func (s *Setting) input() string      { return orDefault(s.Input, InputGaussian) }

@@ -111,16 +111,16 @@ func (s Std) MarshalYAML() (any, error) {
 type Spec struct {
 	Class   string    `yaml:"class"`
 	K       int       `yaml:"k,omitempty"`
-	Std     Std       `yaml:"std,omitempty"`
+	Std     Std       `yaml:"std,omitempty" default:"1"`
 	Noise   float64   `yaml:"noise,omitempty"`
-	A       float64   `yaml:"a,omitempty"`
-	OmegaLo float64   `yaml:"omega_lo,omitempty"`
-	OmegaHi float64   `yaml:"omega_hi,omitempty"`
+	A       float64   `yaml:"a,omitempty" default:"1"`
+	OmegaLo float64   `yaml:"omega_lo,omitempty" default:"0.5"`
+	OmegaHi float64   `yaml:"omega_hi,omitempty" default:"2"`
 	Alpha   float64   `yaml:"alpha,omitempty"`
 	Of      []Spec    `yaml:"of,omitempty"`
 	Weights []float64 `yaml:"weights,omitempty"`
-	Hidden  int       `yaml:"hidden,omitempty"`
-	Depth   int       `yaml:"depth,omitempty"`
+	Hidden  int       `yaml:"hidden,omitempty" default:"100"`
+	Depth   int       `yaml:"depth,omitempty" default:"4"`
 	M       int       `yaml:"m,omitempty"`
 	Seed    uint64    `yaml:"seed,omitempty"`
 	Base    *Spec     `yaml:"base,omitempty"`

@@ -143,6 +143,9 @@ of:
 			"line 4: base.klass: unknown field; allowed: a, alpha, base, class, depth, hidden, k, m, noise, of, omega_hi, omega_lo, seed, std, weights"},
 		{"bad std", "class: dense_linear\nstd: big\n", `line 2: std: "big" is not a number or "inv_sqrt_d"`},
 		{"empty", "", "empty document"},
+		{"std 0", "class: dense_linear\nstd: 0\n", "line 2: std: 0: not allowed; omit the field for its default, 1"},
+		{"omega_lo 0", "class: sinusoid\nomega_lo: 0\n", "omega_lo: 0: not allowed; omit the field for its default, 0.5"},
+		{"hidden 0", "class: relu_2nn\nhidden: 0\n", "hidden: 0: not allowed"},
 		{"two docs", "class: quadratic\n---\nclass: quadratic\n", "line 2: more than one YAML document"},
 	}
 	for _, tc := range bad {
