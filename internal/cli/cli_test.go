@@ -455,3 +455,12 @@ func TestPredictNotesUncheckedWeights(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchMemoryRefused checks that bench refuses a batch that would not fit
+// in memory before allocating it.
+func TestBenchMemoryRefused(t *testing.T) {
+	code, _, stderr := run(t, "bench", "-batch", "1000000000", "-presets", "tiny", "-nogemm")
+	if code != 1 || !strings.Contains(stderr, "timing needs an estimated") || !strings.Contains(stderr, "-batch = 1000000000") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
