@@ -71,7 +71,7 @@ another kernel.
 				for _, p := range sel {
 					c := p.cfg
 					if err := memlimit.Check("timing", memlimit.Part{What: "preset " + p.name + "'s training step",
-						Bytes: 4 * (4*c.Size() + c.ActivationSize(*batch, c.Points) + 2*float64(*batch)*float64(c.Points)*float64(c.Dim+1)),
+						Bytes:    4 * (4*c.Size() + c.ActivationSize(*batch, c.Points) + 2*float64(*batch)*float64(c.Points)*float64(c.Dim+1)),
 						Settings: fmt.Sprintf("-batch = %d", *batch)}); err != nil {
 						return err
 					}
