@@ -464,3 +464,22 @@ func TestBenchMemoryRefused(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestEvalMemoryRefused checks that eval refuses -prompts that would not fit
+// in memory before drawing them.
+func TestEvalMemoryRefused(t *testing.T) {
+	dir := t.TempDir()
+	const cfg = `name: tiny
+task: {class: dense_linear}
+data: {dim: 3, points: 5}
+model: {layers: 1, width: 16, heads: 2}
+train: {steps: 20}
+`
+	if err := os.WriteFile(filepath.Join(dir, train.ConfigFile), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "eval", "-run", dir, "-prompts", "1000000000000")
+	if code != 1 || !strings.Contains(stderr, "evaluation needs an estimated") || !strings.Contains(stderr, "-prompts = 1000000000000") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}

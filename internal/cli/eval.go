@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"icl/eval"
+	"icl/internal/memlimit"
 )
 
 func init() {
@@ -83,6 +84,13 @@ Examples:
 					if _, serr := os.Stat(filepath.Join(*run, train.ConfigFile)); serr != nil {
 						return fmt.Errorf("%s is not a run directory (no %s): give a directory made by 'icl train'", *run, train.ConfigFile)
 					}
+					cfg, cerr := train.LoadConfig(filepath.Join(*run, train.ConfigFile))
+					if cerr != nil {
+						return cerr
+					}
+					if err := checkEvalMemory(cfg, *prompts); err != nil {
+						return err
+					}
 					res, err = eval.EvaluateRun(*run, opts)
 					if opts.OutDir == "" {
 						opts.OutDir = filepath.Join(*run, "eval")
@@ -91,6 +99,9 @@ Examples:
 					m, cfg, lerr := eval.LoadWeights(*weights)
 					if lerr != nil {
 						return lerr
+					}
+					if err := checkEvalMemory(cfg, *prompts); err != nil {
+						return err
 					}
 					if opts.OutDir == "" {
 						opts.OutDir = strings.TrimSuffix(*weights, filepath.Ext(*weights)) + "-eval"
@@ -135,4 +146,14 @@ func printEvalSummary(e *env, res *eval.Results) {
 		}
 		tw.Flush()
 	}
+}
+
+// checkEvalMemory refuses -prompts that would not fit in memory for a model
+// trained with cfg: a setting's prompts (float64 x, y and query copies) and
+// the predictions of the model and about a dozen baselines on them.
+func checkEvalMemory(cfg *train.Config, prompts int) error {
+	B, N, D := float64(prompts), float64(cfg.Data.Points), float64(cfg.Data.Dim)
+	return memlimit.Check("evaluation", memlimit.Part{What: "a setting's prompts and predictions",
+		Bytes:    8 * B * N * (2*(D+1) + 12),
+		Settings: fmt.Sprintf("-prompts = %d, with the model's data.points = %d and data.dim = %d", prompts, cfg.Data.Points, cfg.Data.Dim)})
 }
