@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"icl/baseline"
+	"icl/internal/memlimit"
 	"icl/npz"
 	"icl/prompt"
 	"icl/task"
@@ -97,6 +98,14 @@ Without -prompts it first samples the default mixture (see 'icl sample -h').
 					}
 				} else {
 					fmt.Fprintln(e.stderr, "the prompts carry no prior (config_yaml) and no -config was given: Bayes baselines skipped")
+				}
+				// About a dozen baselines besides the lasso and ridge ones, each a
+				// (B, N) float64 array, kept until written, and the posterior.
+				nPred := 12 + len(opts.LassoAlphas) + len(opts.RidgeLambdas)
+				if err := memlimit.Check("the baselines", memlimit.Part{What: "their predictions",
+					Bytes:    8 * float64(nPred) * float64(b.B) * float64(b.N) * 2,
+					Settings: fmt.Sprintf("the prompts' B = %d and N = %d, -lasso and -ridge (%d predictors)", b.B, b.N, nPred)}); err != nil {
+					return err
 				}
 				preds, names, post, err := runBaselines(ctx, e.stderr, b, class, opts)
 				if err != nil {
