@@ -388,11 +388,13 @@ checkpoint_every: 1000000
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		// Wait until it has trained a few steps (a train line past the start).
+		// Wait until this process has trained a few steps: two train lines
+		// after its start (or resume) line.
+		mark := []string{`"kind":"start"`, `"kind":"resume"`}[i]
 		deadline := time.Now().Add(30 * time.Second)
 		for {
 			b, _ := os.ReadFile(filepath.Join(runDir, train.MetricsFile))
-			if strings.Count(string(b), `"kind":"train"`) >= 2*(i+1) {
+			if _, after, ok := strings.Cut(string(b), mark); ok && strings.Count(after, `"kind":"train"`) >= 2 {
 				break
 			}
 			if time.Now().After(deadline) {
