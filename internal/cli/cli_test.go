@@ -480,8 +480,10 @@ train: {steps: 20}
 	if err := os.WriteFile(filepath.Join(dir, train.ConfigFile), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := run(t, "eval", "-run", dir, "-prompts", "1000000000000")
-	if code != 1 || !strings.Contains(stderr, "evaluation needs an estimated") || !strings.Contains(stderr, "-prompts = 1000000000000") {
-		t.Errorf("exit %d, stderr %q", code, stderr)
+	for _, c := range [][2]string{{"-prompts", "1000000000000"}, {"-boots", "100000000000"}} {
+		code, _, stderr := run(t, "eval", "-run", dir, c[0], c[1])
+		if code != 1 || !strings.Contains(stderr, "evaluation needs an estimated") || !strings.Contains(stderr, c[0]+" = "+c[1]) {
+			t.Errorf("%s %s: exit %d, stderr %q", c[0], c[1], code, stderr)
+		}
 	}
 }
