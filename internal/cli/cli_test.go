@@ -480,10 +480,19 @@ train: {steps: 20}
 	if err := os.WriteFile(filepath.Join(dir, train.ConfigFile), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range [][2]string{{"-prompts", "1000000000000"}, {"-boots", "100000000000"}} {
+	for _, c := range [][2]string{{"-prompts", "1000000000000"}, {"-boots", "100000000000"}, {"-mc", "100000000000"}} {
 		code, _, stderr := run(t, "eval", "-run", dir, c[0], c[1])
 		if code != 1 || !strings.Contains(stderr, "evaluation needs an estimated") || !strings.Contains(stderr, c[0]+" = "+c[1]) {
 			t.Errorf("%s %s: exit %d, stderr %q", c[0], c[1], code, stderr)
 		}
+	}
+}
+
+// TestBaselinesMemoryRefused checks that baselines refuses -mc that would
+// not fit in memory before drawing the samples.
+func TestBaselinesMemoryRefused(t *testing.T) {
+	code, _, stderr := run(t, "baselines", "-mc", "100000000000", "-o", filepath.Join(t.TempDir(), "b.npz"))
+	if code != 1 || !strings.Contains(stderr, "running the baselines needs an estimated") || !strings.Contains(stderr, "-mc = 100000000000") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }

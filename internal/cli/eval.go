@@ -88,7 +88,7 @@ Examples:
 					if cerr != nil {
 						return cerr
 					}
-					if err := checkEvalMemory(cfg, *prompts, *boots); err != nil {
+					if err := checkEvalMemory(cfg, *prompts, *boots, *mc); err != nil {
 						return err
 					}
 					res, err = eval.EvaluateRun(*run, opts)
@@ -100,7 +100,7 @@ Examples:
 					if lerr != nil {
 						return lerr
 					}
-					if err := checkEvalMemory(cfg, *prompts, *boots); err != nil {
+					if err := checkEvalMemory(cfg, *prompts, *boots, *mc); err != nil {
 						return err
 					}
 					if opts.OutDir == "" {
@@ -151,12 +151,14 @@ func printEvalSummary(e *env, res *eval.Results) {
 // checkEvalMemory refuses -prompts or -boots that would not fit in memory
 // for a model trained with cfg: a setting's prompts (float64 x, y and query
 // copies) and the predictions of the model and about a dozen baselines on
-// them, and a curve's bootstrap means, (boots, N) float64.
-func checkEvalMemory(cfg *train.Config, prompts, boots int) error {
+// them, a curve's bootstrap means, (boots, N) float64, and the Monte Carlo
+// Bayes predictor's samples.
+func checkEvalMemory(cfg *train.Config, prompts, boots, mc int) error {
 	B, N, D := float64(prompts), float64(cfg.Data.Points), float64(cfg.Data.Dim)
 	return memlimit.Check("evaluation",
 		memlimit.Part{What: "a setting's prompts and predictions", Bytes: 8 * B * N * (2*(D+1) + 12),
 			Settings: fmt.Sprintf("-prompts = %d, with the model's data.points = %d and data.dim = %d", prompts, cfg.Data.Points, cfg.Data.Dim)},
 		memlimit.Part{What: "a curve's bootstrap means", Bytes: 8 * float64(boots) * (N + 1),
-			Settings: fmt.Sprintf("-boots = %d, with the model's data.points = %d", boots, cfg.Data.Points)})
+			Settings: fmt.Sprintf("-boots = %d, with the model's data.points = %d", boots, cfg.Data.Points)},
+		mcPart(mc, cfg.Data.Points))
 }
