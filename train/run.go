@@ -105,6 +105,17 @@ func Run(ctx context.Context, cfg *Config, dir string, opts Options) (*Result, e
 	if err := c.CheckMemory(); err != nil { // before dir is made: a refusal leaves nothing behind
 		return nil, err
 	}
+	text, err := c.YAML()
+	if err != nil {
+		return nil, err
+	}
+	// Round trip: the config a resumed run reads must be the one we train.
+	back, err := DecodeConfig(bytes.NewReader(text))
+	if err != nil {
+		return nil, fmt.Errorf("resolved config does not decode: %w", err)
+	}
+	_, statErr := os.Stat(dir)
+	created := os.IsNotExist(statErr)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -116,16 +127,12 @@ func Run(ctx context.Context, cfg *Config, dir string, opts Options) (*Result, e
 	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
 		return nil, fmt.Errorf("%s already holds a run (%s exists): continue it with -resume or choose another directory", dir, ConfigFile)
 	}
-	text, err := c.YAML()
-	if err != nil {
-		return nil, err
-	}
-	// Round trip: the config a resumed run reads must be the one we train.
-	back, err := DecodeConfig(bytes.NewReader(text))
-	if err != nil {
-		return nil, fmt.Errorf("resolved config does not decode: %w", err)
-	}
 	if err := atomicfile.WriteBytes(filepath.Join(dir, ConfigFile), text); err != nil {
+		if created { // leave no half-made run directory behind
+			lock.Release()
+			os.Remove(filepath.Join(dir, dirlock.Name))
+			os.Remove(dir)
+		}
 		return nil, err
 	}
 	return loop(ctx, back, string(text), dir, nil, "", opts)
