@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"icl/baseline"
+	"icl/config"
 	"icl/prompt"
 	"icl/rng"
 	"icl/task"
@@ -62,7 +63,7 @@ func (o Options) boots() int {
 // Validate reports an invalid field.
 func (o Options) Validate() error {
 	if l := o.level(); !(l > 0 && l < 1) {
-		return &task.FieldError{Path: "level", Msg: fmt.Sprintf("%g; allowed (0, 1), 0 means %g", o.Level, DefaultLevel)}
+		return &config.Error{Path: "level", Msg: fmt.Sprintf("%g; allowed (0, 1), 0 means %g", o.Level, DefaultLevel)}
 	}
 	return nil
 }
@@ -79,10 +80,10 @@ func (s *Setting) Build(d, n int) (task.Class, int, int, error) {
 		errs = append(errs, err)
 	}
 	if s.Prompts < 0 {
-		errs = append(errs, &task.FieldError{Path: "setting " + s.Name + ": prompts", Msg: fmt.Sprintf("%d; must be >= 1 (0 means %d)", s.Prompts, DefaultPrompts)})
+		errs = append(errs, &config.Error{Path: "setting " + s.Name + ": prompts", Msg: fmt.Sprintf("%d; must be >= 1 (0 means %d)", s.Prompts, DefaultPrompts)})
 	}
 	if s.Points < 0 {
-		errs = append(errs, &task.FieldError{Path: "setting " + s.Name + ": points", Msg: fmt.Sprintf("%d; must be >= 1 (0 means the model's)", s.Points)})
+		errs = append(errs, &config.Error{Path: "setting " + s.Name + ": points", Msg: fmt.Sprintf("%d; must be >= 1 (0 means the model's)", s.Points)})
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, 0, 0, err
@@ -95,7 +96,7 @@ func (s *Setting) Build(d, n int) (task.Class, int, int, error) {
 		np = n
 	}
 	if np < 1 {
-		return nil, 0, 0, &task.FieldError{Path: "setting " + s.Name + ": points", Msg: "no number of points given"}
+		return nil, 0, 0, &config.Error{Path: "setting " + s.Name + ": points", Msg: "no number of points given"}
 	}
 	return c, b, np, nil
 }

@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"icl/configs"
+	"icl/config"
 	"icl/prompt"
 	"icl/task"
 	"icl/train"
@@ -145,7 +146,7 @@ func (d *Def) Caption(name string) string {
 // Validate checks the definition's references.
 func (d *Def) Validate() error {
 	bad := func(field, format string, args ...any) error {
-		return &task.FieldError{Path: "experiment " + d.ID + ": " + field, Msg: fmt.Sprintf(format, args...)}
+		return &config.Error{Path: "experiment " + d.ID + ": " + field, Msg: fmt.Sprintf(format, args...)}
 	}
 	if d.ID == "" || d.Title == "" || d.Claim == "" || d.Rule == "" {
 		return bad("id/title/claim/rule", "all four are required")
@@ -238,7 +239,7 @@ func LoadDef(id string) (*Def, error) {
 		return nil, fmt.Errorf("experiment %q unknown; allowed: %s", id, strings.Join(IDs, ", "))
 	}
 	var d Def
-	if err := task.DecodeStrict(bytes.NewReader(text), &d); err != nil {
+	if err := config.Decode(bytes.NewReader(text), &d); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	d.Source = string(text)
@@ -273,7 +274,7 @@ type Scale struct {
 // Validate reports an invalid field.
 func (s *Scale) Validate() error {
 	bad := func(field, format string, args ...any) error {
-		return &task.FieldError{Path: "scale " + s.Name + ": " + field, Msg: fmt.Sprintf(format, args...)}
+		return &config.Error{Path: "scale " + s.Name + ": " + field, Msg: fmt.Sprintf(format, args...)}
 	}
 	switch {
 	case s.Prompts < 2:
@@ -305,7 +306,7 @@ func (s *Scale) Validate() error {
 // LoadScale returns the evaluation sizes of preset, one of configs.Scales.
 func LoadScale(preset string) (*Scale, error) {
 	if !slices.Contains(configs.Scales, preset) {
-		return nil, &task.FieldError{Path: "preset", Msg: fmt.Sprintf("%q unknown; allowed: %s", preset, strings.Join(configs.Scales, ", "))}
+		return nil, &config.Error{Path: "preset", Msg: fmt.Sprintf("%q unknown; allowed: %s", preset, strings.Join(configs.Scales, ", "))}
 	}
 	text, err := fs.ReadFile(configFiles, "configs/scales.yaml")
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"icl/configs"
 	"icl/eval"
+	"icl/optim"
 	"icl/report"
 	"icl/task"
 	"icl/train"
@@ -37,7 +38,9 @@ func microScale() *Scale {
 		Train: func(c *train.Config) {
 			c.Model = train.Model{Layers: 1, Width: 16, Heads: 2}
 			c.Train.Steps = 20
-			c.Train.Schedule.WarmupSteps = 2
+			if c.Train.Schedule.Kind == optim.KindWarmupCosine { // a constant schedule has no warmup
+				c.Train.Schedule.WarmupSteps = 2
+			}
 			c.LogEvery, c.EvalEvery, c.EvalBatch, c.CheckpointEvery = 10, 10, 16, 10
 			// Pretrain on 1 of d like the small preset, so evaluations
 			// that leave k to the runs must resolve it to 1 (the quick

@@ -2,6 +2,7 @@ package optim
 
 import (
 	"fmt"
+	"icl/config"
 	"math"
 	"runtime"
 	"sync"
@@ -35,28 +36,17 @@ type AdamWConfig struct {
 // beta1 0.9, beta2 0.999, eps 1e-8.
 func DefaultAdamW() AdamWConfig { return AdamWConfig{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8} }
 
-// ConfigError reports an invalid configuration field.
-type ConfigError struct {
-	Field   string
-	Value   any
-	Allowed string
-}
-
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("optim: %s = %v: must be %s", e.Field, e.Value, e.Allowed)
-}
-
 // Validate reports the first invalid field of c, or nil.
 func (c AdamWConfig) Validate() error {
 	switch {
 	case !(c.Beta1 >= 0 && c.Beta1 < 1):
-		return &ConfigError{"beta1", c.Beta1, "in [0, 1)"}
+		return config.Must("beta1", c.Beta1, "in [0, 1)")
 	case !(c.Beta2 >= 0 && c.Beta2 < 1):
-		return &ConfigError{"beta2", c.Beta2, "in [0, 1)"}
+		return config.Must("beta2", c.Beta2, "in [0, 1)")
 	case !(c.Eps > 0) || math.IsInf(c.Eps, 0):
-		return &ConfigError{"eps", c.Eps, "a finite number > 0"}
+		return config.Must("eps", c.Eps, "a finite number > 0")
 	case !(c.WeightDecay >= 0) || math.IsInf(c.WeightDecay, 0):
-		return &ConfigError{"weight_decay", c.WeightDecay, "a finite number >= 0"}
+		return config.Must("weight_decay", c.WeightDecay, "a finite number >= 0")
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package optim
 import (
 	"errors"
 	"fmt"
+	"icl/config"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -145,9 +146,9 @@ func TestScheduleConfig(t *testing.T) {
 		{ScheduleConfig{Kind: "constant", LR: 1, DecaySteps: 100}, 100, "decay_steps"},
 	} {
 		_, err := tc.c.Build(tc.total)
-		var ce *ConfigError
-		if !errors.As(err, &ce) || ce.Field != tc.field || !strings.Contains(err.Error(), tc.field) {
-			t.Errorf("%+v: err %v, want a ConfigError on %s", tc.c, err, tc.field)
+		var ce *config.Error
+		if !errors.As(err, &ce) || ce.Path != tc.field || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("%+v: err %v, want a *config.Error on %s", tc.c, err, tc.field)
 		}
 	}
 }
@@ -203,8 +204,8 @@ func TestAdamWConfigValidate(t *testing.T) {
 		{AdamWConfig{Beta1: 0.9, Beta2: 0.9, Eps: 0}, "eps"},
 		{AdamWConfig{Beta1: 0.9, Beta2: 0.9, Eps: 1e-8, WeightDecay: math.NaN()}, "weight_decay"},
 	} {
-		var ce *ConfigError
-		if err := tc.c.Validate(); !errors.As(err, &ce) || ce.Field != tc.field {
+		var ce *config.Error
+		if err := tc.c.Validate(); !errors.As(err, &ce) || ce.Path != tc.field {
 			t.Errorf("%+v: err %v, want field %s", tc.c, err, tc.field)
 		}
 	}
@@ -256,7 +257,7 @@ func TestCooldown(t *testing.T) {
 		{ScheduleConfig{LR: 1, MinLR: 2, CooldownSteps: 5}, 10, "min_lr"},
 	} {
 		_, err := tc.c.Build(tc.steps)
-		var ce *ConfigError
+		var ce *config.Error
 		if !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.field) {
 			t.Errorf("%+v: error %v, want one naming %s", tc.c, err, tc.field)
 		}

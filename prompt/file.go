@@ -3,11 +3,12 @@ package prompt
 import (
 	"bytes"
 	"fmt"
+	"math"
 
 	"gopkg.in/yaml.v3"
 
+	"icl/config"
 	"icl/npz"
-	"icl/task"
 )
 
 // Arrays of a prompts file (.npz, numpy's format): `icl sample`'s output,
@@ -69,14 +70,29 @@ func ReadNPZ(path string) (b *Batch, cfg Config, ok bool, err error) {
 		return nil, cfg, false, err
 	}
 	B, N, D := xsh[0], xsh[1], xsh[2]
+	if B < 1 || N < 1 || D < 1 {
+		return nil, cfg, false, fmt.Errorf("%s: array %q has shape (%d, %d, %d): the prompts B, the points N and the dimension D must each be >= 1",
+			path, arrXs, B, N, D)
+	}
 	ys, _, err := f.Float64(arrYs, B, N)
 	if err != nil {
+		return nil, cfg, false, err
+	}
+	if err := finite(path, arrXs, xs, N*D); err != nil {
+		return nil, cfg, false, err
+	}
+	if err := finite(path, arrYs, ys, N); err != nil {
 		return nil, cfg, false, err
 	}
 	b = &Batch{B: B, N: N, D: D, Xs: xs, Ys: ys, QueryLen: N}
 	if _, has := f.Get(arrScale); has {
 		if b.Scale, _, err = f.Float64(arrScale, B); err != nil {
 			return nil, cfg, false, err
+		}
+		for p, v := range b.Scale {
+			if !(v > 0) || math.IsInf(v, 0) {
+				return nil, cfg, false, fmt.Errorf("%s: array %q: prompt %d has scale %g; a scale must be finite and > 0", path, arrScale, p, v)
+			}
 		}
 	}
 	if _, has := f.Get(arrClass); has {
@@ -109,7 +125,7 @@ func ReadNPZ(path string) (b *Batch, cfg Config, ok bool, err error) {
 		for i, c := range raw {
 			y[i] = byte(c)
 		}
-		if err := task.DecodeStrict(bytes.NewReader(y), &cfg); err != nil {
+		if err := config.Decode(bytes.NewReader(y), &cfg); err != nil {
 			return nil, cfg, false, fmt.Errorf("%s: array %q: %w", path, arrConfig, err)
 		}
 		if cfg.Dim != D {
@@ -118,4 +134,15 @@ func ReadNPZ(path string) (b *Batch, cfg Config, ok bool, err error) {
 		ok = true
 	}
 	return b, cfg, ok, nil
+}
+
+// finite returns an error naming the first prompt of a (per values per
+// prompt) that holds a NaN or an infinity.
+func finite(path, name string, a []float64, per int) error {
+	for i, v := range a {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%s: array %q: prompt %d holds %g (at flat index %d); prompts must be finite", path, name, i/per, v, i)
+		}
+	}
+	return nil
 }

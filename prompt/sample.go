@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"icl/config"
 	"icl/rng"
 	"icl/task"
 )
@@ -42,12 +43,12 @@ type Sampler struct {
 // Validate checks the sampler's Setting and ActiveDims against Class.Dim().
 func (s *Sampler) Validate() error {
 	if s.Class == nil {
-		return &task.FieldError{Path: "prompt", Msg: "no class"}
+		return &config.Error{Path: "prompt", Msg: "no class"}
 	}
 	d := s.Class.Dim()
 	err := s.Setting.Validate(d)
 	if s.ActiveDims < 0 || s.ActiveDims > d {
-		err = errors.Join(err, &task.FieldError{Path: "prompt.active_dims",
+		err = errors.Join(err, &config.Error{Path: "prompt.active_dims",
 			Msg: fmt.Sprintf("%d; allowed 1..%d (0 means %d)", s.ActiveDims, d, d)})
 	}
 	return err

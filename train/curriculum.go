@@ -1,6 +1,6 @@
 package train
 
-import "fmt"
+import "icl/config"
 
 // Ramp is a quantity that grows from Start to End by Inc every Interval steps, as in
 // Garg et al.'s curriculum (active dimensions 5 -> d by +1 every 2000 steps; points
@@ -42,7 +42,7 @@ func (r *Ramp) defaults(final, inc int) {
 
 func (r Ramp) validate(field, finalField string, final int) error {
 	bad := func(sub, format string, args ...any) error {
-		return &ConfigError{Field: field + "." + sub, Msg: fmt.Sprintf(format, args...)}
+		return config.Errorf(field+"."+sub, format, args...)
 	}
 	switch {
 	case r.End != final:

@@ -3,7 +3,6 @@ package train
 import (
 	"icl/atomicfile"
 
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -73,10 +72,13 @@ func (m *metricsLog) write(v any) error {
 func (m *metricsLog) close() error { return m.f.Close() }
 
 // truncateMetrics drops the lines of path with step > step: a resumed run redoes
-// those steps, and would otherwise log them twice. A torn last line (the process
-// was killed mid-write) is dropped too. onEval, if not nil, is called with each
-// evaluation line kept, in order.
-func truncateMetrics(path string, step int, onEval func(EvalLine)) error {
+// those steps, and would otherwise log them twice; it drops the "done" line
+// too, which the run writes again when it ends. Lines may be of any length.
+// A line that is not a metrics line (a torn last line of a process killed
+// mid-write, or anything else) is not lost: the file as it was is kept beside
+// it as metrics.jsonl.corrupt (or .corrupt-2, ...) and say reports that.
+// onEval, if not nil, is called with each evaluation line kept, in order.
+func truncateMetrics(path string, step int, say func(string), onEval func(EvalLine)) error {
 	data, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
 		return nil
@@ -85,25 +87,45 @@ func truncateMetrics(path string, step int, onEval func(EvalLine)) error {
 		return err
 	}
 	var out bytes.Buffer
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 1<<20), 1<<26)
-	for sc.Scan() {
-		line := sc.Bytes()
-		var head struct {
-			Step *int `json:"step"`
+	bad, firstBad := 0, 0
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
 		}
-		if json.Unmarshal(line, &head) != nil || head.Step == nil || *head.Step > step {
+		var head struct {
+			Kind string `json:"kind"`
+			Step *int   `json:"step"`
+		}
+		if json.Unmarshal(line, &head) != nil || head.Step == nil || head.Kind == "" {
+			if bad == 0 {
+				firstBad = i + 1
+			}
+			bad++
+			continue
+		}
+		if *head.Step > step || head.Kind == "done" {
 			continue
 		}
 		out.Write(line)
 		out.WriteByte('\n')
 		var e EvalLine
-		if onEval != nil && json.Unmarshal(line, &e) == nil && e.Kind == "eval" {
+		if onEval != nil && head.Kind == "eval" && json.Unmarshal(line, &e) == nil {
 			onEval(e)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("reading %s: %w", path, err)
+	if bad > 0 {
+		keep := path + ".corrupt"
+		for n := 2; ; n++ {
+			if _, err := os.Lstat(keep); os.IsNotExist(err) {
+				break
+			}
+			keep = fmt.Sprintf("%s.corrupt-%d", path, n)
+		}
+		if err := atomicfile.WriteBytes(keep, data); err != nil {
+			return fmt.Errorf("%s has %d line(s) that are not metrics lines, and keeping a copy failed: %w", path, bad, err)
+		}
+		say(fmt.Sprintf("warning: %s: %d line(s) are not metrics lines (the first is line %d); "+
+			"they are left out, and the file as it was is kept as %s", path, bad, firstBad, keep))
 	}
 	return atomicfile.WriteBytes(path, out.Bytes())
 }

@@ -12,6 +12,7 @@ import (
 
 	"icl/baseline"
 	"icl/eval"
+	"icl/internal/memlimit"
 	"icl/npz"
 	"icl/prompt"
 	"icl/task"
@@ -105,6 +106,15 @@ Without -prompts it first samples the default mixture (see 'icl sample -h').
 					}
 				} else {
 					fmt.Fprintln(e.stderr, "the prompts carry no prior (config_yaml) and no -config was given: Bayes baselines skipped")
+				}
+				// About a dozen baselines besides the lasso and ridge ones, each a
+				// (B, N) float64 array, kept until written, and the posterior.
+				nPred := 12 + len(opts.LassoAlphas) + len(opts.RidgeLambdas)
+				if err := memlimit.Check("running the baselines", memlimit.Part{What: "their predictions",
+					Bytes:    8 * float64(nPred) * float64(b.B) * float64(b.N) * 2,
+					Settings: fmt.Sprintf("the prompts' B = %d and N = %d, -lasso and -ridge (%d predictors)", b.B, b.N, nPred)},
+					mcPart(opts.MCSamples, b.N)); err != nil {
+					return err
 				}
 				preds, names, post, err := runBaselines(ctx, e.stderr, b, class, opts)
 				if err != nil {
@@ -260,4 +270,13 @@ func printCurves(w io.Writer, names []string, curves [][]float64, b *prompt.Batc
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
+}
+
+// mcPart is the memory of the Monte Carlo Bayes predictor on prompts of N
+// points: per worker (one per core), (mc, N) function values and mc
+// log-likelihoods and components.
+func mcPart(mc, N int) memlimit.Part {
+	return memlimit.Part{What: "the Monte Carlo Bayes predictor's samples",
+		Bytes:    8 * float64(mc) * float64(N+2) * float64(runtime.GOMAXPROCS(0)),
+		Settings: fmt.Sprintf("-mc = %d, with N = %d, on %d cores", mc, N, runtime.GOMAXPROCS(0))}
 }

@@ -10,6 +10,7 @@ import (
 
 	"icl/gpt"
 	"icl/gpt/kernels"
+	"icl/internal/memlimit"
 	"icl/rng"
 	"icl/train"
 )
@@ -65,6 +66,14 @@ another kernel.
 					}
 					if !found {
 						return usageErrorf("-presets: unknown preset %q; allowed: tiny, small, standard", n)
+					}
+				}
+				for _, p := range sel {
+					c := p.cfg
+					if err := memlimit.Check("timing", memlimit.Part{What: "preset " + p.name + "'s training step",
+						Bytes:    4 * (4*c.Size() + c.ActivationSize(*batch, c.Points) + 2*float64(*batch)*float64(c.Points)*float64(c.Dim+1)),
+						Settings: fmt.Sprintf("-batch = %d", *batch)}); err != nil {
+						return err
 					}
 				}
 				fmt.Fprintf(e.stdout, "icl bench: %d cores (GOMAXPROCS %d), %s/%s, GEMM kernel %s, batch %d\n\n",

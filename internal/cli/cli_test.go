@@ -2,16 +2,23 @@ package cli
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"icl/gpt"
+	"icl/internal/dirlock"
 	"icl/npz"
 	"icl/rng"
+	"icl/safetensors"
 	"icl/train"
 )
 
@@ -66,6 +73,9 @@ func TestSampleErrorsNameTheField(t *testing.T) {
 		{[]string{"sample", "-class", "nope"}, `task.class: "nope" unknown; allowed: dense_linear`},
 		{[]string{"sample", "-class", "dense_linear", "-query", "sideways"}, "setting.query"},
 		{[]string{"sample", "-b", "0"}, "prompts: 0 must be >= 1"},
+		// Refused before drawing, naming the sizes, instead of running out of memory.
+		{[]string{"sample", "-b", "1000000000"}, "sampling needs an estimated 6.28 TiB of memory"},
+		{[]string{"sample", "-d", "100000", "-n", "100000", "-class", "dense_linear"}, "dim (-d) = 100000"},
 	}
 	for _, c := range cases {
 		code, _, stderr := run(t, append(c.args, "-o", filepath.Join(t.TempDir(), "x.npz"))...)
@@ -295,5 +305,235 @@ func TestUsage(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "train", "-preset", "quick/nope", "-out", t.TempDir()); code == 0 || !strings.Contains(stderr, "quick/dense_linear") {
 		t.Fatalf("unknown preset: %d %q", code, stderr)
+	}
+}
+
+// TestDegeneratePromptsRefused checks that empty and non-finite prompts files
+// are errors naming the problem (exit 1), for every command that reads them,
+// not a panic or a table of NaN.
+func TestDegeneratePromptsRefused(t *testing.T) {
+	dir := t.TempDir()
+	m, err := gpt.New(gpt.Config{Dim: 5, Points: 6, Layers: 1, Width: 8, Heads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init(rng.New(1, rng.LabelInit))
+	w := filepath.Join(dir, "m.safetensors")
+	if err := gpt.SaveFile(w, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	file := func(name string, B, N, D int, edit func(xs, ys []float64)) string {
+		xs, ys := make([]float64, B*N*D), make([]float64, B*N)
+		if edit != nil {
+			edit(xs, ys)
+		}
+		p := filepath.Join(dir, name+".npz")
+		if err := npz.WriteNPZ(p, npz.NewFloat64("xs", []int{B, N, D}, xs), npz.NewFloat64("ys", []int{B, N}, ys)); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, c := range []struct{ file, want string }{
+		{file("n0", 8, 0, 5, nil), "shape (8, 0, 5)"},
+		{file("b0", 0, 3, 5, nil), "shape (0, 3, 5)"},
+		{file("d0", 2, 3, 0, nil), "shape (2, 3, 0)"},
+		{file("nanx", 2, 3, 5, func(xs, ys []float64) { xs[20] = math.NaN() }), `"xs": prompt 1 holds NaN`},
+		{file("infy", 2, 3, 5, func(xs, ys []float64) { ys[4] = math.Inf(-1) }), `"ys": prompt 1 holds -Inf`},
+	} {
+		for _, args := range [][]string{
+			{"baselines", "-prompts", c.file, "-o", filepath.Join(dir, "o.npz")},
+			{"predict", "-weights", w, "-prompts", c.file, "-o", filepath.Join(dir, "o.npy")},
+		} {
+			code, _, stderr := run(t, args...)
+			if code != 1 || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "goroutine") {
+				t.Errorf("%s %s: exit %d, stderr %q; want exit 1 and an error containing %q", args[0], filepath.Base(c.file), code, stderr, c.want)
+			}
+		}
+	}
+}
+
+// TestEvalFlagsRefused checks that eval refuses flag values it would
+// otherwise replace or ignore.
+func TestEvalFlagsRefused(t *testing.T) {
+	for _, c := range []struct {
+		flag, want string
+	}{{"-boots=-1", "-boots -1 must be >= 1"}, {"-boots=0", "-boots 0 must be >= 1"}, {"-mc=0", "-mc 0 must be >= 1"}} {
+		code, _, stderr := run(t, "eval", "-weights", "x.safetensors", c.flag)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("eval %s: exit %d, stderr %q; want exit 2 and %q", c.flag, code, stderr, c.want)
+		}
+	}
+}
+
+// TestReproduceOneWriter checks that a reproduction refuses an output
+// directory that another process is writing, naming it.
+func TestReproduceOneWriter(t *testing.T) {
+	dir := t.TempDir()
+	l, err := dirlock.Acquire(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	code, _, stderr := run(t, "reproduce", "-out", dir, "-only", "E1")
+	if want := fmt.Sprintf("in use by process %d", os.Getpid()); code != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, stderr %q; want exit 1 and %q", code, stderr, want)
+	}
+}
+
+const envCLIHelper = "ICL_CLI_TEST_ARGS" // arguments of Main, separated by newlines
+
+// TestCLIHelperProcess runs Main in a subprocess, for the signal tests.
+func TestCLIHelperProcess(t *testing.T) {
+	args := os.Getenv(envCLIHelper)
+	if args == "" {
+		t.Skip("only run as a subprocess")
+	}
+	os.Exit(Main(strings.Split(args, "\n"), os.Stdout, os.Stderr))
+}
+
+// TestSignalExitCodes stops a training run with SIGINT and with SIGTERM: it
+// saves a checkpoint and exits 130 or 143, not 1 as an error does.
+func TestSignalExitCodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains in a subprocess")
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "long.yaml")
+	const long = `name: long
+seed: 3
+task: {class: dense_linear}
+data: {dim: 3, points: 5}
+model: {layers: 1, width: 16, heads: 2}
+train: {steps: 10000000, batch: 8, schedule: {kind: constant, lr: 0.003}}
+log_every: 10
+eval_every: 1000000
+eval_batch: 16
+checkpoint_every: 1000000
+`
+	if err := os.WriteFile(cfg, []byte(long), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runDir := filepath.Join(dir, "run")
+	for i, tc := range []struct {
+		sig  syscall.Signal
+		code int
+		args []string
+	}{
+		{syscall.SIGINT, 130, []string{"train", "-config", cfg, "-out", runDir, "-q"}},
+		{syscall.SIGTERM, 143, []string{"train", "-resume", runDir, "-q"}},
+	} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCLIHelperProcess$")
+		cmd.Env = append(os.Environ(), envCLIHelper+"="+strings.Join(tc.args, "\n"))
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Wait until this process has trained a few steps: two train lines
+		// after its start (or resume) line.
+		mark := []string{`"kind":"start"`, `"kind":"resume"`}[i]
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			b, _ := os.ReadFile(filepath.Join(runDir, train.MetricsFile))
+			if _, after, ok := strings.Cut(string(b), mark); ok && strings.Count(after, `"kind":"train"`) >= 2 {
+				break
+			}
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				cmd.Wait()
+				t.Fatalf("no training progress:\n%s", out.String())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if err := cmd.Process.Signal(tc.sig); err != nil {
+			t.Fatal(err)
+		}
+		err := cmd.Wait()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != tc.code {
+			t.Fatalf("%v: %v, want exit code %d\n%s", tc.sig, err, tc.code, out.String())
+		}
+		if !strings.Contains(out.String(), "checkpoint saved") {
+			t.Errorf("%v: no checkpoint message in %q", tc.sig, out.String())
+		}
+	}
+	if paths, _ := train.ListCheckpoints(runDir); len(paths) == 0 {
+		t.Error("no checkpoint after the signals")
+	}
+}
+
+// TestPredictNotesUncheckedWeights checks that a weights file without a
+// checksum (converted from elsewhere) still loads, with a note saying so, and
+// that one written by icl loads without it.
+func TestPredictNotesUncheckedWeights(t *testing.T) {
+	dir := t.TempDir()
+	m, err := gpt.New(gpt.Config{Dim: 3, Points: 6, Layers: 1, Width: 8, Heads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init(rng.New(1, rng.LabelInit))
+	checked := filepath.Join(dir, "m.safetensors")
+	if err := gpt.SaveFile(checked, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	var ts []safetensors.Tensor
+	for _, nt := range m.Tensors() {
+		ts = append(ts, safetensors.Tensor{Name: nt.Name, Shape: nt.Shape, Data: nt.Data})
+	}
+	unchecked := filepath.Join(dir, "conv.safetensors")
+	if err := safetensors.WriteFile(unchecked, ts, map[string]string{"config": `{"n_dims":3,"n_points":6,"n_layer":1,"n_embd":8,"n_head":2}`}); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "p.npz")
+	if code, _, stderr := run(t, "sample", "-class", "dense_linear", "-d", "3", "-n", "5", "-b", "2", "-o", p); code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, tc := range []struct {
+		file string
+		note bool
+	}{{checked, false}, {unchecked, true}} {
+		code, _, stderr := run(t, "predict", "-weights", tc.file, "-prompts", p, "-o", filepath.Join(dir, "o.npy"))
+		if code != 0 || strings.Contains(stderr, "has no checksum") != tc.note {
+			t.Errorf("%s: exit %d, stderr %q; want exit 0 and a note: %v", filepath.Base(tc.file), code, stderr, tc.note)
+		}
+	}
+}
+
+// TestBenchMemoryRefused checks that bench refuses a batch that would not fit
+// in memory before allocating it.
+func TestBenchMemoryRefused(t *testing.T) {
+	code, _, stderr := run(t, "bench", "-batch", "1000000000", "-presets", "tiny", "-nogemm")
+	if code != 1 || !strings.Contains(stderr, "timing needs an estimated") || !strings.Contains(stderr, "-batch = 1000000000") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestEvalMemoryRefused checks that eval refuses -prompts that would not fit
+// in memory before drawing them.
+func TestEvalMemoryRefused(t *testing.T) {
+	dir := t.TempDir()
+	const cfg = `name: tiny
+task: {class: dense_linear}
+data: {dim: 3, points: 5}
+model: {layers: 1, width: 16, heads: 2}
+train: {steps: 20}
+`
+	if err := os.WriteFile(filepath.Join(dir, train.ConfigFile), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][2]string{{"-prompts", "1000000000000"}, {"-boots", "100000000000"}, {"-mc", "100000000000"}} {
+		code, _, stderr := run(t, "eval", "-run", dir, c[0], c[1])
+		if code != 1 || !strings.Contains(stderr, "evaluation needs an estimated") || !strings.Contains(stderr, c[0]+" = "+c[1]) {
+			t.Errorf("%s %s: exit %d, stderr %q", c[0], c[1], code, stderr)
+		}
+	}
+}
+
+// TestBaselinesMemoryRefused checks that baselines refuses -mc that would
+// not fit in memory before drawing the samples.
+func TestBaselinesMemoryRefused(t *testing.T) {
+	code, _, stderr := run(t, "baselines", "-mc", "100000000000", "-o", filepath.Join(t.TempDir(), "b.npz"))
+	if code != 1 || !strings.Contains(stderr, "running the baselines needs an estimated") || !strings.Contains(stderr, "-mc = 100000000000") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"icl/gpt"
 	"icl/npz"
 	"icl/prompt"
+	"icl/safetensors"
 	"icl/train"
 )
 
@@ -36,9 +37,16 @@ Example:
 				if *weights == "" || *prompts == "" {
 					return usageErrorf("-weights and -prompts are required")
 				}
-				m, _, err := train.LoadModel(*weights)
+				f, err := safetensors.ReadFile(*weights)
 				if err != nil {
 					return err
+				}
+				m, _, err := train.ModelFromFile(f, *weights)
+				if err != nil {
+					return err
+				}
+				if f.Meta["format"] != train.CheckpointFormat && !gpt.Checksummed(f.Meta) {
+					fmt.Fprintf(e.stderr, "note: %s has no checksum (it was not written by icl): its weights are used unverified\n", *weights)
 				}
 				b, _, _, err := prompt.ReadNPZ(*prompts)
 				if err != nil {

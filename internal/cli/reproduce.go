@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"icl/configs"
 	"icl/experiment"
+	"icl/internal/dirlock"
 	"icl/train"
 )
 
@@ -77,8 +79,17 @@ Examples:
 				if opts.OutDir == "" {
 					opts.OutDir = filepath.Join("out", *preset)
 				}
+				// One reproduction at a time writes an output directory.
+				if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+					return err
+				}
+				lock, err := dirlock.Acquire(opts.OutDir)
+				if err != nil {
+					return err
+				}
+				defer lock.Release()
 				start := time.Now()
-				err := experiment.Reproduce(ctx, opts)
+				err = experiment.Reproduce(ctx, opts)
 				report := filepath.Join(opts.OutDir, "report.html")
 				if err != nil {
 					return fmt.Errorf("%w\n(what finished is kept; run the same command again to continue)", err)

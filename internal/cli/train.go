@@ -28,7 +28,11 @@ writes a run directory:
 The run is a pure function of its config: the batch of step s is drawn from a
 stream derived from (seed, s), so a run stopped anywhere (Ctrl-C saves a
 checkpoint; even SIGKILL loses at most the steps since the last checkpoint) and
-continued with -resume ends with the same weights, bit for bit.
+continued with -resume ends with the same weights, bit for bit. Stopped by
+SIGINT or SIGTERM, train saves its checkpoint and exits 130 or 143. One process
+at a time writes a run directory: a second one is refused, naming the first's
+process id (the lock is an flock on DIR/.lock, which the system drops when the
+process ends, however it ends).
 
 -resume also continues a checkpoint under an edited config.yaml that differs
 from the checkpoint's only in name, train.steps and train.schedule's
