@@ -12,8 +12,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"icl/configs"
 	"icl/config"
+	"icl/configs"
 	"icl/prompt"
 	"icl/task"
 	"icl/train"

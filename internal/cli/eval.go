@@ -10,8 +10,8 @@ import (
 
 	"icl/eval"
 	"icl/experiment"
-	"icl/train"
 	"icl/internal/memlimit"
+	"icl/train"
 )
 
 func init() {
