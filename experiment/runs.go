@@ -3,7 +3,6 @@ package experiment
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +30,9 @@ type PlannedRun struct {
 	Cfg   *train.Config
 	State string
 	Users []string // "E1.mixture", ...
+	// Shipped is the shipped run copied into Dir in place of training; nil
+	// when the run was trained here.
+	Shipped *ShippedRun
 
 	stepS float64 // measured seconds per training step at full size (see timeSteps)
 }
@@ -173,6 +175,10 @@ func (r *PlannedRun) probe() error {
 		return err
 	}
 	if !bytes.Equal(bytes.TrimSpace(have), bytes.TrimSpace(want)) {
+		if _, ok := readShippedCopy(r.Dir); ok { // a copy of a shipped run: only copies are removed
+			r.State = StateMissing
+			return removeShippedCopy(r.Dir)
+		}
 		return fmt.Errorf("%s holds a run with a different config than %s needs; move it away or choose another -out directory",
 			r.Dir, r.Name)
 	}
@@ -202,19 +208,8 @@ func (r *PlannedRun) ensure(ctx context.Context, opts train.Options) error {
 // it (summed over interruptions and resumes), and false if the run has no
 // "done" line.
 func (r *PlannedRun) trainedFor() (time.Duration, bool) {
-	b, err := os.ReadFile(filepath.Join(r.Dir, train.MetricsFile))
-	if err != nil {
-		return 0, false
-	}
-	var wall float64
-	ok := false
-	for _, line := range bytes.Split(b, []byte("\n")) {
-		var ev train.EventLine
-		if json.Unmarshal(line, &ev) == nil && ev.Kind == "done" {
-			wall, ok = ev.WallS, true
-		}
-	}
-	return time.Duration(wall * float64(time.Second)), ok
+	d, _, ok := runMetrics(r.Dir)
+	return d, ok
 }
 
 // runFor returns the run that plays role in experiment id, or nil.
