@@ -208,8 +208,8 @@ func (r *PlannedRun) ensure(ctx context.Context, opts train.Options) error {
 // it (summed over interruptions and resumes), and false if the run has no
 // "done" line.
 func (r *PlannedRun) trainedFor() (time.Duration, bool) {
-	d, _, ok := runMetrics(r.Dir)
-	return d, ok
+	d, ok := runMetrics(r.Dir)
+	return d.Wall, ok
 }
 
 // runFor returns the run that plays role in experiment id, or nil.

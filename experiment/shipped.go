@@ -685,12 +685,12 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyResult, error) {
 		res.Diffs = append(res.Diffs, "config: "+diff)
 	}
 	res.Identical = len(res.Diffs) == 0
-	if d, _, ok := runMetrics(res.Dir); ok {
-		res.TrainS = d.Seconds()
+	if d, ok := runMetrics(res.Dir); ok {
+		res.TrainS = d.Wall.Seconds()
 	}
 	if b, err := shippedMetrics(s); err == nil {
-		if d, _, ok := metricsTime(b); ok {
-			res.ShippedS = d.Seconds()
+		if d, ok := metricsTime(b); ok {
+			res.ShippedS = d.Wall.Seconds()
 		}
 	}
 	return res, nil
@@ -740,20 +740,49 @@ func shippedMetrics(s *ShippedRun) ([]byte, error) {
 }
 
 // runMetrics is metricsTime of the run directory dir's metrics.jsonl.
-func runMetrics(dir string) (time.Duration, int, bool) {
+func runMetrics(dir string) (trainTime, bool) {
 	b, err := os.ReadFile(filepath.Join(dir, train.MetricsFile))
 	if err != nil {
-		return 0, 0, false
+		return trainTime{}, false
 	}
 	return metricsTime(b)
 }
 
-// metricsTime returns the training time a metrics log records for its run,
-// summed over interruptions and resumes (the "done" line's wall_s), how many
-// times the run was resumed, and false if it has no "done" line.
-func metricsTime(b []byte) (time.Duration, int, bool) {
-	var wall float64
-	ok, resumes := false, 0
+// trainTime is the training time a run's metrics record.
+type trainTime struct {
+	Wall    time.Duration // all of it, summed over the run's sessions
+	Lost    time.Duration // the part spent on steps redone after a hard stop
+	Resumes int
+}
+
+// String is e.g. "1:02:03 (resumed twice; 0:41 of it redone ...)".
+func (t trainTime) String() string {
+	s := fmtDur(t.Wall)
+	var notes []string
+	switch t.Resumes {
+	case 0:
+	case 1:
+		notes = append(notes, "resumed once")
+	case 2:
+		notes = append(notes, "resumed twice")
+	default:
+		notes = append(notes, fmt.Sprintf("resumed %d times", t.Resumes))
+	}
+	if t.Lost >= time.Second {
+		notes = append(notes, fmtDur(t.Lost)+" of it redone after stops without a checkpoint")
+	}
+	if len(notes) > 0 {
+		s += " (" + strings.Join(notes, "; ") + ")"
+	}
+	return s
+}
+
+// metricsTime returns the training time a metrics log records for its run
+// (the "done" line's wall_s, summed over interruptions and resumes), with
+// the resumes and the time they redid, and false if it has no "done" line.
+func metricsTime(b []byte) (trainTime, bool) {
+	var t trainTime
+	ok := false
 	for _, line := range bytes.Split(b, []byte("\n")) {
 		var ev train.EventLine
 		if json.Unmarshal(line, &ev) != nil {
@@ -761,12 +790,13 @@ func metricsTime(b []byte) (time.Duration, int, bool) {
 		}
 		switch ev.Kind {
 		case "done":
-			wall, ok = ev.WallS, true
+			t.Wall, ok = time.Duration(ev.WallS*float64(time.Second)), true
 		case "resume":
-			resumes++
+			t.Resumes++
+			t.Lost += time.Duration(ev.LostS * float64(time.Second))
 		}
 	}
-	return time.Duration(wall * float64(time.Second)), resumes, ok
+	return t, ok
 }
 
 // reusedNote says where a finished run's model came from.
@@ -798,15 +828,8 @@ func runsTable(preset string, runs []*PlannedRun) *report.Table {
 			sum = sha256Hex(b)
 		}
 		took := "not finished"
-		if d, resumes, ok := runMetrics(r.Dir); ok {
-			took = fmtDur(d)
-			switch resumes {
-			case 0:
-			case 1:
-				took += " (resumed once)"
-			default:
-				took += fmt.Sprintf(" (resumed %d times)", resumes)
-			}
+		if d, ok := runMetrics(r.Dir); ok {
+			took = d.String()
 		}
 		t.Rows = append(t.Rows, []string{r.Name, src, sum, took, cmd})
 	}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"icl/gpt"
 	"icl/train"
@@ -253,4 +254,26 @@ func TestShippedModels(t *testing.T) {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// The report's training time is the done line's, with the resumes and the
+// time redone after hard stops from the resume lines.
+func TestMetricsTime(t *testing.T) {
+	log := `{"kind":"start","step":0,"wall_s":0}
+{"kind":"train","step":100,"wall_s":50}
+{"kind":"interrupt","step":100,"wall_s":50.5}
+{"kind":"resume","step":100,"wall_s":51,"from":"ckpt-00000100.safetensors","lost_s":0.5}
+{"kind":"resume","step":200,"wall_s":190,"from":"ckpt-00000200.safetensors","lost_s":30}
+{"kind":"done","step":300,"wall_s":3725}
+`
+	got, ok := metricsTime([]byte(log))
+	if !ok || got.Wall != 3725*time.Second || got.Resumes != 2 || got.Lost != 30500*time.Millisecond {
+		t.Fatalf("metricsTime = %+v, %v", got, ok)
+	}
+	if s, want := got.String(), "1:02:05 (resumed twice; 0:31 of it redone after stops without a checkpoint)"; s != want {
+		t.Errorf("String() = %q, want %q", s, want)
+	}
+	if _, ok := metricsTime([]byte(`{"kind":"start","step":0,"wall_s":0}`)); ok {
+		t.Error("a log without a done line gives a training time")
+	}
 }

@@ -217,6 +217,11 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 	if ck == nil {
 		keep = -1
 	}
+	lost := 0.0 // training time past the checkpoint (see EventLine.LostS)
+	if ck != nil {
+		lost = max(0, wallAfter(metricsPath, start)-wall0)
+		wall0 += lost
+	}
 	stuck := newPlateau(cfg.Curriculum, cfg.Train.Steps)
 	// A resumed run's evaluations before its checkpoint count toward the streak.
 	if err := truncateMetrics(metricsPath, keep, func(e EvalLine) {
@@ -234,7 +239,7 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 	wall := func() float64 { return wall0 + time.Since(session).Seconds() }
 	if ck != nil {
 		p.message(false, "resuming %s from %s (step %d of %d)", dir, filepath.Base(ckPath), start, cfg.Train.Steps)
-		if err := ml.write(EventLine{Kind: "resume", Step: start, WallS: wall0, From: filepath.Base(ckPath)}); err != nil {
+		if err := ml.write(EventLine{Kind: "resume", Step: start, WallS: wall0, From: filepath.Base(ckPath), LostS: lost}); err != nil {
 			return nil, err
 		}
 	} else {
