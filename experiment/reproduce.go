@@ -532,7 +532,11 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			seen, seenPreset := map[string]bool{}, map[string]bool{}
 			for i := range d.Runs {
 				// The preset file as written: its comments say why its recipe is what it is.
-				if name := scale.presetName(&d.Runs[i]); !seenPreset[name] {
+				rs, err := scale.runScale(d.ID)
+				if err != nil {
+					rs = scale
+				}
+				if name := rs.presetName(&d.Runs[i]); !seenPreset[name] {
 					seenPreset[name] = true
 					if text, err := configs.Read(name); err == nil {
 						x.Configs = append(x.Configs, report.Code{Name: "preset " + name + " (configs/" + name + ".yaml)", Text: string(text)})

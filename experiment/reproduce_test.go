@@ -79,7 +79,7 @@ func TestDefsLoad(t *testing.T) {
 			t.Errorf("scale %s: %v", p, err)
 		}
 	}
-	if _, err := LoadScale("huge"); err == nil || !strings.Contains(err.Error(), "quick, small, paper") {
+	if _, err := LoadScale("huge"); err == nil || !strings.Contains(err.Error(), "quick, small, medium, paper") {
 		t.Errorf("unknown preset: %v", err)
 	}
 	if _, err := LoadDef("E9"); err == nil {
@@ -193,12 +193,12 @@ func TestPlanSharingRules(t *testing.T) {
 	}
 	bad := &Def{ID: "X", Title: "t", Claim: "c", Rule: "r", Runs: []RunRef{{Role: "m", Preset: "dense_sparse"}},
 		TrainAt: map[string]Recipe{"huge": {}}}
-	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "train_at") || !strings.Contains(err.Error(), "quick, small, paper") {
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "train_at") || !strings.Contains(err.Error(), "quick, small, medium, paper") {
 		t.Errorf("unknown train_at scale: %v", err)
 	}
 	bad = &Def{ID: "X", Title: "t", Claim: "c", Rule: "r", Runs: []RunRef{{Role: "m", Preset: "dense_sparse",
 		TrainAt: map[string]Recipe{"huge": {}}}}}
-	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "runs[0].train_at") || !strings.Contains(err.Error(), "quick, small, paper") {
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "runs[0].train_at") || !strings.Contains(err.Error(), "quick, small, medium, paper") {
 		t.Errorf("unknown train_at scale of a run: %v", err)
 	}
 }

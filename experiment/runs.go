@@ -71,7 +71,14 @@ func timeSteps(runs []*PlannedRun) {
 // RunConfig returns the training config of d's run ref at scale: the train
 // preset TRAINSCALE/PRESET with the ref's overrides and d's recipe at scale,
 // named SCALE/NAME. The ref's own recipe at scale applies after d's.
+//
+// An experiment the scale takes from another (Scale.RunsFrom) gets that
+// scale's run: named, configured and trained as there.
 func RunConfig(d *Def, ref *RunRef, scale *Scale) (*train.Config, error) {
+	scale, err := scale.runScale(d.ID)
+	if err != nil {
+		return nil, err
+	}
 	cfg, err := train.Preset(scale.presetName(ref))
 	if err != nil {
 		return nil, err

@@ -353,13 +353,16 @@ func gunzip(b []byte) ([]byte, error) {
 // them all off. Runs trained here earlier (in their directory, finished or
 // not) are kept. A copy made by an earlier invocation is kept while it still
 // matches a verified shipped run, and removed otherwise, so that the run is
-// trained. Every shipped run that would have been used but cannot be, and
-// every one named like a run whose config differs, is reported through logf.
+// trained. Every shipped run that does not verify, and every one named like a
+// run whose config differs, is reported through logf by name.
 func useShipped(runs []*PlannedRun, fsys fs.FS, retrain bool, logf func(string, ...any)) error {
 	var shipped []*ShippedRun
 	var broken []error
 	if !retrain && fsys != nil {
 		shipped, broken = ReadShipped(fsys)
+	}
+	for _, err := range broken {
+		logf("[reproduce] %v: not used", err)
 	}
 	for _, r := range runs {
 		rec, isCopy := readShippedCopy(r.Dir)
@@ -376,12 +379,6 @@ func useShipped(runs []*PlannedRun, fsys fs.FS, retrain bool, logf func(string, 
 					_, diff := sameConfig(s.Cfg, r.Cfg)
 					logf("[reproduce] shipped model %s: not used, run %s is trained here: its config.yaml differs from the run's config: %s",
 						s.Path, r.Name, diff)
-				}
-			}
-			for _, err := range broken {
-				var se *ShippedError
-				if errors.As(err, &se) && se.Path == r.Name {
-					logf("[reproduce] %v; not used, run %s is trained here", err, r.Name)
 				}
 			}
 		}

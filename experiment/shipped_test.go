@@ -277,3 +277,52 @@ func TestMetricsTime(t *testing.T) {
 		t.Error("a log without a done line gives a training time")
 	}
 }
+
+// The medium scale trains E1's three runs (E3 and MS share the mixture) and
+// takes E2's and E4-E6's from the small scale, as small configures them.
+func TestPlanMedium(t *testing.T) {
+	defs, err := Defs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := LoadScale("medium")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := Plan(defs, s, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range runs {
+		names = append(names, r.Name)
+	}
+	want := "medium/dense_linear medium/sparse_linear medium/dense_sparse small/dense_sparse_w0.1 small/dense_sparse_w0.5 small/dense_sparse_w0.9 small/linear_sinusoid_d1"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("runs:\n got %s\nwant %s", got, want)
+	}
+	small, _ := LoadScale("small")
+	for _, id := range []string{"E2", "E4"} {
+		d, _ := LoadDef(id)
+		a, err := RunConfig(d, &d.Runs[0], s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := RunConfig(d, &d.Runs[0], small)
+		if ok, diff := sameConfig(a, b); !ok || a.Name != b.Name {
+			t.Errorf("%s at medium: %s, small's %s (%s)", id, a.Name, b.Name, diff)
+		}
+	}
+	for _, r := range runs[:3] {
+		c := r.Cfg
+		if c.Model != (train.Model{Layers: 6, Width: 128, Heads: 4}) || c.Train.Steps != 72000 || !c.Curriculum.SparseInActive ||
+			c.Train.Loss != train.LossNormalized || c.Seed != 1 {
+			t.Errorf("%s: %+v", r.Name, c)
+		}
+	}
+	bad := *s
+	bad.RunsFrom = map[string]string{"E4": "medium"}
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "runs_from.E4") {
+		t.Errorf("runs_from naming the scale itself: %v", err)
+	}
+}

@@ -389,7 +389,7 @@ func newTrainer(cfg *Config) (*trainer, error) {
 // draw returns the prompts of a batch at curriculum stage st, prompt p drawn from
 // rng.New(seed, labels..., p).
 func (t *trainer) draw(b int, st Stage, labels ...uint64) *prompt.Batch {
-	s := prompt.Sampler{Class: t.class, ActiveDims: st.Dims}
+	s := prompt.Sampler{Class: t.class, ActiveDims: st.Dims, SparseInActive: t.cfg.Curriculum.SparseInActive}
 	return s.Batch(b, st.Points, t.cfg.Seed, labels...)
 }
 
@@ -399,7 +399,7 @@ func (t *trainer) drawTrain(s int, st Stage) *prompt.Batch {
 	if t.trainBatch == nil || t.trainBatch.N != st.Points {
 		t.trainBatch = prompt.NewBatch(B, st.Points, t.cfg.Data.Dim)
 	}
-	sm := prompt.Sampler{Class: t.class, ActiveDims: st.Dims}
+	sm := prompt.Sampler{Class: t.class, ActiveDims: st.Dims, SparseInActive: t.cfg.Curriculum.SparseInActive}
 	sm.Fill(t.trainBatch, t.cfg.Seed, rng.LabelTrain, uint64(s))
 	return t.trainBatch
 }

@@ -18,7 +18,7 @@ func init() {
 	register(&command{
 		name:  "reproduce",
 		short: "reproduce the paper's experiments: train, evaluate, draw, report.html",
-		usage: "[-preset quick|small|paper] [-only E1,E3] [-out DIR] [-retrain] [-verify RUN | -pack DIR]",
+		usage: "[-preset quick|small|medium|paper] [-only E1,E3] [-out DIR] [-retrain] [-verify RUN | -pack DIR]",
 		long: `
 Reproduce runs the experiments of Yadlowsky, Doshi and Tripuraneni (2023) end to
 end: it trains the pretraining runs the chosen experiments need (reusing finished
@@ -46,7 +46,9 @@ bits; -pack DIR writes the runs a reproduction trained into DIR (e.g. models)
 in the shipped layout.
 
 Presets: quick (the default: every experiment in minutes on 2 cores, at a scale
-too small to show every finding), small (hours on 2 cores), paper (d = 20,
+too small to show every finding), small (hours on 2 cores), medium (the
+dense+sparse runs of E1, E3 and MS at 6 layers, width 128: up to 10 core-hours
+a run; the other experiments take small's runs), paper (d = 20,
 12 layers, width 256, 8 heads: days on a CPU).
 
 Examples:
@@ -63,7 +65,7 @@ Examples:
 	                                    # ship the runs of out/small
 `,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
-			preset := fs.String("preset", "quick", "scale: quick, small or paper")
+			preset := fs.String("preset", "quick", "scale: quick, small, medium or paper")
 			only := fs.String("only", "", "comma-separated experiment ids (default: all)")
 			out := fs.String("out", "", "output `directory` (default out/PRESET)")
 			quiet := fs.Bool("q", false, "only the reproduction's own progress lines")
@@ -78,9 +80,9 @@ Examples:
 					return usageErrorf("unexpected arguments %q", e.args)
 				}
 				switch *preset {
-				case "quick", "small", "paper":
+				case "quick", "small", "medium", "paper":
 				default:
-					return usageErrorf("-preset %q: allowed: quick, small, paper", *preset)
+					return usageErrorf("-preset %q: allowed: quick, small, medium, paper", *preset)
 				}
 				if *jobs < 0 {
 					return usageErrorf("-jobs %d: must be 0 (one per core) or more", *jobs)
