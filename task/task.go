@@ -77,10 +77,13 @@ type SparseLinear struct {
 	Std  float64
 }
 
-func (c *SparseLinear) Dim() int                 { return c.D }
-func (c *SparseLinear) Scale() float64           { return c.Std * c.Std * float64(c.K) }
-func (c *SparseLinear) Name() string             { return fmt.Sprintf("sparse linear (%d of %d)", c.K, c.D) }
-func (c *SparseLinear) Sample(r *rand.Rand) Func { return c.SampleIn(r, c.D) }
+func (c *SparseLinear) Dim() int       { return c.D }
+func (c *SparseLinear) Scale() float64 { return c.Std * c.Std * float64(c.K) }
+func (c *SparseLinear) Name() string   { return fmt.Sprintf("sparse linear (%d of %d)", c.K, c.D) }
+
+func (c *SparseLinear) Sample(r *rand.Rand) Func {
+	return c.SampleIn(r, c.D)
+}
 
 // SampleIn draws a function whose support lies among the first n
 // coordinates (n is clamped to K..D): Garg et al.'s curriculum draws sparse
