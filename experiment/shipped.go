@@ -33,9 +33,12 @@ import (
 const (
 	ManifestFile      = "SHA256SUMS"
 	shippedMetricsGz  = train.MetricsFile + ".gz"
-	gzipMetricsAbove  = 256 << 10 // metrics.jsonl larger than this ships compressed
 	shippedCopyMarker = "shipped.json"
 )
+
+// gzipMetricsAbove is the size in bytes above which metrics.jsonl ships
+// compressed (a variable for tests).
+var gzipMetricsAbove = 256 << 10
 
 // ShippedRun is a verified shipped run: every file its manifest lists hashes
 // to the listed SHA-256, nothing else is in its directory, its config decodes

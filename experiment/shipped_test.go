@@ -207,6 +207,27 @@ func TestShippedModels(t *testing.T) {
 	os.WriteFile(cfgPath, cfgText, 0o644)
 	rehash(t, filepath.Dir(cfgPath))
 
+	// Metrics packed compressed are copied decompressed.
+	defer func(n int) { gzipMetricsAbove = n }(gzipMetricsAbove)
+	gzipMetricsAbove = 0
+	gzModels := t.TempDir()
+	if err := Pack(PackOptions{Preset: "micro", OutDir: trained, ModelsDir: gzModels, Progress: io.Discard, Scale: microScale()}); err != nil {
+		t.Fatal(err)
+	}
+	sums, _ := os.ReadFile(filepath.Join(gzModels, "micro", "dense_sparse", ManifestFile))
+	if !strings.Contains(string(sums), "  metrics.jsonl.gz\n") || strings.Contains(string(sums), "  metrics.jsonl\n") {
+		t.Errorf("packed with gzipMetricsAbove 0, SHA256SUMS:\n%s", sums)
+	}
+	runs, msg = prepareE1(t, t.TempDir(), gzModels, false)
+	for _, run := range []string{"dense_linear", "sparse_linear", "dense_sparse"} {
+		got, _ := os.ReadFile(filepath.Join(runs[run].Dir, train.MetricsFile))
+		want, _ := os.ReadFile(filepath.Join(trained, "runs", "micro", run, train.MetricsFile))
+		if runs[run].Shipped == nil || len(want) == 0 || !bytes.Equal(got, want) {
+			t.Errorf("%s shipped with metrics.jsonl.gz: used %v, metrics copied %d bytes of %d\n%s",
+				run, runs[run].Shipped != nil, len(got), len(want), msg)
+		}
+	}
+
 	// -retrain: nothing shipped is used, and copies made earlier are removed.
 	for _, out := range []string{t.TempDir(), used} {
 		runs, msg = prepareE1(t, out, modelsDir, true)
