@@ -821,7 +821,11 @@ func runsTable(preset string, runs []*PlannedRun) *report.Table {
 		cmd := "icl train -config " + filepath.Join(r.Dir, train.ConfigFile) + " -out NEWDIR"
 		if r.Shipped != nil {
 			src = "shipped (models/" + r.Shipped.Path + ")"
-			cmd = fmt.Sprintf("icl reproduce -preset %s -verify %s", preset, path.Base(r.Shipped.Path))
+			run := r.Shipped.Path // a run of another scale (Scale.RunsFrom) is named with its scale
+			if path.Dir(run) == preset {
+				run = path.Base(run)
+			}
+			cmd = fmt.Sprintf("icl reproduce -preset %s -verify %s", preset, run)
 		}
 		sum := "not finished"
 		if b, err := os.ReadFile(r.ModelPath()); err == nil {

@@ -347,3 +347,26 @@ func TestPlanMedium(t *testing.T) {
 		t.Errorf("runs_from naming the scale itself: %v", err)
 	}
 }
+
+// The report's retrain command names a shipped run of another scale with
+// its scale, one of the preset's without.
+func TestRunsTableCommands(t *testing.T) {
+	dir := t.TempDir()
+	runs := []*PlannedRun{
+		{Name: "medium/dense_sparse", Dir: dir, Shipped: &ShippedRun{Path: "medium/dense_sparse"}},
+		{Name: "small/linear_sinusoid_d1", Dir: dir, Shipped: &ShippedRun{Path: "small/linear_sinusoid_d1"}},
+		{Name: "medium/dense_linear", Dir: dir},
+	}
+	tab := runsTable("medium", runs)
+	want := []string{"icl reproduce -preset medium -verify dense_sparse",
+		"icl reproduce -preset medium -verify small/linear_sinusoid_d1",
+		"icl train -config " + filepath.Join(dir, train.ConfigFile) + " -out NEWDIR"}
+	for i, row := range tab.Rows {
+		if got := row[len(row)-1]; got != want[i] {
+			t.Errorf("row %d: %q, want %q", i, got, want[i])
+		}
+		if row[2] != "not finished" || row[3] != "not finished" {
+			t.Errorf("row %d: a run without files has SHA-256 %q, time %q", i, row[2], row[3])
+		}
+	}
+}
