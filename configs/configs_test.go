@@ -7,8 +7,10 @@ import (
 	"testing"
 )
 
-// Every scale is a folder of presets, every folder a scale, and every scale
-// has the same mixtures.
+// Every scale is a folder of presets and every folder a scale; every scale
+// has the quick scale's mixtures, except medium, which has the three of E1
+// (its other experiments take the small scale's runs, experiment/configs/
+// scales.yaml runs_from).
 func TestScalesAreTheFolders(t *testing.T) {
 	ents, err := fs.ReadDir(files, ".")
 	if err != nil {
@@ -34,7 +36,11 @@ func TestScalesAreTheFolders(t *testing.T) {
 		mixtures[scale] = append(mixtures[scale], m)
 	}
 	for _, s := range Scales {
-		if !slices.Equal(mixtures[s], mixtures[Scales[0]]) {
+		want := mixtures[Scales[0]]
+		if s == "medium" {
+			want = []string{"dense_linear", "dense_sparse", "sparse_linear"}
+		}
+		if !slices.Equal(mixtures[s], want) {
 			t.Errorf("scale %s has presets %v, %s has %v", s, mixtures[s], Scales[0], mixtures[Scales[0]])
 		}
 	}

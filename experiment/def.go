@@ -264,6 +264,11 @@ type Scale struct {
 	FittedPrompts int          `yaml:"fitted_prompts"`
 	Grid          int          `yaml:"grid"`
 
+	// RunsFrom maps an experiment id to another preset scale whose runs it
+	// uses: at the medium scale, the experiments whose classes the medium
+	// presets do not train take the small scale's runs.
+	RunsFrom map[string]string `yaml:"runs_from,omitempty"`
+
 	// TrainScale is the train preset scale the runs come from; empty means
 	// Name. Train, when set, edits every run's config after the preset is read
 	// (tests use it for tiny runs).
@@ -290,6 +295,14 @@ func (s *Scale) Validate() error {
 	case s.Grid < 2:
 		return bad("grid", "%d; must be >= 2", s.Grid)
 	}
+	for id, from := range s.RunsFrom {
+		if !slices.Contains(IDs, id) {
+			return bad("runs_from", "experiment %q unknown; allowed: %s", id, strings.Join(IDs, ", "))
+		}
+		if !slices.Contains(configs.Scales, from) || from == s.Name {
+			return bad("runs_from."+id, "%q; allowed: another preset scale (%s)", from, strings.Join(configs.Scales, ", "))
+		}
+	}
 	for i, a := range s.Alphas {
 		if a < 0 || a > 1 {
 			return bad(fmt.Sprintf("alphas[%d]", i), "%g; allowed 0..1", a)
@@ -301,6 +314,23 @@ func (s *Scale) Validate() error {
 		}
 	}
 	return nil
+}
+
+// runScale is the scale whose runs experiment id uses at s: s itself, or the
+// scale s.RunsFrom names (which must not itself take runs from another).
+func (s *Scale) runScale(id string) (*Scale, error) {
+	from, ok := s.RunsFrom[id]
+	if !ok {
+		return s, nil
+	}
+	o, err := LoadScale(from)
+	if err != nil {
+		return nil, fmt.Errorf("scale %s: runs_from.%s: %w", s.Name, id, err)
+	}
+	if len(o.RunsFrom) > 0 {
+		return nil, fmt.Errorf("scale %s: runs_from.%s: %s takes runs from other scales itself", s.Name, id, from)
+	}
+	return o, nil
 }
 
 // LoadScale returns the evaluation sizes of preset, one of configs.Scales.

@@ -11,7 +11,7 @@
 // optional change of a run's seed and schedule, train_at), its evaluation
 // settings, its figures, the thresholds of its verdict rule and the rule in
 // words. configs/scales.yaml holds the evaluation sizes of each preset scale
-// (quick, small, paper). The analysis of each experiment, and the checks its
+// (quick, small, medium, paper). The analysis of each experiment, and the checks its
 // verdict is computed from, are Go functions in this package; their rules are
 // the ones the YAML states and the report prints.
 //

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"icl/eval"
 	"icl/gpt"
 	"icl/gpt/kernels"
+	"icl/models"
 	"icl/report"
 	"icl/train"
 )
@@ -46,6 +48,13 @@ type Options struct {
 	// standard ones, so that candidate runs can be compared on prompts the
 	// published report does not use. The report says it was set.
 	EvalSeed uint64
+	// Models is the folder of shipped models (package models); nil means the
+	// ones embedded in the binary. A run whose resolved config equals a
+	// shipped run's, and whose files all verify, is copied from there
+	// instead of trained.
+	Models fs.FS
+	// Retrain ignores shipped models: every run is trained here.
+	Retrain bool
 	// Scale, when set, replaces the preset's evaluation sizes and run edits
 	// (tests use tiny runs). Its Name is the run scale shown in run names.
 	Scale *Scale
@@ -102,6 +111,12 @@ func Reproduce(ctx context.Context, opts Options) error {
 		return err
 	}
 	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+		return err
+	}
+	if opts.Models == nil {
+		opts.Models = models.FS()
+	}
+	if err := useShipped(runs, opts.Models, opts.Retrain, logf); err != nil {
 		return err
 	}
 
@@ -191,7 +206,7 @@ func trainSequential(ctx context.Context, runs []*PlannedRun, opts Options, w io
 		}
 		tag := fmt.Sprintf("[run %d/%d %s]", i+1, len(runs), r.Name)
 		if r.State == StateDone {
-			logf("%s finished earlier: reused", tag)
+			logf("%s %s", tag, reusedNote(r))
 			continue
 		}
 		verb := "training"
@@ -240,7 +255,7 @@ func trainParallel(ctx context.Context, runs []*PlannedRun, jobs int, opts Optio
 	var todo []int
 	for i, r := range runs {
 		if r.State == StateDone {
-			logf("[run %d/%d %s] finished earlier: reused", i+1, len(runs), r.Name)
+			logf("[run %d/%d %s] %s", i+1, len(runs), r.Name, reusedNote(r))
 			continue
 		}
 		todo = append(todo, i)
@@ -481,6 +496,7 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			{Key: "date", Value: time.Now().UTC().Format("2006-01-02 15:04 UTC")},
 		},
 	}
+	rep.Runs = runsTable(opts.Preset, runs)
 	byID := map[string]*Outcome{}
 	for _, o := range outs {
 		byID[o.Def.ID] = o
@@ -517,7 +533,11 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			seen, seenPreset := map[string]bool{}, map[string]bool{}
 			for i := range d.Runs {
 				// The preset file as written: its comments say why its recipe is what it is.
-				if name := scale.presetName(&d.Runs[i]); !seenPreset[name] {
+				rs, err := scale.runScale(d.ID)
+				if err != nil {
+					rs = scale
+				}
+				if name := rs.presetName(&d.Runs[i]); !seenPreset[name] {
 					seenPreset[name] = true
 					if text, err := configs.Read(name); err == nil {
 						x.Configs = append(x.Configs, report.Code{Name: "preset " + name + " (configs/" + name + ".yaml)", Text: string(text)})

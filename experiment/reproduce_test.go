@@ -100,7 +100,7 @@ func TestDefsLoad(t *testing.T) {
 	if want := slices.Sorted(slices.Values(configs.Scales)); !slices.Equal(keys, want) {
 		t.Errorf("scales.yaml has scales %v, configs.Scales %v", keys, want)
 	}
-	if _, err := LoadScale("huge"); err == nil || !strings.Contains(err.Error(), "quick, small, paper") {
+	if _, err := LoadScale("huge"); err == nil || !strings.Contains(err.Error(), "quick, small, medium, paper") {
 		t.Errorf("unknown preset: %v", err)
 	}
 	if _, err := LoadDef("E9"); err == nil {
@@ -213,7 +213,7 @@ func TestPlanSharingRules(t *testing.T) {
 	}
 	bad := &Def{ID: "X", Title: "t", Claim: "c", Rule: "r", Runs: []RunRef{{Role: "m", Preset: "dense_sparse",
 		TrainAt: map[string]Recipe{"huge": {}}}}}
-	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "runs[0].train_at") || !strings.Contains(err.Error(), "quick, small, paper") {
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "runs[0].train_at") || !strings.Contains(err.Error(), "quick, small, medium, paper") {
 		t.Errorf("unknown train_at scale of a run: %v", err)
 	}
 }

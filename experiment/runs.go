@@ -3,7 +3,6 @@ package experiment
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +30,9 @@ type PlannedRun struct {
 	Cfg   *train.Config
 	State string
 	Users []string // "E1.mixture", ...
+	// Shipped is the shipped run copied into Dir in place of training; nil
+	// when the run was trained here.
+	Shipped *ShippedRun
 
 	stepS float64 // measured seconds per training step at full size (see timeSteps)
 }
@@ -66,10 +68,17 @@ func timeSteps(runs []*PlannedRun) {
 	}
 }
 
-// RunConfig returns the training config of run ref at scale, named
+// RunConfig returns the training config of d's run ref at scale, named
 // SCALE/NAME: the train preset TRAINSCALE/PRESET, then the ref's overrides
 // (its weights and dimension, and its recipe at scale), then the defaults.
-func RunConfig(ref *RunRef, scale *Scale) (*train.Config, error) {
+//
+// An experiment the scale takes from another (Scale.RunsFrom) gets that
+// scale's run: named, configured and trained as there.
+func RunConfig(d *Def, ref *RunRef, scale *Scale) (*train.Config, error) {
+	scale, err := scale.runScale(d.ID)
+	if err != nil {
+		return nil, err
+	}
 	cfg, err := train.Preset(scale.presetName(ref))
 	if err != nil {
 		return nil, err
@@ -121,7 +130,7 @@ func Plan(defs []*Def, scale *Scale, outDir string) ([]*PlannedRun, error) {
 	for _, d := range defs {
 		for i := range d.Runs {
 			ref := &d.Runs[i]
-			cfg, err := RunConfig(ref, scale)
+			cfg, err := RunConfig(d, ref, scale)
 			if err != nil {
 				return nil, fmt.Errorf("experiment %s: %w", d.ID, err)
 			}
@@ -170,6 +179,10 @@ func (r *PlannedRun) probe() error {
 		return err
 	}
 	if !bytes.Equal(bytes.TrimSpace(have), bytes.TrimSpace(want)) {
+		if _, ok := readShippedCopy(r.Dir); ok { // a copy of a shipped run: only copies are removed
+			r.State = StateMissing
+			return removeShippedCopy(r.Dir)
+		}
 		return fmt.Errorf("%s holds a run with a different config than %s needs; move it away or choose another -out directory",
 			r.Dir, r.Name)
 	}
@@ -199,19 +212,8 @@ func (r *PlannedRun) ensure(ctx context.Context, opts train.Options) error {
 // it (summed over interruptions and resumes), and false if the run has no
 // "done" line.
 func (r *PlannedRun) trainedFor() (time.Duration, bool) {
-	b, err := os.ReadFile(filepath.Join(r.Dir, train.MetricsFile))
-	if err != nil {
-		return 0, false
-	}
-	var wall float64
-	ok := false
-	for _, line := range bytes.Split(b, []byte("\n")) {
-		var ev train.EventLine
-		if json.Unmarshal(line, &ev) == nil && ev.Kind == "done" {
-			wall, ok = ev.WallS, true
-		}
-	}
-	return time.Duration(wall * float64(time.Second)), ok
+	d, ok := runMetrics(r.Dir)
+	return d.Wall, ok
 }
 
 // runFor returns the run that plays role in experiment id, or nil.

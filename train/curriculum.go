@@ -63,6 +63,10 @@ func (r Ramp) validate(field, finalField string, final int) error {
 type Curriculum struct {
 	Dims   Ramp `yaml:"dims"`
 	Points Ramp `yaml:"points"`
+	// SparseInActive draws sparse linear functions' support among the
+	// coordinates the curriculum has not zeroed (Garg et al.'s valid_coords);
+	// off, a sparse function may be zero on every input of a prompt.
+	SparseInActive bool `yaml:"sparse_in_active,omitempty"`
 }
 
 // Stage is the curriculum state at one step.

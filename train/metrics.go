@@ -35,12 +35,21 @@ type EvalLine struct {
 	EvalResult
 }
 
-// EventLine marks a resume, an interruption or the end of a run.
+// EventLine marks a resume, an interruption or the end of a run. WallS is
+// the time spent training the run so far, summed over its sessions (a
+// checkpoint carries it across a restart, and a resume adds LostS); on
+// "done" it is the run's training time.
 type EventLine struct {
 	Kind  string  `json:"kind"` // "start", "resume", "interrupt", "done"
 	Step  int     `json:"step"`
 	WallS float64 `json:"wall_s"`
 	From  string  `json:"from,omitempty"` // resume: the checkpoint file
+	// LostS (resume) is the training time spent past the checkpoint, as far
+	// as the log records it: the steps the resumed run redoes, when a process
+	// was killed without the chance to checkpoint (SIGKILL, a power cut), or
+	// the moments between a checkpoint and the process's end. It is counted
+	// in WallS from this line on, so that WallS is all the time training took.
+	LostS float64 `json:"lost_s,omitempty"`
 }
 
 // EvalResult is the model's error on the evaluation prompts.
@@ -128,4 +137,24 @@ func truncateMetrics(path string, step int, say func(string), onEval func(EvalLi
 			"they are left out, and the file as it was is kept as %s", path, bad, firstBad, keep))
 	}
 	return atomicfile.WriteBytes(path, out.Bytes())
+}
+
+// wallAfter returns the largest wall_s that the lines of path with step >=
+// step record, or 0.
+func wallAfter(path string, step int) float64 {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	w := 0.0
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		var head struct {
+			Step  *int    `json:"step"`
+			WallS float64 `json:"wall_s"`
+		}
+		if json.Unmarshal(line, &head) == nil && head.Step != nil && *head.Step >= step {
+			w = max(w, head.WallS)
+		}
+	}
+	return w
 }

@@ -280,6 +280,11 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 	if ck == nil {
 		keep = -1
 	}
+	lost := 0.0 // training time past the checkpoint (see EventLine.LostS)
+	if ck != nil {
+		lost = max(0, wallAfter(metricsPath, start)-wall0)
+		wall0 += lost
+	}
 	stuck := newPlateau(cfg.Curriculum, cfg.Train.Steps)
 	// A resumed run's evaluations before its checkpoint count toward the streak.
 	if err := truncateMetrics(metricsPath, keep, func(msg string) { p.message(true, "%s", msg) }, func(e EvalLine) {
@@ -297,7 +302,7 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 	wall := func() float64 { return wall0 + time.Since(session).Seconds() }
 	if ck != nil {
 		p.message(false, "resuming %s from %s (step %d of %d)", dir, filepath.Base(ckPath), start, cfg.Train.Steps)
-		if err := ml.write(EventLine{Kind: "resume", Step: start, WallS: wall0, From: filepath.Base(ckPath)}); err != nil {
+		if err := ml.write(EventLine{Kind: "resume", Step: start, WallS: wall0, From: filepath.Base(ckPath), LostS: lost}); err != nil {
 			return nil, err
 		}
 	} else {
@@ -447,7 +452,7 @@ func newTrainer(cfg *Config) (*trainer, error) {
 // draw returns the prompts of a batch at curriculum stage st, prompt p drawn from
 // rng.New(seed, labels..., p).
 func (t *trainer) draw(b int, st Stage, labels ...uint64) *prompt.Batch {
-	s := prompt.Sampler{Class: t.class, ActiveDims: st.Dims}
+	s := prompt.Sampler{Class: t.class, ActiveDims: st.Dims, SparseInActive: t.cfg.Curriculum.SparseInActive}
 	return s.Batch(b, st.Points, t.cfg.Seed, labels...)
 }
 
@@ -457,7 +462,7 @@ func (t *trainer) drawTrain(s int, st Stage) *prompt.Batch {
 	if t.trainBatch == nil || t.trainBatch.N != st.Points {
 		t.trainBatch = prompt.NewBatch(B, st.Points, t.cfg.Data.Dim)
 	}
-	sm := prompt.Sampler{Class: t.class, ActiveDims: st.Dims}
+	sm := prompt.Sampler{Class: t.class, ActiveDims: st.Dims, SparseInActive: t.cfg.Curriculum.SparseInActive}
 	sm.Fill(t.trainBatch, t.cfg.Seed, rng.LabelTrain, uint64(s))
 	return t.trainBatch
 }
