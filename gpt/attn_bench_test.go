@@ -22,7 +22,7 @@ func reportCPU(b *testing.B, cpu0 time.Duration, flop float64) {
 
 // BenchmarkAttention times attentionForward and attentionBackward at the
 // model sizes' shapes (batch 64) on one goroutine: the quick, small and
-// medium training presets', then bench's tiny, small and standard.
+// medium training presets', then Garg et al.'s tiny, small and standard.
 func BenchmarkAttention(b *testing.B) {
 	defer kernels.SetThreads(kernels.SetThreads(1))
 	for _, s := range [][3]int{{22, 32, 2}, {34, 64, 4}, {34, 128, 4}, {22, 64, 2}, {42, 128, 4}, {82, 256, 8}} {
