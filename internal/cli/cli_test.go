@@ -502,7 +502,7 @@ func TestPredictNotesUncheckedWeights(t *testing.T) {
 // TestBenchMemoryRefused checks that bench refuses a batch that would not fit
 // in memory before allocating it.
 func TestBenchMemoryRefused(t *testing.T) {
-	code, _, stderr := run(t, "bench", "-batch", "1000000000", "-presets", "tiny", "-nogemm")
+	code, _, stderr := run(t, "bench", "-batch", "1000000000", "-presets", "garg-tiny", "-nogemm")
 	if code != 1 || !strings.Contains(stderr, "timing needs an estimated") || !strings.Contains(stderr, "-batch = 1000000000") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
@@ -535,5 +535,26 @@ func TestBaselinesMemoryRefused(t *testing.T) {
 	code, _, stderr := run(t, "baselines", "-mc", "100000000000", "-o", filepath.Join(t.TempDir(), "b.npz"))
 	if code != 1 || !strings.Contains(stderr, "running the baselines needs an estimated") || !strings.Contains(stderr, "-mc = 100000000000") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestBenchPresets checks that bench's reproduce presets are the scales'
+// training models on one core and its unknown names are usage errors.
+func TestBenchPresets(t *testing.T) {
+	ps, err := benchPresets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, err := train.Preset("small/dense_sparse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(ps, func(p benchPreset) bool { return p.name == "small" })
+	if i < 0 || ps[i].cfg != small.GPT() || ps[i].threads != 1 {
+		t.Errorf("bench preset small = %+v, want the small scale's model %+v on 1 thread", ps, small.GPT())
+	}
+	code, _, stderr := run(t, "bench", "-presets", "standard", "-nogemm")
+	if code != 2 || !strings.Contains(stderr, "garg-standard") {
+		t.Errorf("exit %d, stderr %q; want a usage error listing the presets", code, stderr)
 	}
 }
