@@ -10,6 +10,9 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"icl/experiment"
+	"icl/train"
 )
 
 // command is one subcommand: its flags are declared in setup, and run executes
@@ -92,6 +95,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, errUsage) {
 			fmt.Fprintf(stderr, "run 'icl %s -h' for usage\n", c.name)
 			return 2
+		}
+		if ie := (*train.InterruptedError)(nil); errors.As(err, &ie) {
+			return experiment.ExitInterrupted // checkpointed: a batch script requeues on it
 		}
 		return 1
 	}

@@ -16,7 +16,7 @@ func init() {
 	register(&command{
 		name:  "reproduce",
 		short: "reproduce the paper's experiments: train, evaluate, draw, report.html",
-		usage: "[-preset quick|small|paper] [-only E1,E3] [-out DIR]",
+		usage: slurmUsage("[-preset quick|small|paper] [-only E1,E3] [-out DIR]"),
 		long: `
 Reproduce runs the experiments of Yadlowsky, Doshi and Tripuraneni (2023) end to
 end: it trains the pretraining runs the chosen experiments need (reusing finished
@@ -45,13 +45,14 @@ Examples:
 	icl reproduce -preset small -jobs 1  # one run at a time on all cores
 	icl reproduce -preset small -only E3 -eval-seed 1 -out /tmp/held-out
 	                                    # score the same runs on other prompts
-`,
+` + slurmHelp,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			preset := fs.String("preset", "quick", "scale: quick, small or paper")
 			only := fs.String("only", "", "comma-separated experiment ids (default: all)")
 			out := fs.String("out", "", "output `directory` (default out/PRESET)")
 			quiet := fs.Bool("q", false, "only the reproduction's own progress lines")
 			evalSeed := fs.Uint64("eval-seed", 0, "draw the evaluation prompts from other streams (`N` > 0), to compare\ncandidate runs on prompts the standard report does not use")
+			slurm := addSlurmFlags(fs)
 			jobs := fs.Int("jobs", 0, "train up to `N` runs at once, sharing the cores out between them;\n0: one per core, 1: one after another on all cores (same bits either way)")
 			return func(ctx context.Context, e *env) error {
 				if len(e.args) > 0 {
@@ -76,6 +77,12 @@ Examples:
 				}
 				if opts.OutDir == "" {
 					opts.OutDir = filepath.Join("out", *preset)
+				}
+				if err := slurm.check(fs); err != nil {
+					return err
+				}
+				if *slurm.on {
+					return slurm.run(ctx, e, opts)
 				}
 				start := time.Now()
 				err := experiment.Reproduce(ctx, opts)

@@ -1,0 +1,326 @@
+package experiment
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"icl/train"
+)
+
+func TestSlurmConfigValidate(t *testing.T) {
+	for _, tc := range []struct {
+		c     SlurmConfig
+		field string // "" when valid
+	}{
+		{SlurmConfig{}, ""},
+		{SlurmConfig{Partition: "cpu", Account: "proj-1", Time: "2-00:00:00", CPUsPerTask: 8, Mem: "8G", SignalS: 120, Extra: []string{"--qos=long"}}, ""},
+		{SlurmConfig{Time: "90"}, ""},
+		{SlurmConfig{Time: "1:30:00"}, ""},
+		{SlurmConfig{Time: "3h"}, "slurm.time"},
+		{SlurmConfig{CPUsPerTask: -1}, "slurm.cpus_per_task"},
+		{SlurmConfig{Mem: "8 GB"}, "slurm.mem"},
+		{SlurmConfig{Partition: "a b"}, "slurm.partition"},
+		{SlurmConfig{Account: "x;y"}, "slurm.account"},
+		{SlurmConfig{SignalS: -5}, "slurm.signal_s"},
+		{SlurmConfig{Extra: []string{"qos=long"}}, "slurm.extra"},
+		{SlurmConfig{Extra: []string{"--qos=a\n#SBATCH --x"}}, "slurm.extra"},
+	} {
+		c := tc.c
+		c.Defaults()
+		err := c.Validate()
+		switch {
+		case tc.field == "" && err != nil:
+			t.Errorf("%+v: %v", tc.c, err)
+		case tc.field != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.field+" ")):
+			t.Errorf("%+v: error %v, want one on %s", tc.c, err, tc.field)
+		}
+	}
+}
+
+func TestLoadSlurmConfig(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "s.yaml")
+	os.WriteFile(p, []byte("slurm:\n  partition: cpu\n  cpus_per_task: 4\n  extra: [--qos=long]\n"), 0o644)
+	c, err := LoadSlurmConfig(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Partition != "cpu" || c.CPUsPerTask != 4 || len(c.Extra) != 1 || c.Extra[0] != "--qos=long" {
+		t.Errorf("got %+v", c)
+	}
+	os.WriteFile(p, []byte("slurm:\n  cpus: 4\n"), 0o644)
+	if _, err := LoadSlurmConfig(p); err == nil || !strings.Contains(err.Error(), "cpus_per_task") {
+		t.Errorf("unknown field: error %v, want one listing the fields", err)
+	}
+}
+
+func TestParseSqueue(t *testing.T) {
+	text := "12|0|RUNNING|None\n12|1|PENDING|Resources\n13|N/A|RUNNING|None\n99|0|RUNNING|None\n\n"
+	got := parseSqueue(text, []string{"12", "13"})
+	want := map[string]slurmTask{"12_0": {"RUNNING", "None"}, "12_1": {"PENDING", "Resources"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestBatchScript(t *testing.T) {
+	runs := []*PlannedRun{{Name: "quick/a", Dir: "/o/runs/quick/a"}, {Name: "quick/b'c", Dir: "/o/runs/quick/b'c"}}
+	c := SlurmConfig{Partition: "cpu", Time: "1:00:00", ICL: "/bin/icl", Extra: []string{"--qos=long"}}
+	c.Defaults()
+	s := BatchScript(c, "/o", "quick", runs)
+	for _, want := range []string{
+		"#SBATCH --array=0-1\n", "#SBATCH --cpus-per-task=2\n", "#SBATCH --partition=cpu\n", "#SBATCH --time=1:00:00\n",
+		"#SBATCH --signal=TERM@300\n", "#SBATCH --requeue\n", "#SBATCH --qos=long\n",
+		"\t'/o/runs/quick/b'\\''c'\n", "\t'/o/slurm/configs/quick/a.yaml'\n",
+		"export GOMAXPROCS=${SLURM_CPUS_PER_TASK:-1}\n", `train -resume "$dir"`, `train -config "$config" -out "$dir"`,
+		`if [ "$rc" -eq 3 ]`, `scontrol requeue "$task"`,
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("script lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "--account") || strings.Contains(s, "--mem") {
+		t.Errorf("script sets options that were not given:\n%s", s)
+	}
+	// bash parses it.
+	if sh, err := exec.LookPath("bash"); err == nil {
+		cmd := exec.Command(sh, "-n")
+		cmd.Stdin = strings.NewReader(s)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("bash -n: %v: %s", err, out)
+		}
+	}
+}
+
+// slurmScale is microScale with runs long enough to interrupt one mid-run:
+// seconds each on one core.
+func slurmScale() *Scale {
+	s := microScale()
+	micro := s.Train
+	s.Train = func(c *train.Config) {
+		micro(c)
+		c.Train.Steps = 1000
+		c.LogEvery, c.EvalEvery, c.CheckpointEvery = 10, 500, 100
+	}
+	return s
+}
+
+// cluster is a one-node Slurm started by testdata/slurm/start.sh.
+type cluster struct {
+	dir  string
+	conf string
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Skipf("no free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startSlurm starts a cluster that lives until the test ends, or skips the
+// test with the reason it cannot.
+func startSlurm(t *testing.T) *cluster {
+	dir, err := os.MkdirTemp("", "icl-slurm-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &cluster{dir: dir, conf: filepath.Join(dir, "slurm.conf")}
+	script, _ := filepath.Abs(filepath.Join("testdata", "slurm", "start.sh"))
+	cmd := exec.Command("bash", script, dir, strconv.Itoa(freePort(t)), strconv.Itoa(freePort(t)))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	t.Cleanup(func() {
+		os.Setenv("SLURM_CONF", c.conf)
+		exec.Command("scancel", "--me").Run()
+		if b, err := os.ReadFile(filepath.Join(dir, "pids")); err == nil {
+			for _, f := range strings.Fields(string(b)) {
+				if pid, err := strconv.Atoi(f); err == nil {
+					syscall.Kill(pid, syscall.SIGTERM)
+				}
+			}
+		}
+		time.Sleep(500 * time.Millisecond)
+		os.RemoveAll(dir)
+	})
+	if err := cmd.Run(); err != nil {
+		if t.Failed() {
+			return nil
+		}
+		t.Skipf("cannot start a local Slurm: %v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	t.Setenv("SLURM_CONF", c.conf)
+	return c
+}
+
+func (c *cluster) slurm(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v: %s\nslurmctld log:\n%s", name, strings.Join(args, " "), err, out, c.tail("slurmctld.log"))
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func (c *cluster) tail(log string) string {
+	b, _ := os.ReadFile(filepath.Join(c.dir, "log", log))
+	if len(b) > 3000 {
+		b = b[len(b)-3000:]
+	}
+	return string(b)
+}
+
+// goTool returns the go command that runs this test.
+func goTool(t *testing.T) string {
+	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
+		return p
+	}
+	p, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build icl for the Slurm tasks")
+	}
+	return p
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// TestReproduceSlurm trains a preset of three runs as a job array on a local
+// Slurm, interrupts one task with scancel --signal=TERM, checks that the
+// task requeued itself and resumed its run, then evaluates, and compares
+// every model with a local reproduction byte for byte.
+func TestReproduceSlurm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skipping the Slurm integration test")
+	}
+	start := time.Now()
+	c := startSlurm(t)
+	tmp := t.TempDir()
+	icl := filepath.Join(tmp, "icl")
+	if out, err := exec.Command(goTool(t), "build", "-o", icl, "icl/cmd/icl").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v: %s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var log bytes.Buffer
+	defer func() {
+		if t.Failed() {
+			t.Logf("reproduce's output:\n%s\nslurmctld log:\n%s", log.String(), c.tail("slurmctld.log"))
+		}
+	}()
+	opts := Options{Preset: "micro", Only: []string{"E1"}, OutDir: filepath.Join(tmp, "slurm"), Scale: slurmScale(), Progress: &log, Quiet: true}
+	so := SlurmOptions{Config: SlurmConfig{CPUsPerTask: 1, ICL: icl}, Detach: true, Poll: 500 * time.Millisecond}
+	res, err := ReproduceSlurm(ctx, opts, so)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("first call:\n%s", log.String())
+	if res.Submitted == "" || res.Tasks != 3 || res.Evaluated {
+		t.Fatalf("first call: %+v, want an array of 3 tasks submitted and nothing evaluated", res)
+	}
+	runs, err := planRuns(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt task 0 once its run has a checkpoint and is under way.
+	victim := runs[0]
+	task := res.Submitted + "_0"
+	for {
+		if p := readProgress(victim); p.step >= 100 && p.step < 700 {
+			break
+		} else if p.step >= 700 || train.IsDone(victim.Dir) {
+			t.Fatalf("run %s reached step %d before it could be interrupted", victim.Name, p.step)
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("run %s did not get under way: %v", victim.Name, ctx.Err())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	c.slurm(t, "scancel", "--signal=TERM", task)
+	// The task requeues itself; Slurm holds a requeued job for a while
+	// before it may start again, which the test does not wait for.
+	for {
+		st := c.slurm(t, "squeue", "--noheader", "--array", "--job="+task, "--format=%T|%r")
+		if strings.HasPrefix(st, "PENDING|BeginTime") {
+			c.slurm(t, "scontrol", "update", "JobId="+task, "StartTime=now")
+			break
+		}
+		if train.IsDone(victim.Dir) {
+			t.Fatalf("run %s finished before the signal reached it", victim.Name)
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("task %s not requeued (state %q)", task, st)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Wait for the array and evaluate.
+	so.Detach = false
+	res, err = ReproduceSlurm(ctx, opts, so)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	if !res.Evaluated || res.Submitted != "" {
+		t.Fatalf("second call: %+v, want no submission and the evaluation", res)
+	}
+	if !fileExists(filepath.Join(opts.OutDir, ReportFile)) {
+		t.Errorf("no report")
+	}
+	if !strings.Contains(log.String(), "running    task") || !strings.Contains(log.String(), "step ") {
+		t.Errorf("no progress lines with steps in the output:\n%s", log.String())
+	}
+	// The interrupted run resumed from its checkpoint in the requeued task.
+	out, _ := os.ReadFile(filepath.Join(victim.Dir, "slurm.out"))
+	for _, want := range []string{"requeueing " + task, "start 2", "resuming " + victim.Dir} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("%s/slurm.out lacks %q:\n%s", victim.Dir, want, out)
+		}
+	}
+	var kinds []string
+	mb, _ := os.ReadFile(filepath.Join(victim.Dir, train.MetricsFile))
+	for _, line := range bytes.Split(mb, []byte("\n")) {
+		var ev train.EventLine
+		if json.Unmarshal(line, &ev) == nil && ev.Kind != "train" && ev.Kind != "eval" {
+			kinds = append(kinds, ev.Kind)
+		}
+	}
+	if got := strings.Join(kinds, ","); got != "start,interrupt,resume,done" {
+		t.Errorf("%s events %s, want start,interrupt,resume,done", victim.Name, got)
+	}
+	slurmTook := time.Since(start)
+
+	// The same preset trained here gives the same bytes.
+	local := opts
+	local.OutDir = filepath.Join(tmp, "local")
+	local.Progress = &bytes.Buffer{}
+	if err := Reproduce(ctx, local); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range runs {
+		a, err := os.ReadFile(r.ModelPath())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(local.OutDir, "runs", filepath.FromSlash(r.Name), train.ModelFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: the model trained on Slurm differs from the local one", r.Name)
+		}
+	}
+	t.Logf("output:\n%s", log.String())
+	t.Logf("Slurm part %s, total %s", slurmTook.Round(time.Second), time.Since(start).Round(time.Second))
+}
