@@ -352,8 +352,11 @@ func ReproduceSlurm(ctx context.Context, opts Options, so SlurmOptions) (*SlurmR
 			logf("%s", l)
 		}
 		if left == 0 {
-			return res, fmt.Errorf("%d runs ended without finishing: %s; run the same command again to resubmit them",
-				len(failed), strings.Join(failed, ", "))
+			n := fmt.Sprintf("%d runs", len(failed))
+			if len(failed) == 1 {
+				n = "1 run"
+			}
+			return res, fmt.Errorf("%s ended without finishing: %s; run the same command again to resubmit", n, strings.Join(failed, ", "))
 		}
 		if so.Detach {
 			logf("[reproduce] detached: run the same command again to see the progress; it evaluates and writes the report once every run is done")

@@ -324,3 +324,115 @@ func TestReproduceSlurm(t *testing.T) {
 	t.Logf("output:\n%s", log.String())
 	t.Logf("Slurm part %s, total %s", slurmTook.Round(time.Second), time.Since(start).Round(time.Second))
 }
+
+// fakeSlurm writes an sbatch that records its script and prints job ids
+// 41, 42, ... and a squeue that prints the file queue (empty: no job).
+func fakeSlurm(t *testing.T) (dir string) {
+	dir = t.TempDir()
+	sbatch := `#!/bin/sh
+n=$(cat "` + dir + `/n" 2>/dev/null || echo 40); n=$((n + 1)); echo $n >"` + dir + `/n"
+cp "$2" "` + dir + `/script-$n.sh"; echo "$n;cluster"
+`
+	squeue := "#!/bin/sh\ncat \"" + dir + "/queue\" 2>/dev/null; exit 0\n"
+	os.WriteFile(filepath.Join(dir, "sbatch"), []byte(sbatch), 0o755)
+	os.WriteFile(filepath.Join(dir, "squeue"), []byte(squeue), 0o755)
+	return dir
+}
+
+// TestReproduceSlurmResubmits checks the bookkeeping between calls with
+// stand-ins for sbatch and squeue: queued runs are not submitted again,
+// runs whose task left the queue unfinished are, done runs never are.
+func TestReproduceSlurmResubmits(t *testing.T) {
+	fake := fakeSlurm(t)
+	var log bytes.Buffer
+	out := t.TempDir()
+	opts := Options{Preset: "micro", Only: []string{"E1"}, OutDir: out, Scale: microScale(), Progress: &log}
+	so := SlurmOptions{Config: SlurmConfig{ICL: "/bin/icl"}, Detach: true,
+		Sbatch: filepath.Join(fake, "sbatch"), Squeue: filepath.Join(fake, "squeue")}
+	ctx := context.Background()
+	res, err := ReproduceSlurm(ctx, opts, so)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Submitted != "41" || res.Tasks != 3 || res.Waiting != 3 {
+		t.Fatalf("first call: %+v, want array 41 of 3 tasks, 3 waiting", res)
+	}
+	runs, err := planRuns(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range runs {
+		want, _ := r.Cfg.YAML()
+		if got, err := os.ReadFile(slurmConfigPath(out, r)); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s: config file %v, want the resolved config", r.Name, err)
+		}
+	}
+	// Task 0 runs, 1 is pending, 2 is gone without finishing its run.
+	os.WriteFile(filepath.Join(fake, "queue"), []byte("41|0|RUNNING|None\n41|1|PENDING|Priority\n7|0|RUNNING|None\n"), 0o644)
+	log.Reset()
+	res, err = ReproduceSlurm(ctx, opts, so)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Submitted != "42" || res.Tasks != 1 || res.Waiting != 3 {
+		t.Fatalf("second call: %+v, want array 42 with the one failed run", res)
+	}
+	if !strings.Contains(log.String(), runs[2].Name+": its task ended without finishing the run") {
+		t.Errorf("no word of the failed run:\n%s", log.String())
+	}
+	script, _ := os.ReadFile(filepath.Join(fake, "script-42.sh"))
+	if !strings.Contains(string(script), "#SBATCH --array=0-0\n") || !strings.Contains(string(script), shellQuote(runs[2].Dir)) ||
+		strings.Contains(string(script), shellQuote(runs[0].Dir)) {
+		t.Errorf("resubmitted script:\n%s", script)
+	}
+	// Runs 0 and 2 finish, run 1's task vanishes: run 1 alone is resubmitted.
+	os.WriteFile(filepath.Join(fake, "queue"), nil, 0o644)
+	for _, i := range []int{0, 2} {
+		os.MkdirAll(runs[i].Dir, 0o755)
+		os.WriteFile(filepath.Join(runs[i].Dir, train.DoneFile), nil, 0o644)
+	}
+	log.Reset()
+	if res, err = ReproduceSlurm(ctx, opts, so); err != nil {
+		t.Fatal(err)
+	}
+	if res.Submitted != "43" || res.Tasks != 1 {
+		t.Fatalf("third call: %+v, want array 43 with run 1", res)
+	}
+	script, _ = os.ReadFile(filepath.Join(fake, "script-43.sh"))
+	if !strings.Contains(string(script), shellQuote(runs[1].Dir)) {
+		t.Errorf("third script:\n%s", script)
+	}
+	var jobs slurmJobs
+	b, _ := os.ReadFile(filepath.Join(out, slurmDir, "jobs.json"))
+	if err := json.Unmarshal(b, &jobs); err != nil || len(jobs.Arrays) != 3 {
+		t.Errorf("jobs.json: %v, %d arrays, want 3:\n%s", err, len(jobs.Arrays), b)
+	}
+	// Waiting (not detached): run 1 is resubmitted, its task leaves the
+	// queue unfinished, and the wait ends with an error naming the run.
+	so.Detach, so.Poll = false, time.Millisecond
+	res, err = ReproduceSlurm(ctx, opts, so)
+	if err == nil || !strings.Contains(err.Error(), "1 run ended without finishing: "+runs[1].Name) || res.Submitted != "44" {
+		t.Fatalf("fourth call: %+v, %v; want array 44 and an error naming %s", res, err, runs[1].Name)
+	}
+}
+
+func TestReproduceSlurmNoSbatch(t *testing.T) {
+	opts := Options{Preset: "micro", Only: []string{"E1"}, OutDir: t.TempDir(), Scale: microScale(), Progress: &bytes.Buffer{}}
+	so := SlurmOptions{Sbatch: "icl-test-no-such-sbatch"}
+	_, err := ReproduceSlurm(context.Background(), opts, so)
+	if err == nil || !strings.Contains(err.Error(), "icl-test-no-such-sbatch not found") {
+		t.Fatalf("error %v, want one saying sbatch is not found", err)
+	}
+	// -print needs no Slurm.
+	var script bytes.Buffer
+	so.Print = &script
+	if _, err := ReproduceSlurm(context.Background(), opts, so); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(script.String(), "#SBATCH --array=0-2\n") {
+		t.Errorf("printed script:\n%s", script.String())
+	}
+	if fileExists(filepath.Join(opts.OutDir, slurmDir)) {
+		t.Errorf("-print wrote %s", filepath.Join(opts.OutDir, slurmDir))
+	}
+}

@@ -28,7 +28,9 @@ writes a run directory:
 The run is a pure function of its config: the batch of step s is drawn from a
 stream derived from (seed, s), so a run stopped anywhere (Ctrl-C saves a
 checkpoint; even SIGKILL loses at most the steps since the last checkpoint) and
-continued with -resume ends with the same weights, bit for bit.
+continued with -resume ends with the same weights, bit for bit. Interrupted
+by SIGINT or SIGTERM, train saves a checkpoint and exits with status 3 (batch
+scripts requeue on it; see 'icl reproduce -slurm').
 
 -resume also continues a checkpoint under an edited config.yaml that differs
 from the checkpoint's only in name, train.steps and train.schedule's
