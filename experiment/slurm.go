@@ -605,8 +605,7 @@ task=${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}
 echo "[slurm] task $task (job $SLURM_JOB_ID) on $(hostname), start $((${SLURM_RESTART_COUNT:-0} + 1)), $(date -u +%FT%TZ)"
 # The engine splits its matrix products over GOMAXPROCS goroutines.
 export GOMAXPROCS=${SLURM_CPUS_PER_TASK:-1}
-# A SIGTERM sent to the batch shell too (scancel --full) is left to the training step.
-trap 'echo "[slurm] batch shell got SIGTERM"' TERM
+# SIGTERM for the batch shell too (a plain scancel) ends it before it can requeue.
 if [ -f "$dir/config.yaml" ]; then
 	echo "[slurm] resuming $dir"
 	srun --ntasks=1 --cpus-per-task="$GOMAXPROCS" "$icl" train -resume "$dir"

@@ -235,20 +235,24 @@ func TestReproduceSlurm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Interrupt task 0 once its run has a checkpoint and is under way.
-	victim := runs[0]
+	// Once runs 0 and 1 are under way, interrupt task 0 with SIGTERM, as
+	// Slurm does before a time limit, and cancel task 1 for good.
+	victim, cancelled := runs[0], runs[1]
 	task := res.Submitted + "_0"
 	for {
-		if p := readProgress(victim); p.step >= 100 && p.step < 700 {
+		p0, p1 := readProgress(victim), readProgress(cancelled)
+		if p0.step >= 100 && p0.step < 700 && p1.step >= 100 && p1.step < 700 {
 			break
-		} else if p.step >= 700 || train.IsDone(victim.Dir) {
-			t.Fatalf("run %s reached step %d before it could be interrupted", victim.Name, p.step)
+		}
+		if p0.step >= 700 || p1.step >= 700 || train.IsDone(victim.Dir) || train.IsDone(cancelled.Dir) {
+			t.Fatalf("runs reached steps %d and %d before they could be interrupted", p0.step, p1.step)
 		}
 		if ctx.Err() != nil {
-			t.Fatalf("run %s did not get under way: %v", victim.Name, ctx.Err())
+			t.Fatalf("runs did not get under way: %v", ctx.Err())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	c.slurm(t, "scancel", res.Submitted+"_1")
 	c.slurm(t, "scancel", "--signal=TERM", task)
 	// The task requeues itself; Slurm holds a requeued job for a while
 	// before it may start again, which the test does not wait for.
@@ -266,14 +270,22 @@ func TestReproduceSlurm(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	// Wait for the array and evaluate.
+	// Resubmit the cancelled run, wait for the arrays and evaluate.
 	so.Detach = false
+	first := res.Submitted
 	res, err = ReproduceSlurm(ctx, opts, so)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
-	if !res.Evaluated || res.Submitted != "" {
-		t.Fatalf("second call: %+v, want no submission and the evaluation", res)
+	if !res.Evaluated || res.Submitted == "" || res.Submitted == first || res.Tasks != 1 {
+		t.Fatalf("second call: %+v, want the cancelled run resubmitted alone, and the evaluation", res)
+	}
+	if want := cancelled.Name + ": its task ended without finishing the run"; !strings.Contains(log.String(), want) {
+		t.Errorf("output lacks %q", want)
+	}
+	if out, _ := os.ReadFile(filepath.Join(cancelled.Dir, "slurm.out")); !strings.Contains(string(out), "resuming "+cancelled.Dir) ||
+		strings.Contains(string(out), "requeueing") {
+		t.Errorf("%s/slurm.out: want the resubmitted task resuming, no requeue:\n%s", cancelled.Dir, out)
 	}
 	if !fileExists(filepath.Join(opts.OutDir, ReportFile)) {
 		t.Errorf("no report")
