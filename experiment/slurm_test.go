@@ -145,16 +145,36 @@ func startSlurm(t *testing.T) *cluster {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	t.Cleanup(func() {
-		os.Setenv("SLURM_CONF", c.conf)
-		exec.Command("scancel", "--me").Run()
-		if b, err := os.ReadFile(filepath.Join(dir, "pids")); err == nil {
-			for _, f := range strings.Fields(string(b)) {
-				if pid, err := strconv.Atoi(f); err == nil {
-					syscall.Kill(pid, syscall.SIGTERM)
+		// Cancel what is left and let slurmd see it end, then stop the
+		// daemons: slurmd, slurmctld, munged.
+		env := append(os.Environ(), "SLURM_CONF="+c.conf)
+		cancel := exec.Command("scancel", "--me")
+		cancel.Env = env
+		if cancel.Run() == nil {
+			for end := time.Now().Add(20 * time.Second); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
+				q := exec.Command("squeue", "--me", "--noheader")
+				q.Env = env
+				if out, err := q.Output(); err != nil || len(bytes.TrimSpace(out)) == 0 {
+					break
 				}
 			}
 		}
-		time.Sleep(500 * time.Millisecond)
+		if b, err := os.ReadFile(filepath.Join(dir, "pids")); err == nil {
+			pids := strings.Fields(string(b))
+			for i := len(pids) - 1; i >= 0; i-- {
+				pid, err := strconv.Atoi(pids[i])
+				if err != nil || pid <= 1 {
+					continue
+				}
+				syscall.Kill(pid, syscall.SIGTERM)
+				for end := time.Now().Add(5 * time.Second); time.Now().Before(end) && syscall.Kill(pid, 0) == nil; {
+					time.Sleep(50 * time.Millisecond)
+				}
+				if syscall.Kill(pid, 0) == nil {
+					syscall.Kill(pid, syscall.SIGKILL)
+				}
+			}
+		}
 		os.RemoveAll(dir)
 	})
 	if err := cmd.Run(); err != nil {
@@ -239,21 +259,27 @@ func TestReproduceSlurm(t *testing.T) {
 	// Slurm does before a time limit, and cancel task 1 for good.
 	victim, cancelled := runs[0], runs[1]
 	task := res.Submitted + "_0"
-	for {
-		p0, p1 := readProgress(victim), readProgress(cancelled)
-		if p0.step >= 100 && p0.step < 700 && p1.step >= 100 && p1.step < 700 {
-			break
-		}
-		if p0.step >= 700 || p1.step >= 700 || train.IsDone(victim.Dir) || train.IsDone(cancelled.Dir) {
-			t.Fatalf("runs reached steps %d and %d before they could be interrupted", p0.step, p1.step)
+	for killed, cancelledOK := false, false; !killed || !cancelledOK; time.Sleep(50 * time.Millisecond) {
+		for _, x := range []struct {
+			r    *PlannedRun
+			done *bool
+			args []string
+		}{{victim, &killed, []string{"--signal=TERM", task}}, {cancelled, &cancelledOK, []string{res.Submitted + "_1"}}} {
+			if *x.done {
+				continue
+			}
+			switch p := readProgress(x.r); {
+			case p.step >= 50 && p.step < 900:
+				c.slurm(t, "scancel", x.args...)
+				*x.done = true
+			case p.step >= 900 || train.IsDone(x.r.Dir):
+				t.Fatalf("run %s reached step %d before it could be interrupted", x.r.Name, p.step)
+			}
 		}
 		if ctx.Err() != nil {
 			t.Fatalf("runs did not get under way: %v", ctx.Err())
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	c.slurm(t, "scancel", res.Submitted+"_1")
-	c.slurm(t, "scancel", "--signal=TERM", task)
 	// The task requeues itself; Slurm holds a requeued job for a while
 	// before it may start again, which the test does not wait for.
 	for {
