@@ -237,7 +237,11 @@ func ReproduceSlurm(ctx context.Context, opts Options, so SlurmOptions) (*SlurmR
 	}
 	// Ask the queue only about arrays of ours that may still have tasks.
 	queued := map[string]slurmTask{}
-	if len(jobs.Arrays) > 0 {
+	allDone := true
+	for _, r := range runs {
+		allDone = allDone && train.IsDone(r.Dir)
+	}
+	if len(jobs.Arrays) > 0 && !allDone {
 		q, err := squeue(ctx, so.Squeue, jobs)
 		switch {
 		case err == nil:
