@@ -606,9 +606,9 @@ config=${configs[$SLURM_ARRAY_TASK_ID]}
 mkdir -p "$dir" || exit 1
 exec >>"$dir/slurm.out" 2>>"$dir/slurm.err"
 task=${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}
-echo "[slurm] task $task (job $SLURM_JOB_ID) on $(hostname), start $((${SLURM_RESTART_COUNT:-0} + 1)), $(date -u +%FT%TZ)"
 # The engine splits its matrix products over GOMAXPROCS goroutines.
 export GOMAXPROCS=${SLURM_CPUS_PER_TASK:-1}
+echo "[slurm] task $task (job $SLURM_JOB_ID) on $(hostname), start $((${SLURM_RESTART_COUNT:-0} + 1)), GOMAXPROCS=$GOMAXPROCS, $(date -u +%FT%TZ)"
 # SIGTERM for the batch shell too (a plain scancel) ends it before it can requeue.
 if [ -f "$dir/config.yaml" ]; then
 	echo "[slurm] resuming $dir"

@@ -321,7 +321,7 @@ func TestReproduceSlurm(t *testing.T) {
 	}
 	// The interrupted run resumed from its checkpoint in the requeued task.
 	out, _ := os.ReadFile(filepath.Join(victim.Dir, "slurm.out"))
-	for _, want := range []string{"requeueing " + task, "start 2", "resuming " + victim.Dir} {
+	for _, want := range []string{"requeueing " + task, "start 2, GOMAXPROCS=1,", "resuming " + victim.Dir} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("%s/slurm.out lacks %q:\n%s", victim.Dir, want, out)
 		}

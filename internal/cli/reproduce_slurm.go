@@ -82,6 +82,9 @@ func (s *slurmFlags) check(fs *flag.FlagSet) error {
 	s.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { s.set[f.Name] = true })
 	if *s.on {
+		if s.set["jobs"] {
+			return usageErrorf("-jobs: with -slurm each run is a task of its own, with -cpus cores")
+		}
 		return nil
 	}
 	for _, n := range []string{"slurm-config", "partition", "account", "time", "mem", "icl", "cpus", "signal-s", "print", "detach", "poll", "sbatch"} {

@@ -26,6 +26,7 @@ func TestReproduceSlurmFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"-detach"}, 2, "-detach is an option of -slurm"},
+		{[]string{"-slurm", "-jobs", "2"}, 2, "-jobs: with -slurm"},
 		{[]string{"-slurm", "-print", "-time", "3h"}, 1, "slurm.time (flag -time)"},
 		{[]string{"-slurm", "-print", "-cpus", "-2"}, 1, "slurm.cpus_per_task (flag -cpus)"},
 		{[]string{"-slurm", "-slurm-config", filepath.Join(out, "none.yaml")}, 1, "none.yaml"},
