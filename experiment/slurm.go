@@ -264,9 +264,13 @@ func ReproduceSlurm(ctx context.Context, opts Options, so SlurmOptions) (*SlurmR
 	logf("[reproduce] preset %s: %d runs in %s: %d done, %d queued or running, %d failed, %d not submitted",
 		opts.Preset, len(runs), out, counts[slurmDone], counts[slurmPending]+counts[slurmRunning], counts[slurmFailed], counts[slurmNew])
 	if counts[slurmFailed] > 0 {
+		again := ": resubmitting"
+		if so.Print != nil {
+			again = ": in the script below"
+		}
 		for _, r := range runs {
 			if st := runStatus(r, jobs, queued); st.kind == slurmFailed {
-				logf("[reproduce] %s: its task ended without finishing the run (logs: %s): resubmitting", r.Name, st.logs)
+				logf("[reproduce] %s: its task ended without finishing the run (logs: %s)%s", r.Name, st.logs, again)
 			}
 		}
 	}
@@ -304,7 +308,8 @@ func ReproduceSlurm(ctx context.Context, opts Options, so SlurmOptions) (*SlurmR
 			return nil, err
 		}
 		var stdout, stderr bytes.Buffer
-		cmd := exec.CommandContext(ctx, sbatch, "--parsable", scriptPath)
+		// Not stopped by ctx: a job submitted must be recorded.
+		cmd := exec.Command(sbatch, "--parsable", scriptPath)
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		if err := cmd.Run(); err != nil {
 			return nil, fmt.Errorf("sbatch %s: %w: %s", scriptPath, err, strings.TrimSpace(stderr.String()))
