@@ -21,7 +21,7 @@ func init() {
 	register(&command{
 		name:  "reproduce",
 		short: "reproduce the paper's experiments: train, evaluate, draw, report.html",
-		usage: "[-preset quick|small|medium|paper] [-only E1,E3] [-out DIR] [-retrain] [-verify RUN | -pack DIR]",
+		usage: slurmUsage("[-preset quick|small|medium|paper] [-only E1,E3] [-out DIR] [-retrain] [-verify RUN | -pack DIR]"),
 		long: `
 Reproduce runs the experiments of Yadlowsky, Doshi and Tripuraneni (2023) end to
 end: it trains the pretraining runs the chosen experiments need (reusing finished
@@ -66,13 +66,14 @@ Examples:
 	                                    # retrain a shipped run, compare the bits
 	icl reproduce -preset small -pack models
 	                                    # ship the runs of out/small
-`,
+` + slurmHelp,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			preset := fs.String("preset", configs.DefaultScale, "scale: "+strings.Join(configs.Scales, ", "))
 			only := fs.String("only", "", "comma-separated experiment ids (default: all)")
 			out := fs.String("out", "", "output `directory` (default out/PRESET)")
 			quiet := fs.Bool("q", false, "only the reproduction's own progress lines")
 			evalSeed := fs.Uint64("eval-seed", 0, "draw the evaluation prompts from other streams (`N` > 0), to compare\ncandidate runs on prompts the standard report does not use")
+			slurm := addSlurmFlags(fs)
 			jobs := fs.Int("jobs", 0, "train up to `N` runs at once, sharing the cores out between them;\n0: one per core, 1: one after another on all cores (same bits either way)")
 			retrain := fs.Bool("retrain", false, "train every run here, ignoring shipped models")
 			modelsDir := fs.String("models", "", "read shipped models from `DIR` instead of those built into icl")
@@ -109,6 +110,12 @@ Examples:
 					return err
 				}
 				defer lock.Release()
+				if err := slurm.check(fs); err != nil {
+					return err
+				}
+				if *slurm.on {
+					return slurm.run(ctx, e, opts)
+				}
 				if *verify != "" && *pack != "" {
 					return usageErrorf("-verify and -pack: give one at a time")
 				}
