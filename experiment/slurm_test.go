@@ -216,7 +216,6 @@ func goTool(t *testing.T) string {
 	return p
 }
 
-
 // TestReproduceSlurm trains a preset of three runs as a job array on a local
 // Slurm, interrupts one task with scancel --signal=TERM, checks that the
 // task requeued itself and resumed its run, then evaluates, and compares
