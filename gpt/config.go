@@ -52,9 +52,11 @@ func (c Config) ActivationSize(B, N int) float64 {
 	// ln_1, qkv, att, atty, res2, ln_2, GELU and its derivative, res3, and
 	// four LayerNorm statistics.
 	perBlock := 16*BT*C + 4*BT + att
-	// tokens, encoded, blocks, ln_f (+ mean, rstd), preds and dpreds, and the
-	// scratch: dres, dln, dfch, dqkv, datty, datt.
-	return BT*d + BT*C + L*perBlock + BT*C + 2*BT + BT + 2*BT*C + 4*BT*C + 3*BT*C + BT*C + att
+	BN := BT / 2
+	// tokens, encoded, blocks, the x-token rows resX and attyX, ln_f (+ mean,
+	// rstd) on them, preds and dpreds, and the scratch: dres, dln, dfch,
+	// dqkv, datty, datt.
+	return BT*d + BT*C + L*perBlock + 2*BN*C + BN*C + 2*BN + BT + 2*BT*C + 4*BT*C + 3*BT*C + BT*C + att
 }
 
 // NumParams is the number of scalar parameters of a model with config c.

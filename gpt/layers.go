@@ -248,30 +248,26 @@ func geluBackward(dinp, dout, deriv []float32, beta float32) {
 	})
 }
 
-// readoutForward: preds (B,N) = lnf[b, 2i, :] . w + bias at the x-tokens, with
-// lnf (B,2N,C), w (C), bias (1).
-func readoutForward(preds, lnf, w, bias []float32, B, N, C int) {
-	T := 2 * N
-	for b := 0; b < B; b++ {
-		for i := 0; i < N; i++ {
-			x := lnf[(b*T+2*i)*C : (b*T+2*i+1)*C]
-			var s float32
-			for c, v := range x {
-				s += v * w[c]
-			}
-			preds[b*N+i] = s + bias[0]
+// readoutForward: preds (R) = lnf[j, :] . w + bias, with lnf (R,C) the final
+// LayerNorm's output at the x-tokens (R = B*N, row b*N + i for token 2i of
+// prompt b), w (C), bias (1).
+func readoutForward(preds, lnf, w, bias []float32, R, C int) {
+	for j := 0; j < R; j++ {
+		x := lnf[j*C : (j+1)*C]
+		var s float32
+		for c, v := range x {
+			s += v * w[c]
 		}
+		preds[j] = s + bias[0]
 	}
 }
 
-// readoutBackward adds the gradients of readoutForward into dlnf (B,2N,C) (x-tokens
-// only), dw (C) and dbias (1), given dpreds (B,N).
-func readoutBackward(dlnf, dw, dbias, dpreds, lnf, w []float32, B, N, C int) {
-	T := 2 * N
-	parallelFor(B*N, rowGrain, func(lo, hi int) {
+// readoutBackward adds the gradients of readoutForward into dlnf (R,C), dw (C)
+// and dbias (1), given dpreds (R).
+func readoutBackward(dlnf, dw, dbias, dpreds, lnf, w []float32, R, C int) {
+	parallelFor(R, rowGrain, func(lo, hi int) {
 		for j := lo; j < hi; j++ {
-			b, i := j/N, j%N
-			d := dlnf[(b*T+2*i)*C : (b*T+2*i+1)*C]
+			d := dlnf[j*C : (j+1)*C]
 			g := dpreds[j]
 			for c := range d {
 				d[c] += g * w[c]
@@ -280,9 +276,8 @@ func readoutBackward(dlnf, dw, dbias, dpreds, lnf, w []float32, B, N, C int) {
 	})
 	parallelFor(C, colGrain, func(lo, hi int) {
 		gw := dw[lo:hi]
-		for j := 0; j < B*N; j++ {
-			b, i := j/N, j%N
-			x := lnf[(b*T+2*i)*C+lo : (b*T+2*i)*C+hi]
+		for j := 0; j < R; j++ {
+			x := lnf[j*C+lo : j*C+hi]
 			g := dpreds[j]
 			for c := range gw {
 				gw[c] += g * x[c]
@@ -290,10 +285,37 @@ func readoutBackward(dlnf, dw, dbias, dpreds, lnf, w []float32, B, N, C int) {
 		}
 	})
 	var s float32
-	for _, g := range dpreds[:B*N] {
+	for _, g := range dpreds[:R] {
 		s += g
 	}
 	dbias[0] += s
+}
+
+// xRows sets dst (R,C) to the x-token rows of src (2R,C): the even rows, as
+// token 2i of a prompt of T = 2N tokens is row 2(b*N + i) of (B,T,C).
+func xRows(dst, src []float32, R, C int) {
+	kernels.CopyRows(dst, src, R, C, C, 2*C)
+}
+
+// xRowsInto sets the x-token rows of dst (2R,C) to the rows of src (R,C) and
+// its y-token rows to zero.
+func xRowsInto(dst, src []float32, R, C int) {
+	for j := 0; j < R; j++ {
+		copy(dst[2*j*C:(2*j+1)*C], src[j*C:(j+1)*C])
+		clear(dst[(2*j+1)*C : (2*j+2)*C])
+	}
+}
+
+// expandXRows spreads the R rows of buf (R,C), in place, to the x-token rows
+// of buf (2R,C) and zeroes the y-token rows: row j moves to row 2j, last row
+// first, so no row is overwritten before it is moved.
+func expandXRows(buf []float32, R, C int) {
+	for j := R - 1; j >= 0; j-- {
+		if j > 0 {
+			copy(buf[2*j*C:(2*j+1)*C], buf[j*C:(j+1)*C])
+		}
+		clear(buf[(2*j+1)*C : (2*j+2)*C])
+	}
 }
 
 // mseForward returns the weighted mean squared error over B prompts of N

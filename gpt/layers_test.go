@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -310,16 +311,14 @@ func TestGeluLayer(t *testing.T) {
 func TestReadoutAndMSE(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	B, N, C := 2, 3, 8
-	T := 2 * N
-	lnf, w, bias := randVec(r, B*T*C, 1), randVec(r, C, 1), randVec(r, 1, 1)
+	lnf, w, bias := randVec(r, B*N*C, 1), randVec(r, C, 1), randVec(r, 1, 1)
 	preds := make([]float32, B*N)
-	readoutForward(preds, lnf, w, bias, B, N, C)
+	readoutForward(preds, lnf, w, bias, B*N, C)
 	l64, w64, b64 := to64(lnf), to64(w), to64(bias)
 	ref := func() []float64 {
-		y := refLinear(unflat(l64, C), w64, b64, 1)
 		var p []float64
-		for i := 0; i < B*T; i += 2 {
-			p = append(p, y[i][0])
+		for _, y := range refLinear(unflat(l64, C), w64, b64, 1) {
+			p = append(p, y[0])
 		}
 		return p
 	}
@@ -339,12 +338,36 @@ func TestReadoutAndMSE(t *testing.T) {
 	if math.Abs(float64(loss)-mse()) > 1e-5*mse() {
 		t.Errorf("mse = %v, want %v", loss, mse())
 	}
-	dl0, dw0, db0 := randVec(r, B*T*C, 1), randVec(r, C, 1), randVec(r, 1, 1)
+	dl0, dw0, db0 := randVec(r, B*N*C, 1), randVec(r, C, 1), randVec(r, 1, 1)
 	dl, dw, db := append([]float32(nil), dl0...), append([]float32(nil), dw0...), append([]float32(nil), db0...)
-	readoutBackward(dl, dw, db, dpreds, lnf, w, B, N, C)
+	readoutBackward(dl, dw, db, dpreds, lnf, w, B*N, C)
 	checkGrad(t, "readout+mse dlnf", added(dl, dl0), l64, mse, nil)
 	checkGrad(t, "readout+mse dw", added(dw, dw0), w64, mse, nil)
 	checkGrad(t, "readout+mse dbias", added(db, db0), b64, mse, nil)
+}
+
+// xRows, xRowsInto and expandXRows move the x-token (even) rows.
+func TestXRows(t *testing.T) {
+	R, C := 5, 8
+	r := rand.New(rand.NewPCG(13, 14))
+	full := randVec(r, 2*R*C, 1)
+	x := nans(R * C)
+	xRows(x, full, R, C)
+	back := nans(2 * R * C)
+	xRowsInto(back, x, R, C)
+	buf := append(slices.Clone(x), nans(R*C)...)
+	expandXRows(buf, R, C)
+	for j := 0; j < 2*R; j++ {
+		for c := 0; c < C; c++ {
+			want := float32(0)
+			if j%2 == 0 {
+				want = full[j*C+c]
+			}
+			if back[j*C+c] != want || buf[j*C+c] != want {
+				t.Fatalf("row %d col %d: xRowsInto %v, expandXRows %v, want %v", j, c, back[j*C+c], buf[j*C+c], want)
+			}
+		}
+	}
 }
 
 // expf against math.Exp on a dense grid.

@@ -39,10 +39,15 @@ type blockActs struct {
 }
 
 type activations struct {
-	tokens                []float32 // (B,T,d)
-	encoded               []float32 // (B,T,C)
-	blocks                []blockActs
-	lnf, lnfMean, lnfRstd []float32 // (B,T,C), (B,T), (B,T)
+	tokens  []float32 // (B,T,d)
+	encoded []float32 // (B,T,C)
+	blocks  []blockActs
+	// The last block runs from its c_proj on at the x-tokens only (the rows
+	// the read-out reads): on resX and attyX, the x-token rows of its input
+	// and of its attention output, and its res2 .. res3 and ln_f hold BN =
+	// B*N rows.
+	resX, attyX           []float32 // (BN,C)
+	lnf, lnfMean, lnfRstd []float32 // (BN,C), (BN), (BN)
 	preds, dpreds         []float32 // (B,N)
 	// Scratch shared by all layers.
 	dres, dln []float32 // (B,T,C)
@@ -82,7 +87,9 @@ func (m *Model) carve(buf []float32, B, T int) (activations, int) {
 		k.gelu, k.geluDeriv = take(BT*4*C), take(BT*4*C)
 		k.res3 = take(BT * C)
 	}
-	a.lnf, a.lnfMean, a.lnfRstd = take(BT*C), take(BT), take(BT)
+	BN := BT / 2
+	a.resX, a.attyX = take(BN*C), take(BN*C)
+	a.lnf, a.lnfMean, a.lnfRstd = take(BN*C), take(BN), take(BN)
 	a.preds, a.dpreds = take(B*T/2), take(B*T/2)
 	a.dres, a.dln = take(BT*C), take(BT*C)
 	a.dfch = take(BT * 4 * C)
@@ -218,7 +225,13 @@ func (m *Model) ForwardWeighted(xs, ys, w []float32, B, N int) float32 {
 	buildTokens(a.tokens, xs, ys, B, N, d)
 	encoderForward(a.encoded, a.tokens, m.W.ReadInW, m.W.ReadInB, m.W.WPE, B, T, d, C)
 	p.lap(kOther, &t)
+	BN := B * N
 	res := a.encoded
+	last := len(a.blocks) - 1
+	if last < 0 {
+		xRows(a.resX, res, BN, C)
+		res = a.resX
+	}
 	for l := range a.blocks {
 		k := &a.blocks[l]
 		w := &m.W.Blocks[l]
@@ -228,21 +241,28 @@ func (m *Model) ForwardWeighted(xs, ys, w []float32, B, N int) float32 {
 		p.lap(kMatmul, &t)
 		attentionForward(k.atty, k.att, k.qkv, B, T, C, H)
 		p.lap(kAttention, &t)
-		matmulForward(k.res2, res, k.atty, w.ProjW, w.ProjB, BT, C, C)
+		R, atty := BT, k.atty
+		if l == last { // from here on only the x-token rows are read
+			xRows(a.attyX, k.atty, BN, C)
+			xRows(a.resX, res, BN, C)
+			R, res, atty = BN, a.resX, a.attyX
+		}
+		matmulForward(k.res2, res, atty, w.ProjW, w.ProjB, R, C, C)
 		p.lap(kMatmul, &t)
-		layernormForward(k.ln2, k.ln2Mean, k.ln2Rstd, k.res2, w.Ln2W, w.Ln2B, BT, C)
+		layernormForward(k.ln2, k.ln2Mean, k.ln2Rstd, k.res2, w.Ln2W, w.Ln2B, R, C)
 		p.lap(kLayerNorm, &t)
-		matmulForward(k.gelu, nil, k.ln2, w.FcW, w.FcB, BT, C, 4*C)
+		matmulForward(k.gelu, nil, k.ln2, w.FcW, w.FcB, R, C, 4*C)
 		p.lap(kMatmul, &t)
-		geluForward(k.gelu, k.geluDeriv, k.gelu) // in place, keeping what backward needs
+		g := k.gelu[:R*4*C]
+		geluForward(g, k.geluDeriv[:R*4*C], g) // in place, keeping what backward needs
 		p.lap(kGELU, &t)
-		matmulForward(k.res3, k.res2, k.gelu, w.MlpW, w.MlpB, BT, 4*C, C)
+		matmulForward(k.res3, k.res2, k.gelu, w.MlpW, w.MlpB, R, 4*C, C)
 		p.lap(kMatmul, &t)
 		res = k.res3
 	}
-	layernormForward(a.lnf, a.lnfMean, a.lnfRstd, res, m.W.LnFW, m.W.LnFB, BT, C)
+	layernormForward(a.lnf, a.lnfMean, a.lnfRstd, res, m.W.LnFW, m.W.LnFB, BN, C)
 	p.lap(kLayerNorm, &t)
-	readoutForward(a.preds, a.lnf, m.W.ReadOutW, m.W.ReadOutB, B, N, C)
+	readoutForward(a.preds, a.lnf, m.W.ReadOutW, m.W.ReadOutB, BN, C)
 	m.ready = true
 	loss := mseForward(a.dpreds, a.preds, ys, w, B, N)
 	p.lap(kOther, &t)
@@ -296,16 +316,23 @@ func (m *Model) Backward() {
 
 	p := m.Prof
 	t := p.start()
-	clearAll(a.dln, a.dres)
-	readoutBackward(a.dln, g.ReadOutW, g.ReadOutB, a.dpreds, a.lnf, m.W.ReadOutW, B, N, C)
+	BN := B * N
+	clearAll(a.dln[:BN*C], a.dres[:BN*C])
+	readoutBackward(a.dln, g.ReadOutW, g.ReadOutB, a.dpreds, a.lnf, m.W.ReadOutW, BN, C)
 	p.lap(kOther, &t)
-	last := a.encoded
-	if len(a.blocks) > 0 {
-		last = a.blocks[len(a.blocks)-1].res3
+	last := len(a.blocks) - 1
+	out := a.resX // the x-token rows of the last block's output
+	if last >= 0 {
+		out = a.blocks[last].res3
 	}
-	layernormBackward(a.dres, g.LnFW, g.LnFB, a.dln, last, a.lnfMean, a.lnfRstd, m.W.LnFW, BT, C)
+	// a.dres holds the gradient of the residual stream: BN x-token rows
+	// through the last block's c_proj, then all BT rows.
+	layernormBackward(a.dres, g.LnFW, g.LnFB, a.dln, out, a.lnfMean, a.lnfRstd, m.W.LnFW, BN, C)
 	p.lap(kLayerNorm, &t)
-	for l := len(a.blocks) - 1; l >= 0; l-- {
+	if last < 0 {
+		expandXRows(a.dres, BN, C)
+	}
+	for l := last; l >= 0; l-- {
 		k := &a.blocks[l]
 		w := &m.W.Blocks[l]
 		gw := &g.Blocks[l]
@@ -313,18 +340,31 @@ func (m *Model) Backward() {
 		if l > 0 {
 			res = a.blocks[l-1].res3
 		}
+		R, atty := BT, k.atty
+		if l == last {
+			R, atty = BN, a.attyX
+		}
 		// MLP: res3 = res2 + mlp_proj(gelu(c_fc(ln_2(res2)))). a.dres holds d res3.
 		// Scratch gradients are overwritten (beta 0), not zeroed and added to.
-		matmulBackward(a.dfch, gw.MlpW, gw.MlpB, a.dres, k.gelu, w.MlpW, BT, 4*C, C, 0)
+		matmulBackward(a.dfch, gw.MlpW, gw.MlpB, a.dres, k.gelu, w.MlpW, R, 4*C, C, 0)
 		p.lap(kMatmul, &t)
-		geluBackward(a.dfch, a.dfch, k.geluDeriv, 0)
+		df := a.dfch[:R*4*C]
+		geluBackward(df, df, k.geluDeriv[:R*4*C], 0)
 		p.lap(kGELU, &t)
-		matmulBackward(a.dln, gw.FcW, gw.FcB, a.dfch, k.ln2, w.FcW, BT, C, 4*C, 0)
+		matmulBackward(a.dln, gw.FcW, gw.FcB, a.dfch, k.ln2, w.FcW, R, C, 4*C, 0)
 		p.lap(kMatmul, &t)
-		layernormBackward(a.dres, gw.Ln2W, gw.Ln2B, a.dln, k.res2, k.ln2Mean, k.ln2Rstd, w.Ln2W, BT, C)
+		layernormBackward(a.dres, gw.Ln2W, gw.Ln2B, a.dln, k.res2, k.ln2Mean, k.ln2Rstd, w.Ln2W, R, C)
 		p.lap(kLayerNorm, &t)
 		// Attention: res2 = res + c_proj(attn(c_attn(ln_1(res)))). a.dres holds d res2.
-		matmulBackward(a.datty, gw.ProjW, gw.ProjB, a.dres, k.atty, w.ProjW, BT, C, C, 0)
+		if l == last {
+			// c_proj on the x-token rows, then back to all rows: the y-token
+			// rows of res2 reach no output, so their gradient is zero.
+			matmulBackward(a.dln, gw.ProjW, gw.ProjB, a.dres, atty, w.ProjW, BN, C, C, 0)
+			xRowsInto(a.datty, a.dln, BN, C)
+			expandXRows(a.dres, BN, C)
+		} else {
+			matmulBackward(a.datty, gw.ProjW, gw.ProjB, a.dres, atty, w.ProjW, BT, C, C, 0)
+		}
 		p.lap(kMatmul, &t)
 		attentionBackward(a.dqkv, a.datt, a.datty, k.att, k.qkv, B, T, C, H, 0)
 		p.lap(kAttention, &t)
