@@ -66,26 +66,10 @@ func analyzeE1(e *env) (*Outcome, error) {
 	}
 	rd, rs := o.Results.Setting("dense"), o.Results.Setting("sparse")
 	d, n := e.d, e.n
-	ratio, floor, margin := e.def.Param("ratio"), e.def.Param("floor"), e.def.Param("margin")
 	mix, den, spa := e.label("mixture"), e.label("dense"), e.label("sparse")
 	half := clampPos(ceilDiv(d, 2), n)
 	pd := clampPos(d, n)
-	lb := e.def.Param("learned")
-	o.Checks = append(o.Checks,
-		learned(fmt.Sprintf("dense-only model on dense prompts, %d examples", n-1), at(rd, den, n-1), lb),
-		learned(fmt.Sprintf("sparse-only model on sparse prompts, %d examples", n-1), at(rs, spa, n-1), lb))
-	for _, p := range []int{pd, n - 1} {
-		o.Checks = append(o.Checks, le(fmt.Sprintf("(1) dense prompts, %d examples: mixture matches dense-only", p),
-			at(rd, mix, p), at(rd, den, p), ratio, floor, "mixture", "dense-only"))
-	}
-	for _, p := range []int{half, pd} {
-		o.Checks = append(o.Checks, le(fmt.Sprintf("(2) sparse prompts, %d examples: mixture matches sparse-only", p),
-			at(rs, mix, p), at(rs, spa, p), ratio, floor, "mixture", "sparse-only"))
-	}
-	o.Checks = append(o.Checks, gt(fmt.Sprintf("(3) sparse prompts, %d examples: dense-only worse than mixture", half),
-		at(rs, den, half), at(rs, mix, half), 1.2, margin, "dense-only", "mixture"))
-	o.Checks = append(o.Checks, gt(fmt.Sprintf("(4) dense prompts, %d examples: sparse-only worse than mixture", n-1),
-		at(rd, spa, n-1), at(rd, mix, n-1), 1.2, margin, "sparse-only", "mixture"))
+	o.Checks = checksE1(e.def, rd, rs, d, n, mix, den, spa)
 	pos := uniq([]int{1, half, pd, n - 1})
 	o.Tables = append(o.Tables,
 		curveTable("Dense prompts: normalized error, mean [90% interval]", rd, pos),
@@ -96,6 +80,68 @@ func analyzeE1(e *env) (*Outcome, error) {
 		Fig{"icl_dense", e.def.Caption("icl_dense"), iclFigure("E1: dense linear prompts (d = "+fmt.Sprint(d)+")", rd)},
 		Fig{"icl_sparse", e.def.Caption("icl_sparse"), iclFigure("E1: "+rs.Class+" prompts", rs)})
 	return o, nil
+}
+
+// checksE1 computes E1's checks from the dense and sparse settings' curves
+// of the mixture model (mix) and the dense-only (den) and sparse-only (spa)
+// specialists, at input dimension d and n points.
+func checksE1(def *Def, rd, rs *eval.SettingResult, d, n int, mix, den, spa string) []Check {
+	ratio, floor, margin := def.Param("ratio"), def.Param("floor"), def.Param("margin")
+	half := clampPos(ceilDiv(d, 2), n)
+	pd := clampPos(d, n)
+	lb := def.Param("learned")
+	cs := []Check{
+		learned(fmt.Sprintf("dense-only model on dense prompts, %d examples", n-1), at(rd, den, n-1), lb),
+		learned(fmt.Sprintf("sparse-only model on sparse prompts, %d examples", n-1), at(rs, spa, n-1), lb),
+	}
+	// Matching a specialist says something only where the specialists differ.
+	for _, p := range []int{pd, n - 1} {
+		c := le(fmt.Sprintf("(1) dense prompts, %d examples: mixture matches dense-only", p),
+			at(rd, mix, p), at(rd, den, p), ratio, floor, "mixture", "dense-only")
+		cs = append(cs, needDiffer(c, at(rd, spa, p), at(rd, den, p), margin, "sparse-only", "dense-only"))
+	}
+	for _, p := range []int{half, pd} {
+		c := le(fmt.Sprintf("(2) sparse prompts, %d examples: mixture matches sparse-only", p),
+			at(rs, mix, p), at(rs, spa, p), ratio, floor, "mixture", "sparse-only")
+		cs = append(cs, needDiffer(c, at(rs, den, p), at(rs, spa, p), margin, "dense-only", "sparse-only"))
+	}
+	c4 := gt(fmt.Sprintf("(4) dense prompts, %d examples: sparse-only worse than mixture", n-1),
+		at(rd, spa, n-1), at(rd, mix, n-1), 1.2, margin, "sparse-only", "mixture")
+	cs = append(cs,
+		gt(fmt.Sprintf("(3) sparse prompts, %d examples: dense-only worse than mixture", half),
+			at(rs, den, half), at(rs, mix, half), 1.2, margin, "dense-only", "mixture"),
+		needDiffer(c4, at(rd, spa, n-1), at(rd, den, n-1), margin, "sparse-only", "dense-only"))
+	// With specialists alike everywhere the claim compares them, there is
+	// nothing to select between: the claim cannot be tested at this scale.
+	apart := Check{Name: "(precondition) the specialists differ where the claim compares them", Precondition: true}
+	var parts []string
+	for _, c := range cs {
+		if c.Precondition {
+			continue
+		}
+		if c.Untestable == "" && (strings.HasPrefix(c.Name, "(1)") || strings.HasPrefix(c.Name, "(2)")) {
+			apart.Pass = true
+		}
+	}
+	for _, p := range uniq([]int{pd, n - 1}) {
+		parts = append(parts, fmt.Sprintf("dense prompts, %s: dense-only %s, sparse-only %s", examples(p), num(at(rd, den, p)), num(at(rd, spa, p))))
+	}
+	for _, p := range uniq([]int{half, pd}) {
+		parts = append(parts, fmt.Sprintf("sparse prompts, %s: sparse-only %s, dense-only %s", examples(p), num(at(rs, spa, p)), num(at(rs, den, p))))
+	}
+	apart.Detail = strings.Join(parts, "; ") + fmt.Sprintf("; needs the other specialist > 1.2 x the class's specialist + %g at one of these", margin)
+	return append(cs[:2:2], append([]Check{apart}, cs[2:]...)...)
+}
+
+// needDiffer marks c untestable unless the other specialist's error worse
+// exceeds 1.2 x the matched specialist's better + margin: where the two
+// specialists score alike, matching one of them says nothing.
+func needDiffer(c Check, worse, better, margin float64, wn, bn string) Check {
+	if !(worse > 1.2*better+margin) {
+		c.Untestable = fmt.Sprintf("the specialists do not differ here: %s %s, not > 1.2 x %s %s + %g = %s",
+			wn, num(worse), bn, num(better), margin, num(1.2*better+margin))
+	}
+	return c
 }
 
 // shortLabel shortens baseline labels for sweep legends.
@@ -193,8 +239,9 @@ func analyzeE2(e *env) (*Outcome, error) {
 	o.Checks = append(o.Checks,
 		ge("(1) dense rare (weight 0.1) costs more on dense prompts", excess(rd, e.label("rare_dense"), bayes),
 			excess(rd, e.label("balanced"), bayes), ratio, floor, "excess(0.1 dense)", "excess(0.5)"),
-		ge("(2) sparse rare (weight 0.1) costs more on sparse prompts", excess(rs, e.label("rare_sparse"), bayes),
-			excess(rs, e.label("balanced"), bayes), ratio, floor, "excess(0.1 sparse)", "excess(0.5)"))
+		usesSparsity(ge("(2) sparse rare (weight 0.1) costs more on sparse prompts", excess(rs, e.label("rare_sparse"), bayes),
+			excess(rs, e.label("balanced"), bayes), ratio, floor, "excess(0.1 sparse)", "excess(0.5)"),
+			excess(rs, e.label("balanced"), bayes), excess(rs, "least squares", bayes), floor))
 	pos := uniq([]int{1, clampPos(ceilDiv(e.d, 2), e.n), clampPos(e.d, e.n), e.n - 1})
 	o.Tables = append(o.Tables, t,
 		curveTable("Dense prompts: normalized error, mean [90% interval]", rd, pos),
@@ -203,6 +250,17 @@ func analyzeE2(e *env) (*Outcome, error) {
 		Fig{"icl_dense", e.def.Caption("icl_dense"), iclFigure("E2: dense prompts, by pretraining weight", rd)},
 		Fig{"icl_sparse", e.def.Caption("icl_sparse"), iclFigure("E2: sparse prompts, by pretraining weight", rs)})
 	return o, nil
+}
+
+// usesSparsity marks c untestable unless the balanced model's excess on
+// sparse prompts is at most least squares' (which ignores sparsity) - floor:
+// a model that does not use the sparse class cannot lose it by seeing less.
+func usesSparsity(c Check, balanced, ls, floor float64) Check {
+	if !(balanced <= ls-floor) {
+		c.Untestable = fmt.Sprintf("the balanced model does not use sparsity: excess(0.5) %s, not <= least squares' %s - %g = %s",
+			num(balanced), num(ls), floor, num(ls-floor))
+	}
+	return c
 }
 
 // ge reports a >= ratio*b + floor.
@@ -287,7 +345,14 @@ func analyzeE3(e *env) (*Outcome, error) {
 	if d <= k2+1 {
 		between, detail = false, "no intermediate k at this d"
 	}
-	o.Checks = append(o.Checks, Check{Name: fmt.Sprintf("(2) intermediate k: 0.1 < w(k) < 0.9 and between w(%d) and w(%d)", k2, d), Detail: detail, Pass: between})
+	// A flat w is trivially non-decreasing and has nothing in between.
+	move := e.def.Param("move")
+	moves := ""
+	if wk(d)-wk(k2) < move {
+		moves = fmt.Sprintf("the implied weight does not move with k: w(%d) - w(%d) = %s - %s = %s, needs >= %g",
+			d, k2, num(wk(d)), num(wk(k2)), num(wk(d)-wk(k2)), move)
+	}
+	o.Checks = append(o.Checks, Check{Name: fmt.Sprintf("(2) intermediate k: 0.1 < w(k) < 0.9 and between w(%d) and w(%d)", k2, d), Detail: detail, Pass: between, Untestable: moves})
 	mono, drops := true, []string{}
 	for k := 2; k <= d; k++ {
 		if w.Y[k-1] < w.Y[k-2] && w.Hi[k-1] < w.Lo[k-2] {
@@ -299,7 +364,7 @@ func analyzeE3(e *env) (*Outcome, error) {
 	if md == "" {
 		md = "no significant decrease"
 	}
-	o.Checks = append(o.Checks, Check{Name: "(3) w(k) non-decreasing in k (up to intervals)", Detail: md, Pass: mono})
+	o.Checks = append(o.Checks, Check{Name: "(3) w(k) non-decreasing in k (up to intervals)", Detail: md, Pass: mono, Untestable: moves})
 	// Table: w(k) and errors at position d-1.
 	t := report.Table{Caption: fmt.Sprintf("Per sparsity k at %d examples: implied weight on dense [90%% interval], and errors", pw),
 		Header: []string{"k", "implied weight", tf, "least squares", "lasso (best alpha in hindsight)", "Bayes-optimal"}}
@@ -574,6 +639,15 @@ func analyzeMS(e *env) (*Outcome, error) {
 			t.Rows = append(t.Rows, row)
 		}
 		c := Check{Name: fmt.Sprintf("%s prompts: implied weight follows the posterior", es.Name)}
+		pmin, pmax := math.Inf(1), math.Inf(-1)
+		for _, v := range sel.Posterior.Mean {
+			if !math.IsNaN(v) {
+				pmin, pmax = math.Min(pmin, v), math.Max(pmax, v)
+			}
+		}
+		if move := e.def.Param("move"); !(pmax-pmin >= move) {
+			c.Untestable = fmt.Sprintf("the posterior does not move over the context: range %s to %s, needs >= %g", num(pmin), num(pmax), move)
+		}
 		if cnt == 0 {
 			c.Detail = "weight not identified at any position"
 		} else {

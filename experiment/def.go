@@ -94,10 +94,13 @@ type FigureSpec struct {
 
 // Def is one experiment's definition.
 type Def struct {
-	ID    string   `yaml:"id"`
-	Title string   `yaml:"title"`
-	Claim string   `yaml:"claim"`
-	Runs  []RunRef `yaml:"runs"`
+	ID    string `yaml:"id"`
+	Title string `yaml:"title"`
+	Claim string `yaml:"claim"`
+	// ClaimLabel heads the claim in the report; empty means "The paper's
+	// claim" (a claim beyond the paper says so).
+	ClaimLabel string   `yaml:"claim_label,omitempty"`
+	Runs       []RunRef `yaml:"runs"`
 	// TrainAt maps a scale (quick, small, paper) to the recipe changes of
 	// this experiment's runs there, for an experiment whose runs must share a
 	// recipe other than the presets'. A run so changed needs a name of its own
@@ -108,8 +111,9 @@ type Def struct {
 	Figures []FigureSpec       `yaml:"figures"`
 	Params  map[string]float64 `yaml:"params"`
 	Rule    string             `yaml:"rule"`
-	// ScaleNote says what scale would show the claim where this one does not.
-	ScaleNote string `yaml:"scale_note"`
+	// ScaleNotes maps a scale (quick, small, paper) to what is known about
+	// the claim at that scale. A report shows the note of its own scale only.
+	ScaleNotes map[string]string `yaml:"scale_notes,omitempty"`
 
 	// Source is the YAML text the definition was read from.
 	Source string `yaml:"-"`
@@ -176,6 +180,11 @@ func (d *Def) Validate() error {
 			}
 		}
 		return nil
+	}
+	for sc := range d.ScaleNotes {
+		if !slices.Contains(Presets, sc) {
+			return bad("scale_notes", "scale %q unknown; allowed: %s", sc, strings.Join(Presets, ", "))
+		}
 	}
 	if err := checkRecipes("train_at", d.TrainAt); err != nil {
 		return err

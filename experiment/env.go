@@ -43,10 +43,121 @@ type Check struct {
 	Pass   bool
 	// Precondition marks a check that the models learned enough for the
 	// claim to be tested at all (e.g. a specialist predicts its own class
-	// well). A failed precondition makes the verdict NotAtScale whatever the
-	// other checks say: agreement between models that learned nothing is not
-	// evidence for the claim.
+	// well). A failed precondition makes the verdict NotTestable whatever
+	// the other checks say: agreement between models that learned nothing
+	// is not evidence for the claim.
 	Precondition bool
+	// Untestable, when not empty, says with its numbers why this check of
+	// the claim cannot tell at this scale (e.g. the two specialists it
+	// compares against score the same, so matching one says nothing). Such
+	// a check counts neither for nor against the claim.
+	Untestable string
+}
+
+// Tally counts the claim's checks (preconditions excluded): how many hold,
+// how many can be tested at this scale, and how many there are in all. The
+// terminal, verdict.json and the report all count with it.
+type Tally struct {
+	Held, Testable, Claims int
+	// FailedPre is the first failed precondition, or nil.
+	FailedPre *Check
+}
+
+// Count tallies checks.
+func Count(checks []Check) Tally {
+	var t Tally
+	for i, c := range checks {
+		if c.Precondition {
+			if !c.Pass && t.FailedPre == nil {
+				t.FailedPre = &checks[i]
+			}
+			continue
+		}
+		t.Claims++
+		if c.Untestable != "" {
+			continue
+		}
+		t.Testable++
+		if c.Pass {
+			t.Held++
+		}
+	}
+	return t
+}
+
+// String is the count in words, e.g. "2 of 4 checks of the claim hold (1
+// not testable at this scale)".
+func (t Tally) String() string {
+	if t.FailedPre != nil {
+		return fmt.Sprintf("Not testable at this scale: precondition failed: %s (%s).",
+			strings.TrimPrefix(t.FailedPre.Name, "(precondition) "), t.FailedPre.Detail)
+	}
+	if t.Testable == 0 {
+		return fmt.Sprintf("Not testable at this scale: none of the claim's %s can tell at this scale.", plural(t.Claims, "check"))
+	}
+	verb := "hold"
+	if t.Held == 1 {
+		verb = "holds"
+	}
+	s := fmt.Sprintf("%d of %s of the claim %s", t.Held, plural(t.Claims, "check"), verb)
+	if n := t.Claims - t.Testable; n > 0 {
+		s += fmt.Sprintf(" (%d not testable at this scale)", n)
+	}
+	return s + "."
+}
+
+// plural returns "1 check", "2 checks".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// Verdict returns the verdict of checks: NotTestable when a precondition
+// fails or no check of the claim can be tested at this scale; otherwise
+// Supported when every check of the claim is testable and holds, Partly when
+// some hold, NotAtScale when none of the testable ones does.
+func Verdict(checks []Check) string {
+	t := Count(checks)
+	switch {
+	case t.FailedPre != nil || t.Testable == 0:
+		return report.NotTestable
+	case t.Held == t.Claims:
+		return report.Supported
+	case t.Held > 0:
+		return report.Partly
+	}
+	return report.NotAtScale
+}
+
+// ruleVerdict is the part of every rule that turns checks into a verdict,
+// generated from the checks themselves so that the rule as written, the
+// table and the verdict agree.
+func ruleVerdict(checks []Check) string {
+	var pre []string
+	claims := 0
+	for _, c := range checks {
+		if c.Precondition {
+			pre = append(pre, strings.TrimPrefix(c.Name, "(precondition) "))
+		} else {
+			claims++
+		}
+	}
+	var b strings.Builder
+	if len(pre) > 0 {
+		fmt.Fprintf(&b, "Preconditions (the models learned what the claim needs): %s. If one fails, the verdict is %q. ",
+			strings.Join(pre, "; "), report.NotTestable)
+	}
+	fmt.Fprintf(&b, "A check of the claim that cannot tell at this scale (its table row says why) counts neither way; if none can, the verdict is %q. ", report.NotTestable)
+	switch claims {
+	case 1:
+		fmt.Fprintf(&b, "The claim has one check: %q if it holds, %q if not.", report.Supported, report.NotAtScale)
+	default:
+		fmt.Fprintf(&b, "The claim has %d checks: %q if all %d hold, %q if some hold (or all that can be tested), %q if none holds.",
+			claims, report.Supported, claims, report.Partly, report.NotAtScale)
+	}
+	return b.String()
 }
 
 // Fig is a drawn figure of an experiment.
@@ -67,32 +178,6 @@ type Outcome struct {
 	Checks     []Check
 	Verdict    string
 	Elapsed    time.Duration
-}
-
-// Verdict returns the verdict of checks: NotAtScale when a precondition
-// fails; otherwise Supported when every check passes, Partly when some of the
-// claim's checks do, NotAtScale when none does.
-func Verdict(checks []Check) string {
-	n, claims := 0, 0
-	for _, c := range checks {
-		if c.Precondition {
-			if !c.Pass {
-				return report.NotAtScale
-			}
-			continue
-		}
-		claims++
-		if c.Pass {
-			n++
-		}
-	}
-	switch {
-	case claims > 0 && n == claims:
-		return report.Supported
-	case n > 0:
-		return report.Partly
-	}
-	return report.NotAtScale
 }
 
 func (e *env) newOutcome() *Outcome {

@@ -168,7 +168,7 @@ func Reproduce(ctx context.Context, opts Options) error {
 		}
 		o.Elapsed = time.Since(t0)
 		outcomes = append(outcomes, o)
-		logf("[%s] %s (%d of %d checks hold) in %s", d.ID, o.Verdict, passed(o.Checks), len(o.Checks), fmtDur(o.Elapsed))
+		logf("%s", verdictLine(o, o.Elapsed))
 	}
 
 	rep := buildReport(opts, scale, all, selected, outcomes, failed, runs, trainTook, time.Since(evalStart), time.Since(start))
@@ -341,16 +341,6 @@ func promptsNote(n int, evalSeed uint64) string {
 	return fmt.Sprintf("%d, drawn with -eval-seed %d: not the standard evaluation prompts", n, evalSeed)
 }
 
-func passed(cs []Check) int {
-	n := 0
-	for _, c := range cs {
-		if c.Pass {
-			n++
-		}
-	}
-	return n
-}
-
 // runExperiment loads d's models, analyses it and writes its files.
 func runExperiment(d *Def, scale *Scale, runs []*PlannedRun, cache map[string]*model, outDir string, evalSeed uint64, logf func(string, ...any)) (*Outcome, error) {
 	e := &env{def: d, scale: scale, models: map[string]*model{}, log: logf, evalSeed: evalSeed,
@@ -388,7 +378,7 @@ func runExperiment(d *Def, scale *Scale, runs []*PlannedRun, cache map[string]*m
 		return nil, err
 	}
 	o.Verdict = Verdict(o.Checks)
-	logf("drawing %d figures, writing results to %s", len(o.Figures), filepath.Join(outDir, d.ID))
+	logf("drawing %s, writing results to %s", plural(len(o.Figures), "figure"), filepath.Join(outDir, d.ID))
 	return o, writeOutcome(o, filepath.Join(outDir, d.ID))
 }
 
@@ -425,16 +415,24 @@ func writeOutcome(o *Outcome, dir string) error {
 		}
 	}
 	type checkJSON struct {
-		Name, Detail string
-		Pass         bool
+		Name         string `json:"name"`
+		Detail       string `json:"detail"`
+		Pass         bool   `json:"pass"`
+		Precondition bool   `json:"precondition,omitempty"`
+		Untestable   string `json:"untestable,omitempty"`
 	}
+	t := Count(o.Checks)
 	v := struct {
-		ID      string      `json:"id"`
-		Verdict string      `json:"verdict"`
-		Checks  []checkJSON `json:"checks"`
-	}{ID: o.Def.ID, Verdict: o.Verdict}
+		ID       string      `json:"id"`
+		Verdict  string      `json:"verdict"`
+		Summary  string      `json:"summary"`
+		Held     int         `json:"held"`
+		Testable int         `json:"testable"`
+		Claims   int         `json:"claims"`
+		Checks   []checkJSON `json:"checks"`
+	}{ID: o.Def.ID, Verdict: o.Verdict, Summary: t.String(), Held: t.Held, Testable: t.Testable, Claims: t.Claims}
 	for _, c := range o.Checks {
-		v.Checks = append(v.Checks, checkJSON{c.Name, c.Detail, c.Pass})
+		v.Checks = append(v.Checks, checkJSON{c.Name, c.Detail, c.Pass, c.Precondition, c.Untestable})
 	}
 	if err := writeJSON(filepath.Join(dir, "verdict.json"), v); err != nil {
 		return err
@@ -465,7 +463,9 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			"averaged over prompts, against the number of in-context examples, with 90% percentile bootstrap intervals over prompts. " +
 			"Each verdict is computed from the numbers by the rule stated in its section. Preconditions first: the models must " +
 			"have learned their pretraining classes, or agreement between them would mean nothing; if one fails the verdict is " +
-			"not supported at this scale. Then: supported when every check of the claim holds, partly supported when some do, " +
+			"not testable at this scale. A check of the claim that cannot tell models apart at this scale (say, matching a " +
+			"specialist when the specialists score alike) counts neither way, and if no check can tell, the verdict is not " +
+			"testable at this scale. Then: supported when every check of the claim holds, partly supported when some do, " +
 			"not supported at this scale when none does.",
 		Meta: []report.KV{
 			{Key: "preset", Value: opts.Preset},
@@ -490,7 +490,7 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 	}
 	scaleText, _ := yaml.Marshal(scale)
 	for _, d := range all {
-		x := report.Experiment{ID: d.ID, Title: d.Title, Claim: d.Claim, Verdict: report.NotRun}
+		x := report.Experiment{ID: d.ID, Title: d.Title, Claim: d.Claim, ClaimLabel: d.ClaimLabel, Verdict: report.NotRun}
 		x.Commands = []string{fmt.Sprintf("icl reproduce -preset %s -only %s -out %s", opts.Preset, d.ID, opts.OutDir)}
 		if opts.EvalSeed != 0 {
 			x.Commands[0] += fmt.Sprintf(" -eval-seed %d", opts.EvalSeed)
@@ -498,12 +498,8 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 		x.Configs = append(x.Configs, report.Code{Name: "experiment " + d.ID + " (experiment/configs/" + strings.ToLower(d.ID) + ".yaml)", Text: d.Source})
 		if o := byID[d.ID]; o != nil {
 			x.Verdict = o.Verdict
-			x.VerdictNote = headline(o.Checks) + "\n\nEvery check with its numbers is in the table \"Checks\" above.\n\nRule: " + d.Rule
-			// Also under a supported verdict: the note says how the runs were chosen
-			// (a seed kept after others failed, say), which bears on the verdict too.
-			if d.ScaleNote != "" {
-				x.VerdictNote += "\n\nAbout the scale: " + d.ScaleNote
-			}
+			x.VerdictNote = Count(o.Checks).String() + "\n\nEvery check with its numbers is in the table \"Checks\" above.\n\nRule: " +
+				strings.TrimSpace(d.Rule) + " " + ruleVerdict(o.Checks) + "\n\n" + scaleNote(d, scale, runs)
 			for _, f := range o.Figures {
 				svg, err := f.F.Render("svg")
 				if err != nil {
@@ -538,39 +534,56 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 	return rep
 }
 
-// headline is the verdict's one-line reason: the first failed precondition
-// with its numbers, or how many of the claim's checks hold.
-func headline(cs []Check) string {
-	n, claims, pre := 0, 0, 0
-	for _, c := range cs {
-		if c.Precondition {
-			pre++
-			if !c.Pass {
-				return fmt.Sprintf("Precondition failed, so the claim cannot be tested at this scale: %s (%s).",
-					strings.TrimPrefix(c.Name, "(precondition) "), c.Detail)
-			}
+// verdictLine is the terminal's line on an analysed experiment; it counts
+// checks as the report does.
+func verdictLine(o *Outcome, took time.Duration) string {
+	return fmt.Sprintf("[%s] %s: %s (in %s)", o.Def.ID, o.Verdict, strings.TrimSuffix(Count(o.Checks).String(), "."), fmtDur(took))
+}
+
+// scaleNote is the verdict's paragraph on the scale shown: the runs' sizes,
+// then what is known about the claim at this scale (Def.ScaleNotes).
+func scaleNote(d *Def, scale *Scale, runs []*PlannedRun) string {
+	var sizes []string
+	seen := map[string]bool{}
+	for i := range d.Runs {
+		r := runFor(runs, d.ID, d.Runs[i].Role)
+		if r == nil || seen[r.Name] {
 			continue
 		}
-		claims++
-		if c.Pass {
-			n++
+		seen[r.Name] = true
+		g := r.Cfg.GPT()
+		sizes = append(sizes, fmt.Sprintf("%s: d = %d, %d points, %d layers, width %d, %d steps",
+			path.Base(r.Name), g.Dim, g.Points, g.Layers, g.Width, r.Cfg.Train.Steps))
+	}
+	s := fmt.Sprintf("About the scale: this report is at the %s scale (%s; %d prompts per evaluation setting).",
+		scale.Name, strings.Join(sizes, "; "), scale.Prompts)
+	if n := d.ScaleNotes[scale.Name]; n != "" {
+		s += " " + strings.TrimSpace(n)
+	} else if len(d.ScaleNotes) > 0 {
+		var others []string
+		for _, p := range Presets {
+			if d.ScaleNotes[p] != "" {
+				others = append(others, p)
+			}
 		}
+		s += fmt.Sprintf(" What the %s scale shows is in its own report (icl reproduce -preset %s -only %s).",
+			strings.Join(others, " and "), others[0], d.ID)
 	}
-	if pre == 0 {
-		return fmt.Sprintf("%d of %d checks of the claim hold.", n, claims)
-	}
-	return fmt.Sprintf("%d of %d checks of the claim hold (preconditions met).", n, claims)
+	return s
 }
 
 // checkTable lists every check, whether it holds and its deciding numbers.
 func checkTable(cs []Check) report.Table {
 	t := report.Table{Caption: "Checks", Header: []string{"check", "holds", "numbers"}}
 	for _, c := range cs {
-		mark := "no"
+		mark, detail := "no", c.Detail
 		if c.Pass {
 			mark = "yes"
 		}
-		t.Rows = append(t.Rows, []string{c.Name, mark, c.Detail})
+		if c.Untestable != "" {
+			mark, detail = "not testable", c.Detail+"; not testable: "+c.Untestable
+		}
+		t.Rows = append(t.Rows, []string{c.Name, mark, detail})
 	}
 	return t
 }

@@ -237,57 +237,160 @@ func TestPlanRunTrainAt(t *testing.T) {
 	}
 }
 
-// An experiment's scale note is in its verdict box whatever the verdict: it
-// also says how the runs were chosen.
-func TestReportScaleNoteUnderEveryVerdict(t *testing.T) {
+// The verdict box speaks of the scale shown: the note of that scale
+// whatever the verdict, never another scale's.
+func TestReportScaleNote(t *testing.T) {
 	d, err := LoadDef("E1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _ := LoadScale("small")
-	for _, v := range []string{report.Supported, report.Partly, report.NotAtScale} {
-		out := &Outcome{Def: d, Verdict: v, Checks: []Check{{Name: "c", Pass: v == report.Supported}}}
-		rep := buildReport(Options{Preset: "small", OutDir: "out"}, s, []*Def{d}, []*Def{d}, []*Outcome{out}, nil, nil, 0, 0, 0)
-		if got := rep.Experiments[0].VerdictNote; !strings.Contains(got, "About the scale: "+d.ScaleNote) {
-			t.Errorf("verdict %q: the note lacks the scale note:\n%s", v, got)
+	small := d.ScaleNotes["small"]
+	if small == "" {
+		t.Fatal("E1 has no small scale note")
+	}
+	for _, preset := range []string{"small", "quick"} {
+		s, err := LoadScale(preset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs, err := Plan([]*Def{d}, s, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []string{report.Supported, report.Partly, report.NotAtScale} {
+			out := &Outcome{Def: d, Verdict: v, Checks: []Check{{Name: "c", Pass: v == report.Supported}}}
+			rep := buildReport(Options{Preset: preset, OutDir: "out"}, s, []*Def{d}, []*Def{d}, []*Outcome{out}, nil, runs, 0, 0, 0)
+			got := rep.Experiments[0].VerdictNote
+			if !strings.Contains(got, "About the scale: this report is at the "+preset+" scale (") {
+				t.Errorf("%s, verdict %q: the note does not name the scale shown:\n%s", preset, v, got)
+			}
+			if has := strings.Contains(got, strings.TrimSpace(small)); has != (preset == "small") {
+				t.Errorf("%s, verdict %q: small's note shown: %v, want %v", preset, v, has, preset == "small")
+			}
 		}
 	}
 }
 
 func TestVerdict(t *testing.T) {
-	for _, tc := range []struct {
-		pass []bool
-		want string
-	}{{[]bool{true, true}, report.Supported}, {[]bool{true, false}, report.Partly}, {[]bool{false, false}, report.NotAtScale}, {nil, report.NotAtScale}} {
-		var cs []Check
-		for _, p := range tc.pass {
-			cs = append(cs, Check{Pass: p})
-		}
-		if got := Verdict(cs); got != tc.want {
-			t.Errorf("%v: %s, want %s", tc.pass, got, tc.want)
-		}
-	}
-}
-
-// A failed precondition (the models did not learn) makes the verdict
-// NotAtScale even when every claim check passes; passed preconditions do not
-// count as evidence for the claim.
-func TestVerdictPreconditions(t *testing.T) {
 	pre := func(p bool) Check { return Check{Pass: p, Precondition: true} }
 	claim := func(p bool) Check { return Check{Pass: p} }
+	untestable := func(p bool) Check { return Check{Pass: p, Untestable: "specialists alike"} }
 	for _, tc := range []struct {
 		cs   []Check
 		want string
 	}{
-		{[]Check{pre(false), claim(true), claim(true)}, report.NotAtScale},
+		{[]Check{claim(true), claim(true)}, report.Supported},
+		{[]Check{claim(true), claim(false)}, report.Partly},
+		{[]Check{claim(false), claim(false)}, report.NotAtScale},
+		{nil, report.NotTestable},
+		// A failed precondition (the models did not learn) makes the verdict
+		// NotTestable even when every claim check passes; passed preconditions
+		// do not count as evidence for the claim.
+		{[]Check{pre(false), claim(true), claim(true)}, report.NotTestable},
 		{[]Check{pre(true), claim(true), claim(true)}, report.Supported},
 		{[]Check{pre(true), claim(true), claim(false)}, report.Partly},
 		{[]Check{pre(true), claim(false)}, report.NotAtScale},
-		{[]Check{pre(true)}, report.NotAtScale},
+		{[]Check{pre(true)}, report.NotTestable},
+		// An untestable check that passes is no support.
+		{[]Check{untestable(true), untestable(true)}, report.NotTestable},
+		{[]Check{untestable(true), claim(false)}, report.NotAtScale},
+		{[]Check{untestable(false), claim(true)}, report.Partly},
 	} {
 		if got := Verdict(tc.cs); got != tc.want {
 			t.Errorf("%+v: %s, want %s", tc.cs, got, tc.want)
 		}
+	}
+}
+
+// curveResult is a setting result with constant curves name -> error.
+func curveResult(setting string, n int, errs map[string]float64) *eval.SettingResult {
+	r := &eval.SettingResult{Setting: setting, N: n}
+	for name, v := range errs {
+		c := eval.Curve{Name: name}
+		for range n {
+			c.Mean = append(c.Mean, v)
+			c.Lo = append(c.Lo, v-0.01)
+			c.Hi = append(c.Hi, v+0.01)
+		}
+		r.Curves = append(r.Curves, c)
+	}
+	return r
+}
+
+// When the specialists score alike (the quick preset's dense prompts: 0.300,
+// 0.306, 0.310 for dense-only, sparse-only and the mixture), the mixture
+// "matching" them is no support: E1 is not testable, and says so with the
+// numbers.
+func TestE1IndistinguishableSpecialists(t *testing.T) {
+	d, err := LoadDef("E1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const dim, n = 5, 11
+	alike := map[string]float64{"dense": 0.300, "sparse": 0.306, "mix": 0.310}
+	cs := checksE1(d, curveResult("dense", n, alike), curveResult("sparse", n, alike), dim, n, "mix", "dense", "sparse")
+	if v := Verdict(cs); v != report.NotTestable {
+		t.Errorf("verdict %q, want %q; checks %+v", v, report.NotTestable, cs)
+	}
+	tally := Count(cs)
+	if tally.FailedPre == nil || !strings.Contains(tally.String(), "not testable") && !strings.Contains(tally.String(), "Not testable") ||
+		!strings.Contains(tally.FailedPre.Detail, "0.306") {
+		t.Errorf("tally %q: want a failed precondition with the specialists' numbers", tally)
+	}
+	for _, c := range cs {
+		if strings.Contains(c.Name, "matches") && !strings.Contains(c.Untestable, "0.306") {
+			t.Errorf("%s: untestable %q, want the specialists' numbers", c.Name, c.Untestable)
+		}
+	}
+	// Specialists that differ make the matching checks count.
+	dense := curveResult("dense", n, map[string]float64{"dense": 0.1, "sparse": 0.6, "mix": 0.12})
+	sparse := curveResult("sparse", n, map[string]float64{"dense": 0.6, "sparse": 0.1, "mix": 0.12})
+	cs = checksE1(d, dense, sparse, dim, n, "mix", "dense", "sparse")
+	if v, tally := Verdict(cs), Count(cs); v != report.Supported || tally.Testable != 6 {
+		t.Errorf("specialists apart: verdict %q, tally %+v, want supported with 6 testable", v, tally)
+	}
+}
+
+// The terminal, verdict.json and the report count the same checks.
+func TestCountsAgree(t *testing.T) {
+	d, err := LoadDef("E1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := []Check{{Name: "(precondition) learned", Pass: true, Precondition: true},
+		{Name: "a", Pass: true}, {Name: "b", Pass: true, Untestable: "alike"}, {Name: "c"}}
+	o := &Outcome{Def: d, Checks: cs, Verdict: Verdict(cs), Results: &eval.Results{}}
+	s, _ := LoadScale("quick")
+	rep := buildReport(Options{Preset: "quick", OutDir: "out"}, s, []*Def{d}, []*Def{d}, []*Outcome{o}, nil, nil, 0, 0, 0)
+	note := rep.Experiments[0].VerdictNote
+	want := "1 of 3 checks of the claim holds (1 not testable at this scale)"
+	if !strings.HasPrefix(note, want) {
+		t.Errorf("report note starts %q, want %q", note[:min(len(note), 80)], want)
+	}
+	if line := verdictLine(o, 0); !strings.Contains(line, want) {
+		t.Errorf("terminal line %q lacks %q", line, want)
+	}
+	dir := t.TempDir()
+	if err := writeOutcome(o, dir); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "verdict.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Verdict, Summary       string
+		Held, Testable, Claims int
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.Held != 1 || v.Testable != 2 || v.Claims != 3 || !strings.HasPrefix(v.Summary, want) || v.Verdict != report.Partly {
+		t.Errorf("verdict.json %+v", v)
+	}
+	// The rule as shown counts the same checks.
+	if !strings.Contains(note, "The claim has 3 checks") {
+		t.Errorf("rule does not count 3 checks:\n%s", note)
 	}
 }
 
