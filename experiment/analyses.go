@@ -52,7 +52,7 @@ func analyzeE1(e *env) (*Outcome, error) {
 	if sq != nil {
 		label = "Bayes, loss-weighted mixture"
 	}
-	extra := []eval.Predictor{eval.Baseline{P: bm, Label: label}}
+	extra := []eval.Predictor{e.reference(bm, label)}
 	for i, es := range e.def.Evals {
 		spec, err := e.resolve(fmt.Sprintf("evals[%d].task", i), es.Task)
 		if err != nil {
@@ -77,8 +77,8 @@ func analyzeE1(e *env) (*Outcome, error) {
 		ratioTable("Mixture model's error over the specialist's", []ratioRow{
 			{"dense prompts (over dense-only)", rd, mix, den}, {"sparse prompts (over sparse-only)", rs, mix, spa}}, pos))
 	o.Figures = append(o.Figures,
-		Fig{"icl_dense", e.def.Caption("icl_dense"), iclFigure("E1: dense linear prompts (d = "+fmt.Sprint(d)+")", rd)},
-		Fig{"icl_sparse", e.def.Caption("icl_sparse"), iclFigure("E1: "+rs.Class+" prompts", rs)})
+		Fig{"icl_dense", e.def.Caption("icl_dense"), e.iclFigure("E1: dense linear prompts (d = "+fmt.Sprint(d)+")", rd)},
+		Fig{"icl_sparse", e.def.Caption("icl_sparse"), e.iclFigure("E1: "+rs.Class+" prompts", rs)})
 	return o, nil
 }
 
@@ -247,8 +247,8 @@ func analyzeE2(e *env) (*Outcome, error) {
 		curveTable("Dense prompts: normalized error, mean [90% interval]", rd, pos),
 		curveTable("Sparse prompts: normalized error, mean [90% interval]", rs, pos))
 	o.Figures = append(o.Figures,
-		Fig{"icl_dense", e.def.Caption("icl_dense"), iclFigure("E2: dense prompts, by pretraining weight", rd)},
-		Fig{"icl_sparse", e.def.Caption("icl_sparse"), iclFigure("E2: sparse prompts, by pretraining weight", rs)})
+		Fig{"icl_dense", e.def.Caption("icl_dense"), e.iclFigure("E2: dense prompts, by pretraining weight", rd)},
+		Fig{"icl_sparse", e.def.Caption("icl_sparse"), e.iclFigure("E2: sparse prompts, by pretraining weight", rs)})
 	return o, nil
 }
 
@@ -293,12 +293,12 @@ func analyzeE3(e *env) (*Outcome, error) {
 	}
 	clsDense := "class Bayes: " + bm.Components[0].Name()
 	clsSparse := "class Bayes: " + bm.Components[1].Name()
-	extra := []eval.Predictor{eval.Baseline{P: bm.Components[0], Label: clsDense}, eval.Baseline{P: bm.Components[1], Label: clsSparse}}
+	extra := []eval.Predictor{e.reference(bm.Components[0], clsDense), e.reference(bm.Components[1], clsSparse)}
 	d, n := e.d, e.n
 	pw := clampPos(d-1, n)
 	tf := e.label(sw.Models[0])
 	var ks []float64
-	w := plot.Series{Name: "transformer: implied weight on dense", Markers: true}
+	w := plot.Series{Name: "transformer: implied weight on dense", Role: plot.RoleModel}
 	for k := 1; k <= d; k++ {
 		name := fmt.Sprintf("k=%d", k)
 		r, err := e.evaluate(name, task.Spec{Class: task.ClassSparseLinear, K: k}, prompt.Setting{}, sw.Models, sw.Baselines, extra)
@@ -377,12 +377,12 @@ func analyzeE3(e *env) (*Outcome, error) {
 	// Figures.
 	var lines []plot.Series
 	for _, p := range positions {
-		if l, ok := sweepSeries(s, tf, p, "transformer, "+examples(p), false); ok {
+		if l, ok := e.sweepSeries(s, tf, p, "transformer, "+examples(p)); ok {
 			lines = append(lines, l)
 		}
 	}
 	for _, b := range []string{"least squares", "lasso (best alpha in hindsight)", "Bayes-optimal"} {
-		if l, ok := sweepSeries(s, b, pw, fmt.Sprintf("%s, %d ex.", shortLabel(b), pw), true); ok {
+		if l, ok := e.sweepSeries(s, b, pw, fmt.Sprintf("%s, %d ex.", shortLabel(b), pw)); ok {
 			lines = append(lines, l)
 		}
 	}
@@ -415,7 +415,7 @@ func analyzeE4(e *env) (*Outcome, error) {
 	pos := uniq([]int{1, clampPos(ceilDiv(n-1, 2), n), n - 1})
 	for _, r := range []*eval.SettingResult{rl, rs, rc} {
 		o.Tables = append(o.Tables, curveTable(r.Setting+" prompts ("+r.Class+"): normalized error, mean [90% interval]", r, pos))
-		o.Figures = append(o.Figures, Fig{"icl_" + r.Setting, e.def.Caption("icl_" + r.Setting), iclFigure("E4: "+r.Class, r)})
+		o.Figures = append(o.Figures, Fig{"icl_" + r.Setting, e.def.Caption("icl_" + r.Setting), e.iclFigure("E4: "+r.Class, r)})
 	}
 	if e.d == 1 {
 		if err := e.fitted(o); err != nil {
@@ -450,7 +450,7 @@ func (e *env) fitted(o *Outcome) error {
 			truth := plot.Series{X: f.Grid, Y: f.Truth}
 			var ls []plot.Series
 			for _, l := range f.Lines {
-				ls = append(ls, plot.Series{Name: l.Name, X: f.Grid, Y: l.Y, Dashed: !contains([]string{e.label("model")}, l.Name)})
+				ls = append(ls, plot.Series{Name: l.Name, X: f.Grid, Y: l.Y, Role: e.roleOf(l.Name)})
 			}
 			name := fmt.Sprintf("fitted_%s_%d", es.Name, j+1)
 			fig := plot.FittedFunction(fmt.Sprintf("E4: %s prompt %d (%d examples)", es.Name, j+1, e.n-1), ctx, truth, ls...)
@@ -475,13 +475,14 @@ func (e *env) sweepFigure(o *Outcome, s *eval.Sweep, name, title, xlabel string)
 	tf := e.label(e.def.Sweep.Models[0])
 	var lines []plot.Series
 	for _, p := range e.sweepPositions() {
-		if l, ok := sweepSeries(s, tf, p, "transformer, "+examples(p), false); ok {
+		if l, ok := e.sweepSeries(s, tf, p, "transformer, "+examples(p)); ok {
 			lines = append(lines, l)
 		}
 	}
 	for _, l := range s.Lines {
 		if l.Predictor != tf && l.Position == e.n-1 {
-			lines = append(lines, plot.Series{Name: fmt.Sprintf("%s, %d ex.", shortLabel(l.Predictor), l.Position), X: s.X, Y: l.Mean, Lo: l.Lo, Hi: l.Hi, Dashed: true})
+			lines = append(lines, plot.Series{Name: fmt.Sprintf("%s, %d ex.", shortLabel(l.Predictor), l.Position), X: s.X, Y: l.Mean, Lo: l.Lo, Hi: l.Hi,
+				Role: e.roleOf(l.Predictor)})
 		}
 	}
 	o.Figures = append(o.Figures, Fig{name, e.def.Caption(name), plot.Sweep(title, xlabel, 1, lines...)})

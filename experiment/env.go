@@ -34,6 +34,24 @@ type env struct {
 	// evalSeed, when not 0, redraws every evaluation's prompts and Monte
 	// Carlo functions (Options.EvalSeed).
 	evalSeed uint64
+	// roles maps each predictor's name to what it is in figures (a model,
+	// a baseline, a reference); set where the predictors are made.
+	roles map[string]plot.Role
+}
+
+// setRole records what predictor name is, for figures.
+func (e *env) setRole(name string, r plot.Role) {
+	if e.roles == nil {
+		e.roles = map[string]plot.Role{}
+	}
+	e.roles[name] = r
+}
+
+// reference returns a reference predictor (a Bayes predictor that is not a
+// baseline of the class) under label, recorded as such.
+func (e *env) reference(p baseline.Predictor, label string) eval.Predictor {
+	e.setRole(label, plot.RoleReference)
+	return eval.Baseline{P: p, Label: label}
 }
 
 // Check is one numeric test of a verdict rule.
@@ -174,10 +192,13 @@ type Outcome struct {
 	Selections []*eval.Selection
 	Fitted     []*eval.Fitted
 	Figures    []Fig
-	Tables     []report.Table
-	Checks     []Check
-	Verdict    string
-	Elapsed    time.Duration
+	// SVGs are the figures rendered once, when written (writeOutcome), and
+	// embedded in the report as they are.
+	SVGs    [][]byte
+	Tables  []report.Table
+	Checks  []Check
+	Verdict string
+	Elapsed time.Duration
 }
 
 func (e *env) newOutcome() *Outcome {
@@ -240,7 +261,13 @@ func (e *env) baselines(c task.Class, prefixes []string) ([]eval.Predictor, erro
 			e.log("skipping %s: %.0f supports", p.Name(), binomial(c.Dim(), bs.K))
 			continue
 		}
-		out = append(out, eval.Baseline{P: p, Label: baselineLabel(p.Name())})
+		label := baselineLabel(p.Name())
+		if strings.HasPrefix(p.Name(), "bayes") {
+			e.setRole(label, plot.RoleReference)
+		} else {
+			e.setRole(label, plot.RoleBaseline)
+		}
+		out = append(out, eval.Baseline{P: p, Label: label})
 	}
 	return out, nil
 }
@@ -260,6 +287,7 @@ func (e *env) transformers(roles []string) []eval.Predictor {
 	var out []eval.Predictor
 	for _, r := range roles {
 		m := e.models[r]
+		e.setRole(m.label, plot.RoleModel)
 		out = append(out, &eval.Transformer{Label: m.label, Model: m.m})
 	}
 	return out
@@ -318,21 +346,27 @@ func at(r *eval.SettingResult, name string, p int) float64 {
 	return m
 }
 
-// iclFigure draws every curve of r (or those named in only).
-func iclFigure(title string, r *eval.SettingResult, only ...string) *plot.Figure {
+// iclFigure draws every curve of r, each styled by its role.
+func (e *env) iclFigure(title string, r *eval.SettingResult) *plot.Figure {
 	var ss []plot.Series
 	for _, c := range r.Curves {
-		if len(only) > 0 && !contains(only, c.Name) {
-			continue
-		}
 		x := make([]float64, len(c.Mean))
 		for i := range x {
 			x[i] = float64(i)
 		}
-		ss = append(ss, plot.Series{Name: c.Name, X: x, Y: c.Mean, Lo: c.Lo, Hi: c.Hi,
-			Dashed: !strings.HasPrefix(c.Name, "transformer")})
+		ss = append(ss, plot.Series{Name: c.Name, X: x, Y: c.Mean, Lo: c.Lo, Hi: c.Hi, Role: e.roleOf(c.Name)})
 	}
 	return plot.ICLCurves(title, r.ZeroError, ss...)
+}
+
+// roleOf is what predictor name is in figures; a predictor made elsewhere
+// than transformers, baselines or reference is a programmer error.
+func (e *env) roleOf(name string) plot.Role {
+	r, ok := e.roles[name]
+	if !ok {
+		panic("experiment " + e.def.ID + ": predictor " + name + " has no role")
+	}
+	return r
 }
 
 func contains(list []string, s string) bool {
@@ -345,12 +379,12 @@ func contains(list []string, s string) bool {
 }
 
 // sweepSeries returns the line of predictor at position as a plot series.
-func sweepSeries(sw *eval.Sweep, predictor string, position int, name string, dashed bool) (plot.Series, bool) {
+func (e *env) sweepSeries(sw *eval.Sweep, predictor string, position int, name string) (plot.Series, bool) {
 	l := sw.Line(predictor, position)
 	if l == nil {
 		return plot.Series{}, false
 	}
-	return plot.Series{Name: name, X: sw.X, Y: l.Mean, Lo: l.Lo, Hi: l.Hi, Dashed: dashed}, true
+	return plot.Series{Name: name, X: sw.X, Y: l.Mean, Lo: l.Lo, Hi: l.Hi, Role: e.roleOf(predictor)}, true
 }
 
 // examples names a position: "1 example", "4 examples".

@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"icl/atomicfile"
 	"icl/configs"
 	"icl/eval"
 	"icl/gpt"
@@ -437,13 +438,17 @@ func writeOutcome(o *Outcome, dir string) error {
 	if err := writeJSON(filepath.Join(dir, "verdict.json"), v); err != nil {
 		return err
 	}
-	for _, f := range o.Figures {
+	o.SVGs = make([][]byte, len(o.Figures))
+	for i, f := range o.Figures {
 		for _, format := range []string{"svg", "png"} {
 			b, err := f.F.Render(format)
 			if err != nil {
 				return fmt.Errorf("figure %s: %w", f.Name, err)
 			}
-			if err := os.WriteFile(filepath.Join(dir, f.Name+"."+format), b, 0o644); err != nil {
+			if format == "svg" {
+				o.SVGs[i] = b
+			}
+			if err := atomicfile.WriteBytes(filepath.Join(dir, f.Name+"."+format), b); err != nil {
 				return err
 			}
 		}
@@ -500,10 +505,10 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			x.Verdict = o.Verdict
 			x.VerdictNote = Count(o.Checks).String() + "\n\nEvery check with its numbers is in the table \"Checks\" above.\n\nRule: " +
 				strings.TrimSpace(d.Rule) + " " + ruleVerdict(o.Checks) + "\n\n" + scaleNote(d, scale, runs)
-			for _, f := range o.Figures {
-				svg, err := f.F.Render("svg")
-				if err != nil {
-					continue
+			for i, f := range o.Figures {
+				var svg []byte
+				if i < len(o.SVGs) {
+					svg = o.SVGs[i]
 				}
 				x.Figures = append(x.Figures, report.Figure{Caption: f.Caption, SVG: svg})
 			}
