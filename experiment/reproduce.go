@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -31,15 +30,19 @@ type Options struct {
 	OutDir string   // output directory; empty means "out/PRESET"
 	// Progress receives progress lines; nil means os.Stderr.
 	Progress io.Writer
-	// Quiet keeps only the reproduction's own lines (no per-step training lines).
+	// Quiet drops the periodic per-run progress lines printed when Progress
+	// is not a terminal (runs starting and finishing are still printed).
 	Quiet bool
-	// IsTerminal lets training redraw one progress line instead of printing lines.
+	// IsTerminal shows training as one live block redrawn in place (a line
+	// per running run and a total line with the ETA) instead of plain lines.
 	IsTerminal bool
 	// Jobs is how many runs train at once: 0 means one per core (Gemm's
 	// thread count), 1 one after another with every core each. With several
 	// at once the cores are shared out between them; small models use one
 	// core better than several, so this finishes sooner (quick's 2-layer
-	// model: 1.7x on 2 cores). Results are the same bits either way.
+	// model: 1.7x on 2 cores). The longest runs start first, and once fewer
+	// runs are left than jobs they get the freed cores (the last run every
+	// core). Results are the same bits either way.
 	Jobs int
 	// EvalSeed, when not 0, draws every evaluation's prompts (and the Monte
 	// Carlo Bayes predictor's functions) from other streams than the
@@ -106,37 +109,25 @@ func Reproduce(ctx context.Context, opts Options) error {
 	}
 
 	// Training.
-	var eta etaModel
-	for _, r := range runs {
-		if r.State != StateDone {
-			logf("[reproduce] timing a training step of each model, for the time estimates")
-			break
-		}
-	}
-	timeSteps(runs)
-	remaining := 0.0
 	counts := map[string]int{}
 	for _, r := range runs {
 		counts[r.State]++
-		if r.State != StateDone {
-			remaining += r.work()
-		}
 	}
 	jobs := opts.Jobs
 	if jobs <= 0 {
 		jobs = kernels.Threads()
 	}
 	jobs = max(1, min(jobs, counts[StateMissing]+counts[StateInterrupted]))
-	logf("[reproduce] preset %s: %d experiments, %d runs (%d done, %d to resume, %d to train) in %s; training estimate %s",
-		opts.Preset, len(selected), len(runs), counts[StateDone], counts[StateInterrupted], counts[StateMissing],
-		opts.OutDir, fmtDur(eta.estimate(remaining)/time.Duration(jobs)))
-	trainStart := time.Now()
-	if jobs > 1 {
-		err = trainParallel(ctx, runs, jobs, opts, w, &eta, remaining)
-	} else {
-		err = trainSequential(ctx, runs, opts, w, &eta, remaining)
+	logf("[reproduce] preset %s: %s, %s (%d done, %d to resume, %d to train) in %s",
+		opts.Preset, plural(len(selected), "experiment"), plural(len(runs), "run"), counts[StateDone], counts[StateInterrupted],
+		counts[StateMissing], opts.OutDir)
+	if counts[StateDone] < len(runs) {
+		logf("[reproduce] timing a training step of each model, for the time estimates")
 	}
-	if err != nil {
+	timeSteps(runs, max(1, kernels.Threads()/jobs))
+	trainStart := time.Now()
+	disp := newDisplay(w, opts.IsTerminal, opts.Quiet, runs)
+	if err := trainRuns(ctx, runs, jobs, disp); err != nil {
 		return err
 	}
 	trainTook := time.Since(trainStart)
@@ -179,142 +170,6 @@ func Reproduce(ctx context.Context, opts Options) error {
 	}
 	logf("[reproduce] report: %s (total %s)", path, fmtDur(time.Since(start)))
 	return errors.Join(errs...)
-}
-
-// trainSequential trains the runs that are not done one after another, each
-// with all cores, printing which run, its stage and the ETA of all training.
-func trainSequential(ctx context.Context, runs []*PlannedRun, opts Options, w io.Writer, eta *etaModel, remaining float64) error {
-	logf := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
-	for i, r := range runs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		tag := fmt.Sprintf("[run %d/%d %s]", i+1, len(runs), r.Name)
-		if r.State == StateDone {
-			logf("%s finished earlier: reused", tag)
-			continue
-		}
-		verb := "training"
-		if r.State == StateInterrupted {
-			verb = "resuming"
-		}
-		logf("%s %s %d steps (this run ~%s, all training left ~%s)", tag, verb, r.Cfg.Train.Steps,
-			fmtDur(eta.estimate(r.work())), fmtDur(eta.estimate(remaining)))
-		t0 := time.Now()
-		after := remaining - r.work() // training left after this run
-		pw := newPrefixWriter(w, "")
-		pw.prefix = func(line string) string {
-			f, ok := stepFraction(line)
-			if !ok || f <= 0 {
-				return tag + " "
-			}
-			el := time.Since(t0)
-			left := time.Duration(float64(el)*(1-f)/f) + eta.estimate(after)
-			return fmt.Sprintf("%s [all training ~%s left] ", tag, fmtDur(left))
-		}
-		topts := train.Options{Quiet: opts.Quiet, Progress: pw, IsTerminal: opts.IsTerminal}
-		if err := r.ensure(ctx, topts); err != nil {
-			return fmt.Errorf("run %s: %w", r.Name, err)
-		}
-		took := time.Since(t0)
-		if r.State == StateMissing {
-			eta.observe(r.work(), took)
-		}
-		remaining -= r.work()
-		r.State = StateDone
-		logf("%s done in %s; training left ~%s", tag, fmtDur(took), fmtDur(eta.estimate(remaining)))
-	}
-	return nil
-}
-
-// trainParallel trains the runs that are not done jobs at a time, giving
-// each an equal share of the cores. Lines from different runs interleave,
-// each prefixed by its run; a failed run stops new runs from starting and is
-// returned once the others have stopped.
-func trainParallel(ctx context.Context, runs []*PlannedRun, jobs int, opts Options, w io.Writer, eta *etaModel, remaining float64) error {
-	prev := kernels.SetThreads(max(1, kernels.Threads()/jobs))
-	defer kernels.SetThreads(prev)
-	var mu sync.Mutex // guards w, eta, remaining and left
-	lw := &lockedWriter{w: w, mu: &mu}
-	logf := func(format string, args ...any) { fmt.Fprintf(lw, format+"\n", args...) }
-	var todo []int
-	for i, r := range runs {
-		if r.State == StateDone {
-			logf("[run %d/%d %s] finished earlier: reused", i+1, len(runs), r.Name)
-			continue
-		}
-		todo = append(todo, i)
-	}
-	left := len(todo)
-	each := "1 thread"
-	if n := kernels.Threads(); n > 1 {
-		each = fmt.Sprintf("%d threads", n)
-	}
-	logf("[reproduce] training %d runs, %d at a time (%s each); all training ~%s",
-		left, jobs, each, fmtDur(eta.estimate(remaining)/time.Duration(jobs)))
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, jobs)
-	errs := make([]error, len(runs))
-	for _, i := range todo {
-		sem <- struct{}{}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func(i int) {
-			defer func() { <-sem; wg.Done() }()
-			r := runs[i]
-			tag := fmt.Sprintf("[run %d/%d %s]", i+1, len(runs), r.Name)
-			verb := "training"
-			if r.State == StateInterrupted {
-				verb = "resuming"
-			}
-			logf("%s %s %d steps", tag, verb, r.Cfg.Train.Steps)
-			t0 := time.Now()
-			pw := newPrefixWriter(lw, tag+" ")
-			topts := train.Options{Quiet: opts.Quiet, Progress: pw}
-			if err := r.ensure(ctx, topts); err != nil {
-				errs[i] = fmt.Errorf("run %s: %w", r.Name, err)
-				cancel()
-				return
-			}
-			took := time.Since(t0)
-			mu.Lock()
-			if r.State == StateMissing {
-				eta.observe(r.work(), took)
-			}
-			remaining -= r.work()
-			r.State = StateDone
-			left--
-			est := eta.estimate(remaining / float64(jobs))
-			n := left
-			mu.Unlock()
-			runsLeft := fmt.Sprintf("%d runs", n)
-			if n == 1 {
-				runsLeft = "1 run"
-			}
-			logf("%s done in %s; %s left, training left ~%s", tag, fmtDur(took), runsLeft, fmtDur(est))
-		}(i)
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	return ctx.Err()
-}
-
-// lockedWriter serializes writes from concurrent runs.
-type lockedWriter struct {
-	w  io.Writer
-	mu *sync.Mutex
-}
-
-func (l *lockedWriter) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(b)
 }
 
 // runTimes lists the training wall time each run's metrics record, e.g.

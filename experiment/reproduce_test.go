@@ -521,17 +521,7 @@ func TestReproduceMicro(t *testing.T) {
 	}
 }
 
-func TestPrefixWriter(t *testing.T) {
-	var b bytes.Buffer
-	w := newPrefixWriter(&b, "[x] ")
-	w.Write([]byte("a\nb"))
-	w.Write([]byte("c\r\rd\n\ne"))
-	if got, want := b.String(), "[x] a\n[x] bc\r\r[x] d\n\n"; got != want {
-		t.Errorf("got %q, want %q", got, want)
-	}
-	if f, ok := stepFraction("step 1200/3000  loss 0.5"); !ok || f != 0.4 {
-		t.Errorf("stepFraction: %g %v", f, ok)
-	}
+func TestFmtDur(t *testing.T) {
 	if got := fmtDur(3725e9); got != "1:02:05" {
 		t.Errorf("fmtDur: %s", got)
 	}

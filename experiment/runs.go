@@ -6,14 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"time"
 
+	"icl/gpt/kernels"
 	"icl/train"
 )
 
@@ -35,17 +33,18 @@ type PlannedRun struct {
 	stepS float64 // measured seconds per training step at full size (see timeSteps)
 }
 
-// work is the run's predicted training time in seconds, for ETAs: the
-// measured step time times the steps (the curriculum's smaller early steps
-// and the evaluations are left to etaModel's correction).
+// work is the run's predicted training time in seconds at full size, for
+// the order runs start in: the timed step times the steps.
 func (r *PlannedRun) work() float64 {
 	return r.stepS * float64(r.Cfg.Train.Steps)
 }
 
 // timeSteps sets stepS for runs that are not done by timing two training
-// steps of each distinct model (train.TimeStep). Runs with the same model
-// share one timing.
-func timeSteps(runs []*PlannedRun) {
+// steps of each distinct model (train.TimeStep) with threads threads, as
+// each run will train. Runs with the same model share one timing.
+func timeSteps(runs []*PlannedRun, threads int) {
+	prev := kernels.SetThreads(threads)
+	defer kernels.SetThreads(prev)
 	byModel := map[string]float64{}
 	for _, r := range runs {
 		if r.State == StateDone {
@@ -229,82 +228,6 @@ func runFor(runs []*PlannedRun, id, role string) *PlannedRun {
 
 // ModelPath is the final weights file of the run.
 func (r *PlannedRun) ModelPath() string { return filepath.Join(r.Dir, train.ModelFile) }
-
-// prefixWriter prefixes every line written through it, also lines redrawn
-// with a carriage return. The prefix is computed from each complete line, so
-// it can carry live information (an overall ETA). A line is written once it
-// is terminated by '\n' or '\r'.
-type prefixWriter struct {
-	w      io.Writer
-	prefix func(line string) string
-	buf    []byte
-}
-
-func newPrefixWriter(w io.Writer, prefix string) *prefixWriter {
-	return &prefixWriter{w: w, prefix: func(string) string { return prefix }}
-}
-
-func (p *prefixWriter) Write(b []byte) (int, error) {
-	var out []byte
-	for _, c := range b {
-		if c != '\n' && c != '\r' {
-			p.buf = append(p.buf, c)
-			continue
-		}
-		if len(p.buf) > 0 {
-			out = append(out, p.prefix(string(p.buf))...)
-			out = append(out, p.buf...)
-			p.buf = p.buf[:0]
-		}
-		out = append(out, c)
-	}
-	if len(out) > 0 {
-		if _, err := p.w.Write(out); err != nil {
-			return 0, err
-		}
-	}
-	return len(b), nil
-}
-
-var stepRE = regexp.MustCompile(`step (\d+)/(\d+)`)
-
-// stepFraction returns the fraction of steps done that a training progress
-// line reports, or false.
-func stepFraction(line string) (float64, bool) {
-	m := stepRE.FindStringSubmatch(line)
-	if m == nil {
-		return 0, false
-	}
-	a, _ := strconv.Atoi(m[1])
-	b, _ := strconv.Atoi(m[2])
-	if b <= 0 {
-		return 0, false
-	}
-	return float64(a) / float64(b), true
-}
-
-// etaModel estimates remaining training time from the predicted times of the
-// runs (work) and, once runs have finished, the ratio of their actual to
-// their predicted times: it takes in evaluations, checkpoints, the
-// curriculum's cheaper early steps and other load on the machine.
-type etaModel struct {
-	took, predicted float64 // seconds, summed over finished runs
-}
-
-func (e *etaModel) estimate(work float64) time.Duration {
-	ratio := 1.0
-	if e.took > 0 && e.predicted > 0 {
-		ratio = e.took / e.predicted
-	}
-	return time.Duration(work * ratio * float64(time.Second))
-}
-
-func (e *etaModel) observe(work float64, took time.Duration) {
-	if took > 0 && work > 0 {
-		e.took += took.Seconds()
-		e.predicted += work
-	}
-}
 
 func fmtDur(d time.Duration) string {
 	s := int(d.Round(time.Second) / time.Second)
