@@ -8,7 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
@@ -314,6 +313,7 @@ func writeOutcome(o *Outcome, dir string) error {
 // buildReport assembles the HTML report.
 func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outcome, failed map[string]error,
 	runs []*PlannedRun, trainTook, evalTook, total time.Duration) report.Report {
+	mod, commit := version()
 	rep := report.Report{
 		Title: "icl reproduction (" + opts.Preset + " preset)",
 		Intro: "A reproduction of Yadlowsky, Doshi and Tripuraneni, \"Pretraining Data Mixtures Enable Narrow Model " +
@@ -336,7 +336,9 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			{Key: "training time of the runs", Value: runTimes(runs)},
 			{Key: "evaluation time", Value: fmtDur(evalTook)},
 			{Key: "total time", Value: fmtDur(total)},
-			{Key: "machine", Value: fmt.Sprintf("%s/%s, GOMAXPROCS %d, %s", runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.Version())},
+			{Key: "icl version", Value: mod},
+			{Key: "git commit", Value: commit},
+			{Key: "machine", Value: machine()},
 			{Key: "date", Value: time.Now().UTC().Format("2006-01-02 15:04 UTC")},
 		},
 	}

@@ -362,6 +362,18 @@ func TestCountsAgree(t *testing.T) {
 	o := &Outcome{Def: d, Checks: cs, Verdict: Verdict(cs), Results: &eval.Results{}}
 	s, _ := LoadScale("quick")
 	rep := buildReport(Options{Preset: "quick", OutDir: "out"}, s, []*Def{d}, []*Def{d}, []*Outcome{o}, nil, nil, 0, 0, 0)
+	meta := map[string]string{}
+	for _, kv := range rep.Meta {
+		meta[kv.Key] = kv.Value
+	}
+	for _, k := range []string{"icl version", "git commit", "machine"} {
+		if meta[k] == "" {
+			t.Errorf("report does not record the %s", k)
+		}
+	}
+	if !strings.Contains(meta["machine"], "cores") {
+		t.Errorf("machine %q", meta["machine"])
+	}
 	note := rep.Experiments[0].VerdictNote
 	want := "1 of 3 checks of the claim holds (1 not testable at this scale)"
 	if !strings.HasPrefix(note, want) {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,7 +17,7 @@ func init() {
 	register(&command{
 		name:  "reproduce",
 		short: "reproduce the paper's experiments: train, evaluate, draw, report.html",
-		usage: "[-preset quick|small|paper] [-only E1,E3] [-out DIR]",
+		usage: "[-preset quick|small|paper] [-only E1,E3] [-out DIR] [-jobs N] [-eval-seed N] [-q]",
 		long: `
 Reproduce runs the experiments of Yadlowsky, Doshi and Tripuraneni (2023) end to
 end: it trains the pretraining runs the chosen experiments need (reusing finished
@@ -50,7 +51,7 @@ Examples:
 			preset := fs.String("preset", "quick", "scale: quick, small or paper")
 			only := fs.String("only", "", "comma-separated experiment ids (default: all)")
 			out := fs.String("out", "", "output `directory` (default out/PRESET)")
-			quiet := fs.Bool("q", false, "only the reproduction's own progress lines")
+			quiet := fs.Bool("q", false, "when not on a terminal, no periodic progress lines of the runs (their start and end are still printed)")
 			evalSeed := fs.Uint64("eval-seed", 0, "draw the evaluation prompts from other streams (`N` > 0), to compare\ncandidate runs on prompts the standard report does not use")
 			jobs := fs.Int("jobs", 0, "train up to `N` runs at once, sharing the cores out between them;\n0: one per core, 1: one after another on all cores (same bits either way)")
 			return func(ctx context.Context, e *env) error {
@@ -69,9 +70,13 @@ Examples:
 					IsTerminal: train.StderrIsTerminal()}
 				if *only != "" {
 					for _, id := range strings.Split(*only, ",") {
-						if id = strings.TrimSpace(id); id != "" {
-							opts.Only = append(opts.Only, id)
+						if id = strings.ToUpper(strings.TrimSpace(id)); id == "" {
+							continue
 						}
+						if !slices.Contains(experiment.IDs, id) {
+							return usageErrorf("-only: no experiment %s; allowed: %s", id, strings.Join(experiment.IDs, ", "))
+						}
+						opts.Only = append(opts.Only, id)
 					}
 				}
 				if opts.OutDir == "" {
