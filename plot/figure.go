@@ -116,6 +116,10 @@ type Figure struct {
 
 	Width, Height vg.Length // 0 means DefaultWidth, DefaultHeight
 	DPI           int       // PNG resolution; 0 means DefaultDPI
+
+	// linesOnly keeps roles from adding markers (fitted functions, whose
+	// markers are the data).
+	linesOnly bool
 }
 
 // Okabe–Ito colour-blind-safe palette, ordered for contrast on white
@@ -211,6 +215,9 @@ func (f *Figure) styles() []style {
 				st.line.Color = truthColor
 			}
 			st.line.Dashes, st.line.Width = nil, vg.Points(5)
+		}
+		if f.linesOnly {
+			st.marks = s.Markers
 		}
 		out[i] = st
 	}

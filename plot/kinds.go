@@ -76,11 +76,12 @@ func FittedFunction(title string, context, truth Series, preds ...Series) *Figur
 		}
 	}
 	return &Figure{
-		Title:  title,
-		XLabel: "x",
-		YLabel: "y",
-		Series: series,
-		Points: []Series{context},
+		Title:     title,
+		XLabel:    "x",
+		YLabel:    "y",
+		Series:    series,
+		Points:    []Series{context},
+		linesOnly: true,
 	}
 }
 

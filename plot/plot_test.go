@@ -55,8 +55,8 @@ func sampleFigures() map[string]*Figure {
 	fitted := FittedFunction("0.5 linear + 0.5 sine, 10 examples",
 		Series{X: []float64{-2, -1.2, -0.3, 0.4, 1.1, 2.5}, Y: []float64{-1.3, -0.9, -0.4, 0.56, 0.95, 0.77}},
 		Series{X: grid, Y: truth},
-		Series{Name: "transformer", X: grid, Y: tr},
-		Series{Name: "Bayes", X: grid, Y: bayes, Dashed: true},
+		Series{Name: "transformer", X: grid, Y: tr, Role: RoleModel},
+		Series{Name: "Bayes", X: grid, Y: truth, Role: RoleReference},
 	)
 	imp := Series{Name: "transformer: implied weight"}
 	post := Series{Name: "Bayes: posterior p(sparse | context)"}
@@ -75,7 +75,20 @@ func sampleFigures() map[string]*Figure {
 	lsq.Y[10] = math.NaN()
 	logc := ICLCurves("Log scale with a NaN gap", 1, icl("transformer", 41, 1, 5, 0.2), lsq)
 	logc.LogY, logc.YMin = true, 1e-4
-	return map[string]*Figure{"curves": curves, "logcurves": logc, "sweep": sweep, "fitted": fitted, "modelsel": ms}
+	// E1-like: three transformers, two baselines and two references lying
+	// on one another, and an outlier (least squares at 1 example in d = 1).
+	role := func(s Series, r Role) Series { s.Role = r; return s }
+	ls2 := icl("least squares", 11, 1, 4, 0.05)
+	ls2.Y[1], ls2.Hi[1] = 310, 655
+	roles := ICLCurves("Roles, overlapping curves and an outlier", 1,
+		role(icl("transformer: dense only", 11, 1, 3, 0.08), RoleModel),
+		role(icl("transformer: sparse only", 11, 1, 3.1, 0.08), RoleModel),
+		role(icl("transformer: dense+sparse mixture", 11, 1, 3.2, 0.08), RoleModel),
+		role(ls2, RoleBaseline),
+		role(icl("lasso (best alpha in hindsight)", 11, 1, 4, 0.05), RoleBaseline),
+		role(icl("Bayes-optimal", 11, 1, 4.1, 0.02), RoleReference),
+		role(icl("Bayes-optimal, mixture prior", 11, 1, 4.1, 0.02), RoleReference))
+	return map[string]*Figure{"curves": curves, "logcurves": logc, "sweep": sweep, "fitted": fitted, "modelsel": ms, "roles": roles}
 }
 
 // TestWriteSamples writes sample figures to $ICL_PLOT_SAMPLES for viewing.
