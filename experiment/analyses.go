@@ -611,6 +611,14 @@ func analyzeMS(e *env) (*Outcome, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Precondition: the model predicts this class at all. The same
+		// prompts as the selection's (same setting seed).
+		r, err := e.evaluate(es.Name, spec, es.Prompt, []string{"mixture"}, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		o.Checks = append(o.Checks, learned(fmt.Sprintf("mixture model on %s prompts, %d examples", es.Name, e.n-1),
+			at(r, e.label("mixture"), e.n-1), e.def.Param("learned")))
 		s := eval.Setting{Name: es.Name, Task: spec, Prompt: es.Prompt, Prompts: e.scale.Prompts, Seed: e.seed(es.Name)}
 		bt, _, err := s.Draw(e.d, e.n)
 		if err != nil {

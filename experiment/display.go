@@ -186,18 +186,21 @@ func (d *display) finished(r *PlannedRun, took time.Duration, threads int) {
 	d.remove(r)
 	d.done++
 	more := ""
+	left := d.total - d.done
 	if threads != d.threads {
-		more = fmt.Sprintf("; the runs left now use %s each", plural(threads, "thread"))
+		more = fmt.Sprintf("; the %s left now use %s each", plural(len(d.live), "running run"), plural(threads, "thread"))
+		if len(d.live) == 1 && left == 1 {
+			more = fmt.Sprintf("; the last run now uses %s", plural(threads, "thread"))
+		}
 		d.threads = threads
 	}
-	left := d.total - d.done
 	eta, basis := d.totalETA()
 	d.mu.Unlock()
 	if left == 0 {
-		d.message("%s done in %s; all runs trained", d.tag(r), fmtDur(took))
+		d.message("%s finished in %s; all runs trained", d.tag(r), fmtDur(took))
 		return
 	}
-	d.message("%s done in %s; %s left, all training ~%s more (%s)%s", d.tag(r), fmtDur(took),
+	d.message("%s finished in %s; %s left, all training ~%s more (%s)%s", d.tag(r), fmtDur(took),
 		plural(left, "run"), fmtDur(eta), basis, more)
 }
 

@@ -123,7 +123,7 @@ func TestDisplayModes(t *testing.T) {
 			t.Errorf("plain: %d progress lines, want 9 (10%% .. 90%%):\n%s", n, s)
 		}
 		for _, want := range []string{"[run 1/1 quick/a] training 1000 steps", "[run 1/1 quick/a] step 500/1000 (50%)",
-			"ETA 0:05", "[run 1/1 quick/a] done in 0:10; all runs trained"} {
+			"ETA 0:05", "[run 1/1 quick/a] finished in 0:10; all runs trained"} {
 			if !strings.Contains(s, want) {
 				t.Errorf("plain: lacks %q:\n%s", want, s)
 			}

@@ -107,11 +107,11 @@ func Count(checks []Check) Tally {
 // not testable at this scale)".
 func (t Tally) String() string {
 	if t.FailedPre != nil {
-		return fmt.Sprintf("Not testable at this scale: precondition failed: %s (%s).",
+		return fmt.Sprintf("Precondition failed: %s (%s).",
 			strings.TrimPrefix(t.FailedPre.Name, "(precondition) "), t.FailedPre.Detail)
 	}
 	if t.Testable == 0 {
-		return fmt.Sprintf("Not testable at this scale: none of the claim's %s can tell at this scale.", plural(t.Claims, "check"))
+		return fmt.Sprintf("None of the claim's %s can tell at this scale (each row of the table says why).", plural(t.Claims, "check"))
 	}
 	verb := "hold"
 	if t.Held == 1 {
@@ -164,7 +164,7 @@ func ruleVerdict(checks []Check) string {
 	}
 	var b strings.Builder
 	if len(pre) > 0 {
-		fmt.Fprintf(&b, "Preconditions (the models learned what the claim needs): %s. If one fails, the verdict is %q. ",
+		fmt.Fprintf(&b, "Preconditions, without which the claim cannot be tested (thresholds in the table): %s. If one fails, the verdict is %q. ",
 			strings.Join(pre, "; "), report.NotTestable)
 	}
 	fmt.Fprintf(&b, "A check of the claim that cannot tell at this scale (its table row says why) counts neither way; if none can, the verdict is %q. ", report.NotTestable)

@@ -399,7 +399,8 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 // verdictLine is the terminal's line on an analysed experiment; it counts
 // checks as the report does.
 func verdictLine(o *Outcome, took time.Duration) string {
-	return fmt.Sprintf("[%s] %s: %s (in %s)", o.Def.ID, o.Verdict, strings.TrimSuffix(Count(o.Checks).String(), "."), fmtDur(took))
+	why := strings.TrimSuffix(Count(o.Checks).String(), ".")
+	return fmt.Sprintf("[%s] %s: %s%s (in %s)", o.Def.ID, o.Verdict, strings.ToLower(why[:1]), why[1:], fmtDur(took))
 }
 
 // scaleNote is the verdict's paragraph on the scale shown: the runs' sizes,
@@ -414,8 +415,8 @@ func scaleNote(d *Def, scale *Scale, runs []*PlannedRun) string {
 		}
 		seen[r.Name] = true
 		g := r.Cfg.GPT()
-		sizes = append(sizes, fmt.Sprintf("%s: d = %d, %d points, %d layers, width %d, %d steps",
-			path.Base(r.Name), g.Dim, g.Points, g.Layers, g.Width, r.Cfg.Train.Steps))
+		sizes = append(sizes, fmt.Sprintf("%s: d = %d, %d points, %s, width %d, %d steps",
+			path.Base(r.Name), g.Dim, g.Points, plural(g.Layers, "layer"), g.Width, r.Cfg.Train.Steps))
 	}
 	s := fmt.Sprintf("About the scale: this report is at the %s scale (%s; %d prompts per evaluation setting).",
 		scale.Name, strings.Join(sizes, "; "), scale.Prompts)

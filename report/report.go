@@ -177,7 +177,7 @@ var verdictMeaning = map[string]string{
 	Supported:   "our numbers show what the paper claims",
 	Partly:      "some of the claim shows in our numbers, some does not; the note below says which",
 	NotAtScale:  "at the scale we ran, our numbers do not show the claim; a larger run may",
-	NotTestable: "at the scale we ran, the models do not differ where the claim needs them to, so our numbers can neither show nor refute it",
+	NotTestable: "at the scale we ran, the models did not learn what the claim needs, or do not differ where it compares them, so our numbers can neither show nor refute it",
 	NotRun:      "this experiment was not run in this report",
 }
 
