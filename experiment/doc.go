@@ -11,7 +11,8 @@
 // optional change of their seed and schedule, train_at, for all its runs or
 // for one), its evaluation
 // settings, its figures, the thresholds of its verdict rule, the rule in
-// words and, per scale, a note on what that scale shows (scale_notes). configs/scales.yaml holds the evaluation sizes of each preset scale
+// words and, per scale, a note on what that scale shows (scale_notes).
+// configs/scales.yaml holds the evaluation sizes of each preset scale
 // (quick, small, paper). The analysis of each experiment, and the checks its
 // verdict is computed from, are Go functions in this package; their rules are
 // the ones the YAML states and the report prints.
