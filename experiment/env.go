@@ -103,8 +103,8 @@ func Count(checks []Check) Tally {
 	return t
 }
 
-// String is the count in words, e.g. "2 of 4 checks of the claim hold (1
-// not testable at this scale)".
+// String is the count in words, e.g. "2 of the claim's 4 checks hold (1
+// not testable at this scale)."
 func (t Tally) String() string {
 	if t.FailedPre != nil {
 		return fmt.Sprintf("Precondition failed: %s (%s).",
@@ -113,11 +113,19 @@ func (t Tally) String() string {
 	if t.Testable == 0 {
 		return fmt.Sprintf("None of the claim's %s can tell at this scale (each row of the table says why).", plural(t.Claims, "check"))
 	}
-	verb := "hold"
-	if t.Held == 1 {
-		verb = "holds"
+	var s string
+	switch {
+	case t.Claims == 1 && t.Held == 1:
+		s = "The claim's one check holds"
+	case t.Claims == 1:
+		s = "The claim's one check does not hold"
+	case t.Held == 0:
+		s = fmt.Sprintf("None of the claim's %d checks holds", t.Claims)
+	case t.Held == 1:
+		s = fmt.Sprintf("1 of the claim's %d checks holds", t.Claims)
+	default:
+		s = fmt.Sprintf("%d of the claim's %d checks hold", t.Held, t.Claims)
 	}
-	s := fmt.Sprintf("%d of %s of the claim %s", t.Held, plural(t.Claims, "check"), verb)
 	if n := t.Claims - t.Testable; n > 0 {
 		s += fmt.Sprintf(" (%d not testable at this scale)", n)
 	}

@@ -375,7 +375,7 @@ func TestCountsAgree(t *testing.T) {
 		t.Errorf("machine %q", meta["machine"])
 	}
 	note := rep.Experiments[0].VerdictNote
-	want := "1 of 3 checks of the claim holds (1 not testable at this scale)"
+	want := "1 of the claim's 3 checks holds (1 not testable at this scale)"
 	if !strings.HasPrefix(note, want) {
 		t.Errorf("report note starts %q, want %q", note[:min(len(note), 80)], want)
 	}

@@ -154,7 +154,7 @@ var (
 	// one another stay distinguishable.
 	dashPatterns = [][]vg.Length{
 		{vg.Points(6), vg.Points(3)},
-		{vg.Points(2), vg.Points(2)},
+		{vg.Points(3.5), vg.Points(2)},
 		{vg.Points(8), vg.Points(3), vg.Points(2), vg.Points(3)},
 		{vg.Points(11), vg.Points(4)},
 		{vg.Points(4), vg.Points(2), vg.Points(1), vg.Points(2), vg.Points(1), vg.Points(2)},
