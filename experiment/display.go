@@ -44,6 +44,7 @@ type display struct {
 	ratios map[*PlannedRun]float64
 
 	lines int // lines of the live block on screen
+	width int // terminal columns; live lines are cut to fit, so that each takes one row
 	stop  chan struct{}
 	wg    sync.WaitGroup
 }
@@ -68,8 +69,11 @@ type sample struct {
 	step int
 }
 
-func newDisplay(w io.Writer, term, quiet bool, plan []*PlannedRun) *display {
-	d := &display{w: w, term: term, quiet: quiet, index: map[*PlannedRun]int{}, nplan: len(plan),
+func newDisplay(w io.Writer, term, quiet bool, width int, plan []*PlannedRun) *display {
+	if width <= 0 {
+		width = 100
+	}
+	d := &display{w: w, term: term, quiet: quiet, width: width, index: map[*PlannedRun]int{}, nplan: len(plan),
 		views: map[*PlannedRun]*runView{}, ratios: map[*PlannedRun]float64{}}
 	for i, r := range plan {
 		d.index[r] = i
@@ -293,6 +297,12 @@ func (v *runView) eta(ratio float64) (time.Duration, bool) {
 // totalETA is the time left for all training, and its basis in words; the
 // mutex is held.
 func (d *display) totalETA() (time.Duration, string) {
+	t, basis, _ := d.totalETAShort()
+	return t, basis
+}
+
+// totalETAShort is totalETA with also a short basis for the live line.
+func (d *display) totalETAShort() (time.Duration, string, string) {
 	ratio, nratio := d.ratio()
 	slots := make([]time.Duration, max(d.jobs, 1))
 	measured := 0
@@ -316,19 +326,22 @@ func (d *display) totalETA() (time.Duration, string) {
 	for _, s := range slots {
 		total = max(total, s)
 	}
-	var basis []string
+	var basis, short []string
 	if measured > 0 {
+		short = append(short, fmt.Sprintf("%d from own step times", measured))
 		basis = append(basis, fmt.Sprintf("%s from %s own step times over the last %s", plural(measured, "running run"),
 			map[bool]string{true: "its", false: "their"}[measured == 1], fmtDur(etaWindow)))
 	}
 	if rest := len(d.live) - measured + len(d.waiting); rest > 0 {
 		if nratio == 0 {
 			basis = append(basis, fmt.Sprintf("%s from a step timed before training", plural(rest, "run")))
+			short = append(short, fmt.Sprintf("%d from a timed step", rest))
 		} else {
 			basis = append(basis, fmt.Sprintf("%s from a timed step x %.2f, the slowdown measured so far", plural(rest, "run"), ratio))
+			short = append(short, fmt.Sprintf("%d from a timed step x %.2f", rest, ratio))
 		}
 	}
-	return total, strings.Join(basis, "; ")
+	return total, strings.Join(basis, "; "), strings.Join(short, ", ")
 }
 
 // tick redraws the live block, or prints the plain lines that are due.
@@ -374,15 +387,20 @@ func (d *display) draw() {
 	var b bytes.Buffer
 	d.clearTo(&b)
 	n := 0
-	for _, v := range d.live {
-		t, _ := v.eta(ratio)
-		fmt.Fprintf(&b, "%s %s  ETA %s\x1b[K\n", d.tag(v.r), v.status(), fmtDur(t))
+	line := func(s string) {
+		if r := []rune(s); len(r) >= d.width {
+			s = string(r[:d.width-2]) + "…"
+		}
+		b.WriteString(s + "\x1b[K\n")
 		n++
 	}
-	eta, basis := d.totalETA()
-	fmt.Fprintf(&b, "training: %d of %d runs done, %d running (%s each), %d waiting; all training ETA %s (%s)\x1b[K\n",
-		d.done, d.total, len(d.live), plural(d.threads, "thread"), len(d.waiting), fmtDur(eta), basis)
-	n++
+	for _, v := range d.live {
+		t, _ := v.eta(ratio)
+		line(fmt.Sprintf("%s %s  ETA %s", d.tag(v.r), v.status(), fmtDur(t)))
+	}
+	eta, _, short := d.totalETAShort()
+	line(fmt.Sprintf("all training: ETA %s (runs: %s); %d of %d done, %d running, %s each, %d waiting",
+		fmtDur(eta), short, d.done, d.total, len(d.live), plural(d.threads, "thread"), len(d.waiting)))
 	d.lines = n
 	d.w.Write(b.Bytes())
 }

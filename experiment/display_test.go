@@ -43,7 +43,7 @@ func feed(d *display, r *PlannedRun, t0 time.Time, from, to int, perPoint float6
 func TestDisplayRunETA(t *testing.T) {
 	r := testRun(t, "quick/a", 4000, 11, 41, 250, 0.01)
 	var out bytes.Buffer
-	d := newDisplay(&out, false, false, []*PlannedRun{r})
+	d := newDisplay(&out, false, false, 0, []*PlannedRun{r})
 	d.jobs, d.total = 1, 1
 	d.views[r] = newRunView(r)
 	d.live = []*runView{d.views[r]}
@@ -73,7 +73,7 @@ func TestDisplayTotalETA(t *testing.T) {
 	a := testRun(t, "quick/a", 1000, 11, 11, 1, 0.01) // timed at 10 ms a step
 	b := testRun(t, "quick/b", 1000, 11, 11, 1, 0.01)
 	c := testRun(t, "quick/c", 500, 11, 11, 1, 0.01)
-	d := newDisplay(&bytes.Buffer{}, false, false, []*PlannedRun{a, b, c})
+	d := newDisplay(&bytes.Buffer{}, false, false, 0, []*PlannedRun{a, b, c})
 	d.begin([]*PlannedRun{a, b, c}, 2, 1)
 	defer d.end()
 	if total, basis := d.totalETA(); total != 15*time.Second || !strings.Contains(basis, "timed before training") {
@@ -99,7 +99,7 @@ func TestDisplayModes(t *testing.T) {
 	a := testRun(t, "quick/a", 1000, 11, 11, 1, 0.01)
 	for _, term := range []bool{false, true} {
 		var out bytes.Buffer
-		d := newDisplay(&out, term, false, []*PlannedRun{a})
+		d := newDisplay(&out, term, false, 60, []*PlannedRun{a})
 		d.begin([]*PlannedRun{a}, 1, 2)
 		d.started(a)
 		now := time.Unix(0, 0)
@@ -111,8 +111,19 @@ func TestDisplayModes(t *testing.T) {
 		d.end()
 		s := out.String()
 		if term {
-			if !strings.Contains(s, "\x1b[") || !strings.Contains(s, "training: 0 of 1 runs done, 1 running (2 threads each), 0 waiting; all training ETA") {
+			if !strings.Contains(s, "\x1b[2A") || !strings.Contains(s, "all training: ETA ") {
 				t.Errorf("terminal: no live block:\n%q", s)
+			}
+			// Each live line fits the 60 columns, so that moving up 2 rows
+			// redraws exactly the block.
+			for _, l := range strings.Split(s, "\n") {
+				if _, after, ok := strings.Cut(l, "\x1b[J"); ok {
+					l = after
+				}
+				l = strings.TrimSuffix(l, "\x1b[K")
+				if n := len([]rune(l)); n >= 60 && !strings.HasPrefix(l, "[reproduce]") && !strings.Contains(l, "training 1000 steps") && !strings.Contains(l, "finished in") {
+					t.Errorf("terminal: live line of %d columns: %q", n, l)
+				}
 			}
 			continue
 		}

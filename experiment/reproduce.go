@@ -35,6 +35,9 @@ type Options struct {
 	// IsTerminal shows training as one live block redrawn in place (a line
 	// per running run and a total line with the ETA) instead of plain lines.
 	IsTerminal bool
+	// TermWidth is the terminal's width in columns (0: 100), to which the
+	// live lines are cut.
+	TermWidth int
 	// Jobs is how many runs train at once: 0 means one per core (Gemm's
 	// thread count), 1 one after another with every core each. With several
 	// at once the cores are shared out between them; small models use one
@@ -125,7 +128,7 @@ func Reproduce(ctx context.Context, opts Options) error {
 	}
 	timeSteps(runs, max(1, kernels.Threads()/jobs))
 	trainStart := time.Now()
-	disp := newDisplay(w, opts.IsTerminal, opts.Quiet, runs)
+	disp := newDisplay(w, opts.IsTerminal, opts.Quiet, opts.TermWidth, runs)
 	if err := trainRuns(ctx, runs, jobs, disp); err != nil {
 		return err
 	}

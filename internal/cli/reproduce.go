@@ -4,10 +4,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/term"
 
 	"icl/experiment"
 	"icl/train"
@@ -68,6 +71,9 @@ Examples:
 				}
 				opts := experiment.Options{Preset: *preset, OutDir: *out, Progress: e.stderr, Quiet: *quiet, Jobs: *jobs, EvalSeed: *evalSeed,
 					IsTerminal: train.StderrIsTerminal()}
+				if opts.IsTerminal {
+					opts.TermWidth, _, _ = term.GetSize(int(os.Stderr.Fd()))
+				}
 				if *only != "" {
 					for _, id := range strings.Split(*only, ",") {
 						if id = strings.ToUpper(strings.TrimSpace(id)); id == "" {
