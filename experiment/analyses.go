@@ -319,8 +319,6 @@ func analyzeE3(e *env) (*Outcome, error) {
 	s := eval.NewSweep("k", ks, o.Results.Settings, positions)
 	o.Sweeps = append(o.Sweeps, s)
 	// Checks on w(k).
-	low, high := e.def.Param("low"), e.def.Param("high")
-	wk := func(k int) float64 { return w.Y[k-1] }
 	// k2 is the sparsity the mixture was pretrained on: w(k2) should be low.
 	k2, err := e.pretrainedK()
 	if err != nil {
@@ -331,39 +329,7 @@ func analyzeE3(e *env) (*Outcome, error) {
 		o.Checks = append(o.Checks, learned(fmt.Sprintf("mixture model on %d-sparse prompts, %d examples", k, n-1),
 			at(o.Results.Settings[k-1], tf, n-1), e.def.Param("learned")))
 	}
-	// A model that does not tell the classes apart has a flat w: trivially
-	// non-decreasing, with nothing in between to fall.
-	move := e.def.Param("move")
-	o.Checks = append(o.Checks, Check{Name: fmt.Sprintf("(precondition) the implied weight moves with k: w(%d) - w(%d) >= %g", d, k2, move),
-		Precondition: true, Pass: wk(d)-wk(k2) >= move,
-		Detail: fmt.Sprintf("w(%d) - w(%d) = %s - %s = %s", d, k2, num(wk(d)), num(wk(k2)), num(wk(d)-wk(k2)))})
-	o.Checks = append(o.Checks, Check{Name: fmt.Sprintf("(1) selection at the ends: w(%d) <= %g and w(%d) >= %g", k2, low, d, high),
-		Detail: fmt.Sprintf("w(%d) = %s, w(%d) = %s", k2, num(wk(k2)), d, num(wk(d))),
-		Pass:   wk(k2) <= low && wk(d) >= high})
-	between, parts := true, []string{}
-	lo, hi := math.Min(wk(k2), wk(d)), math.Max(wk(k2), wk(d))
-	for k := k2 + 1; k < d; k++ {
-		v := wk(k)
-		parts = append(parts, fmt.Sprintf("w(%d) = %s", k, num(v)))
-		between = between && v > 0.1 && v < 0.9 && v >= lo && v <= hi
-	}
-	detail := strings.Join(parts, "; ")
-	if d <= k2+1 {
-		between, detail = false, "no intermediate k at this d"
-	}
-	o.Checks = append(o.Checks, Check{Name: fmt.Sprintf("(2) intermediate k: 0.1 < w(k) < 0.9 and between w(%d) and w(%d)", k2, d), Detail: detail, Pass: between})
-	mono, drops := true, []string{}
-	for k := 2; k <= d; k++ {
-		if w.Y[k-1] < w.Y[k-2] && w.Hi[k-1] < w.Lo[k-2] {
-			mono = false
-			drops = append(drops, fmt.Sprintf("w(%d) = %s < w(%d) = %s", k, num(w.Y[k-1]), k-1, num(w.Y[k-2])))
-		}
-	}
-	md := strings.Join(drops, "; ")
-	if md == "" {
-		md = "no significant decrease"
-	}
-	o.Checks = append(o.Checks, Check{Name: "(3) w(k) non-decreasing in k (up to intervals)", Detail: md, Pass: mono})
+	o.Checks = append(o.Checks, checksE3(e.def, w, k2, d)...)
 	// Table: w(k) and errors at position d-1.
 	t := report.Table{Caption: fmt.Sprintf("Per sparsity k at %d examples: implied weight on dense [90%% interval], and errors", pw),
 		Header: []string{"k", "implied weight", tf, "least squares", "lasso (best alpha in hindsight)", "Bayes-optimal"}}
@@ -457,6 +423,48 @@ func (e *env) fitted(o *Outcome) error {
 		}
 	}
 	return nil
+}
+
+// checksE3 computes E3's checks on the implied weight w (w.Y[k-1] at k =
+// 1..d, with its interval) of a mixture pretrained on k2-sparse functions.
+func checksE3(def *Def, w plot.Series, k2, d int) []Check {
+	low, high := def.Param("low"), def.Param("high")
+	wk := func(k int) float64 { return w.Y[k-1] }
+	var cs []Check
+	// A model that does not tell the classes apart has a flat w: trivially
+	// non-decreasing, with nothing in between to fall.
+	move := def.Param("move")
+	cs = append(cs, Check{Name: fmt.Sprintf("(precondition) the implied weight moves with k: w(%d) - w(%d) >= %g", d, k2, move),
+		Precondition: true, Pass: wk(d)-wk(k2) >= move,
+		Detail: fmt.Sprintf("w(%d) - w(%d) = %s - %s = %s", d, k2, num(wk(d)), num(wk(k2)), num(wk(d)-wk(k2)))})
+	cs = append(cs, Check{Name: fmt.Sprintf("(1) selection at the ends: w(%d) <= %g and w(%d) >= %g", k2, low, d, high),
+		Detail: fmt.Sprintf("w(%d) = %s, w(%d) = %s", k2, num(wk(k2)), d, num(wk(d))),
+		Pass:   wk(k2) <= low && wk(d) >= high})
+	between, parts := true, []string{}
+	lo, hi := math.Min(wk(k2), wk(d)), math.Max(wk(k2), wk(d))
+	for k := k2 + 1; k < d; k++ {
+		v := wk(k)
+		parts = append(parts, fmt.Sprintf("w(%d) = %s", k, num(v)))
+		between = between && v > 0.1 && v < 0.9 && v >= lo && v <= hi
+	}
+	detail := strings.Join(parts, "; ")
+	if d <= k2+1 {
+		between, detail = false, "no intermediate k at this d"
+	}
+	cs = append(cs, Check{Name: fmt.Sprintf("(2) intermediate k: 0.1 < w(k) < 0.9 and between w(%d) and w(%d)", k2, d), Detail: detail, Pass: between})
+	mono, drops := true, []string{}
+	for k := 2; k <= d; k++ {
+		if w.Y[k-1] < w.Y[k-2] && w.Hi[k-1] < w.Lo[k-2] {
+			mono = false
+			drops = append(drops, fmt.Sprintf("w(%d) = %s < w(%d) = %s", k, num(w.Y[k-1]), k-1, num(w.Y[k-2])))
+		}
+	}
+	md := strings.Join(drops, "; ")
+	if md == "" {
+		md = "no significant decrease"
+	}
+	cs = append(cs, Check{Name: "(3) w(k) non-decreasing in k (up to intervals)", Detail: md, Pass: mono})
+	return cs
 }
 
 // linearSine is the convex combination alpha linear + (1 - alpha) sine.

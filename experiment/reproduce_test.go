@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"icl/eval"
+	"icl/plot"
 	"icl/report"
 	"icl/task"
 	"icl/train"
@@ -654,5 +655,34 @@ func TestResolveSparseK(t *testing.T) {
 		case !tc.err && got.K != tc.wantK:
 			t.Errorf("%s: k = %d, want %d", tc.name, got.K, tc.wantK)
 		}
+	}
+}
+
+// An implied weight flat at about 1 for every k (a model that treats every
+// prompt as dense) is trivially non-decreasing: E3 is not testable, and its
+// checks do not count as support.
+func TestE3FlatWeightNotTestable(t *testing.T) {
+	d, err := LoadDef("E3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	series := func(ys ...float64) plot.Series {
+		s := plot.Series{}
+		for i, y := range ys {
+			s.X, s.Y = append(s.X, float64(i+1)), append(s.Y, y)
+			s.Lo, s.Hi = append(s.Lo, y-0.05), append(s.Hi, y+0.05)
+		}
+		return s
+	}
+	flat := checksE3(d, series(0.983, 1.057, 0.958, 0.978, 0.901), 2, 5)
+	if v := Verdict(flat); v != report.NotTestable {
+		t.Errorf("flat w: verdict %q, want %q", v, report.NotTestable)
+	}
+	if tl := Count(flat); tl.FailedPre == nil || !strings.Contains(tl.FailedPre.Detail, "0.901 - 1.057") {
+		t.Errorf("flat w: %q, want the failed precondition with w(5) - w(2)", tl)
+	}
+	moving := checksE3(d, series(0.1, 0.2, 0.4, 0.6, 0.9), 2, 5)
+	if v := Verdict(moving); v != report.Supported {
+		t.Errorf("w rising from 0.2 to 0.9: verdict %q, want %q (%+v)", v, report.Supported, moving)
 	}
 }
