@@ -394,13 +394,19 @@ func (d *display) draw() {
 		b.WriteString(s + "\x1b[K\n")
 		n++
 	}
+	// What matters first comes first: a narrow terminal cuts the end.
 	for _, v := range d.live {
 		t, _ := v.eta(ratio)
-		line(fmt.Sprintf("%s %s  ETA %s", d.tag(v.r), v.status(), fmtDur(t)))
+		if !v.seen {
+			line(fmt.Sprintf("%s starting, ETA %s", d.tag(v.r), fmtDur(t)))
+			continue
+		}
+		line(fmt.Sprintf("%s %d%% ETA %s  step %d/%d  loss %.4g  %.1f steps/s", d.tag(v.r), v.last.Step*100/v.steps, fmtDur(t),
+			v.last.Step, v.steps, v.last.Loss, v.stepsPerS()))
 	}
 	eta, _, short := d.totalETAShort()
-	line(fmt.Sprintf("all training: ETA %s (runs: %s); %d of %d done, %d running, %s each, %d waiting",
-		fmtDur(eta), short, d.done, d.total, len(d.live), plural(d.threads, "thread"), len(d.waiting)))
+	line(fmt.Sprintf("all training: ETA %s  (%d of %d runs done, %d running with %s each, %d waiting; ETAs of runs: %s)",
+		fmtDur(eta), d.done, d.total, len(d.live), plural(d.threads, "thread"), len(d.waiting), short))
 	d.lines = n
 	d.w.Write(b.Bytes())
 }
