@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"strings"
 
 	gplot "gonum.org/v1/plot"
@@ -590,6 +591,10 @@ func (f *Figure) build(w vg.Length) (*gplot.Plot, *gplot.Legend, error) {
 	}
 	p.Add(bands...)
 	p.Add(refs...)
+	// References are drawn last first: the first reference (a class's
+	// Bayes predictor, with the sparsest dots) lands on top, so that where
+	// two references coincide the later one shows in its gaps.
+	slices.Reverse(layers[RoleReference.layer()])
 	for _, l := range layers {
 		p.Add(l...)
 	}
