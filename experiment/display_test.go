@@ -141,3 +141,17 @@ func TestDisplayModes(t *testing.T) {
 		}
 	}
 }
+
+// The order runs start in weighs each step by its length: a run whose
+// curriculum starts short predicts less than its steps at full size.
+func TestWorkWeighsCurriculum(t *testing.T) {
+	flat := testRun(t, "quick/a", 1000, 21, 21, 1, 0.01)
+	ramp := testRun(t, "quick/b", 1000, 11, 21, 200, 0.01) // 11, 13, .., 19 then 21 from step 1000: never full
+	if w := flat.work(); math.Abs(w-10) > 1e-9 {
+		t.Errorf("flat: work %g, want 1000 x 10 ms", w)
+	}
+	// Mean points (11+13+15+17+19)/5 = 15 of 21.
+	if w, want := ramp.work(), 10*15.0/21; math.Abs(w-want) > 1e-9 {
+		t.Errorf("ramp: work %g, want %g", w, want)
+	}
+}

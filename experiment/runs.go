@@ -31,12 +31,21 @@ type PlannedRun struct {
 	Users []string // "E1.mixture", ...
 
 	stepS float64 // measured seconds per training step at full size (see timeSteps)
+	// wallS is the training wall time over all sessions of a run trained or
+	// resumed in this invocation (train.Result); 0 for a reused run.
+	wallS float64
 }
 
-// work is the run's predicted training time in seconds at full size, for
-// the order runs start in: the timed step times the steps.
+// work is the run's predicted training time in seconds, for the order runs
+// start in: the timed full-size step times the steps, each weighted by its
+// length under the curriculum (points per prompt) over the full length.
 func (r *PlannedRun) work() float64 {
-	return r.stepS * float64(r.Cfg.Train.Steps)
+	full := float64(r.Cfg.Data.Points)
+	sum := 0.0
+	for s := 0; s < r.Cfg.Train.Steps; s++ {
+		sum += float64(r.Cfg.Curriculum.At(s).Points) / full
+	}
+	return r.stepS * sum
 }
 
 // timeSteps sets stepS for runs that are not done by timing two training
@@ -189,18 +198,28 @@ func (r *PlannedRun) ensure(ctx context.Context, opts train.Options) error {
 	case StateDone:
 		return nil
 	case StateInterrupted:
-		_, err := train.Resume(ctx, r.Dir, opts)
+		res, err := train.Resume(ctx, r.Dir, opts)
+		if err == nil {
+			r.wallS = res.WallS
+		}
 		return err
 	default:
-		_, err := train.Run(ctx, r.Cfg, r.Dir, opts)
+		res, err := train.Run(ctx, r.Cfg, r.Dir, opts)
+		if err == nil {
+			r.wallS = res.WallS
+		}
 		return err
 	}
 }
 
-// trainedFor returns the training wall time that the run's metrics record for
-// it (summed over interruptions and resumes), and false if the run has no
-// "done" line.
+// trainedFor returns the run's training wall time (summed over
+// interruptions and resumes): what training returned for a run trained in
+// this invocation, else what the metrics of a reused run record; false if
+// the run has no "done" line.
 func (r *PlannedRun) trainedFor() (time.Duration, bool) {
+	if r.wallS > 0 {
+		return time.Duration(r.wallS * float64(time.Second)), true
+	}
 	b, err := os.ReadFile(filepath.Join(r.Dir, train.MetricsFile))
 	if err != nil {
 		return 0, false
