@@ -47,6 +47,8 @@ blockquote.claim { margin: 1rem 0; padding: .6rem 1rem; border-left: 4px solid v
 blockquote.claim .label { display: block; font-size: .78rem; text-transform: uppercase; letter-spacing: .05em; color: var(--accent); font-weight: 700; }
 figure { margin: 1.25rem 0; break-inside: avoid; }
 figure img { display: block; width: 100%; height: auto; border: 1px solid var(--line); border-radius: 4px; }
+/* Figures are drawn 7 in wide: narrower, their text gets too small to read, so they scroll. */
+@media screen { .figscroll { overflow-x: auto; } .figscroll img { min-width: 42rem; } }
 figcaption { font-size: .9rem; color: var(--muted); margin-top: .4rem; }
 figcaption b, table.data caption b { color: var(--ink); }
 .missing { padding: 2rem; text-align: center; border: 1px dashed var(--line); color: var(--muted); }
@@ -128,7 +130,7 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1
 {{range .Claim}}<p>{{.}}</p>
 {{end}}</blockquote>
 {{end}}{{range .Figures}}<figure>
-{{if .Missing}}<div class="missing">figure not available</div>{{else}}<img {{.Src}} alt="{{.N}}: {{.Caption}}">{{end}}
+{{if .Missing}}<div class="missing">figure not available</div>{{else}}<div class="figscroll"><img {{.Src}} alt="{{.N}}: {{.Caption}}"></div>{{end}}
 <figcaption><b>{{.N}}.</b> {{.Caption}}</figcaption>
 </figure>
 {{end}}{{range .Tables}}<table class="data">
