@@ -27,7 +27,17 @@ end: it trains the pretraining runs the chosen experiments need (reusing finishe
 runs and resuming interrupted ones, so it can be stopped with Ctrl-C and started
 again), evaluates the models and baselines, draws the figures and writes one
 self-contained page, DIR/report.html, with per experiment the paper's claim, our
-figures, the key numbers and whether this run supports the claim.
+figures, the key numbers and whether this run supports the claim: supported,
+partly supported, not supported at this scale, or not testable at this scale
+(the models did not learn what the claim needs, or do not differ where it
+compares them).
+
+Runs train several at a time (-jobs), the longest first; once fewer are left
+than jobs, the freed cores go to the runs left, the last run gets every core
+(the same bits for any thread count). On a terminal, training shows one live
+block: a line per running run (step, loss, steps/s, its ETA) and the ETA of all
+training, each estimated from the runs' own measured step times; elsewhere,
+plain lines.
 
 Experiments:
 	E1  model selection between dense and sparse linear functions
