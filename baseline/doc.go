@@ -1,5 +1,5 @@
 // Package baseline holds the reference predictors that transformers are compared
-// with (design.md section 4). Every predictor reads one prompt of n points in
+// with (docs/design.md section 4). Every predictor reads one prompt of n points in
 // dimension d and predicts y at position i from the first i points only; the
 // prediction at i = 0 is 0.
 //

@@ -1,7 +1,8 @@
 // Package configs holds icl's built-in training presets: YAML files named
 // SCALE/MIXTURE.yaml, embedded in the binary. Scales: quick (minutes on 2 CPU
-// cores), small (hours on 2 cores), paper (Garg et al.'s d = 20, 12 layers,
-// width 256, 8 heads). Mixtures: dense_linear, sparse_linear, dense_sparse,
+// cores), small (hours on 2 cores), medium (dense, sparse and their mixture at
+// 6 layers, width 128: up to 10 core-hours a run), paper (Garg et al.'s d = 20,
+// 12 layers, width 256, 8 heads). Mixtures: dense_linear, sparse_linear, dense_sparse,
 // sinusoid, linear_sinusoid, convex.
 package configs
 
@@ -12,8 +13,16 @@ import (
 	"strings"
 )
 
-//go:embed quick/*.yaml small/*.yaml paper/*.yaml
+//go:embed quick/*.yaml small/*.yaml medium/*.yaml paper/*.yaml
 var files embed.FS
+
+// Scales lists the preset scales, smallest first. Each is a folder of this
+// package (its presets) and a key of experiment/configs/scales.yaml (its
+// evaluation sizes); the tests hold the three together.
+var Scales = []string{"quick", "small", "medium", "paper"}
+
+// DefaultScale is the scale `icl reproduce` runs when none is named.
+const DefaultScale = "quick"
 
 // Names lists the presets as "scale/name", sorted.
 func Names() []string {

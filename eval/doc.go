@@ -1,6 +1,6 @@
 // Package eval measures in-context learning: it runs a trained transformer and
 // baseline predictors on the same prompts and summarizes their errors
-// (design.md section 5).
+// (docs/design.md section 5).
 //
 // An ICL curve is, for each prompt position i, the mean over prompts of the
 // squared error of the prediction of y_i from points 0..i-1, divided by the

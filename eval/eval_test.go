@@ -170,6 +170,77 @@ func TestPredictQueriesMatchesPrompt(t *testing.T) {
 	}
 }
 
+// denseSparseMixture is the 0.5/0.5 mixture of dense and 1-sparse linear
+// functions in dimension d and its exact Bayes predictor.
+func denseSparseMixture(t *testing.T, d int) (*task.Mixture, *baseline.BayesMixture) {
+	t.Helper()
+	mixClass := &task.Mixture{Components: []task.Class{&task.DenseLinear{D: d, Std: 1}, &task.SparseLinear{D: d, K: 1, Std: 1}},
+		Weights: []float64{0.5, 0.5}}
+	ev, ok := baseline.Exact(mixClass, baseline.DefaultJitter)
+	if !ok {
+		t.Fatal("no exact Bayes for dense+sparse mixture")
+	}
+	return mixClass, ev.(*baseline.BayesMixture)
+}
+
+// PosteriorQueries with each query equal to its own position's point gives
+// the one-pass predictions and posterior, which RunPosterior computes directly;
+// its predictions are PredictQueries'; positions past QueryLen are NaN.
+func TestPosteriorQueriesMatchesPrompt(t *testing.T) {
+	const d, n, B = 3, 6, 11
+	mixClass, mix := denseSparseMixture(t, d)
+	bt := (&prompt.Sampler{Class: mixClass}).Batch(B, n, 4, rng.LabelEval)
+	wantPred, wantPost := make([]float64, B*n), make([]float64, B*n*2)
+	baseline.RunPosterior(wantPred, wantPost, mix, bt, 1)
+	q := *bt
+	q.QXs = append([]float64(nil), bt.Xs...)
+	q.QYs = append([]float64(nil), bt.Ys...)
+	for _, b := range []*prompt.Batch{bt, &q} {
+		pred, post := PosteriorQueries(mix, b, 2)
+		for k := range wantPred {
+			if math.Abs(pred[k]-wantPred[k]) > 1e-9*(1+math.Abs(wantPred[k])) {
+				t.Fatalf("queries %v: prediction %d: %g, want %g", b.QXs != nil, k, pred[k], wantPred[k])
+			}
+		}
+		for k := range wantPost {
+			if math.Abs(post[k]-wantPost[k]) > 1e-9 {
+				t.Fatalf("queries %v: posterior %d: %g, want %g", b.QXs != nil, k, post[k], wantPost[k])
+			}
+		}
+		same := PredictQueries(Baseline{P: mix}, b)
+		for k := range same {
+			if math.Abs(pred[k]-same[k]) > 1e-12*(1+math.Abs(same[k])) {
+				t.Fatalf("queries %v: prediction %d: %g, PredictQueries %g", b.QXs != nil, k, pred[k], same[k])
+			}
+		}
+	}
+	q.QueryLen = 4
+	pred, post := PosteriorQueries(mix, &q, 1)
+	for p := 0; p < B; p++ {
+		for i := 0; i < n; i++ {
+			if past := i >= 4; past != math.IsNaN(pred[p*n+i]) || past != math.IsNaN(post[(p*n+i)*2]) {
+				t.Fatalf("QueryLen 4: prompt %d position %d: prediction %g, posterior %g", p, i, pred[p*n+i], post[(p*n+i)*2])
+			}
+		}
+	}
+}
+
+// NormalizedErrors divides each squared error by its prompt's scale and marks
+// positions without a query NaN.
+func TestNormalizedErrors(t *testing.T) {
+	bt := prompt.NewBatch(2, 3, 1)
+	copy(bt.Ys, []float64{1, 2, 3, 4, 5, 6})
+	bt.Scale[0], bt.Scale[1] = 2, 4
+	bt.QueryLen = 2
+	got := NormalizedErrors([]float64{0, 0, 0, 4, 4, 4}, bt)
+	want := []float64{0.5, 2, math.NaN(), 0, 0.25, math.NaN()}
+	for k := range want {
+		if math.IsNaN(want[k]) != math.IsNaN(got[k]) || (!math.IsNaN(want[k]) && math.Abs(got[k]-want[k]) > 1e-15) {
+			t.Fatalf("errors %v, want %v", got, want)
+		}
+	}
+}
+
 func TestResultsRoundTrip(t *testing.T) {
 	r := &Results{Level: 0.9, Boots: 10, Settings: []*SettingResult{
 		{Setting: "a", Class: "dense", B: 2, N: 3, D: 1, ZeroError: 1.1, Curves: []Curve{
@@ -261,13 +332,7 @@ func TestImpliedWeightRecoversKnownWeight(t *testing.T) {
 
 func TestModelSelection(t *testing.T) {
 	const d, n, B = 4, 9, 60
-	mixClass := &task.Mixture{Components: []task.Class{&task.DenseLinear{D: d, Std: 1}, &task.SparseLinear{D: d, K: 1, Std: 1}},
-		Weights: []float64{0.5, 0.5}}
-	ev, ok := baseline.Exact(mixClass, baseline.DefaultJitter)
-	if !ok {
-		t.Fatal("no exact Bayes for dense+sparse mixture")
-	}
-	mix := ev.(*baseline.BayesMixture)
+	mixClass, mix := denseSparseMixture(t, d)
 	// Dense prompts: the posterior on dense rises to 1; a model that is the
 	// dense Bayes predictor has implied weight exactly 1 on dense.
 	bt := (&prompt.Sampler{Class: mixClass.Components[0]}).Batch(B, n, 9, rng.LabelEval)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 
+	"icl/baseline"
+	"icl/config"
 	"icl/prompt"
 	"icl/rng"
 	"icl/task"
@@ -61,7 +63,7 @@ func (o Options) boots() int {
 // Validate reports an invalid field.
 func (o Options) Validate() error {
 	if l := o.level(); !(l > 0 && l < 1) {
-		return &task.FieldError{Path: "level", Msg: fmt.Sprintf("%g; allowed (0, 1), 0 means %g", o.Level, DefaultLevel)}
+		return &config.Error{Path: "level", Msg: fmt.Sprintf("%g; allowed (0, 1), 0 means %g", o.Level, DefaultLevel)}
 	}
 	return nil
 }
@@ -78,10 +80,10 @@ func (s *Setting) Build(d, n int) (task.Class, int, int, error) {
 		errs = append(errs, err)
 	}
 	if s.Prompts < 0 {
-		errs = append(errs, &task.FieldError{Path: "setting " + s.Name + ": prompts", Msg: fmt.Sprintf("%d; must be >= 1 (0 means %d)", s.Prompts, DefaultPrompts)})
+		errs = append(errs, &config.Error{Path: "setting " + s.Name + ": prompts", Msg: fmt.Sprintf("%d; must be >= 1 (0 means %d)", s.Prompts, DefaultPrompts)})
 	}
 	if s.Points < 0 {
-		errs = append(errs, &task.FieldError{Path: "setting " + s.Name + ": points", Msg: fmt.Sprintf("%d; must be >= 1 (0 means the model's)", s.Points)})
+		errs = append(errs, &config.Error{Path: "setting " + s.Name + ": points", Msg: fmt.Sprintf("%d; must be >= 1 (0 means the model's)", s.Points)})
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, 0, 0, err
@@ -94,7 +96,7 @@ func (s *Setting) Build(d, n int) (task.Class, int, int, error) {
 		np = n
 	}
 	if np < 1 {
-		return nil, 0, 0, &task.FieldError{Path: "setting " + s.Name + ": points", Msg: "no number of points given"}
+		return nil, 0, 0, &config.Error{Path: "setting " + s.Name + ": points", Msg: "no number of points given"}
 	}
 	return c, b, np, nil
 }
@@ -190,17 +192,7 @@ func Score(bt *prompt.Batch, preds []Predictor, opts Options) *SettingResult {
 	r.ZeroError = z / float64(max(cnt, 1))
 	for j, pr := range preds {
 		pd := PredictQueries(pr, bt)
-		errs := make([]float64, B*N)
-		for p := 0; p < B; p++ {
-			for i := 0; i < N; i++ {
-				_, y := bt.Query(p, i)
-				if i >= bt.QueryLen {
-					y = math.NaN()
-				}
-				e := pd[p*N+i] - y
-				errs[p*N+i] = e * e / bt.Scale[p]
-			}
-		}
+		errs := NormalizedErrors(pd, bt)
 		rb := rng.New(opts.BootSeed, rng.LabelEval, uint64(j))
 		r.Curves = append(r.Curves, ICLCurve(pr.Name(), errs, B, N, opts.level(), opts.boots(), rb))
 		r.Preds = append(r.Preds, pd)
@@ -209,41 +201,113 @@ func Score(bt *prompt.Batch, preds []Predictor, opts Options) *SettingResult {
 	return r
 }
 
+// NormalizedErrors returns the squared errors (B, N) of the predictions pred
+// (B, N) of bt's query labels, each divided by its prompt's scale (bt.Scale),
+// NaN at positions without a query.
+func NormalizedErrors(pred []float64, bt *prompt.Batch) []float64 {
+	B, N := bt.B, bt.N
+	if len(pred) != B*N || len(bt.Scale) != B {
+		panic(fmt.Sprintf("eval: NormalizedErrors: len(pred) = %d, len(Scale) = %d for B = %d, N = %d", len(pred), len(bt.Scale), B, N))
+	}
+	errs := make([]float64, B*N)
+	for p := 0; p < B; p++ {
+		for i := 0; i < N; i++ {
+			_, y := bt.Query(p, i)
+			if i >= bt.QueryLen {
+				y = math.NaN()
+			}
+			e := pred[p*N+i] - y
+			errs[p*N+i] = e * e / bt.Scale[p]
+		}
+	}
+	return errs
+}
+
 // PredictQueries returns pr's predictions (B, N) of the query labels of bt.
 // Without queries this is one PredictBatch; with queries, position i of every
 // prompt is predicted from the prompt's context points 0..i-1 followed by its
-// query (one batch of B prompts of i+1 points per position), and positions
-// without a query are NaN.
+// query (QueryBatch), and positions without a query are NaN.
 func PredictQueries(pr Predictor, bt *prompt.Batch) []float64 {
 	B, N, D := bt.B, bt.N, bt.D
 	dst := make([]float64, B*N)
 	if bt.QXs == nil {
 		pr.PredictBatch(dst, bt.Xs, bt.Ys, B, N, D)
-		for p := 0; p < B; p++ {
-			for i := bt.QueryLen; i < N; i++ {
-				dst[p*N+i] = math.NaN()
-			}
-		}
+		nanFrom(dst, bt.QueryLen, B, N, 1)
 		return dst
 	}
 	for i := 0; i < N; i++ {
-		if i >= bt.QueryLen {
-			for p := 0; p < B; p++ {
-				dst[p*N+i] = math.NaN()
-			}
-			continue
+		q := QueryBatch(bt, i)
+		if q == nil {
+			nanFrom(dst, i, B, N, 1)
+			break
 		}
-		m := i + 1
-		xs := make([]float64, B*m*D)
-		ys := make([]float64, B*m)
+		out := make([]float64, B*(i+1))
+		pr.PredictBatch(out, q.Xs, q.Ys, B, i+1, D)
 		for p := 0; p < B; p++ {
-			bt.QueryPrompt(xs[p*m*D:(p+1)*m*D], ys[p*m:(p+1)*m], p, i)
-		}
-		out := make([]float64, B*m)
-		pr.PredictBatch(out, xs, ys, B, m, D)
-		for p := 0; p < B; p++ {
-			dst[p*N+i] = out[p*m+i]
+			dst[p*N+i] = out[p*(i+1)+i]
 		}
 	}
 	return dst
+}
+
+// PosteriorQueries is PredictQueries for a predictor with a class posterior:
+// it returns the predictions (B, N) and p(class | context) (B, N, K) at every
+// query of bt, NaN at positions without one. workers is as in baseline.Run.
+func PosteriorQueries(pp baseline.Posterior, bt *prompt.Batch, workers int) (pred, post []float64) {
+	B, N, K := bt.B, bt.N, pp.NumClasses()
+	pred, post = make([]float64, B*N), make([]float64, B*N*K)
+	if bt.QXs == nil {
+		baseline.RunPosterior(pred, post, pp, bt, workers)
+		nanFrom(pred, bt.QueryLen, B, N, 1)
+		nanFrom(post, bt.QueryLen, B, N, K)
+		return pred, post
+	}
+	for i := 0; i < N; i++ {
+		q := QueryBatch(bt, i)
+		if q == nil {
+			nanFrom(pred, i, B, N, 1)
+			nanFrom(post, i, B, N, K)
+			break
+		}
+		m := i + 1
+		qd, qp := make([]float64, B*m), make([]float64, B*m*K)
+		baseline.RunPosterior(qd, qp, pp, q, workers)
+		for p := 0; p < B; p++ {
+			pred[p*N+i] = qd[p*m+i]
+			copy(post[(p*N+i)*K:(p*N+i+1)*K], qp[(p*m+i)*K:(p*m+i+1)*K])
+		}
+	}
+	return pred, post
+}
+
+// QueryBatch returns the prompts that predict the query of position i of every
+// prompt of bt: B prompts of i+1 points, the context points 0..i-1 followed by
+// the query, with bt's scales. It returns nil when position i has no query
+// (i >= bt.QueryLen) and bt itself when bt has no separate queries.
+func QueryBatch(bt *prompt.Batch, i int) *prompt.Batch {
+	if i >= bt.QueryLen {
+		return nil
+	}
+	if bt.QXs == nil {
+		return bt
+	}
+	m := i + 1
+	q := prompt.NewBatch(bt.B, m, bt.D)
+	q.Scale = bt.Scale
+	for p := 0; p < bt.B; p++ {
+		xs, ys := q.Prompt(p)
+		bt.QueryPrompt(xs, ys, p, i)
+	}
+	return q
+}
+
+// nanFrom sets positions from..N-1 of every prompt of v (B, N, k) to NaN.
+func nanFrom(v []float64, from, B, N, k int) {
+	for p := 0; p < B; p++ {
+		for i := max(from, 0); i < N; i++ {
+			for c := 0; c < k; c++ {
+				v[(p*N+i)*k+c] = math.NaN()
+			}
+		}
+	}
 }

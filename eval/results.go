@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"icl/atomicfile"
 )
 
 // Results is a set of evaluated settings, as written to JSON and CSV.
@@ -16,6 +18,12 @@ type Results struct {
 	Level    float64          `json:"level"` // interval level, e.g. 0.9
 	Boots    int              `json:"boots"` // bootstrap resamples
 	Settings []*SettingResult `json:"settings"`
+}
+
+// NewResults returns an empty Results for settings evaluated with opts: its
+// interval level and number of resamples, defaults resolved.
+func NewResults(opts Options) *Results {
+	return &Results{Level: opts.level(), Boots: opts.boots()}
 }
 
 // Setting returns the result of the setting named name, or nil.
@@ -181,19 +189,8 @@ func (r *Results) Save(dir, base string) error {
 		write func(io.Writer) error
 	}{{".json", r.WriteJSON}, {".csv", r.WriteCSV}} {
 		path := filepath.Join(dir, base+w.ext)
-		f, err := os.Create(path + ".tmp")
-		if err != nil {
-			return err
-		}
-		if err := w.write(f); err != nil {
-			f.Close()
+		if err := atomicfile.Write(path, w.write); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-		if err := os.Rename(path+".tmp", path); err != nil {
-			return err
 		}
 	}
 	return nil

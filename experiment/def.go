@@ -12,6 +12,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"icl/config"
+	"icl/configs"
 	"icl/prompt"
 	"icl/task"
 	"icl/train"
@@ -33,8 +35,9 @@ type RunRef struct {
 	// then turned off).
 	Dim   int    `yaml:"dim,omitempty"`
 	Label string `yaml:"label,omitempty"` // legend label of the model
-	// TrainAt maps a scale to recipe changes of this run alone, applied
-	// after the experiment's (Def.TrainAt): a seed of its own, say.
+	// TrainAt maps a scale (configs.Scales) to changes of this run's
+	// recipe there: a seed of its own, say. A run so changed needs a name of
+	// its own unless its config equals another's (Plan shares runs by config).
 	TrainAt map[string]Recipe `yaml:"train_at,omitempty"`
 }
 
@@ -46,8 +49,8 @@ func (r *RunRef) RunName() string {
 	return r.Preset
 }
 
-// Recipe replaces parts of the presets' training recipe in one experiment's
-// runs at one scale (Def.TrainAt). Unset fields keep the preset's.
+// Recipe replaces parts of a preset's training recipe in one run at one
+// scale (RunRef.TrainAt). Unset fields keep the preset's.
 type Recipe struct {
 	Seed  *uint64 `yaml:"seed,omitempty"`
 	Steps int     `yaml:"steps,omitempty"`
@@ -99,19 +102,14 @@ type Def struct {
 	Claim string `yaml:"claim"`
 	// ClaimLabel heads the claim in the report; empty means "The paper's
 	// claim" (a claim beyond the paper says so).
-	ClaimLabel string   `yaml:"claim_label,omitempty"`
-	Runs       []RunRef `yaml:"runs"`
-	// TrainAt maps a scale (quick, small, paper) to the recipe changes of
-	// this experiment's runs there, for an experiment whose runs must share a
-	// recipe other than the presets'. A run so changed needs a name of its own
-	// unless its config equals another's (Plan shares runs by config).
-	TrainAt map[string]Recipe  `yaml:"train_at,omitempty"`
-	Evals   []EvalSpec         `yaml:"evals"`
-	Sweep   *SweepSpec         `yaml:"sweep,omitempty"`
-	Figures []FigureSpec       `yaml:"figures"`
-	Params  map[string]float64 `yaml:"params"`
-	Rule    string             `yaml:"rule"`
-	// ScaleNotes maps a scale (quick, small, paper) to what is known about
+	ClaimLabel string             `yaml:"claim_label,omitempty"`
+	Runs       []RunRef           `yaml:"runs"`
+	Evals      []EvalSpec         `yaml:"evals"`
+	Sweep      *SweepSpec         `yaml:"sweep,omitempty"`
+	Figures    []FigureSpec       `yaml:"figures"`
+	Params     map[string]float64 `yaml:"params"`
+	Rule       string             `yaml:"rule"`
+	// ScaleNotes maps a scale (configs.Scales) to what is known about
 	// the claim at that scale. A report shows the note of its own scale only.
 	ScaleNotes map[string]string `yaml:"scale_notes,omitempty"`
 
@@ -152,7 +150,7 @@ func (d *Def) Caption(name string) string {
 // Validate checks the definition's references.
 func (d *Def) Validate() error {
 	bad := func(field, format string, args ...any) error {
-		return &task.FieldError{Path: "experiment " + d.ID + ": " + field, Msg: fmt.Sprintf(format, args...)}
+		return &config.Error{Path: "experiment " + d.ID + ": " + field, Msg: fmt.Sprintf(format, args...)}
 	}
 	if d.ID == "" || d.Title == "" || d.Claim == "" || d.Rule == "" {
 		return bad("id/title/claim/rule", "all four are required")
@@ -172,8 +170,8 @@ func (d *Def) Validate() error {
 	}
 	checkRecipes := func(field string, at map[string]Recipe) error {
 		for sc, r := range at {
-			if !slices.Contains(Presets, sc) {
-				return bad(field, "scale %q unknown; allowed: %s", sc, strings.Join(Presets, ", "))
+			if !slices.Contains(configs.Scales, sc) {
+				return bad(field, "scale %q unknown; allowed: %s", sc, strings.Join(configs.Scales, ", "))
 			}
 			if r.Steps < 0 {
 				return bad(field+"."+sc+".steps", "%d; need an integer > 0 (or leave it out)", r.Steps)
@@ -182,12 +180,9 @@ func (d *Def) Validate() error {
 		return nil
 	}
 	for sc := range d.ScaleNotes {
-		if !slices.Contains(Presets, sc) {
-			return bad("scale_notes", "scale %q unknown; allowed: %s", sc, strings.Join(Presets, ", "))
+		if !slices.Contains(configs.Scales, sc) {
+			return bad("scale_notes", "scale %q unknown; allowed: %s", sc, strings.Join(configs.Scales, ", "))
 		}
-	}
-	if err := checkRecipes("train_at", d.TrainAt); err != nil {
-		return err
 	}
 	for i, r := range d.Runs {
 		if err := checkRecipes(fmt.Sprintf("runs[%d].train_at", i), r.TrainAt); err != nil {
@@ -253,7 +248,7 @@ func LoadDef(id string) (*Def, error) {
 		return nil, fmt.Errorf("experiment %q unknown; allowed: %s", id, strings.Join(IDs, ", "))
 	}
 	var d Def
-	if err := task.DecodeStrict(bytes.NewReader(text), &d); err != nil {
+	if err := config.Decode(bytes.NewReader(text), &d); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	d.Source = string(text)
@@ -278,6 +273,11 @@ type Scale struct {
 	FittedPrompts int          `yaml:"fitted_prompts"`
 	Grid          int          `yaml:"grid"`
 
+	// RunsFrom maps an experiment id to another preset scale whose runs it
+	// uses: at the medium scale, the experiments whose classes the medium
+	// presets do not train take the small scale's runs.
+	RunsFrom map[string]string `yaml:"runs_from,omitempty"`
+
 	// TrainScale is the train preset scale the runs come from; empty means
 	// Name. Train, when set, edits every run's config after the preset is read
 	// (tests use it for tiny runs).
@@ -288,7 +288,7 @@ type Scale struct {
 // Validate reports an invalid field.
 func (s *Scale) Validate() error {
 	bad := func(field, format string, args ...any) error {
-		return &task.FieldError{Path: "scale " + s.Name + ": " + field, Msg: fmt.Sprintf(format, args...)}
+		return &config.Error{Path: "scale " + s.Name + ": " + field, Msg: fmt.Sprintf(format, args...)}
 	}
 	switch {
 	case s.Prompts < 2:
@@ -304,6 +304,14 @@ func (s *Scale) Validate() error {
 	case s.Grid < 2:
 		return bad("grid", "%d; must be >= 2", s.Grid)
 	}
+	for id, from := range s.RunsFrom {
+		if !slices.Contains(IDs, id) {
+			return bad("runs_from", "experiment %q unknown; allowed: %s", id, strings.Join(IDs, ", "))
+		}
+		if !slices.Contains(configs.Scales, from) || from == s.Name {
+			return bad("runs_from."+id, "%q; allowed: another preset scale (%s)", from, strings.Join(configs.Scales, ", "))
+		}
+	}
 	for i, a := range s.Alphas {
 		if a < 0 || a > 1 {
 			return bad(fmt.Sprintf("alphas[%d]", i), "%g; allowed 0..1", a)
@@ -317,11 +325,28 @@ func (s *Scale) Validate() error {
 	return nil
 }
 
-// Presets lists the preset scales of configs/scales.yaml.
-var Presets = []string{"quick", "small", "paper"}
+// runScale is the scale whose runs experiment id uses at s: s itself, or the
+// scale s.RunsFrom names (which must not itself take runs from another).
+func (s *Scale) runScale(id string) (*Scale, error) {
+	from, ok := s.RunsFrom[id]
+	if !ok {
+		return s, nil
+	}
+	o, err := LoadScale(from)
+	if err != nil {
+		return nil, fmt.Errorf("scale %s: runs_from.%s: %w", s.Name, id, err)
+	}
+	if len(o.RunsFrom) > 0 {
+		return nil, fmt.Errorf("scale %s: runs_from.%s: %s takes runs from other scales itself", s.Name, id, from)
+	}
+	return o, nil
+}
 
-// LoadScale returns the evaluation sizes of preset (quick, small or paper).
+// LoadScale returns the evaluation sizes of preset, one of configs.Scales.
 func LoadScale(preset string) (*Scale, error) {
+	if !slices.Contains(configs.Scales, preset) {
+		return nil, &config.Error{Path: "preset", Msg: fmt.Sprintf("%q unknown; allowed: %s", preset, strings.Join(configs.Scales, ", "))}
+	}
 	text, err := fs.ReadFile(configFiles, "configs/scales.yaml")
 	if err != nil {
 		return nil, err
@@ -332,7 +357,7 @@ func LoadScale(preset string) (*Scale, error) {
 	}
 	s, ok := all[preset]
 	if !ok {
-		return nil, &task.FieldError{Path: "preset", Msg: fmt.Sprintf("%q unknown; allowed: %s", preset, strings.Join(Presets, ", "))}
+		return nil, fmt.Errorf("configs/scales.yaml: no scale %q", preset)
 	}
 	s.Name = preset
 	if err := s.Validate(); err != nil {

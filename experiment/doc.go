@@ -1,5 +1,5 @@
 // Package experiment defines the experiments of the reproduction (E1 to E6 of
-// design.md section 5, and the model-selection weight MS) and runs them end to
+// docs/design.md section 5, and the model-selection weight MS) and runs them end to
 // end: Reproduce trains the pretraining runs an experiment needs (reusing
 // finished runs and resuming interrupted ones), evaluates the models and
 // baselines, draws the figures, decides each verdict from the numbers, and
@@ -8,16 +8,20 @@
 // Each experiment is a YAML file embedded from configs/: its id, title, the
 // paper's claim, the runs it needs (train presets by role, with optional
 // overrides of the mixture weights or the input dimension, and per scale an
-// optional change of their seed and schedule, train_at, for all its runs or
-// for one), its evaluation
+// optional change of a run's seed and schedule, train_at), its evaluation
 // settings, its figures, the thresholds of its verdict rule, the rule in
 // words and, per scale, a note on what that scale shows (scale_notes).
 // configs/scales.yaml holds the evaluation sizes of each preset scale
-// (quick, small, paper). The analysis of each experiment, and the checks its
+// (quick, small, medium, paper). The analysis of each experiment, and the checks its
 // verdict is computed from, are Go functions in this package; their rules are
 // the ones the YAML states and the report prints.
 //
 // Runs whose configs agree but for their names are trained once and shared.
+//
+// EvaluateRun (and EvaluateModel, for a weights file) evaluates one training
+// run on its pretraining distribution, each mixture component and Garg et
+// al.'s out-of-distribution settings, and writes results and figures: what
+// `icl eval` does.
 //
 // Verdicts (Verdict, from the checks of an analysis): "not testable at this
 // scale" when a precondition fails (the models did not learn what the claim

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"icl/baseline"
+	"icl/config"
 	"icl/eval"
 	"icl/gpt"
 	"icl/plot"
@@ -472,7 +473,7 @@ func (e *env) resolve(field string, spec task.Spec) (task.Spec, error) {
 	}
 	k, err := e.pretrainedK()
 	if err != nil {
-		return spec, &task.FieldError{Path: "experiment " + e.def.ID + ": " + field + ".k",
+		return spec, &config.Error{Path: "experiment " + e.def.ID + ": " + field + ".k",
 			Msg: "not given, so it must follow the pretraining runs, but " + err.Error() + "; give k"}
 	}
 	spec.K = k

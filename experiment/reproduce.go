@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -18,13 +19,14 @@ import (
 	"icl/eval"
 	"icl/gpt"
 	"icl/gpt/kernels"
+	"icl/models"
 	"icl/report"
 	"icl/train"
 )
 
 // Options configures Reproduce.
 type Options struct {
-	Preset string   // quick (default), small or paper
+	Preset string   // a scale of configs.Scales; empty means configs.DefaultScale
 	Only   []string // experiment ids (E1..E6, MS); empty means all
 	OutDir string   // output directory; empty means "out/PRESET"
 	// Progress receives progress lines; nil means os.Stderr.
@@ -51,6 +53,13 @@ type Options struct {
 	// standard ones, so that candidate runs can be compared on prompts the
 	// published report does not use. The report says it was set.
 	EvalSeed uint64
+	// Models is the folder of shipped models (package models); nil means the
+	// ones embedded in the binary. A run whose resolved config equals a
+	// shipped run's, and whose files all verify, is copied from there
+	// instead of trained.
+	Models fs.FS
+	// Retrain ignores shipped models: every run is trained here.
+	Retrain bool
 	// Scale, when set, replaces the preset's evaluation sizes and run edits
 	// (tests use tiny runs). Its Name is the run scale shown in run names.
 	Scale *Scale
@@ -67,7 +76,7 @@ const ReportFile = "report.html"
 func Reproduce(ctx context.Context, opts Options) error {
 	start := time.Now()
 	if opts.Preset == "" {
-		opts.Preset = "quick"
+		opts.Preset = configs.DefaultScale
 	}
 	scale := opts.Scale
 	if scale == nil {
@@ -107,6 +116,12 @@ func Reproduce(ctx context.Context, opts Options) error {
 		return err
 	}
 	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+		return err
+	}
+	if opts.Models == nil {
+		opts.Models = models.FS()
+	}
+	if err := useShipped(runs, opts.Models, opts.Retrain, logf); err != nil {
 		return err
 	}
 
@@ -255,10 +270,10 @@ func writeOutcome(o *Outcome, dir string) error {
 		if i > 0 {
 			base = fmt.Sprintf("sweep%d", i+1)
 		}
-		if err := writeWith(filepath.Join(dir, base+".json"), s.WriteJSON); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, base+".json"), s.WriteJSON); err != nil {
 			return err
 		}
-		if err := writeWith(filepath.Join(dir, base+".csv"), s.WriteCSV); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, base+".csv"), s.WriteCSV); err != nil {
 			return err
 		}
 	}
@@ -345,6 +360,7 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			{Key: "date", Value: time.Now().UTC().Format("2006-01-02 15:04 UTC")},
 		},
 	}
+	rep.Runs = runsTable(opts.Preset, runs)
 	byID := map[string]*Outcome{}
 	for _, o := range outs {
 		byID[o.Def.ID] = o
@@ -377,7 +393,11 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			seen, seenPreset := map[string]bool{}, map[string]bool{}
 			for i := range d.Runs {
 				// The preset file as written: its comments say why its recipe is what it is.
-				if name := scale.presetName(&d.Runs[i]); !seenPreset[name] {
+				rs, err := scale.runScale(d.ID)
+				if err != nil {
+					rs = scale
+				}
+				if name := rs.presetName(&d.Runs[i]); !seenPreset[name] {
 					seenPreset[name] = true
 					if text, err := configs.Read(name); err == nil {
 						x.Configs = append(x.Configs, report.Code{Name: "preset " + name + " (configs/" + name + ".yaml)", Text: string(text)})
@@ -423,17 +443,30 @@ func scaleNote(d *Def, scale *Scale, runs []*PlannedRun) string {
 	}
 	s := fmt.Sprintf("About the scale: this report is at the %s scale (%s; %d prompts per evaluation setting).",
 		scale.Name, strings.Join(sizes, "; "), scale.Prompts)
+	rs, err := scale.runScale(d.ID)
+	if err != nil {
+		rs = scale
+	}
+	if rs != scale {
+		s += fmt.Sprintf(" At the %s scale %s evaluates the %s scale's runs (runs_from in experiment/configs/scales.yaml).",
+			scale.Name, d.ID, rs.Name)
+	}
 	if n := d.ScaleNotes[scale.Name]; n != "" {
+		s += " " + strings.TrimSpace(n)
+	} else if n := d.ScaleNotes[rs.Name]; n != "" {
 		s += " " + strings.TrimSpace(n)
 	} else if len(d.ScaleNotes) > 0 {
 		var others []string
-		for _, p := range Presets {
+		for _, p := range configs.Scales {
 			if d.ScaleNotes[p] != "" {
 				others = append(others, p)
 			}
 		}
-		s += fmt.Sprintf(" What the %s scale shows is in its own report (icl reproduce -preset %s -only %s).",
-			strings.Join(others, " and "), others[0], d.ID)
+		what := "What the " + others[0] + " scale shows is in its own report"
+		if n := len(others); n > 1 {
+			what = "What the " + strings.Join(others[:n-1], ", ") + " and " + others[n-1] + " scales show is in their own reports"
+		}
+		s += fmt.Sprintf(" %s (icl reproduce -preset %s -only %s).", what, others[0], d.ID)
 	}
 	return s
 }

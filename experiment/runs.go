@@ -3,7 +3,6 @@ package experiment
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -29,6 +28,9 @@ type PlannedRun struct {
 	Cfg   *train.Config
 	State string
 	Users []string // "E1.mixture", ...
+	// Shipped is the shipped run copied into Dir in place of training; nil
+	// when the run was trained here.
+	Shipped *ShippedRun
 
 	stepS float64 // measured seconds per training step at full size (see timeSteps)
 	// wallS is the training wall time over all sessions of a run trained or
@@ -74,10 +76,17 @@ func timeSteps(runs []*PlannedRun, threads int) {
 	}
 }
 
-// RunConfig returns the training config of d's run ref at scale: the train
-// preset TRAINSCALE/PRESET with the ref's overrides and d's recipe at scale,
-// named SCALE/NAME. The ref's own recipe at scale applies after d's.
+// RunConfig returns the training config of d's run ref at scale, named
+// SCALE/NAME: the train preset TRAINSCALE/PRESET, then the ref's overrides
+// (its weights and dimension, and its recipe at scale), then the defaults.
+//
+// An experiment the scale takes from another (Scale.RunsFrom) gets that
+// scale's run: named, configured and trained as there.
 func RunConfig(d *Def, ref *RunRef, scale *Scale) (*train.Config, error) {
+	scale, err := scale.runScale(d.ID)
+	if err != nil {
+		return nil, err
+	}
 	cfg, err := train.Preset(scale.presetName(ref))
 	if err != nil {
 		return nil, err
@@ -93,9 +102,6 @@ func RunConfig(d *Def, ref *RunRef, scale *Scale) (*train.Config, error) {
 	if ref.Dim > 0 {
 		cfg.Data.Dim = ref.Dim
 		cfg.Curriculum.Dims = train.Ramp{}
-	}
-	if r, ok := d.TrainAt[scale.Name]; ok {
-		r.apply(cfg)
 	}
 	if r, ok := ref.TrainAt[scale.Name]; ok {
 		r.apply(cfg)
@@ -181,6 +187,10 @@ func (r *PlannedRun) probe() error {
 		return err
 	}
 	if !bytes.Equal(bytes.TrimSpace(have), bytes.TrimSpace(want)) {
+		if _, ok := readShippedCopy(r.Dir); ok { // a copy of a shipped run: only copies are removed
+			r.State = StateMissing
+			return removeShippedCopy(r.Dir)
+		}
 		return fmt.Errorf("%s holds a run with a different config than %s needs; move it away or choose another -out directory",
 			r.Dir, r.Name)
 	}
@@ -220,19 +230,8 @@ func (r *PlannedRun) trainedFor() (time.Duration, bool) {
 	if r.wallS > 0 {
 		return time.Duration(r.wallS * float64(time.Second)), true
 	}
-	b, err := os.ReadFile(filepath.Join(r.Dir, train.MetricsFile))
-	if err != nil {
-		return 0, false
-	}
-	var wall float64
-	ok := false
-	for _, line := range bytes.Split(b, []byte("\n")) {
-		var ev train.EventLine
-		if json.Unmarshal(line, &ev) == nil && ev.Kind == "done" {
-			wall, ok = ev.WallS, true
-		}
-	}
-	return time.Duration(wall * float64(time.Second)), ok
+	d, ok := runMetrics(r.Dir)
+	return d.Wall, ok
 }
 
 // runFor returns the run that plays role in experiment id, or nil.

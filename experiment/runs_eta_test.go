@@ -60,4 +60,10 @@ func TestTrainedFor(t *testing.T) {
 	if got, want := runTimes([]*PlannedRun{r, {Name: "small/sparse_linear", Dir: t.TempDir()}}), "39:08 summed (dense_linear 39:08, sparse_linear not finished)"; got != want {
 		t.Errorf("runTimes = %q, want %q", got, want)
 	}
+	// A run trained in this invocation reports what training returned (its
+	// time over every session, train.Result.WallS), not a re-read of the log.
+	r.wallS = 2400.5
+	if d, ok := r.trainedFor(); !ok || d != 2400500*time.Millisecond {
+		t.Errorf("trained here: trainedFor = %v, %v; want 40m0.5s, true", d, ok)
+	}
 }

@@ -24,7 +24,7 @@ func trainRuns(ctx context.Context, runs []*PlannedRun, jobs int, disp *display)
 	var todo []*PlannedRun
 	for _, r := range runs {
 		if r.State == StateDone {
-			disp.message("%s finished earlier: reused", disp.tag(r))
+			disp.message("%s %s", disp.tag(r), reusedNote(r))
 			continue
 		}
 		todo = append(todo, r)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"icl/gpt/kernels"
 	"icl/optim"
 )
 
@@ -53,4 +54,15 @@ func BenchmarkStepSmall(b *testing.B) {
 
 func BenchmarkStepStandard(b *testing.B) {
 	benchStep(b, Config{Dim: 20, Points: 41, Layers: 12, Width: 256, Heads: 8})
+}
+
+// The models that `icl reproduce` trains, one thread each.
+func BenchmarkStepQuickPreset(b *testing.B) {
+	defer kernels.SetThreads(kernels.SetThreads(1))
+	benchStep(b, Config{Dim: 5, Points: 11, Layers: 2, Width: 32, Heads: 2})
+}
+
+func BenchmarkStepSmallPreset(b *testing.B) {
+	defer kernels.SetThreads(kernels.SetThreads(1))
+	benchStep(b, Config{Dim: 8, Points: 17, Layers: 4, Width: 64, Heads: 4})
 }

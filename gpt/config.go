@@ -1,6 +1,9 @@
 package gpt
 
-import "fmt"
+import (
+	"fmt"
+	"icl/config"
+)
 
 // Config is the shape of a model.
 type Config struct {
@@ -11,17 +14,6 @@ type Config struct {
 	Heads  int `yaml:"heads" json:"n_head"`    // H, attention heads; must divide Width
 }
 
-// ConfigError reports an invalid Config field.
-type ConfigError struct {
-	Field   string // yaml name of the field
-	Value   int
-	Allowed string // what the field may be
-}
-
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("gpt: config %s = %d: must be %s", e.Field, e.Value, e.Allowed)
-}
-
 // Validate reports the first invalid field of c, or nil.
 func (c Config) Validate() error {
 	for _, f := range []struct {
@@ -29,14 +21,40 @@ func (c Config) Validate() error {
 		v    int
 	}{{"dim", c.Dim}, {"points", c.Points}, {"layers", c.Layers}, {"width", c.Width}, {"heads", c.Heads}} {
 		if f.v < 1 {
-			return &ConfigError{Field: f.name, Value: f.v, Allowed: "a positive integer"}
+			return config.Must(f.name, f.v, "a positive integer")
 		}
 	}
 	if c.Width%c.Heads != 0 {
-		return &ConfigError{Field: "width", Value: c.Width,
-			Allowed: fmt.Sprintf("a multiple of heads (%d)", c.Heads)}
+		return config.Must("width", c.Width, fmt.Sprintf("a multiple of heads (%d)", c.Heads))
 	}
 	return nil
+}
+
+// Size is the number of scalar parameters of a model with config c, counted
+// in float64 so that it cannot overflow (NumParams is exact but needs a config
+// of a size that can be built).
+func (c Config) Size() float64 {
+	C, d, N, L := float64(c.Width), float64(c.Dim), float64(c.Points), float64(c.Layers)
+	// read_in (C, d) + (C); wpe (2N, C); per block: two LayerNorms 4C, c_attn
+	// 3C*C + 3C, c_proj C*C + C, c_fc 4C*C + 4C, mlp_proj 4C*C + C; ln_f 2C;
+	// read_out C + 1.
+	return C*d + C + 2*N*C + L*(12*C*C+13*C) + 3*C + 1
+}
+
+// ActivationSize is the number of float32 values of the activations a model
+// with config c stores for a forward and backward pass over B prompts of N
+// points, in float64 so that it cannot overflow.
+func (c Config) ActivationSize(B, N int) float64 {
+	C, H, d, L := float64(c.Width), float64(c.Heads), float64(c.Dim), float64(c.Layers)
+	T := 2 * float64(N)
+	BT := float64(B) * T
+	att := float64(B) * H * T * float64(attStride(2*N))
+	// ln_1, qkv, att, atty, res2, ln_2, GELU and its derivative, res3, and
+	// four LayerNorm statistics.
+	perBlock := 16*BT*C + 4*BT + att
+	// tokens, encoded, blocks, ln_f (+ mean, rstd), preds and dpreds, and the
+	// scratch: dres, dln, dfch, dqkv, datty, datt.
+	return BT*d + BT*C + L*perBlock + BT*C + 2*BT + BT + 2*BT*C + 4*BT*C + 3*BT*C + BT*C + att
 }
 
 // NumParams is the number of scalar parameters of a model with config c.

@@ -1,8 +1,13 @@
 package gpt
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
+	"sort"
 
 	"icl/safetensors"
 )
@@ -10,9 +15,16 @@ import (
 // FileFormat is the "format" metadata value of an exported model.
 const FileFormat = "icl-gpt2"
 
+// MetaChecksum is the metadata key of a model file's checksum: the SHA-256 of
+// the other metadata (sorted by key, as key=length:value lines) followed by
+// each tensor, sorted by name, as its name, its shape and its float32 bits,
+// little-endian.
+const MetaChecksum = "checksum"
+
 // SaveFile writes m's weights to a .safetensors file (atomically) in the
-// tensor names and nn.Linear layout of design.md, with the model config as
-// JSON under the metadata key "config", "format" = FileFormat, and extra.
+// tensor names and nn.Linear layout of docs/design.md, with the model config as
+// JSON under the metadata key "config", "format" = FileFormat, extra, and the
+// checksum (MetaChecksum) of it all.
 func SaveFile(path string, m *Model, extra map[string]string) error {
 	cj, err := json.Marshal(m.Cfg)
 	if err != nil {
@@ -24,11 +36,46 @@ func SaveFile(path string, m *Model, extra map[string]string) error {
 	}
 	meta["format"] = FileFormat
 	meta["config"] = string(cj)
+	delete(meta, MetaChecksum)
 	var ts []safetensors.Tensor
 	for _, nt := range m.Tensors() {
 		ts = append(ts, safetensors.Tensor{Name: nt.Name, Shape: nt.Shape, Data: nt.Data})
 	}
+	meta[MetaChecksum] = checksum(meta, ts)
 	return safetensors.WriteFile(path, ts, meta)
+}
+
+// checksum is the MetaChecksum of meta (without its MetaChecksum key) and ts.
+func checksum(meta map[string]string, ts []safetensors.Tensor) string {
+	h := sha256.New()
+	keys := make([]string, 0, len(meta))
+	for k := range meta {
+		if k != MetaChecksum {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(h, "%s=%d:%s\n", k, len(meta[k]), meta[k])
+	}
+	order := make([]int, len(ts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return ts[order[a]].Name < ts[order[b]].Name })
+	var buf [4096]byte
+	for _, i := range order {
+		t := ts[i]
+		fmt.Fprintf(h, "tensor %d:%s %v\n", len(t.Name), t.Name, t.Shape)
+		for j := 0; j < len(t.Data); {
+			n := 0
+			for ; n+4 <= len(buf) && j < len(t.Data); j, n = j+1, n+4 {
+				binary.LittleEndian.PutUint32(buf[n:], math.Float32bits(t.Data[j]))
+			}
+			h.Write(buf[:n])
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // LoadFile reads a model written by SaveFile. Missing or unexpected tensor
@@ -43,10 +90,23 @@ func LoadFile(path string) (*Model, map[string]string, error) {
 }
 
 // FromFile is LoadFile for a file already read; path names it in errors.
+//
+// A file with a checksum (MetaChecksum; SaveFile writes one) must match it. A
+// file without one (weights converted from elsewhere) loads unverified:
+// Checksummed tells the caller, to say so. The config in the metadata must
+// describe as many parameters as the file holds (so that a damaged config
+// cannot make it allocate more than the file's size), and every weight must
+// be finite.
 func FromFile(f *safetensors.File, path string) (*Model, map[string]string, error) {
 	cj, ok := f.Meta["config"]
 	if !ok {
 		return nil, nil, fmt.Errorf("%s: metadata has no \"config\" (the model's JSON config with n_dims, n_points, n_layer, n_embd, n_head)", path)
+	}
+	if sum, ok := f.Meta[MetaChecksum]; ok {
+		if got := checksum(f.Meta, f.Tensors); got != sum {
+			return nil, nil, fmt.Errorf("%s: checksum mismatch (stored %.12s..., computed %.12s...): the file was changed or damaged after it was written",
+				path, sum, got)
+		}
 	}
 	var cfg Config
 	if err := json.Unmarshal([]byte(cj), &cfg); err != nil {
@@ -54,6 +114,14 @@ func FromFile(f *safetensors.File, path string) (*Model, map[string]string, erro
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("%s: metadata \"config\": %w", path, err)
+	}
+	held := 0.0
+	for _, t := range f.Tensors {
+		held += float64(len(t.Data))
+	}
+	if want := cfg.Size(); want != held {
+		return nil, nil, fmt.Errorf("%s: metadata \"config\" %s describes a model of %.0f parameters, but the file's tensors hold %.0f values",
+			path, cj, want, held)
 	}
 	m, err := New(cfg)
 	if err != nil {
@@ -66,5 +134,28 @@ func FromFile(f *safetensors.File, path string) (*Model, map[string]string, erro
 	if err := m.LoadTensors(ts); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if err := m.CheckFinite(); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
 	return m, f.Meta, nil
+}
+
+// Checksummed reports whether a model file's metadata carries a checksum
+// (which FromFile then verified).
+func Checksummed(meta map[string]string) bool {
+	_, ok := meta[MetaChecksum]
+	return ok
+}
+
+// CheckFinite returns an error naming the first parameter that is NaN or
+// infinite, or nil.
+func (m *Model) CheckFinite() error {
+	for _, nt := range m.Tensors() {
+		for i, v := range nt.Data {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("weight %s[%d] (flat) is %v: a model's weights must be finite", nt.Name, i, v)
+			}
+		}
+	}
+	return nil
 }

@@ -234,7 +234,8 @@ func TestAttentionLayer(t *testing.T) {
 func testAttention(t *testing.T, B, T, C, H int) {
 	r := rand.New(rand.NewPCG(7, 8))
 	qkv := randVec(r, B*T*3*C, 1)
-	out, att := make([]float32, B*T*C), make([]float32, B*H*T*T)
+	Tp := attStride(T)
+	out, att := make([]float32, B*T*C), nans(B*H*T*Tp)
 	attentionForward(out, att, qkv, B, T, C, H)
 	q64 := to64(qkv)
 	ref := func() []float64 {
@@ -248,8 +249,8 @@ func testAttention(t *testing.T, B, T, C, H int) {
 	for bh := 0; bh < B*H; bh++ {
 		for i := 0; i < T; i++ {
 			s := 0.0
-			for j := 0; j < T; j++ {
-				v := float64(att[(bh*T+i)*T+j])
+			for j := 0; j < Tp; j++ {
+				v := float64(att[(bh*T+i)*Tp+j])
 				if j > i && v != 0 {
 					t.Fatalf("att[%d][%d][%d] = %v above the diagonal", bh, i, j, v)
 				}
@@ -264,10 +265,10 @@ func testAttention(t *testing.T, B, T, C, H int) {
 	G := randVec(r, B*T*C, 1)
 	dq0 := randVec(r, len(qkv), 1)
 	dq := append([]float32(nil), dq0...)
-	attentionBackward(dq, nans(B*H*T*T), G, att, qkv, B, T, C, H, 1)
+	attentionBackward(dq, nans(B*H*T*Tp), G, att, qkv, B, T, C, H, 1)
 	checkGrad(t, "attention dqkv", added(dq, dq0), q64, func() float64 { return dot(ref(), G) }, nil)
 	dq = nans(len(qkv))
-	attentionBackward(dq, nans(B*H*T*T), G, att, qkv, B, T, C, H, 0)
+	attentionBackward(dq, nans(B*H*T*Tp), G, att, qkv, B, T, C, H, 0)
 	checkGrad(t, "attention dqkv (beta 0)", to64(dq), q64, func() float64 { return dot(ref(), G) }, nil)
 }
 

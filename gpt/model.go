@@ -16,6 +16,10 @@ type Model struct {
 	W      Weights   // named views into Params
 	DW     Weights   // named views into Grads
 
+	// Prof, if not nil, accumulates the time Forward and Backward spend in
+	// each kind of layer.
+	Prof *Profile
+
 	acts  []float32 // flat activation buffer, cut by carve
 	a     activations
 	B, N  int  // shape of the last Forward
@@ -26,11 +30,11 @@ type Model struct {
 type blockActs struct {
 	ln1, ln1Mean, ln1Rstd []float32 // (B,T,C), (B,T), (B,T)
 	qkv                   []float32 // (B,T,3C)
-	att                   []float32 // (B,H,T,T)
+	att                   []float32 // (B,H,T,Tp), Tp = attStride(T)
 	atty                  []float32 // (B,T,C) attention output before c_proj
 	res2                  []float32 // (B,T,C) residual after attention
 	ln2, ln2Mean, ln2Rstd []float32 // (B,T,C), (B,T), (B,T)
-	fch                   []float32 // (B,T,4C) c_fc output, before GELU
+	gelu, geluDeriv       []float32 // (B,T,4C) GELU of the c_fc output, and its derivative there
 	res3                  []float32 // (B,T,C) residual after the MLP: the block's output
 }
 
@@ -41,12 +45,11 @@ type activations struct {
 	lnf, lnfMean, lnfRstd []float32 // (B,T,C), (B,T), (B,T)
 	preds, dpreds         []float32 // (B,N)
 	// Scratch shared by all layers.
-	gelu, geluDeriv []float32 // (B,T,4C)
-	dres, dln       []float32 // (B,T,C)
-	dfch            []float32 // (B,T,4C)
-	dqkv            []float32 // (B,T,3C)
-	datty           []float32 // (B,T,C)
-	datt            []float32 // (B,H,T,T)
+	dres, dln []float32 // (B,T,C)
+	dfch      []float32 // (B,T,4C)
+	dqkv      []float32 // (B,T,3C)
+	datty     []float32 // (B,T,C)
+	datt      []float32 // (B,H,T,Tp)
 }
 
 // carve cuts activations for (B, T) out of buf, or, with buf nil, only counts
@@ -72,21 +75,20 @@ func (m *Model) carve(buf []float32, B, T int) (activations, int) {
 		k := &a.blocks[l]
 		k.ln1, k.ln1Mean, k.ln1Rstd = take(BT*C), take(BT), take(BT)
 		k.qkv = take(BT * 3 * C)
-		k.att = take(B * H * T * T)
+		k.att = take(B * H * T * attStride(T))
 		k.atty = take(BT * C)
 		k.res2 = take(BT * C)
 		k.ln2, k.ln2Mean, k.ln2Rstd = take(BT*C), take(BT), take(BT)
-		k.fch = take(BT * 4 * C)
+		k.gelu, k.geluDeriv = take(BT*4*C), take(BT*4*C)
 		k.res3 = take(BT * C)
 	}
 	a.lnf, a.lnfMean, a.lnfRstd = take(BT*C), take(BT), take(BT)
 	a.preds, a.dpreds = take(B*T/2), take(B*T/2)
-	a.gelu, a.geluDeriv = take(BT*4*C), take(BT*4*C)
 	a.dres, a.dln = take(BT*C), take(BT*C)
 	a.dfch = take(BT * 4 * C)
 	a.dqkv = take(BT * 3 * C)
 	a.datty = take(BT * C)
-	a.datt = take(B * H * T * T)
+	a.datt = take(B * H * T * attStride(T))
 	return a, off
 }
 
@@ -211,26 +213,40 @@ func (m *Model) ForwardWeighted(xs, ys, w []float32, B, N int) float32 {
 	T := 2 * N
 	BT := B * T
 
+	p := m.Prof
+	t := p.start()
 	buildTokens(a.tokens, xs, ys, B, N, d)
 	encoderForward(a.encoded, a.tokens, m.W.ReadInW, m.W.ReadInB, m.W.WPE, B, T, d, C)
+	p.lap(kOther, &t)
 	res := a.encoded
 	for l := range a.blocks {
 		k := &a.blocks[l]
 		w := &m.W.Blocks[l]
 		layernormForward(k.ln1, k.ln1Mean, k.ln1Rstd, res, w.Ln1W, w.Ln1B, BT, C)
+		p.lap(kLayerNorm, &t)
 		matmulForward(k.qkv, nil, k.ln1, w.AttnW, w.AttnB, BT, C, 3*C)
+		p.lap(kMatmul, &t)
 		attentionForward(k.atty, k.att, k.qkv, B, T, C, H)
+		p.lap(kAttention, &t)
 		matmulForward(k.res2, res, k.atty, w.ProjW, w.ProjB, BT, C, C)
+		p.lap(kMatmul, &t)
 		layernormForward(k.ln2, k.ln2Mean, k.ln2Rstd, k.res2, w.Ln2W, w.Ln2B, BT, C)
-		matmulForward(k.fch, nil, k.ln2, w.FcW, w.FcB, BT, C, 4*C)
-		geluForward(a.gelu, nil, k.fch)
-		matmulForward(k.res3, k.res2, a.gelu, w.MlpW, w.MlpB, BT, 4*C, C)
+		p.lap(kLayerNorm, &t)
+		matmulForward(k.gelu, nil, k.ln2, w.FcW, w.FcB, BT, C, 4*C)
+		p.lap(kMatmul, &t)
+		geluForward(k.gelu, k.geluDeriv, k.gelu) // in place, keeping what backward needs
+		p.lap(kGELU, &t)
+		matmulForward(k.res3, k.res2, k.gelu, w.MlpW, w.MlpB, BT, 4*C, C)
+		p.lap(kMatmul, &t)
 		res = k.res3
 	}
 	layernormForward(a.lnf, a.lnfMean, a.lnfRstd, res, m.W.LnFW, m.W.LnFB, BT, C)
+	p.lap(kLayerNorm, &t)
 	readoutForward(a.preds, a.lnf, m.W.ReadOutW, m.W.ReadOutB, B, N, C)
 	m.ready = true
-	return mseForward(a.dpreds, a.preds, ys, w, B, N)
+	loss := mseForward(a.dpreds, a.preds, ys, w, B, N)
+	p.lap(kOther, &t)
+	return loss
 }
 
 // buildTokens: tokens (B,2N,d) from xs (B,N,d) and ys (B,N): token 2i is x_i,
@@ -278,13 +294,17 @@ func (m *Model) Backward() {
 	BT := B * T
 	g := &m.DW
 
+	p := m.Prof
+	t := p.start()
 	clearAll(a.dln, a.dres)
 	readoutBackward(a.dln, g.ReadOutW, g.ReadOutB, a.dpreds, a.lnf, m.W.ReadOutW, B, N, C)
+	p.lap(kOther, &t)
 	last := a.encoded
 	if len(a.blocks) > 0 {
 		last = a.blocks[len(a.blocks)-1].res3
 	}
 	layernormBackward(a.dres, g.LnFW, g.LnFB, a.dln, last, a.lnfMean, a.lnfRstd, m.W.LnFW, BT, C)
+	p.lap(kLayerNorm, &t)
 	for l := len(a.blocks) - 1; l >= 0; l-- {
 		k := &a.blocks[l]
 		w := &m.W.Blocks[l]
@@ -295,18 +315,26 @@ func (m *Model) Backward() {
 		}
 		// MLP: res3 = res2 + mlp_proj(gelu(c_fc(ln_2(res2)))). a.dres holds d res3.
 		// Scratch gradients are overwritten (beta 0), not zeroed and added to.
-		geluForward(a.gelu, a.geluDeriv, k.fch)
-		matmulBackward(a.dfch, gw.MlpW, gw.MlpB, a.dres, a.gelu, w.MlpW, BT, 4*C, C, 0)
-		geluBackward(a.dfch, a.dfch, a.geluDeriv, 0)
+		matmulBackward(a.dfch, gw.MlpW, gw.MlpB, a.dres, k.gelu, w.MlpW, BT, 4*C, C, 0)
+		p.lap(kMatmul, &t)
+		geluBackward(a.dfch, a.dfch, k.geluDeriv, 0)
+		p.lap(kGELU, &t)
 		matmulBackward(a.dln, gw.FcW, gw.FcB, a.dfch, k.ln2, w.FcW, BT, C, 4*C, 0)
+		p.lap(kMatmul, &t)
 		layernormBackward(a.dres, gw.Ln2W, gw.Ln2B, a.dln, k.res2, k.ln2Mean, k.ln2Rstd, w.Ln2W, BT, C)
+		p.lap(kLayerNorm, &t)
 		// Attention: res2 = res + c_proj(attn(c_attn(ln_1(res)))). a.dres holds d res2.
 		matmulBackward(a.datty, gw.ProjW, gw.ProjB, a.dres, k.atty, w.ProjW, BT, C, C, 0)
+		p.lap(kMatmul, &t)
 		attentionBackward(a.dqkv, a.datt, a.datty, k.att, k.qkv, B, T, C, H, 0)
+		p.lap(kAttention, &t)
 		matmulBackward(a.dln, gw.AttnW, gw.AttnB, a.dqkv, k.ln1, w.AttnW, BT, C, 3*C, 0)
+		p.lap(kMatmul, &t)
 		layernormBackward(a.dres, gw.Ln1W, gw.Ln1B, a.dln, res, k.ln1Mean, k.ln1Rstd, w.Ln1W, BT, C)
+		p.lap(kLayerNorm, &t)
 	}
 	encoderBackward(g.ReadInW, g.ReadInB, g.WPE, a.dres, a.tokens, B, T, d, C)
+	p.lap(kOther, &t)
 }
 
 // clearAll zeroes several buffers, splitting the work over goroutines.

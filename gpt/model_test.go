@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"icl/config"
 	"icl/gpt/kernels"
 )
 
@@ -30,8 +31,8 @@ func TestConfigValidate(t *testing.T) {
 		{Config{Dim: 3, Points: 4, Layers: 1, Width: 10, Heads: 3}, "width"},
 	} {
 		err := tc.c.Validate()
-		var ce *ConfigError
-		if !errors.As(err, &ce) || ce.Field != tc.field || !strings.Contains(err.Error(), tc.field) {
+		var ce *config.Error
+		if !errors.As(err, &ce) || ce.Path != tc.field || !strings.Contains(err.Error(), tc.field) {
 			t.Errorf("%+v: %v, want an error naming %s", tc.c, err, tc.field)
 		}
 		if _, err := New(tc.c); err == nil {
@@ -40,7 +41,7 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
-// The exported names and shapes are design.md's, in order; NumParams is the
+// The exported names and shapes are docs/design.md's, in order; NumParams is the
 // closed form C d + C + 2 P C + L (12 C^2 + 13 C) + 3 C + 1.
 func TestLayout(t *testing.T) {
 	c := Config{Dim: 3, Points: 4, Layers: 2, Width: 8, Heads: 2}
@@ -448,4 +449,29 @@ func TestForwardWeightedGradient(t *testing.T) {
 	m.ForwardWeighted(xs, ys, w, B, N)
 	m.Backward()
 	checkModelGrads(t, r, m, p, loss)
+}
+
+// TestSizes checks the float64 size formulas against the layout and the
+// activation buffer a model actually carves.
+func TestSizes(t *testing.T) {
+	for _, c := range []Config{tinyCfg, {Dim: 5, Points: 11, Layers: 3, Width: 64, Heads: 4}, {Dim: 1, Points: 1, Layers: 1, Width: 1, Heads: 1}} {
+		if got, want := c.Size(), float64(c.NumParams()); got != want {
+			t.Errorf("%+v: Size %g, NumParams %g", c, got, want)
+		}
+		m, err := New(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, bn := range [][2]int{{1, 1}, {3, c.Points}, {7, 2}} {
+			_, n := m.carve(nil, bn[0], 2*bn[1])
+			if got := c.ActivationSize(bn[0], bn[1]); got != float64(n) {
+				t.Errorf("%+v B=%d N=%d: ActivationSize %g, carve %d", c, bn[0], bn[1], got, n)
+			}
+		}
+	}
+	// No overflow where the int count would.
+	huge := Config{Dim: 1e6, Points: 1e6, Layers: 1e6, Width: 1e6, Heads: 1}
+	if s := huge.Size(); !(s > 1.2e19) {
+		t.Errorf("huge Size %g", s)
+	}
 }

@@ -277,3 +277,92 @@ func mulVec(dst, x, y []float32) int {
 	mulAVX2(&dst[0], &x[0], &y[0], n)
 	return n
 }
+
+//go:noescape
+func softmaxAVX2(x *float32, n int, scale float32, c *[19][8]float32)
+
+//go:noescape
+func softmaxBwdAVX2(d, a *float32, n int, scale float32)
+
+//go:noescape
+func transpose8AVX2(dst *float32, ldd int, src *float32, lds int)
+
+// softmaxVec sets x = exp((x - max x) scale) / sum with AVX2 when len(x) is a
+// positive multiple of 8, and reports whether it did.
+func softmaxVec(x []float32, scale float32) bool {
+	n := len(x)
+	if !hasAVX2 || n == 0 || n%8 != 0 {
+		return false
+	}
+	softmaxAVX2(&x[0], n, scale, vecConsts)
+	return true
+}
+
+// softmaxBwdVec sets d = a (d - sum(a d)) scale with AVX2 when len(d) is a
+// positive multiple of 8, and reports whether it did.
+func softmaxBwdVec(d, a []float32, scale float32) bool {
+	n := len(d)
+	if !hasAVX2 || n == 0 || n%8 != 0 {
+		return false
+	}
+	_ = a[n-1]
+	softmaxBwdAVX2(&d[0], &a[0], n, scale)
+	return true
+}
+
+// transposeVec transposes the 8 x 8 blocks of the (rows, cols) matrix src
+// (row stride lds) into dst (row stride ldd), dst[c*ldd+t] = src[t*lds+c],
+// for t < rows - rows%8, c < cols - cols%8, and returns those two bounds.
+func transposeVec(dst []float32, ldd int, src []float32, lds, rows, cols int) (int, int) {
+	r8, c8 := rows&^7, cols&^7
+	if !hasAVX2 || r8 == 0 || c8 == 0 {
+		return 0, 0
+	}
+	_, _ = dst[(c8-1)*ldd+r8-1], src[(r8-1)*lds+c8-1]
+	for t := 0; t < r8; t += 8 {
+		for c := 0; c < c8; c += 8 {
+			transpose8AVX2(&dst[c*ldd+t], ldd, &src[t*lds+c], lds)
+		}
+	}
+	return r8, c8
+}
+
+//go:noescape
+func softmax4AVX2(x *[4]*float32, n, valid0 int, scale float32, tmp *[8]float32, lanes *[16]int32, c *[19][8]float32)
+
+var laneIndex = [16]int32{0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 8, 8, 8, 8, 8, 8}
+
+// softmax4Vec runs the causal softmax of softmaxRows on rows[0:4] with AVX2
+// when n is a positive multiple of 8, and reports whether it did. Rows past
+// the valid ones may be any n floats (their results are not used).
+func softmax4Vec(rows *[4][]float32, n, valid0 int, scale float32) bool {
+	if !hasAVX2 || n == 0 || n%8 != 0 {
+		return false
+	}
+	var p [4]*float32
+	for i := range p {
+		_ = rows[i][n-1]
+		p[i] = &rows[i][0]
+	}
+	var tmp [8]float32
+	softmax4AVX2(&p, n, valid0, scale, &tmp, &laneIndex, vecConsts)
+	return true
+}
+
+//go:noescape
+func softmaxBwd4AVX2(d, a *[4]*float32, n int, scale float32)
+
+// softmaxBwd4Vec runs softmaxBwdRows's rows d[0:4], a[0:4] with AVX2 when n
+// is a positive multiple of 8, and reports whether it did.
+func softmaxBwd4Vec(d, a *[4][]float32, n int, scale float32) bool {
+	if !hasAVX2 || n == 0 || n%8 != 0 {
+		return false
+	}
+	var dp, ap [4]*float32
+	for i := range dp {
+		_, _ = d[i][n-1], a[i][n-1]
+		dp[i], ap[i] = &d[i][0], &a[i][0]
+	}
+	softmaxBwd4AVX2(&dp, &ap, n, scale)
+	return true
+}

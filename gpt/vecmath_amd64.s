@@ -373,3 +373,459 @@ col_loop:
 	JNE col_loop
 	VZEROUPPER
 	RET
+
+// func softmaxAVX2(x *float32, n int, scale float32, c *[19][8]float32)
+// x[0:n] = exp((x - max x) scale) / sum, n a multiple of 8 and >= 8, in three
+// passes: the maximum (lane-wise, then across lanes), the exponentials
+// (argument clamped to [-87, 88]) summed lane-wise and added across lanes as
+// HSUM does, and the scaling by 1/sum.
+TEXT ·softmaxAVX2(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS scale+16(FP), Y9
+	MOVQ c+24(FP), R8
+	SHRQ $3, CX
+	MOVQ SI, DI
+	MOVQ CX, DX
+	VMOVUPS (DI), Y0
+	ADDQ $32, DI
+	DECQ DX
+	JEQ sm_maxred
+sm_maxloop:
+	VMAXPS (DI), Y0, Y0
+	ADDQ $32, DI
+	DECQ DX
+	JNE sm_maxloop
+sm_maxred:
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPS X1, X0, X0
+	VPERMILPS $0x4e, X0, X1
+	VMAXPS X1, X0, X0
+	VPERMILPS $0xb1, X0, X1
+	VMAXPS X1, X0, X0
+	VBROADCASTSS X0, Y8
+	VXORPS Y10, Y10, Y10
+	MOVQ SI, DI
+	MOVQ CX, DX
+sm_exploop:
+	VMOVUPS (DI), Y2
+	VSUBPS Y8, Y2, Y2
+	VMULPS Y9, Y2, Y2
+	VMINPS C_EHI, Y2, Y2
+	VMAXPS C_ELO, Y2, Y2
+	EXP8
+	VMOVUPS Y4, (DI)
+	VADDPS Y4, Y10, Y10
+	ADDQ $32, DI
+	DECQ DX
+	JNE sm_exploop
+	VMOVAPS Y10, Y0
+	HSUM
+	VMOVSS C_ONE, X1
+	VDIVSS X0, X1, X1
+	VBROADCASTSS X1, Y1
+sm_scaleloop:
+	VMULPS (SI), Y1, Y0
+	VMOVUPS Y0, (SI)
+	ADDQ $32, SI
+	DECQ CX
+	JNE sm_scaleloop
+	VZEROUPPER
+	RET
+
+// func softmaxBwdAVX2(d, a *float32, n int, scale float32)
+// With s = sum over i < n of a[i] d[i] (lane-wise, then across lanes as HSUM
+// does): d[i] = a[i] (d[i] - s) scale, n a multiple of 8 and >= 8.
+TEXT ·softmaxBwdAVX2(SB), NOSPLIT, $0-28
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS scale+24(FP), Y2
+	SHRQ $3, CX
+	VXORPS Y0, Y0, Y0
+	XORQ AX, AX
+	MOVQ CX, DX
+sbw_dot:
+	VMOVUPS (SI)(AX*1), Y3
+	VFMADD231PS (DI)(AX*1), Y3, Y0
+	ADDQ $32, AX
+	DECQ DX
+	JNE sbw_dot
+	HSUM
+	VBROADCASTSS X0, Y1
+sbw_loop:
+	VMOVUPS (DI), Y0
+	VSUBPS Y1, Y0, Y0
+	VMULPS (SI), Y0, Y0
+	VMULPS Y2, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	DECQ CX
+	JNE sbw_loop
+	VZEROUPPER
+	RET
+
+// func transpose8AVX2(dst *float32, ldd int, src *float32, lds int)
+// dst[c*ldd+t] = src[t*lds+c] for t, c < 8.
+TEXT ·transpose8AVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), DX
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), CX
+	SHLQ $2, DX
+	SHLQ $2, CX
+	LEAQ (CX)(CX*2), AX // 3 rows
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(CX*1), Y1
+	VMOVUPS (SI)(CX*2), Y2
+	VMOVUPS (SI)(AX*1), Y3
+	LEAQ (SI)(CX*4), SI
+	VMOVUPS (SI), Y4
+	VMOVUPS (SI)(CX*1), Y5
+	VMOVUPS (SI)(CX*2), Y6
+	VMOVUPS (SI)(AX*1), Y7
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xEE, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xEE, Y11, Y9, Y3
+	VSHUFPS $0x44, Y14, Y12, Y4
+	VSHUFPS $0xEE, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y6
+	VSHUFPS $0xEE, Y15, Y13, Y7
+	LEAQ (DX)(DX*2), AX
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y9, (DI)(DX*1)
+	VMOVUPS Y10, (DI)(DX*2)
+	VMOVUPS Y11, (DI)(AX*1)
+	LEAQ (DI)(DX*4), DI
+	VMOVUPS Y12, (DI)
+	VMOVUPS Y13, (DI)(DX*1)
+	VMOVUPS Y14, (DI)(DX*2)
+	VMOVUPS Y15, (DI)(AX*1)
+	VZEROUPPER
+	RET
+
+// func softmax4AVX2(x *[4]*float32, n, valid0 int, scale float32, tmp *[8]float32, lanes *[16]int32, c *[19][8]float32)
+// For the four rows r at x[r], each n entries (n a multiple of 8, >= 8), with
+// the first valid0 + r entries valid: x[r][j] = exp((x[r][j] - m) scale) / s
+// for j < valid0 + r and 0 after, where m is the row's largest valid entry and
+// s the sum of the exponentials (argument clamped to [-87, 88]; summed
+// lane-wise, then across lanes as HSUM does). The rows' maxima are found in
+// one interleaved pass; tmp receives the maxima and the reciprocal sums.
+// lanes holds 0..7 and eight 8s.
+TEXT ·softmax4AVX2(SB), NOSPLIT, $0-56
+	MOVQ x+0(FP), DX
+	MOVQ 0(DX), AX
+	MOVQ 8(DX), BX
+	MOVQ 16(DX), SI
+	MOVQ 24(DX), DI
+	MOVQ lanes+40(FP), R9
+	VMOVDQU 0(R9), Y15
+	VMOVDQU 32(R9), Y14
+	MOVQ valid0+16(FP), R10
+	MOVQ R10, X9
+	VPBROADCASTD X9, Y9
+	INCQ R10
+	MOVQ R10, X10
+	VPBROADCASTD X10, Y10
+	INCQ R10
+	MOVQ R10, X11
+	VPBROADCASTD X11, Y11
+	INCQ R10
+	MOVQ R10, X12
+	VPBROADCASTD X12, Y12
+	MOVL $0xff800000, R11
+	MOVQ R11, X13
+	VPBROADCASTD X13, Y13
+	VMOVAPS Y13, Y0
+	VMOVAPS Y13, Y1
+	VMOVAPS Y13, Y2
+	VMOVAPS Y13, Y3
+	VMOVDQA Y15, Y8
+	MOVQ n+8(FP), CX
+	SHRQ $3, CX
+	XORQ R12, R12
+sm4_max:
+	VPCMPGTD Y8, Y9, Y5
+	VMOVUPS (AX)(R12*1), Y4
+	VBLENDVPS Y5, Y4, Y13, Y4
+	VMAXPS Y4, Y0, Y0
+	VPCMPGTD Y8, Y10, Y5
+	VMOVUPS (BX)(R12*1), Y4
+	VBLENDVPS Y5, Y4, Y13, Y4
+	VMAXPS Y4, Y1, Y1
+	VPCMPGTD Y8, Y11, Y5
+	VMOVUPS (SI)(R12*1), Y4
+	VBLENDVPS Y5, Y4, Y13, Y4
+	VMAXPS Y4, Y2, Y2
+	VPCMPGTD Y8, Y12, Y5
+	VMOVUPS (DI)(R12*1), Y4
+	VBLENDVPS Y5, Y4, Y13, Y4
+	VMAXPS Y4, Y3, Y3
+	VPADDD Y14, Y8, Y8
+	ADDQ $32, R12
+	DECQ CX
+	JNE sm4_max
+	MOVQ tmp+32(FP), R9
+	VEXTRACTF128 $1, Y0, X4
+	VMAXPS X4, X0, X0
+	VPERMILPS $0x4e, X0, X4
+	VMAXPS X4, X0, X0
+	VPERMILPS $0xb1, X0, X4
+	VMAXPS X4, X0, X0
+	VMOVSS X0, 0(R9)
+	VEXTRACTF128 $1, Y1, X5
+	VMAXPS X5, X1, X1
+	VPERMILPS $0x4e, X1, X5
+	VMAXPS X5, X1, X1
+	VPERMILPS $0xb1, X1, X5
+	VMAXPS X5, X1, X1
+	VMOVSS X1, 4(R9)
+	VEXTRACTF128 $1, Y2, X6
+	VMAXPS X6, X2, X2
+	VPERMILPS $0x4e, X2, X6
+	VMAXPS X6, X2, X2
+	VPERMILPS $0xb1, X2, X6
+	VMAXPS X6, X2, X2
+	VMOVSS X2, 8(R9)
+	VEXTRACTF128 $1, Y3, X7
+	VMAXPS X7, X3, X3
+	VPERMILPS $0x4e, X3, X7
+	VMAXPS X7, X3, X3
+	VPERMILPS $0xb1, X3, X7
+	VMAXPS X7, X3, X3
+	VMOVSS X3, 12(R9)
+	MOVQ c+48(FP), R8
+	VBROADCASTSS scale+24(FP), Y7
+	VBROADCASTSS 0(R9), Y6
+	VMOVDQA Y15, Y8
+	VXORPS Y0, Y0, Y0
+	MOVQ n+8(FP), CX
+	SHRQ $3, CX
+	XORQ R12, R12
+sm4_exp0:
+	VMOVUPS (AX)(R12*1), Y2
+	VSUBPS Y6, Y2, Y2
+	VMULPS Y7, Y2, Y2
+	VMINPS C_EHI, Y2, Y2
+	VMAXPS C_ELO, Y2, Y2
+	EXP8
+	VPCMPGTD Y8, Y9, Y1
+	VANDPS Y1, Y4, Y4
+	VMOVUPS Y4, (AX)(R12*1)
+	VADDPS Y4, Y0, Y0
+	VPADDD Y14, Y8, Y8
+	ADDQ $32, R12
+	DECQ CX
+	JNE sm4_exp0
+	HSUM
+	VMOVSS C_ONE, X1
+	VDIVSS X0, X1, X1
+	VMOVSS X1, 16(R9)
+	VBROADCASTSS 4(R9), Y6
+	VMOVDQA Y15, Y8
+	VXORPS Y0, Y0, Y0
+	MOVQ n+8(FP), CX
+	SHRQ $3, CX
+	XORQ R12, R12
+sm4_exp1:
+	VMOVUPS (BX)(R12*1), Y2
+	VSUBPS Y6, Y2, Y2
+	VMULPS Y7, Y2, Y2
+	VMINPS C_EHI, Y2, Y2
+	VMAXPS C_ELO, Y2, Y2
+	EXP8
+	VPCMPGTD Y8, Y10, Y1
+	VANDPS Y1, Y4, Y4
+	VMOVUPS Y4, (BX)(R12*1)
+	VADDPS Y4, Y0, Y0
+	VPADDD Y14, Y8, Y8
+	ADDQ $32, R12
+	DECQ CX
+	JNE sm4_exp1
+	HSUM
+	VMOVSS C_ONE, X1
+	VDIVSS X0, X1, X1
+	VMOVSS X1, 20(R9)
+	VBROADCASTSS 8(R9), Y6
+	VMOVDQA Y15, Y8
+	VXORPS Y0, Y0, Y0
+	MOVQ n+8(FP), CX
+	SHRQ $3, CX
+	XORQ R12, R12
+sm4_exp2:
+	VMOVUPS (SI)(R12*1), Y2
+	VSUBPS Y6, Y2, Y2
+	VMULPS Y7, Y2, Y2
+	VMINPS C_EHI, Y2, Y2
+	VMAXPS C_ELO, Y2, Y2
+	EXP8
+	VPCMPGTD Y8, Y11, Y1
+	VANDPS Y1, Y4, Y4
+	VMOVUPS Y4, (SI)(R12*1)
+	VADDPS Y4, Y0, Y0
+	VPADDD Y14, Y8, Y8
+	ADDQ $32, R12
+	DECQ CX
+	JNE sm4_exp2
+	HSUM
+	VMOVSS C_ONE, X1
+	VDIVSS X0, X1, X1
+	VMOVSS X1, 24(R9)
+	VBROADCASTSS 12(R9), Y6
+	VMOVDQA Y15, Y8
+	VXORPS Y0, Y0, Y0
+	MOVQ n+8(FP), CX
+	SHRQ $3, CX
+	XORQ R12, R12
+sm4_exp3:
+	VMOVUPS (DI)(R12*1), Y2
+	VSUBPS Y6, Y2, Y2
+	VMULPS Y7, Y2, Y2
+	VMINPS C_EHI, Y2, Y2
+	VMAXPS C_ELO, Y2, Y2
+	EXP8
+	VPCMPGTD Y8, Y12, Y1
+	VANDPS Y1, Y4, Y4
+	VMOVUPS Y4, (DI)(R12*1)
+	VADDPS Y4, Y0, Y0
+	VPADDD Y14, Y8, Y8
+	ADDQ $32, R12
+	DECQ CX
+	JNE sm4_exp3
+	HSUM
+	VMOVSS C_ONE, X1
+	VDIVSS X0, X1, X1
+	VMOVSS X1, 28(R9)
+	VBROADCASTSS 16(R9), Y0
+	VBROADCASTSS 20(R9), Y1
+	VBROADCASTSS 24(R9), Y2
+	VBROADCASTSS 28(R9), Y3
+	MOVQ n+8(FP), CX
+	SHRQ $3, CX
+	XORQ R12, R12
+sm4_scale:
+	VMULPS (AX)(R12*1), Y0, Y4
+	VMOVUPS Y4, (AX)(R12*1)
+	VMULPS (BX)(R12*1), Y1, Y5
+	VMOVUPS Y5, (BX)(R12*1)
+	VMULPS (SI)(R12*1), Y2, Y6
+	VMOVUPS Y6, (SI)(R12*1)
+	VMULPS (DI)(R12*1), Y3, Y7
+	VMOVUPS Y7, (DI)(R12*1)
+	ADDQ $32, R12
+	DECQ CX
+	JNE sm4_scale
+	VZEROUPPER
+	RET
+
+// func softmaxBwd4AVX2(d, a *[4]*float32, n int, scale float32)
+// For the four rows r, each n entries (n a multiple of 8, >= 8): with s_r the
+// sum over j of a[r][j] d[r][j] (lane-wise FMAs, then across lanes as HSUM
+// does), d[r][j] = a[r][j] (d[r][j] - s_r) scale. The rows' sums are formed in
+// one interleaved pass.
+TEXT ·softmaxBwd4AVX2(SB), NOSPLIT, $0-28
+	MOVQ d+0(FP), DX
+	MOVQ 0(DX), AX
+	MOVQ 8(DX), BX
+	MOVQ 16(DX), SI
+	MOVQ 24(DX), DI
+	MOVQ a+8(FP), DX
+	MOVQ 0(DX), R8
+	MOVQ 8(DX), R9
+	MOVQ 16(DX), R10
+	MOVQ 24(DX), R11
+	VBROADCASTSS scale+24(FP), Y15
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	XORQ R12, R12
+sb4_dot:
+	VMOVUPS (R8)(R12*1), Y8
+	VFMADD231PS (AX)(R12*1), Y8, Y0
+	VMOVUPS (R9)(R12*1), Y9
+	VFMADD231PS (BX)(R12*1), Y9, Y1
+	VMOVUPS (R10)(R12*1), Y10
+	VFMADD231PS (SI)(R12*1), Y10, Y2
+	VMOVUPS (R11)(R12*1), Y11
+	VFMADD231PS (DI)(R12*1), Y11, Y3
+	ADDQ $32, R12
+	DECQ CX
+	JNE sb4_dot
+	VEXTRACTF128 $1, Y0, X8
+	VADDPS X8, X0, X0
+	VPERMILPS $0x4e, X0, X8
+	VADDPS X8, X0, X0
+	VPERMILPS $0xb1, X0, X8
+	VADDPS X8, X0, X0
+	VBROADCASTSS X0, Y4
+	VEXTRACTF128 $1, Y1, X9
+	VADDPS X9, X1, X1
+	VPERMILPS $0x4e, X1, X9
+	VADDPS X9, X1, X1
+	VPERMILPS $0xb1, X1, X9
+	VADDPS X9, X1, X1
+	VBROADCASTSS X1, Y5
+	VEXTRACTF128 $1, Y2, X10
+	VADDPS X10, X2, X2
+	VPERMILPS $0x4e, X2, X10
+	VADDPS X10, X2, X2
+	VPERMILPS $0xb1, X2, X10
+	VADDPS X10, X2, X2
+	VBROADCASTSS X2, Y6
+	VEXTRACTF128 $1, Y3, X11
+	VADDPS X11, X3, X3
+	VPERMILPS $0x4e, X3, X11
+	VADDPS X11, X3, X3
+	VPERMILPS $0xb1, X3, X11
+	VADDPS X11, X3, X3
+	VBROADCASTSS X3, Y7
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	XORQ R12, R12
+sb4_loop:
+	VMOVUPS (AX)(R12*1), Y0
+	VSUBPS Y4, Y0, Y0
+	VMULPS (R8)(R12*1), Y0, Y0
+	VMULPS Y15, Y0, Y0
+	VMOVUPS Y0, (AX)(R12*1)
+	VMOVUPS (BX)(R12*1), Y1
+	VSUBPS Y5, Y1, Y1
+	VMULPS (R9)(R12*1), Y1, Y1
+	VMULPS Y15, Y1, Y1
+	VMOVUPS Y1, (BX)(R12*1)
+	VMOVUPS (SI)(R12*1), Y2
+	VSUBPS Y6, Y2, Y2
+	VMULPS (R10)(R12*1), Y2, Y2
+	VMULPS Y15, Y2, Y2
+	VMOVUPS Y2, (SI)(R12*1)
+	VMOVUPS (DI)(R12*1), Y3
+	VSUBPS Y7, Y3, Y3
+	VMULPS (R11)(R12*1), Y3, Y3
+	VMULPS Y15, Y3, Y3
+	VMOVUPS Y3, (DI)(R12*1)
+	ADDQ $32, R12
+	DECQ CX
+	JNE sb4_loop
+	VZEROUPPER
+	RET

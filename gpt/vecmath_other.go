@@ -33,3 +33,21 @@ func smBwdVec(d, a []float32, s, scale float32) int { return 0 }
 func addRowVec(dst, src, row []float32, rows, ldd, lds int) int { return 0 }
 
 func mulVec(dst, x, y []float32) int { return 0 }
+
+var hasAVX2, hasAVX512 = false, false
+
+func tileVec(kern tileKernel, k int, a *[4][]float32, csa int, b []float32, ldb int, c *[4][]float32, spare []float32, rows, n int, acc bool) int {
+	return 0
+}
+
+func softmaxVec(x []float32, scale float32) bool { return false }
+
+func softmaxBwdVec(d, a []float32, scale float32) bool { return false }
+
+func transposeVec(dst []float32, ldd int, src []float32, lds, rows, cols int) (int, int) {
+	return 0, 0
+}
+
+func softmax4Vec(rows *[4][]float32, n, valid0 int, scale float32) bool { return false }
+
+func softmaxBwd4Vec(d, a *[4][]float32, n int, scale float32) bool { return false }

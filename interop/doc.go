@@ -8,7 +8,7 @@
 //     normal equations, lasso by sklearn's coordinate descent or LassoLars, the
 //     Bayes predictors and the class posterior from batched SVDs) and reports
 //     the largest relative errors against stated tolerances.
-//   - torch_model.py is a PyTorch model written from design.md's tensor table
+//   - torch_model.py is a PyTorch model written from docs/design.md's tensor table
 //     alone; it loads a .safetensors export (parsed by hand) and compares its
 //     predictions with 'icl predict' to 1e-4.
 //   - torch_train.py (by hand only: minutes) trains that module on dense

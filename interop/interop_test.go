@@ -106,7 +106,7 @@ func TestBaselinesMatchNumpy(t *testing.T) {
 
 // TestTorchModelMatches writes a model with random, deliberately large
 // weights (so that every tensor matters), runs icl predict, and compares with
-// torch_model.py, an independent PyTorch implementation of design.md's tensor
+// torch_model.py, an independent PyTorch implementation of docs/design.md's tensor
 // table, to 1e-4.
 func TestTorchModelMatches(t *testing.T) {
 	needPython(t, "numpy, torch")

@@ -2,8 +2,8 @@
 """Times one PyTorch training step (forward, backward, AdamW) of the same model
 as `icl bench`, on this machine, for a same-machine speed comparison.
 
-Usage: torch_bench.py [--threads N] [--presets tiny,small,standard] [--seconds S]
-Uses the module of torch_model.py (written from design.md alone), float32.
+Usage: torch_bench.py [--threads N] [--presets quick,small,medium,garg-tiny,garg-small,garg-standard] [--seconds S]
+Uses the module of torch_model.py (written from docs/design.md alone), float32.
 """
 import argparse, time
 
@@ -11,13 +11,22 @@ import torch
 
 from torch_model import ICLGPT2
 
-PRESETS = {"tiny": (5, 11, 3, 64, 2), "small": (10, 21, 6, 128, 4), "standard": (20, 41, 12, 256, 8)}
+# (d, points, layers, width, heads), as `icl bench` names them: the models the
+# quick, small and medium scales train, then Garg et al.'s sizes.
+PRESETS = {
+    "quick": (5, 11, 2, 32, 2),
+    "small": (8, 17, 4, 64, 4),
+    "medium": (8, 17, 6, 128, 4),
+    "garg-tiny": (5, 11, 3, 64, 2),
+    "garg-small": (10, 21, 6, 128, 4),
+    "garg-standard": (20, 41, 12, 256, 8),
+}
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--presets", default="tiny,small,standard")
+    ap.add_argument("--presets", default="quick,small,medium,garg-tiny,garg-small,garg-standard")
     ap.add_argument("--seconds", type=float, default=4)
     ap.add_argument("--batch", type=int, default=64)
     a = ap.parse_args()

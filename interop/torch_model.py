@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Independent PyTorch implementation of icl's GPT-2 ICL model, written from
-design.md section 2 alone (tensor table, token layout, GELU tanh, LayerNorm eps
+docs/design.md section 2 alone (tensor table, token layout, GELU tanh, LayerNorm eps
 1e-5, pre-LN blocks, read-out after ln_f), used to check icl's export and model.
 
 Usage: torch_model.py MODEL.safetensors PROMPTS.npz ICL_PREDS.npy [--tol 1e-4]
@@ -87,7 +87,7 @@ def load_model(path):
     sd = {k: torch.from_numpy(v) for k, v in ts.items()}
     missing, unexpected = m.load_state_dict(sd, strict=False)
     if missing or unexpected:
-        raise SystemExit("tensor names differ from design.md: missing %s, unexpected %s" % (missing, unexpected))
+        raise SystemExit("tensor names differ from docs/design.md: missing %s, unexpected %s" % (missing, unexpected))
     return m
 
 

@@ -2,6 +2,7 @@ package optim
 
 import (
 	"fmt"
+	"icl/config"
 	"math"
 	"runtime"
 	"sync"
@@ -35,28 +36,17 @@ type AdamWConfig struct {
 // beta1 0.9, beta2 0.999, eps 1e-8.
 func DefaultAdamW() AdamWConfig { return AdamWConfig{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8} }
 
-// ConfigError reports an invalid configuration field.
-type ConfigError struct {
-	Field   string
-	Value   any
-	Allowed string
-}
-
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("optim: %s = %v: must be %s", e.Field, e.Value, e.Allowed)
-}
-
 // Validate reports the first invalid field of c, or nil.
 func (c AdamWConfig) Validate() error {
 	switch {
 	case !(c.Beta1 >= 0 && c.Beta1 < 1):
-		return &ConfigError{"beta1", c.Beta1, "in [0, 1)"}
+		return config.Must("beta1", c.Beta1, "in [0, 1)")
 	case !(c.Beta2 >= 0 && c.Beta2 < 1):
-		return &ConfigError{"beta2", c.Beta2, "in [0, 1)"}
+		return config.Must("beta2", c.Beta2, "in [0, 1)")
 	case !(c.Eps > 0) || math.IsInf(c.Eps, 0):
-		return &ConfigError{"eps", c.Eps, "a finite number > 0"}
+		return config.Must("eps", c.Eps, "a finite number > 0")
 	case !(c.WeightDecay >= 0) || math.IsInf(c.WeightDecay, 0):
-		return &ConfigError{"weight_decay", c.WeightDecay, "a finite number >= 0"}
+		return config.Must("weight_decay", c.WeightDecay, "a finite number >= 0")
 	}
 	return nil
 }
@@ -81,21 +71,30 @@ func (o *AdamW) Update(params, grads []float32, lr float64) {
 	b1, b2 := o.Beta1, o.Beta2
 	bc1 := 1 - math.Pow(b1, float64(o.Step))
 	bc2 := 1 - math.Pow(b2, float64(o.Step))
-	stepSize := lr / bc1
-	sqrtBC2 := math.Sqrt(bc2)
-	decay := 1 - lr*o.WeightDecay
-	eps := o.Eps
+	c := [8]float32{float32(b1), float32(1 - b1), float32(b2), float32(1 - b2),
+		float32(1 - lr*o.WeightDecay), float32(lr / bc1), float32(1 / math.Sqrt(bc2)), float32(o.Eps)}
 	parallelFor(len(params), 1<<14, func(lo, hi int) {
 		p, g, m, v := params[lo:hi], grads[lo:hi], o.M[lo:hi], o.V[lo:hi]
-		for i := range p {
-			gi := float64(g[i])
-			mi := b1*float64(m[i]) + (1-b1)*gi
-			vi := b2*float64(v[i]) + (1-b2)*gi*gi
-			m[i], v[i] = float32(mi), float32(vi)
-			pi := float64(p[i]) * decay
-			p[i] = float32(pi - stepSize*mi/(math.Sqrt(vi)/sqrtBC2+eps))
-		}
+		k := adamwVec(p, g, m, v, &c)
+		adamwScalar(p[k:], g[k:], m[k:], v[k:], &c)
 	})
+}
+
+// adamwScalar is the AdamW step in float32, with c as Update builds it:
+// m = b1 m + (1-b1) g, v = b2 v + ((1-b2) g) g, p = p decay - (step m) /
+// (sqrt(v) / sqrt(bc2) + eps). The vector kernel does the same operations in
+// the same order, and the conversions keep Go from fusing any of them, so
+// every entry gets the same bits whichever does it.
+func adamwScalar(p, g, m, v []float32, c *[8]float32) {
+	b1, omb1, b2, omb2, decay, step, isb2, eps := c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+	for i := range p {
+		gi := g[i]
+		mi := float32(b1*m[i]) + float32(omb1*gi)
+		vi := float32(b2*v[i]) + float32(float32(omb2*gi)*gi)
+		m[i], v[i] = mi, vi
+		den := float32(float32(math.Sqrt(float64(vi)))*isb2) + eps
+		p[i] = float32(p[i]*decay) - float32(step*mi)/den
+	}
 }
 
 // normChunk is the fixed chunk size of ClipGradNorm's partial sums.

@@ -3,8 +3,11 @@ package optim
 import (
 	"errors"
 	"fmt"
+	"icl/config"
 	"math"
+	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -143,9 +146,9 @@ func TestScheduleConfig(t *testing.T) {
 		{ScheduleConfig{Kind: "constant", LR: 1, DecaySteps: 100}, 100, "decay_steps"},
 	} {
 		_, err := tc.c.Build(tc.total)
-		var ce *ConfigError
-		if !errors.As(err, &ce) || ce.Field != tc.field || !strings.Contains(err.Error(), tc.field) {
-			t.Errorf("%+v: err %v, want a ConfigError on %s", tc.c, err, tc.field)
+		var ce *config.Error
+		if !errors.As(err, &ce) || ce.Path != tc.field || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("%+v: err %v, want a *config.Error on %s", tc.c, err, tc.field)
 		}
 	}
 }
@@ -201,8 +204,8 @@ func TestAdamWConfigValidate(t *testing.T) {
 		{AdamWConfig{Beta1: 0.9, Beta2: 0.9, Eps: 0}, "eps"},
 		{AdamWConfig{Beta1: 0.9, Beta2: 0.9, Eps: 1e-8, WeightDecay: math.NaN()}, "weight_decay"},
 	} {
-		var ce *ConfigError
-		if err := tc.c.Validate(); !errors.As(err, &ce) || ce.Field != tc.field {
+		var ce *config.Error
+		if err := tc.c.Validate(); !errors.As(err, &ce) || ce.Path != tc.field {
 			t.Errorf("%+v: err %v, want field %s", tc.c, err, tc.field)
 		}
 	}
@@ -254,9 +257,53 @@ func TestCooldown(t *testing.T) {
 		{ScheduleConfig{LR: 1, MinLR: 2, CooldownSteps: 5}, 10, "min_lr"},
 	} {
 		_, err := tc.c.Build(tc.steps)
-		var ce *ConfigError
+		var ce *config.Error
 		if !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.field) {
 			t.Errorf("%+v: error %v, want one naming %s", tc.c, err, tc.field)
+		}
+	}
+}
+
+// The vector kernel and adamwScalar give the same bits, entry by entry, over
+// several steps with weight decay (Update splits n = 45 into 40 vector
+// entries and a scalar tail), and both stay within float32 rounding of the
+// float64 AdamW.
+func TestAdamWVectorMatchesScalar(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	n := 45
+	p := make([]float32, n)
+	for i := range p {
+		p[i] = float32(r.NormFloat64())
+	}
+	p2 := slices.Clone(p)
+	p64 := make([]float64, n)
+	for i, v := range p {
+		p64[i] = float64(v)
+	}
+	m64, v64 := make([]float64, n), make([]float64, n)
+	o := NewAdamW(n, 0.9, 0.999, 1e-8, 0.1)
+	m2, v2 := make([]float32, n), make([]float32, n)
+	for step := 1; step <= 5; step++ {
+		g := make([]float32, n)
+		for i := range g {
+			g[i] = float32(r.NormFloat64() * 0.1)
+		}
+		lr := 1e-2
+		o.Update(p, g, lr)
+		bc1, bc2 := 1-math.Pow(0.9, float64(step)), 1-math.Pow(0.999, float64(step))
+		c := [8]float32{0.9, 0.1, 0.999, float32(1 - 0.999), float32(1 - lr*0.1), float32(lr / bc1), float32(1 / math.Sqrt(bc2)), 1e-8}
+		adamwScalar(p2, g, m2, v2, &c)
+		if !slices.Equal(p, p2) || !slices.Equal(o.M, m2) || !slices.Equal(o.V, v2) {
+			t.Fatalf("step %d: Update and adamwScalar differ", step)
+		}
+		for i := range p64 {
+			gi := float64(g[i])
+			m64[i] = 0.9*m64[i] + 0.1*gi
+			v64[i] = 0.999*v64[i] + 0.001*gi*gi
+			p64[i] = p64[i]*(1-lr*0.1) - lr/bc1*m64[i]/(math.Sqrt(v64[i])/math.Sqrt(bc2)+1e-8)
+			if math.Abs(float64(p[i])-p64[i]) > 1e-5 {
+				t.Fatalf("step %d: p[%d] = %v, float64 AdamW %v", step, i, p[i], p64[i])
+			}
 		}
 	}
 }

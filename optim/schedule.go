@@ -2,6 +2,7 @@ package optim
 
 import (
 	"fmt"
+	"icl/config"
 	"math"
 )
 
@@ -88,26 +89,34 @@ func (c ScheduleConfig) Validate() error {
 	switch c.Kind {
 	case "", KindConstant, KindWarmupCosine:
 	default:
-		return &ConfigError{"kind", fmt.Sprintf("%q", c.Kind), `"constant" or "warmup_cosine"`}
+		return config.Must("kind", fmt.Sprintf("%q", c.Kind), `"constant" or "warmup_cosine"`)
 	}
 	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
-		return &ConfigError{"lr", c.LR, "a finite number > 0"}
+		return config.Must("lr", c.LR, "a finite number > 0")
 	}
 	if c.CooldownSteps < 0 {
-		return &ConfigError{"cooldown_steps", c.CooldownSteps, "an integer >= 0"}
+		return config.Must("cooldown_steps", c.CooldownSteps, "an integer >= 0")
 	}
 	if (c.Kind == KindWarmupCosine || c.CooldownSteps > 0) && !(c.MinLR >= 0 && c.MinLR <= c.LR) {
-		return &ConfigError{"min_lr", c.MinLR, fmt.Sprintf("in [0, lr = %v]", c.LR)}
+		return config.Must("min_lr", c.MinLR, fmt.Sprintf("in [0, lr = %v]", c.LR))
 	}
 	if c.Kind == KindWarmupCosine {
 		if c.WarmupSteps < 0 {
-			return &ConfigError{"warmup_steps", c.WarmupSteps, "an integer >= 0"}
+			return config.Must("warmup_steps", c.WarmupSteps, "an integer >= 0")
 		}
 		if c.DecaySteps != 0 && c.DecaySteps <= c.WarmupSteps {
-			return &ConfigError{"decay_steps", c.DecaySteps, fmt.Sprintf("0 (the run's steps) or above warmup_steps = %d", c.WarmupSteps)}
+			return config.Must("decay_steps", c.DecaySteps, fmt.Sprintf("0 (the run's steps) or above warmup_steps = %d", c.WarmupSteps))
 		}
-	} else if c.DecaySteps != 0 {
-		return &ConfigError{"decay_steps", c.DecaySteps, `0: it applies to kind "warmup_cosine" only`}
+	} else {
+		if c.DecaySteps != 0 {
+			return config.Must("decay_steps", c.DecaySteps, `0: it applies to kind "warmup_cosine" only`)
+		}
+		if c.WarmupSteps != 0 {
+			return config.Must("warmup_steps", c.WarmupSteps, `0: it applies to kind "warmup_cosine" only`)
+		}
+		if c.CooldownSteps == 0 && c.MinLR != 0 {
+			return config.Must("min_lr", c.MinLR, `0: it applies to kind "warmup_cosine" and to cooldown_steps only`)
+		}
 	}
 	return nil
 }
@@ -120,8 +129,8 @@ func (c ScheduleConfig) Build(totalSteps int) (Schedule, error) {
 		return s, err
 	}
 	if c.CooldownSteps >= totalSteps {
-		return nil, &ConfigError{"cooldown_steps", c.CooldownSteps,
-			fmt.Sprintf("below the number of training steps (%d)", totalSteps)}
+		return nil, config.Must("cooldown_steps", c.CooldownSteps,
+			fmt.Sprintf("below the number of training steps (%d)", totalSteps))
 	}
 	return Cooldown{Inner: s, Min: c.MinLR, Start: totalSteps - c.CooldownSteps, End: totalSteps}, nil
 }
@@ -134,8 +143,8 @@ func (c ScheduleConfig) build(totalSteps int) (Schedule, error) {
 		total := c.DecaySteps // Validate: above WarmupSteps where set
 		if total == 0 {
 			if totalSteps <= c.WarmupSteps {
-				return nil, &ConfigError{"warmup_steps", c.WarmupSteps,
-					fmt.Sprintf("below the number of training steps (%d)", totalSteps)}
+				return nil, config.Must("warmup_steps", c.WarmupSteps,
+					fmt.Sprintf("below the number of training steps (%d)", totalSteps))
 			}
 			total = totalSteps
 		}

@@ -91,19 +91,6 @@ func sampleFigures() map[string]*Figure {
 	return map[string]*Figure{"curves": curves, "logcurves": logc, "sweep": sweep, "fitted": fitted, "modelsel": ms, "roles": roles}
 }
 
-// TestWriteSamples writes sample figures to $ICL_PLOT_SAMPLES for viewing.
-func TestWriteSamples(t *testing.T) {
-	dir := os.Getenv("ICL_PLOT_SAMPLES")
-	if dir == "" {
-		t.Skip("set ICL_PLOT_SAMPLES to a directory to write sample figures")
-	}
-	for name, f := range sampleFigures() {
-		if err := f.Save(filepath.Join(dir, name), 0, 0); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // svgElements parses b as XML and counts elements by name.
 func svgElements(t *testing.T, b []byte) map[string]int {
 	t.Helper()
@@ -353,30 +340,43 @@ func TestYMaxClips(t *testing.T) {
 }
 
 func TestSaveWritesBoth(t *testing.T) {
-	dir := t.TempDir()
-	base := filepath.Join(dir, "fig")
-	if err := sampleFigures()["sweep"].Save(base, 5*vg.Inch, 3*vg.Inch); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(base + ".png")
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r := img.Bounds(); r.Dx() != 750 || r.Dy() != 450 {
-		t.Errorf("saved png %dx%d, want 750x450", r.Dx(), r.Dy())
-	}
-	b, err = os.ReadFile(base + ".svg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	svgElements(t, b)
-	ents, _ := os.ReadDir(dir)
-	if len(ents) != 2 {
-		t.Errorf("%d files in output dir, want 2 (temp files left?)", len(ents))
+	for name, f := range sampleFigures() {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			base := filepath.Join(dir, "fig")
+			if err := f.Save(base, 5*vg.Inch, 3*vg.Inch); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(base + ".png")
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, err := png.Decode(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := img.Bounds(); r.Dx() != 750 || r.Dy() != 450 {
+				t.Errorf("saved png %dx%d, want 750x450", r.Dx(), r.Dy())
+			}
+			b, err = os.ReadFile(base + ".svg")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := svgElements(t, b)["svg"]; n != 1 {
+				t.Errorf("saved svg has %d <svg> elements, want 1", n)
+			}
+			want, err := f.render("svg", 5*vg.Inch, 3*vg.Inch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(b, want) {
+				t.Error("saved svg differs from the rendered one")
+			}
+			ents, _ := os.ReadDir(dir)
+			if len(ents) != 2 {
+				t.Errorf("%d files in output dir, want 2 (temp files left?)", len(ents))
+			}
+		})
 	}
 }
 

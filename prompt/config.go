@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"icl/config"
 	"icl/task"
 )
 
@@ -34,13 +35,13 @@ func DefaultConfig() Config {
 func (c Config) Validate() error {
 	var errs []error
 	if c.Dim < 1 {
-		errs = append(errs, &task.FieldError{Path: "dim", Msg: fmt.Sprintf("%d must be >= 1", c.Dim)})
+		errs = append(errs, &config.Error{Path: "dim", Msg: fmt.Sprintf("%d must be >= 1", c.Dim)})
 	}
 	if c.Points < 1 {
-		errs = append(errs, &task.FieldError{Path: "points", Msg: fmt.Sprintf("%d must be >= 1", c.Points)})
+		errs = append(errs, &config.Error{Path: "points", Msg: fmt.Sprintf("%d must be >= 1", c.Points)})
 	}
 	if c.Prompts < 1 {
-		errs = append(errs, &task.FieldError{Path: "prompts", Msg: fmt.Sprintf("%d must be >= 1", c.Prompts)})
+		errs = append(errs, &config.Error{Path: "prompts", Msg: fmt.Sprintf("%d must be >= 1", c.Prompts)})
 	}
 	if c.Dim >= 1 {
 		if err := c.Task.ValidatePath("task", c.Dim); err != nil {
@@ -64,7 +65,7 @@ func LoadConfig(path string) (Config, error) {
 	defer f.Close()
 	c := DefaultConfig()
 	c.Task = task.Spec{}
-	if err := task.DecodeStrict(f, &c); err != nil {
+	if err := config.Decode(f, &c); err != nil {
 		return Config{}, fmt.Errorf("%s: %w", path, err)
 	}
 	if c.Task.Class == "" {

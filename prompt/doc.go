@@ -2,7 +2,7 @@
 // from a task.Class, under an input distribution and optional out-of-distribution
 // transforms.
 //
-// A Setting (YAML-decodable with task.DecodeStrict, checked by Validate) picks
+// A Setting (YAML-decodable with config.Decode, checked by Validate) picks
 // the input distribution (gaussian, skewed covariance, half subspace), input and
 // label scaling, extra label noise and a query setting (normal, orthant,
 // orthogonal, repeat). A Sampler adds the class, the curriculum's active

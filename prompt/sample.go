@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"icl/config"
 	"icl/rng"
 	"icl/task"
 )
@@ -35,6 +36,10 @@ type Sampler struct {
 	// ActiveDims zeroes coordinates >= ActiveDims of every x (the curriculum of
 	// Garg et al.; f sees the zeroed x); 0 means all D.
 	ActiveDims int
+	// SparseInActive draws the support of sparse linear functions (also as a
+	// mixture's components) among the first ActiveDims coordinates, as Garg et
+	// al.'s curriculum does, so that no function is zero on every input.
+	SparseInActive bool
 	// Workers is the number of goroutines; 0 means runtime.GOMAXPROCS(0).
 	Workers int
 }
@@ -42,12 +47,12 @@ type Sampler struct {
 // Validate checks the sampler's Setting and ActiveDims against Class.Dim().
 func (s *Sampler) Validate() error {
 	if s.Class == nil {
-		return &task.FieldError{Path: "prompt", Msg: "no class"}
+		return &config.Error{Path: "prompt", Msg: "no class"}
 	}
 	d := s.Class.Dim()
 	err := s.Setting.Validate(d)
 	if s.ActiveDims < 0 || s.ActiveDims > d {
-		err = errors.Join(err, &task.FieldError{Path: "prompt.active_dims",
+		err = errors.Join(err, &config.Error{Path: "prompt.active_dims",
 			Msg: fmt.Sprintf("%d; allowed 1..%d (0 means %d)", s.ActiveDims, d, d)})
 	}
 	return err
@@ -142,11 +147,33 @@ func (s *Sampler) Fill(dst *Batch, seed uint64, labels ...uint64) {
 	wg.Wait()
 }
 
+// sample draws a function of c, a sparse linear one within the active
+// coordinates when SparseInActive is set.
+func (s *Sampler) sample(c task.Class, r *rand.Rand, d int) task.Func {
+	if s.SparseInActive {
+		if sp, ok := stripNoise(c).(*task.SparseLinear); ok {
+			return sp.SampleIn(r, s.active(d)) // a Noisy's Sample is its class's
+		}
+	}
+	return c.Sample(r)
+}
+
 func (s *Sampler) active(d int) int {
 	if s.ActiveDims == 0 {
 		return d
 	}
 	return s.ActiveDims
+}
+
+// stripNoise strips task.Noisy wrappers.
+func stripNoise(c task.Class) task.Class {
+	for {
+		n, ok := c.(*task.Noisy)
+		if !ok {
+			return c
+		}
+		c = n.Class
+	}
 }
 
 // unwrap strips task.Noisy wrappers and returns the Mixture inside, if any.
@@ -280,13 +307,13 @@ func (s *Sampler) one(dst *Batch, p int, in *inputMap, r *rand.Rand) {
 	if _, mix := unwrap(c); mix != nil {
 		k := mix.Pick(r)
 		comp := mix.Components[k]
-		f = comp.Sample(r)
+		f = s.sample(comp, r, d)
 		scale = comp.Scale()
 		nk := task.NoiseStd(comp)
 		noiseVar += nk * nk
 		dst.Class[p] = k
 	} else {
-		f = c.Sample(r)
+		f = s.sample(c, r, d)
 		scale = c.Scale()
 	}
 	ys := st.yScale()

@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"icl/config"
 	"icl/task"
 )
 
@@ -460,11 +461,11 @@ func TestSettingValidate(t *testing.T) {
 		t.Errorf("active dims: %v", err)
 	}
 	var st Setting
-	err := task.DecodeStrict(strings.NewReader("input: skewed\nqury: orthogonal\n"), &st)
+	err := config.Decode(strings.NewReader("input: skewed\nqury: orthogonal\n"), &st)
 	if err == nil || !strings.Contains(err.Error(), "line 2: qury: unknown field; allowed: basis, basis_seed, input, noise, query, skew_power, x_scale, y_scale") {
 		t.Errorf("strict decode: %v", err)
 	}
-	if err := task.DecodeStrict(strings.NewReader("input: skewed\nquery: orthogonal\nx_scale: 2\n"), &st); err != nil ||
+	if err := config.Decode(strings.NewReader("input: skewed\nquery: orthogonal\nx_scale: 2\n"), &st); err != nil ||
 		st != (Setting{Input: InputSkewed, Query: QueryOrthogonal, XScale: 2}) {
 		t.Errorf("decode: %+v, %v", st, err)
 	}

@@ -3,10 +3,9 @@ package prompt
 import (
 	"errors"
 	"fmt"
+	"icl/config"
 	"math"
 	"strings"
-
-	"icl/task"
 )
 
 // Input distributions accepted in Setting.Input.
@@ -62,17 +61,17 @@ var (
 type Setting struct {
 	Input string `yaml:"input,omitempty"` // gaussian (default) | skewed | half_subspace
 	// SkewPower is the decay of the skewed covariance's eigenvalues,
-	// lambda_i ∝ i^-SkewPower; 0 means 1 (design.md). Garg et al.'s code
+	// lambda_i ∝ i^-SkewPower; 0 means 1 (docs/design.md section 1). Garg et al.'s code
 	// draws x = Q diag(1/i) z, i.e. SkewPower 2.
-	SkewPower float64 `yaml:"skew_power,omitempty"`
+	SkewPower float64 `yaml:"skew_power,omitempty" default:"1"`
 	// Basis orients the skewed covariance and the half subspace:
 	// random (default; one Q for all prompts, from BasisSeed) | axis.
 	Basis     string  `yaml:"basis,omitempty"`
 	BasisSeed uint64  `yaml:"basis_seed,omitempty"`
-	XScale    float64 `yaml:"x_scale,omitempty"` // multiplies every x; 0 means 1
-	YScale    float64 `yaml:"y_scale,omitempty"` // multiplies every f(x); 0 means 1
-	Noise     float64 `yaml:"noise,omitempty"`   // extra label-noise std, >= 0
-	Query     string  `yaml:"query,omitempty"`   // normal (default) | orthant | orthogonal | repeat
+	XScale    float64 `yaml:"x_scale,omitempty" default:"1"` // multiplies every x; 0 means 1
+	YScale    float64 `yaml:"y_scale,omitempty" default:"1"` // multiplies every f(x); 0 means 1
+	Noise     float64 `yaml:"noise,omitempty"`               // extra label-noise std, >= 0
+	Query     string  `yaml:"query,omitempty"`               // normal (default) | orthant | orthogonal | repeat
 }
 
 func (s *Setting) input() string      { return orDefault(s.Input, InputGaussian) }
@@ -97,14 +96,14 @@ func orOne(v float64) float64 {
 }
 
 // Validate checks s for input dimension d, with field paths rooted at
-// "prompt". It returns every problem, joined; each is a *task.FieldError.
+// "prompt". It returns every problem, joined; each is a *config.Error.
 func (s Setting) Validate(d int) error { return s.ValidatePath("prompt", d) }
 
 // ValidatePath is Validate with field paths rooted at path.
 func (s Setting) ValidatePath(path string, d int) error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, &task.FieldError{Path: path + "." + field, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, &config.Error{Path: path + "." + field, Msg: fmt.Sprintf(format, args...)})
 	}
 	oneOf := func(field, v string, allowed []string) {
 		for _, a := range allowed {

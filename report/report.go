@@ -73,6 +73,9 @@ type Report struct {
 	Intro       string
 	Meta        []KV
 	Experiments []Experiment
+	// Runs, when set, is the table of the pretraining runs (where each model
+	// came from), shown in a section of its own after the summary.
+	Runs *Table
 }
 
 // FieldError reports an invalid report field.
@@ -127,6 +130,7 @@ type (
 		Meta        []KV
 		Experiments []expView
 		Counts      []countView
+		Runs        *tableView
 	}
 	countView struct {
 		Verdict, Class string
@@ -268,12 +272,31 @@ func newView(r *Report) reportView {
 		}
 		v.Experiments = append(v.Experiments, ev)
 	}
+	if r.Runs != nil {
+		v.Runs = runsView(r.Runs)
+	}
 	for _, verdict := range []string{Supported, Partly, NotAtScale, NotTestable, NotRun} {
 		if counts[verdict] > 0 {
 			v.Counts = append(v.Counts, countView{Verdict: verdict, Class: verdictClass[verdict], N: counts[verdict]})
 		}
 	}
 	return v
+}
+
+// runsView is the view of the runs table: every cell as text.
+func runsView(t *Table) *tableView {
+	tv := &tableView{N: "Table R", Caption: t.Caption}
+	for _, h := range t.Header {
+		tv.Header = append(tv.Header, cellView{Text: h})
+	}
+	for _, row := range t.Rows {
+		var cells []cellView
+		for _, c := range row {
+			cells = append(cells, cellView{Text: c})
+		}
+		tv.Rows = append(tv.Rows, cells)
+	}
+	return tv
 }
 
 var page = template.Must(template.New("report").Parse(pageTemplate))

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"html"
 	"image"
 	"image/color"
@@ -326,35 +325,6 @@ func TestWriteFile(t *testing.T) {
 	if len(ents) != 1 {
 		t.Errorf("%d entries in dir, want 1 (temp file left?)", len(ents))
 	}
-}
-
-// TestWriteSample writes a sample report to $ICL_REPORT_SAMPLE (an .html
-// path), embedding the figures in $ICL_PLOT_SAMPLES when set.
-func TestWriteSample(t *testing.T) {
-	out := os.Getenv("ICL_REPORT_SAMPLE")
-	if out == "" {
-		t.Skip("set ICL_REPORT_SAMPLE to an .html path to write a sample report")
-	}
-	svg, pngb := []byte(tinySVG), tinyPNG(t)
-	r := sampleReport(t, svg, pngb)
-	if dir := os.Getenv("ICL_PLOT_SAMPLES"); dir != "" {
-		read := func(name string) []byte {
-			b, err := os.ReadFile(filepath.Join(dir, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return b
-		}
-		e1, e5 := &r.Experiments[0], &r.Experiments[1]
-		e1.Figures[0].SVG = read("curves.svg")
-		e1.Figures[1].PNG = read("modelsel.png")
-		e1.Figures = append(e1.Figures, Figure{Caption: "A fitted function (d = 1).", SVG: read("fitted.svg")})
-		e5.Figures[0].SVG = read("sweep.svg")
-	}
-	if err := WriteFile(out, r); err != nil {
-		t.Fatal(err)
-	}
-	fmt.Println("wrote", out)
 }
 
 // A claim beyond the paper is headed as such, and "not testable at this

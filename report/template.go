@@ -92,7 +92,8 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1
 <h2>Contents</h2>
 <ol>
 <li><a href="#summary">Summary of results</a></li>
-<li><a href="#reading">How to read this report</a></li>
+{{if .Runs}}<li><a href="#runs">Models</a></li>
+{{end}}<li><a href="#reading">How to read this report</a></li>
 {{range .Experiments}}<li><a href="#{{.ID}}">{{.ID}}: {{.Title}}</a></li>
 {{end}}</ol>
 </nav>
@@ -109,6 +110,17 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1
 </table>
 </section>
 
+{{with .Runs}}<section id="runs">
+<h2>Models</h2>
+<table class="data">
+<caption><b>{{.N}}.</b> {{.Caption}}</caption>
+<thead><tr>{{range .Header}}<th scope="col">{{.Text}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .Rows}}<tr>{{range .}}<td>{{.Text}}</td>{{end}}</tr>
+{{end}}</tbody>
+</table>
+</section>
+{{end}}
 <section id="reading">
 <h2>How to read this report</h2>
 <p>Each experiment below states a claim of the paper, shows our figures and key numbers, and gives a verdict on whether our run reproduces the claim, with the numbers that decided it.</p>

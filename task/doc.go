@@ -8,8 +8,8 @@
 // the tests check it by Monte Carlo.
 //
 // Spec is the YAML form of a class (Spec.Build makes it, Spec.Validate names
-// the offending field and the allowed values); DecodeStrict decodes YAML and
-// refuses unknown fields.
+// the offending field and the allowed values); config.Decode decodes it from YAML
+// and refuses unknown fields.
 //
 // Concrete classes are plain structs with exported parameters so that baselines
 // (package baseline) can read the prior they need: a Bayes-optimal predictor for

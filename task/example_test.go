@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"icl/config"
 	"icl/rng"
 	"icl/task"
 )
@@ -22,7 +23,7 @@ of:
     omega_hi: 2
 `
 	var s task.Spec
-	if err := task.DecodeStrict(strings.NewReader(cfg), &s); err != nil {
+	if err := config.Decode(strings.NewReader(cfg), &s); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -3,22 +3,13 @@ package task
 import (
 	"errors"
 	"fmt"
+	"icl/config"
 	"math"
 	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 )
-
-// FieldError is an invalid configuration value. Path names the field from the
-// configuration root (e.g. "task.of[1].k"); Msg says what is wrong and what is
-// allowed.
-type FieldError struct {
-	Path string
-	Msg  string
-}
-
-func (e *FieldError) Error() string { return e.Path + ": " + e.Msg }
 
 // Class names accepted in Spec.Class.
 const (
@@ -50,7 +41,7 @@ const (
 // Std is a prior standard deviation in a Spec: a positive number, 0 for the
 // default 1, or InvSqrtD for 1/sqrt(d). In YAML it is a number or the string
 // "inv_sqrt_d". InvSqrtD is how a convex combination of a linear class and a
-// sinusoid gives both parts a comparable size (design.md section 1): with
+// sinusoid gives both parts a comparable size (docs/design.md section 1): with
 // std 1/sqrt(d) a linear function has E f^2 = 1, against 1/2 for a unit
 // sinusoid.
 type Std float64
@@ -120,16 +111,16 @@ func (s Std) MarshalYAML() (any, error) {
 type Spec struct {
 	Class   string    `yaml:"class"`
 	K       int       `yaml:"k,omitempty"`
-	Std     Std       `yaml:"std,omitempty"`
+	Std     Std       `yaml:"std,omitempty" default:"1"`
 	Noise   float64   `yaml:"noise,omitempty"`
-	A       float64   `yaml:"a,omitempty"`
-	OmegaLo float64   `yaml:"omega_lo,omitempty"`
-	OmegaHi float64   `yaml:"omega_hi,omitempty"`
+	A       float64   `yaml:"a,omitempty" default:"1"`
+	OmegaLo float64   `yaml:"omega_lo,omitempty" default:"0.5"`
+	OmegaHi float64   `yaml:"omega_hi,omitempty" default:"2"`
 	Alpha   float64   `yaml:"alpha,omitempty"`
 	Of      []Spec    `yaml:"of,omitempty"`
 	Weights []float64 `yaml:"weights,omitempty"`
-	Hidden  int       `yaml:"hidden,omitempty"`
-	Depth   int       `yaml:"depth,omitempty"`
+	Hidden  int       `yaml:"hidden,omitempty" default:"100"`
+	Depth   int       `yaml:"depth,omitempty" default:"4"`
 	M       int       `yaml:"m,omitempty"`
 	Seed    uint64    `yaml:"seed,omitempty"`
 	Base    *Spec     `yaml:"base,omitempty"`
@@ -175,7 +166,7 @@ func (s *Spec) setFields() []string {
 
 // Validate checks s for input dimension d, with field paths rooted at "task".
 // It returns every problem found, joined with errors.Join; each is a
-// *FieldError.
+// *config.Error.
 func (s Spec) Validate(d int) error { return s.ValidatePath("task", d) }
 
 // ValidatePath is Validate with field paths rooted at path, for a Spec embedded
@@ -197,7 +188,7 @@ func (s *Spec) validate(path string, d int, root, noiseOK bool, errs *[]error) {
 		if field != "" {
 			p += "." + field
 		}
-		*errs = append(*errs, &FieldError{Path: p, Msg: fmt.Sprintf(format, args...)})
+		*errs = append(*errs, &config.Error{Path: p, Msg: fmt.Sprintf(format, args...)})
 	}
 	if d < 1 {
 		bad("", "dimension d = %d; must be >= 1", d)

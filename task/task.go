@@ -80,15 +80,25 @@ type SparseLinear struct {
 func (c *SparseLinear) Dim() int       { return c.D }
 func (c *SparseLinear) Scale() float64 { return c.Std * c.Std * float64(c.K) }
 func (c *SparseLinear) Name() string   { return fmt.Sprintf("sparse linear (%d of %d)", c.K, c.D) }
+
 func (c *SparseLinear) Sample(r *rand.Rand) Func {
+	return c.SampleIn(r, c.D)
+}
+
+// SampleIn draws a function whose support lies among the first n
+// coordinates (n is clamped to K..D): Garg et al.'s curriculum draws sparse
+// functions so, over the coordinates it has not zeroed. SampleIn(r, D) is
+// Sample(r), draw for draw.
+func (c *SparseLinear) SampleIn(r *rand.Rand, n int) Func {
+	n = min(max(n, c.K), c.D)
 	w := make([]float64, c.D)
 	// Partial Fisher-Yates: the first K entries of perm are the support.
-	perm := make([]int, c.D)
+	perm := make([]int, n)
 	for i := range perm {
 		perm[i] = i
 	}
 	for i := 0; i < c.K; i++ {
-		j := i + r.IntN(c.D-i)
+		j := i + r.IntN(n-i)
 		perm[i], perm[j] = perm[j], perm[i]
 		w[perm[i]] = c.Std * r.NormFloat64()
 	}

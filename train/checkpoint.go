@@ -287,12 +287,14 @@ func CheckpointModel(f *safetensors.File, path string) (*gpt.Model, *Config, err
 	if err != nil {
 		return nil, nil, &CorruptError{path, "stored config: " + err.Error()}
 	}
+	// Compared before the model is made, so that a stored config cannot make
+	// it allocate more than the file holds.
+	if want := cfg.GPT().Size(); float64(len(c.Params)) != want {
+		return nil, nil, &CorruptError{path, fmt.Sprintf("%d parameters, its config's model has %.0f", len(c.Params), want)}
+	}
 	m, err := gpt.New(cfg.GPT())
 	if err != nil {
 		return nil, nil, &CorruptError{path, "stored config: " + err.Error()}
-	}
-	if len(c.Params) != len(m.Params) {
-		return nil, nil, &CorruptError{path, fmt.Sprintf("%d parameters, its config's model has %d", len(c.Params), len(m.Params))}
 	}
 	copy(m.Params, c.Params)
 	return m, cfg, nil
@@ -307,8 +309,22 @@ func LoadModel(path string) (m *gpt.Model, cfg *Config, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	return ModelFromFile(f, path)
+}
+
+// ModelFromFile is LoadModel for a file already read; path names it in errors.
+// A model file's metadata must agree with itself: the model's "config" with
+// the "train_config"'s data and model sections, and "step" with its
+// train.steps.
+func ModelFromFile(f *safetensors.File, path string) (m *gpt.Model, cfg *Config, err error) {
 	if f.Meta["format"] == CheckpointFormat {
-		return CheckpointModel(f, path)
+		if m, cfg, err = CheckpointModel(f, path); err != nil {
+			return nil, nil, err
+		}
+		if err := m.CheckFinite(); err != nil {
+			return nil, nil, &CorruptError{path, err.Error()}
+		}
+		return m, cfg, nil
 	}
 	m, meta, err := gpt.FromFile(f, path)
 	if err != nil {
@@ -320,6 +336,27 @@ func LoadModel(path string) (m *gpt.Model, cfg *Config, err error) {
 	}
 	if cfg, err = DecodeConfig(strings.NewReader(text)); err != nil {
 		return nil, nil, fmt.Errorf("%s: train_config: %w", path, err)
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%s: the metadata contradicts itself: %s", path, fmt.Sprintf(format, args...))
+	}
+	a, b := m.Cfg, cfg.GPT()
+	for _, f := range []struct {
+		json, yaml string
+		a, b       int
+	}{
+		{"n_dims", "data.dim", a.Dim, b.Dim}, {"n_points", "data.points", a.Points, b.Points},
+		{"n_layer", "model.layers", a.Layers, b.Layers}, {"n_embd", "model.width", a.Width, b.Width},
+		{"n_head", "model.heads", a.Heads, b.Heads},
+	} {
+		if f.a != f.b {
+			return nil, nil, bad("\"config\" has %s %d, \"train_config\" has %s %d", f.json, f.a, f.yaml, f.b)
+		}
+	}
+	if s, ok := meta["step"]; ok {
+		if n, err := strconv.Atoi(s); err != nil || n != cfg.Train.Steps {
+			return nil, nil, bad("\"step\" is %q, \"train_config\" has train.steps %d", s, cfg.Train.Steps)
+		}
 	}
 	return m, cfg, nil
 }

@@ -131,25 +131,85 @@ func TestCheckpointCorruptFallsBack(t *testing.T) {
 }
 
 func TestTruncateMetrics(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "m.jsonl")
-	in := `{"kind":"start","step":0}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.jsonl")
+	for _, tc := range []struct {
+		name, in, want string
+		kept           bool // the original is kept as .corrupt
+	}{
+		{"clean", `{"kind":"start","step":0}
 {"kind":"train","step":10,"loss":1}
 {"kind":"eval","step":20}
 {"kind":"train","step":30,"loss":2}
-{"kind":"train","step":4`
+`, `{"kind":"start","step":0}
+{"kind":"train","step":10,"loss":1}
+{"kind":"eval","step":20}
+`, false},
+		{"done dropped", `{"kind":"train","step":20,"loss":1}
+{"kind":"done","step":20}
+`, `{"kind":"train","step":20,"loss":1}
+`, false},
+		{"torn last line", `{"kind":"start","step":0}
+{"kind":"train","step":4`, `{"kind":"start","step":0}
+`, true},
+		{"garbage line", `{"kind":"start","step":0}
+not json at all
+{"kind":"train","step":10,"loss":1}
+`, `{"kind":"start","step":0}
+{"kind":"train","step":10,"loss":1}
+`, true},
+		{"random bytes", "\x00\xff\x13garbage\x9c\n\x01", "", true},
+	} {
+		os.Remove(path + ".corrupt")
+		if err := os.WriteFile(path, []byte(tc.in), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var said []string
+		if err := truncateMetrics(path, 20, func(s string) { said = append(said, s) }, nil); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		got, _ := os.ReadFile(path)
+		if string(got) != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+		}
+		kept, err := os.ReadFile(path + ".corrupt")
+		switch {
+		case tc.kept && (err != nil || string(kept) != tc.in):
+			t.Errorf("%s: the original is not kept as .corrupt (%v)", tc.name, err)
+		case tc.kept && (len(said) != 1 || !strings.Contains(said[0], ".corrupt")):
+			t.Errorf("%s: said %q; want one message naming the kept file", tc.name, said)
+		case !tc.kept && (err == nil || len(said) > 0):
+			t.Errorf("%s: kept a copy (%v) or said %q of a clean file", tc.name, err, said)
+		}
+	}
+	// A second bad file does not overwrite the first copy.
+	os.WriteFile(path, []byte("junk\n"), 0o644)
+	if err := truncateMetrics(path, 20, func(string) {}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(path + ".corrupt-2"); err != nil || string(b) != "junk\n" {
+		t.Errorf("second copy: %q, %v", b, err)
+	}
+}
+
+// TestTruncateMetricsLongLine checks that a line longer than any fixed buffer
+// (70 MB; bufio.Scanner stopped at 64 MiB) is read.
+func TestTruncateMetricsLongLine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 70 MB")
+	}
+	path := filepath.Join(t.TempDir(), "m.jsonl")
+	long := `{"kind":"train","step":10,"pad":"` + strings.Repeat("x", 70<<20) + `"}`
+	in := `{"kind":"start","step":0}` + "\n" + long + "\n" + `{"kind":"train","step":30}` + "\n"
 	if err := os.WriteFile(path, []byte(in), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := truncateMetrics(path, 20, nil); err != nil {
+	if err := truncateMetrics(path, 20, func(s string) { t.Error(s) }, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(path)
-	want := `{"kind":"start","step":0}
-{"kind":"train","step":10,"loss":1}
-{"kind":"eval","step":20}
-`
-	if string(got) != want {
-		t.Errorf("got %q, want %q", got, want)
+	if want := `{"kind":"start","step":0}` + "\n" + long + "\n"; string(got) != want {
+		t.Errorf("got %d bytes, want %d", len(got), len(want))
 	}
 }
 

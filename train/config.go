@@ -2,14 +2,15 @@ package train
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 
 	"gopkg.in/yaml.v3"
 
+	"icl/config"
 	"icl/gpt"
+	"icl/internal/memlimit"
 	"icl/optim"
 	"icl/task"
 )
@@ -78,23 +79,6 @@ const (
 	LossNormalized = "normalized"
 )
 
-// ConfigError reports an invalid config field.
-type ConfigError struct {
-	Field string // dotted YAML path, e.g. "train.batch"
-	Msg   string // what is wrong and what is allowed
-}
-
-func (e *ConfigError) Error() string { return fmt.Sprintf("config %s: %s", e.Field, e.Msg) }
-
-// optimError roots an optim.ConfigError's field at prefix.
-func optimError(prefix string, err error) error {
-	var oe *optim.ConfigError
-	if errors.As(err, &oe) {
-		return &ConfigError{Field: prefix + "." + oe.Field, Msg: fmt.Sprintf("%v: must be %s", oe.Value, oe.Allowed)}
-	}
-	return &ConfigError{Field: prefix, Msg: err.Error()}
-}
-
 // Defaults fills unset fields with their defaults. It is idempotent.
 func (c *Config) Defaults() {
 	if c.Train.Batch == 0 {
@@ -141,7 +125,7 @@ func (c *Config) GPT() gpt.Config {
 // Validate reports the first invalid field, or nil. Call Defaults first.
 func (c *Config) Validate() error {
 	bad := func(field, format string, args ...any) error {
-		return &ConfigError{Field: field, Msg: fmt.Sprintf(format, args...)}
+		return config.Errorf(field, format, args...)
 	}
 	if c.Data.Dim < 1 {
 		return bad("data.dim", "%d: must be a positive integer", c.Data.Dim)
@@ -150,7 +134,7 @@ func (c *Config) Validate() error {
 		return bad("data.points", "%d: must be a positive integer", c.Data.Points)
 	}
 	if err := c.Task.Validate(c.Data.Dim); err != nil {
-		return err // *task.FieldError(s), paths rooted at "task"
+		return err // *config.Error(s), paths rooted at "task"
 	}
 	for _, f := range []struct {
 		name string
@@ -164,7 +148,7 @@ func (c *Config) Validate() error {
 		return bad("model.width", "%d: must be a multiple of model.heads (%d)", c.Model.Width, c.Model.Heads)
 	}
 	if err := c.GPT().Validate(); err != nil {
-		return &ConfigError{Field: "model", Msg: err.Error()}
+		return config.Under("model", err)
 	}
 	if c.Train.Steps < 1 {
 		return bad("train.steps", "%d: must be a positive integer", c.Train.Steps)
@@ -173,10 +157,10 @@ func (c *Config) Validate() error {
 		return bad("train.batch", "%d: must be a positive integer", c.Train.Batch)
 	}
 	if err := c.Train.Optimizer.Validate(); err != nil {
-		return optimError("train.optimizer", err)
+		return config.Under("train.optimizer", err)
 	}
 	if _, err := c.Train.Schedule.Build(c.Train.Steps); err != nil {
-		return optimError("train.schedule", err)
+		return config.Under("train.schedule", err)
 	}
 	if !(c.Train.GradClip >= 0) {
 		return bad("train.grad_clip", "%g: must be >= 0 (0 disables clipping)", c.Train.GradClip)
@@ -203,14 +187,38 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// DecodeConfig reads a YAML config strictly (unknown fields are errors), fills
-// defaults and validates it.
+// MemoryParts estimates the memory a training session of c allocates, by
+// share: the model's parameters with their gradients and Adam moments, its
+// activations for a batch, and the training and evaluation prompts. Sizes are
+// counted in float64, so that no setting overflows them.
+func (c *Config) MemoryParts() []memlimit.Part {
+	g := c.GPT()
+	B, E := c.Train.Batch, c.EvalBatch
+	N, D := float64(c.Data.Points), float64(c.Data.Dim)
+	return []memlimit.Part{
+		{What: "the parameters, their gradients and Adam moments", Bytes: 4 * 4 * g.Size(),
+			Settings: fmt.Sprintf("model.layers = %d, model.width = %d, data.dim = %d, data.points = %d", g.Layers, g.Width, g.Dim, g.Points)},
+		{What: "the activations of a batch", Bytes: 4 * g.ActivationSize(B, c.Data.Points),
+			Settings: fmt.Sprintf("train.batch = %d, data.points = %d, model.layers = %d, model.width = %d, model.heads = %d", B, g.Points, g.Layers, g.Width, g.Heads)},
+		// float64 prompts (x, y, scale) as drawn, float32 copies of a batch.
+		{What: "the training and evaluation prompts", Bytes: 8*(float64(B)+float64(E))*(N*(D+1)+1) + 4*float64(B)*(N*(D+1)+1),
+			Settings: fmt.Sprintf("train.batch = %d, eval_batch = %d, data.points = %d, data.dim = %d", B, E, g.Points, g.Dim)},
+	}
+}
+
+// CheckMemory returns a *memlimit.Error if training c needs more memory than
+// the process can have (memlimit.Available).
+func (c *Config) CheckMemory() error { return memlimit.Check("training", c.MemoryParts()...) }
+
+// DecodeConfig reads a YAML config strictly (unknown fields and non-integers
+// for integer fields are errors), fills the defaults of the fields it does not
+// give and validates it: a given value is used or refused by name, never
+// replaced by a default.
 func DecodeConfig(r io.Reader) (*Config, error) {
 	var c Config
-	if err := task.DecodeStrict(r, &c); err != nil {
+	if err := config.DecodeDefaults(r, &c); err != nil {
 		return nil, err
 	}
-	c.Defaults()
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}

@@ -1,13 +1,18 @@
 package train
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"io"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"icl/config"
 	"icl/optim"
-	"icl/task"
 )
 
 const tinyYAML = `
@@ -75,6 +80,19 @@ func TestConfigErrors(t *testing.T) {
 		{"loss", "batch: 8", "batch: 8\n  loss: l1", []string{"train.loss", `"l1"`, `"mse"`, `"normalized"`}},
 		{"eval_batch", "eval_batch: 16", "eval_batch: -4", []string{"eval_batch"}},
 		{"sparse k", "task: {class: dense_linear}", "task: {class: sparse_linear, k: 4}", []string{"task.k", "1..3"}},
+		// Non-integers for integer fields are refused, not truncated.
+		{"layers 2.5", "layers: 1", "layers: 2.5", []string{"model.layers", "2.5", "must be an integer"}},
+		{"dim 5.9", "dim: 3", "dim: 5.9", []string{"data.dim", "5.9", "must be an integer"}},
+		{"steps nan", "steps: 60", "steps: .nan", []string{"train.steps", "must be an integer"}},
+		// A given 0 is not replaced by the default: it is refused by name.
+		{"batch 0", "batch: 8", "batch: 0", []string{"train.batch", "0: must be a positive integer"}},
+		{"eval_batch 0", "eval_batch: 16", "eval_batch: 0", []string{"eval_batch", "0: must be a positive integer"}},
+		{"lr 0", "lr: 0.003", "lr: 0", []string{"train.schedule.lr", "0: must be a finite number > 0"}},
+		{"eps 0", "batch: 8", "batch: 8\n  optimizer: {eps: 0}", []string{"train.optimizer.eps", "0: must be"}},
+		{"interval 0", "interval: 20", "interval: 0", []string{"curriculum.dims.interval", "0: must be >= 1"}},
+		{"log_every 0", "log_every: 5", "log_every: 0", []string{"log_every", "0: must be a positive integer"}},
+		{"warmup with constant", "kind: constant,", "kind: constant, warmup_steps: 5,", []string{"train.schedule.warmup_steps", "warmup_cosine"}},
+		{"min_lr with constant", "kind: constant,", "kind: constant, min_lr: 0.001,", []string{"train.schedule.min_lr", "warmup_cosine"}},
 	}
 	for _, tc := range cases {
 		text := strings.Replace(tinyYAML, tc.from, tc.to, 1)
@@ -94,14 +112,14 @@ func TestConfigErrors(t *testing.T) {
 	}
 	// Typed errors.
 	_, err := DecodeConfig(strings.NewReader(strings.Replace(tinyYAML, "batch: 8", "batch: -1", 1)))
-	var ce *ConfigError
-	if !errors.As(err, &ce) || ce.Field != "train.batch" {
-		t.Errorf("batch error %v is not a *ConfigError for train.batch", err)
+	var ce *config.Error
+	if !errors.As(err, &ce) || ce.Path != "train.batch" {
+		t.Errorf("batch error %v is not a *config.Error for train.batch", err)
 	}
 	_, err = DecodeConfig(strings.NewReader(strings.Replace(tinyYAML, "class: dense_linear", "class: cubic", 1)))
-	var fe *task.FieldError
+	var fe *config.Error
 	if !errors.As(err, &fe) {
-		t.Errorf("class error %v is not a *task.FieldError", err)
+		t.Errorf("class error %v is not a *config.Error", err)
 	}
 }
 
@@ -140,5 +158,41 @@ func TestPresets(t *testing.T) {
 	}
 	if _, err := Preset("quick/nope"); err == nil || !strings.Contains(err.Error(), "quick/dense_linear") {
 		t.Errorf("unknown preset error %v does not list the presets", err)
+	}
+}
+
+// TestGivenValuesKept checks that a value the config gives is trained with,
+// even where it is the zero that Defaults would replace (beta1: 0 is allowed).
+func TestGivenValuesKept(t *testing.T) {
+	text := strings.Replace(tinyYAML, "batch: 8", "batch: 8\n  optimizer: {beta1: 0, beta2: 0}", 1)
+	c, err := DecodeConfig(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Train.Optimizer.Beta1 != 0 || c.Train.Optimizer.Beta2 != 0 || c.Train.Optimizer.Eps != 1e-8 {
+		t.Errorf("optimizer = %+v, want beta1 = beta2 = 0 as given, eps the default 1e-8", c.Train.Optimizer)
+	}
+	// The resolved config (config.yaml of a run) decodes to the same values.
+	y, err := c.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := DecodeConfig(bytes.NewReader(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, c) {
+		t.Errorf("round trip changed the config:\n%+v\n%+v", back, c)
+	}
+	dir := t.TempDir()
+	if _, err := Run(context.Background(), c, dir, Options{Progress: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(saved, []byte("beta1: 0\n")) {
+		t.Errorf("config.yaml does not keep beta1: 0:\n%s", saved)
 	}
 }

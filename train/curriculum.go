@@ -1,6 +1,6 @@
 package train
 
-import "fmt"
+import "icl/config"
 
 // Ramp is a quantity that grows from Start to End by Inc every Interval steps, as in
 // Garg et al.'s curriculum (active dimensions 5 -> d by +1 every 2000 steps; points
@@ -42,7 +42,7 @@ func (r *Ramp) defaults(final, inc int) {
 
 func (r Ramp) validate(field, finalField string, final int) error {
 	bad := func(sub, format string, args ...any) error {
-		return &ConfigError{Field: field + "." + sub, Msg: fmt.Sprintf(format, args...)}
+		return config.Errorf(field+"."+sub, format, args...)
 	}
 	switch {
 	case r.End != final:
@@ -63,6 +63,10 @@ func (r Ramp) validate(field, finalField string, final int) error {
 type Curriculum struct {
 	Dims   Ramp `yaml:"dims"`
 	Points Ramp `yaml:"points"`
+	// SparseInActive draws sparse linear functions' support among the
+	// coordinates the curriculum has not zeroed (Garg et al.'s valid_coords);
+	// off, a sparse function may be zero on every input of a prompt.
+	SparseInActive bool `yaml:"sparse_in_active,omitempty"`
 }
 
 // Stage is the curriculum state at one step.

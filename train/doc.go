@@ -11,6 +11,15 @@
 //	ckpt-00001000.safetensors  the last two checkpoints (weights, Adam moments, step, config)
 //	model.safetensors        the final weights, in gpt's tensor names
 //	done                     written last, when the run completed
+//	.lock                    the writer's lock (package dirlock): one process at a time
+//
+// A config gives a value or leaves the field out: left out, it takes its
+// default; given, it is used or refused by name (batch: 0 is an error, not 64;
+// beta1: 0 is used). Run and Resume estimate the memory a session needs
+// (Config.MemoryParts) and refuse, naming the settings, before allocating or
+// making the directory. Resume removes the temporaries of writes a kill
+// interrupted, and keeps a metrics.jsonl with lines it cannot read beside it
+// (metrics.jsonl.corrupt) before dropping them.
 //
 // A config (see Config for every field and its default):
 //

@@ -3,7 +3,6 @@ package train
 import (
 	"context"
 	"io"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -55,31 +54,4 @@ func TestLearnsDenseLinear(t *testing.T) {
 	if res.Eval.NormLoss > 0.7 {
 		t.Errorf("normalized eval loss %.4g, want < 0.7 (zero predictor 1)", res.Eval.NormLoss)
 	}
-}
-
-// TestQuickPreset trains the quick/dense_linear preset and reports its time and
-// loss. It takes minutes, so it runs only with ICL_TRAIN_QUICK=1.
-func TestQuickPreset(t *testing.T) {
-	name := os.Getenv("ICL_TRAIN_QUICK")
-	if name == "" {
-		t.Skip("set ICL_TRAIN_QUICK=1 (or a preset name) to run")
-	}
-	if name == "1" {
-		name = "quick/dense_linear"
-	}
-	c, err := Preset(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if d := os.Getenv("ICL_TRAIN_QUICK_DIR"); d != "" {
-		dir = d
-	}
-	start := time.Now()
-	res, err := Run(context.Background(), c, dir, Options{Progress: os.Stderr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%s: %d steps in %v, eval loss %.4g, normalized %.4g; per position %.3f",
-		name, res.Steps, time.Since(start).Round(time.Second), res.Eval.Loss, res.Eval.NormLoss, res.Eval.PerPosition)
 }

@@ -2,12 +2,10 @@ package train
 
 // A model that has not learned in context predicts about 0 for every query, and
 // its normalized evaluation loss (squared error over the class's scale) is about
-// 1. Small models can stay there for good: of the 79 runs trained for this
-// project on its 2-core machine (presets and pilots), 5 had five evaluations in
-// a row at 0.9 or above at the curriculum's last stage; none of them fell below
-// 0.9 afterwards, and the one trained on (a 70000-step sparse specialist, from
-// step 9000) stayed there to its end, while no run that learned ever had such
-// a streak (docs/sparse-pilots.md). plateau watches the evaluations so that the
+// 1. Small models can stay there for good: runs with five evaluations in a row
+// at 0.9 or above at the curriculum's last stage have not been seen to fall
+// below 0.9 afterwards, while no run that learned has had such a streak
+// (docs/scale.md). plateau watches the evaluations so that the
 // trainer can say so while the run goes on, instead of the user finding out
 // hours later.
 

@@ -2,9 +2,6 @@ package train
 
 import (
 	"bytes"
-
-	"icl/atomicfile"
-
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,10 +9,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"time"
 
+	"icl/atomicfile"
+	"icl/config"
 	"icl/gpt"
+	"icl/internal/dirlock"
 	"icl/optim"
 	"icl/prompt"
 	"icl/rng"
@@ -97,17 +98,17 @@ func IsDone(dir string) bool {
 }
 
 // Run trains cfg from scratch into dir, which must not already hold a run.
+// Run and Resume hold dir's lock (package dirlock) while they write it: a
+// second writer is refused with the holder's process id.
+// cfg is complete, as DecodeConfig returns it or after Defaults: Run does not
+// fill defaults, so that a value the config gives (beta1: 0) is the one trained.
 func Run(ctx context.Context, cfg *Config, dir string, opts Options) (*Result, error) {
 	c := *cfg
-	c.Defaults()
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := c.CheckMemory(); err != nil { // before dir is made: a refusal leaves nothing behind
 		return nil, err
-	}
-	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
-		return nil, fmt.Errorf("%s already holds a run (%s exists): continue it with -resume or choose another directory", dir, ConfigFile)
 	}
 	text, err := c.YAML()
 	if err != nil {
@@ -118,7 +119,25 @@ func Run(ctx context.Context, cfg *Config, dir string, opts Options) (*Result, e
 	if err != nil {
 		return nil, fmt.Errorf("resolved config does not decode: %w", err)
 	}
+	_, statErr := os.Stat(dir)
+	created := os.IsNotExist(statErr)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	lock, err := dirlock.Acquire(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
+		return nil, fmt.Errorf("%s already holds a run (%s exists): continue it with -resume or choose another directory", dir, ConfigFile)
+	}
 	if err := atomicfile.WriteBytes(filepath.Join(dir, ConfigFile), text); err != nil {
+		if created { // leave no half-made run directory behind
+			lock.Release()
+			os.Remove(filepath.Join(dir, dirlock.Name))
+			os.Remove(dir)
+		}
 		return nil, err
 	}
 	return loop(ctx, back, string(text), dir, nil, "", opts)
@@ -142,10 +161,21 @@ func Resume(ctx context.Context, dir string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ConfigFile), err)
 	}
+	if err := cfg.CheckMemory(); err != nil {
+		return nil, err
+	}
+	lock, err := dirlock.Acquire(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
 	if IsDone(dir) {
 		return &Result{Dir: dir, AlreadyDone: true}, nil
 	}
 	p := newProgress(cfg, opts)
+	if err := removeTemporaries(dir, func(msg string) { p.message(false, "%s", msg) }); err != nil {
+		return nil, err
+	}
 	nParams := cfg.GPT().NumParams()
 	ck, path, err := LatestCheckpoint(dir, nParams, func(msg string) { p.message(true, "%s", msg) })
 	if err != nil {
@@ -175,6 +205,39 @@ func Resume(ctx context.Context, dir string, opts Options) (*Result, error) {
 		}
 	}
 	return loop(ctx, cfg, string(text), dir, ck, path, opts)
+}
+
+// temporaryName matches the temporary files of a run directory's atomic
+// writes (package atomicfile: "." + name + ".tmp" + digits), which a process
+// killed while writing leaves behind.
+var temporaryName = regexp.MustCompile(`^\.(ckpt-\d+\.safetensors|` + regexp.QuoteMeta(ModelFile) + `|` +
+	regexp.QuoteMeta(MetricsFile) + `|` + regexp.QuoteMeta(ConfigFile) + `|` + regexp.QuoteMeta(DoneFile) + `)\.tmp\d*$`)
+
+// removeTemporaries deletes the temporary files that writers killed in dir
+// left, reporting what it removed through say. The caller holds dir's lock,
+// so no writer is using them.
+func removeTemporaries(dir string, say func(string)) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	n, size := 0, int64(0)
+	for _, e := range ents {
+		if !temporaryName.MatchString(e.Name()) || !e.Type().IsRegular() {
+			continue
+		}
+		if info, err := e.Info(); err == nil {
+			size += info.Size()
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+		n++
+	}
+	if n > 0 {
+		say(fmt.Sprintf("removed %d temporary file(s) (%d bytes) left in %s by an interrupted write", n, size, dir))
+	}
+	return nil
 }
 
 func newProgress(cfg *Config, opts Options) *progress {
@@ -222,9 +285,14 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 	if ck == nil {
 		keep = -1
 	}
+	lost := 0.0 // training time past the checkpoint (see EventLine.LostS)
+	if ck != nil {
+		lost = max(0, wallAfter(metricsPath, start)-wall0)
+		wall0 += lost
+	}
 	stuck := newPlateau(cfg.Curriculum, cfg.Train.Steps)
 	// A resumed run's evaluations before its checkpoint count toward the streak.
-	if err := truncateMetrics(metricsPath, keep, func(e EvalLine) {
+	if err := truncateMetrics(metricsPath, keep, func(msg string) { p.message(true, "%s", msg) }, func(e EvalLine) {
 		stuck.observe(e.Step, Stage{Dims: e.Dims, Points: e.Points}, e.NormLoss)
 	}); err != nil {
 		return nil, err
@@ -239,7 +307,7 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 	wall := func() float64 { return wall0 + time.Since(session).Seconds() }
 	if ck != nil {
 		p.message(false, "resuming %s from %s (step %d of %d)", dir, filepath.Base(ckPath), start, cfg.Train.Steps)
-		if err := ml.write(EventLine{Kind: "resume", Step: start, WallS: wall0, From: filepath.Base(ckPath)}); err != nil {
+		if err := ml.write(EventLine{Kind: "resume", Step: start, WallS: wall0, From: filepath.Base(ckPath), LostS: lost}); err != nil {
 			return nil, err
 		}
 	} else {
@@ -271,7 +339,7 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 		if from, warn := stuck.observe(k, st, e.NormLoss); warn {
 			p.message(true, "warning: the evaluation loss has stayed at the zero predictor's (normalized >= %g; "+
 				"predicting 0 scores 1) at every evaluation from step %d to %d: the model predicts no better than 0. "+
-				"Runs can stay there to the end (docs/sparse-pilots.md, \"Stuck at the zero predictor\"); "+
+				"Runs can stay there to the end; "+
 				"if the loss does not fall soon, stop and train again with another seed.", plateauLoss, from, k)
 		}
 		return e, ml.write(EvalLine{Kind: "eval", Step: k, Dims: st.Dims, Points: st.Points, WallS: wall(), EvalResult: *e})
@@ -373,7 +441,7 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 func newTrainer(cfg *Config) (*trainer, error) {
 	class, err := cfg.Task.Build(cfg.Data.Dim)
 	if err != nil {
-		return nil, &ConfigError{Field: "task", Msg: err.Error()}
+		return nil, config.Under("task", err)
 	}
 	m, err := gpt.New(cfg.GPT())
 	if err != nil {
@@ -381,7 +449,7 @@ func newTrainer(cfg *Config) (*trainer, error) {
 	}
 	sched, err := cfg.Train.Schedule.Build(cfg.Train.Steps)
 	if err != nil {
-		return nil, &ConfigError{Field: "train.schedule", Msg: err.Error()}
+		return nil, config.Under("train.schedule", err)
 	}
 	opt := cfg.Train.Optimizer.New(len(m.Params))
 	B, N, D := cfg.Train.Batch, cfg.Data.Points, cfg.Data.Dim
@@ -392,7 +460,7 @@ func newTrainer(cfg *Config) (*trainer, error) {
 // draw returns the prompts of a batch at curriculum stage st, prompt p drawn from
 // rng.New(seed, labels..., p).
 func (t *trainer) draw(b int, st Stage, labels ...uint64) *prompt.Batch {
-	s := prompt.Sampler{Class: t.class, ActiveDims: st.Dims}
+	s := prompt.Sampler{Class: t.class, ActiveDims: st.Dims, SparseInActive: t.cfg.Curriculum.SparseInActive}
 	return s.Batch(b, st.Points, t.cfg.Seed, labels...)
 }
 
@@ -402,7 +470,7 @@ func (t *trainer) drawTrain(s int, st Stage) *prompt.Batch {
 	if t.trainBatch == nil || t.trainBatch.N != st.Points {
 		t.trainBatch = prompt.NewBatch(B, st.Points, t.cfg.Data.Dim)
 	}
-	sm := prompt.Sampler{Class: t.class, ActiveDims: st.Dims}
+	sm := prompt.Sampler{Class: t.class, ActiveDims: st.Dims, SparseInActive: t.cfg.Curriculum.SparseInActive}
 	sm.Fill(t.trainBatch, t.cfg.Seed, rng.LabelTrain, uint64(s))
 	return t.trainBatch
 }

@@ -9,9 +9,14 @@ import (
 )
 
 // StepTime is the mean wall time of the parts of one training step, in
-// seconds.
+// seconds, with the CPU time of the process per step (0 where it cannot be
+// read; on a machine shared with other jobs it shows the work done, where
+// wall time also counts waiting for a core) and the forward and backward
+// passes' time per kind of layer (gpt.Profile, per step).
 type StepTime struct {
 	Forward, Backward, Update float64
+	CPU                       float64
+	Layers                    gpt.Profile
 }
 
 // Total is the whole step's time in seconds.
@@ -42,10 +47,12 @@ func TimeStep(c gpt.Config, B, minSteps int, dur time.Duration) (StepTime, error
 	minSteps = max(minSteps, 1)
 	timed := 0
 	var start time.Time
+	var cpu0 time.Duration
 	for step := 0; timed < minSteps || time.Since(start) < dur; step++ {
 		t0 := time.Now()
 		if step == 1 {
-			start = t0
+			start, cpu0 = t0, processCPU()
+			m.Prof = &t.Layers
 		}
 		m.ZeroGrad()
 		m.Forward(xs, ys, B, N)
@@ -62,6 +69,13 @@ func TimeStep(c gpt.Config, B, minSteps int, dur time.Duration) (StepTime, error
 		}
 	}
 	n := float64(timed)
+	if cpu0 > 0 {
+		t.CPU = (processCPU() - cpu0).Seconds() / n
+	}
 	t.Forward, t.Backward, t.Update = t.Forward/n, t.Backward/n, t.Update/n
+	p := &t.Layers
+	for _, d := range []*time.Duration{&p.Matmul, &p.Attention, &p.LayerNorm, &p.GELU, &p.Other} {
+		*d = time.Duration(float64(*d) / n)
+	}
 	return t, nil
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"icl/baseline"
+	"icl/eval"
+	"icl/internal/memlimit"
 	"icl/npz"
 	"icl/prompt"
 	"icl/task"
@@ -78,8 +80,15 @@ Without -prompts it first samples the default mixture (see 'icl sample -h').
 					}
 					havePrior = true
 					fmt.Fprintf(e.stderr, "no -prompts given: sampled the default mixture (%d prompts, seed %d)\n", b.B, cfg.Seed)
-				} else if b, cfg, havePrior, err = readPrompts(*in); err != nil {
+				} else if b, cfg, havePrior, err = prompt.ReadNPZ(*in); err != nil {
 					return err
+				}
+				if b.Scale == nil {
+					b.Scale = make([]float64, b.B)
+					for i := range b.Scale {
+						b.Scale[i] = 1
+					}
+					fmt.Fprintf(e.stderr, "%s has no %q array: errors are not normalized\n", *in, "scale")
 				}
 				if *cfgPath != "" {
 					if cfg, err = prompt.LoadConfig(*cfgPath); err != nil {
@@ -98,6 +107,15 @@ Without -prompts it first samples the default mixture (see 'icl sample -h').
 				} else {
 					fmt.Fprintln(e.stderr, "the prompts carry no prior (config_yaml) and no -config was given: Bayes baselines skipped")
 				}
+				// About a dozen baselines besides the lasso and ridge ones, each a
+				// (B, N) float64 array, kept until written, and the posterior.
+				nPred := 12 + len(opts.LassoAlphas) + len(opts.RidgeLambdas)
+				if err := memlimit.Check("running the baselines", memlimit.Part{What: "their predictions",
+					Bytes:    8 * float64(nPred) * float64(b.B) * float64(b.N) * 2,
+					Settings: fmt.Sprintf("the prompts' B = %d and N = %d, -lasso and -ridge (%d predictors)", b.B, b.N, nPred)},
+					mcPart(opts.MCSamples, b.N)); err != nil {
+					return err
+				}
 				preds, names, post, err := runBaselines(ctx, e.stderr, b, class, opts)
 				if err != nil {
 					return err
@@ -114,7 +132,7 @@ Without -prompts it first samples the default mixture (see 'icl sample -h').
 				}
 				curves := make([][]float64, len(names))
 				for i := range names {
-					curves[i] = normalizedCurve(preds[i], b)
+					curves[i] = eval.ICLCurve(names[i], eval.NormalizedErrors(preds[i], b), b.B, b.N, eval.DefaultLevel, 0, nil).Mean
 				}
 				printCurves(e.stdout, names, curves, b, *all)
 				fmt.Fprintf(e.stdout, "\nwrote %s: %d baselines", *out, len(names))
@@ -205,10 +223,10 @@ func runBaselines(ctx context.Context, log io.Writer, b *prompt.Batch, class tas
 				return nil, nil, nil, err
 			}
 			if pp, ok := p.(baseline.Posterior); ok && pp.NumClasses() == K && post != nil {
-				runQueries(b, func(q *prompt.Batch, d, po []float64) { baseline.RunPosterior(d, po, pp, q, workers) }, preds[j], post, K)
+				preds[j], post = eval.PosteriorQueries(pp, b, workers)
 				continue
 			}
-			runQueries(b, func(q *prompt.Batch, d, _ []float64) { baseline.Run(d, p, q, workers) }, preds[j], nil, 0)
+			preds[j] = eval.PredictQueries(eval.Baseline{P: p}, b)
 		}
 	}
 	fmt.Fprintf(log, "done in %.2fs\n", time.Since(start).Seconds())
@@ -221,70 +239,6 @@ func unwrapMixture(c task.Class) (*task.Mixture, bool) {
 	}
 	m, ok := c.(*task.Mixture)
 	return m, ok
-}
-
-// runQueries fills dst (B, N) (and post (B, N, K) when K > 0) by run. Without
-// out-of-distribution queries one run over b does it; with them, position i of
-// every prompt is scored on its own prompt (context 0..i-1, then the query),
-// one run per position.
-func runQueries(b *prompt.Batch, run func(q *prompt.Batch, dst, post []float64), dst, post []float64, K int) {
-	if b.QXs == nil {
-		run(b, dst, post)
-		return
-	}
-	for i := range dst {
-		dst[i] = math.NaN()
-	}
-	for i := range post {
-		post[i] = math.NaN()
-	}
-	for i := 0; i < b.QueryLen; i++ {
-		q := prompt.NewBatch(b.B, i+1, b.D)
-		q.Scale = b.Scale
-		for p := 0; p < b.B; p++ {
-			xs, ys := q.Prompt(p)
-			b.QueryPrompt(xs, ys, p, i)
-		}
-		qd := make([]float64, b.B*(i+1))
-		var qp []float64
-		if K > 0 {
-			qp = make([]float64, b.B*(i+1)*K)
-		}
-		run(q, qd, qp)
-		for p := 0; p < b.B; p++ {
-			dst[p*b.N+i] = qd[p*(i+1)+i]
-			if K > 0 {
-				copy(post[(p*b.N+i)*K:(p*b.N+i+1)*K], qp[(p*(i+1)+i)*K:(p*(i+1)+i+1)*K])
-			}
-		}
-	}
-}
-
-// normalizedCurve is the mean over prompts of (pred - y)^2 / scale at each
-// position (NaN where no prompt has a query there).
-func normalizedCurve(pred []float64, b *prompt.Batch) []float64 {
-	c := make([]float64, b.N)
-	for i := 0; i < b.N; i++ {
-		s, n := 0.0, 0
-		for p := 0; p < b.B; p++ {
-			_, y := b.Query(p, i)
-			v := pred[p*b.N+i]
-			if math.IsNaN(y) || math.IsNaN(v) {
-				continue
-			}
-			scale := 1.0
-			if b.Scale != nil && b.Scale[p] > 0 {
-				scale = b.Scale[p]
-			}
-			s += (v - y) * (v - y) / scale
-			n++
-		}
-		c[i] = s / float64(n)
-		if n == 0 {
-			c[i] = math.NaN()
-		}
-	}
-	return c
 }
 
 // printCurves prints one row per baseline, one column per shown position.
@@ -316,4 +270,13 @@ func printCurves(w io.Writer, names []string, curves [][]float64, b *prompt.Batc
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
+}
+
+// mcPart is the memory of the Monte Carlo Bayes predictor on prompts of N
+// points: per worker (one per core), (mc, N) function values and mc
+// log-likelihoods and components.
+func mcPart(mc, N int) memlimit.Part {
+	return memlimit.Part{What: "the Monte Carlo Bayes predictor's samples",
+		Bytes:    8 * float64(mc) * float64(N+2) * float64(runtime.GOMAXPROCS(0)),
+		Settings: fmt.Sprintf("-mc = %d, with N = %d, on %d cores", mc, N, runtime.GOMAXPROCS(0))}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -96,11 +97,16 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "usage: icl %s %s\n(run 'icl %s -h' for help)\n", c.name, c.usage, c.name)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, caught, stop := notifySignals()
 	defer stop()
 	err := run(ctx, &env{stdout: stdout, stderr: stderr, args: fs.Args()})
 	if err != nil {
 		fmt.Fprintf(stderr, "icl %s: %v\n", c.name, err)
+		if sig := caught(); sig != 0 {
+			// Stopped by a signal (after its checkpoint): 128 + the signal's
+			// number, as a shell reports a process the signal ended.
+			return 128 + int(sig)
+		}
 		if errors.Is(err, errUsage) {
 			fmt.Fprintf(stderr, "usage: icl %s %s\n(run 'icl %s -h' for help)\n", c.name, c.usage, c.name)
 			return 2
@@ -108,6 +114,44 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// notifySignals returns a context cancelled at the first SIGINT or SIGTERM,
+// a function reporting which of them arrived first (0 if none), and stop,
+// which stops catching them.
+func notifySignals() (context.Context, func() syscall.Signal, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	var mu sync.Mutex
+	var first syscall.Signal
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-ch:
+				mu.Lock()
+				if first == 0 {
+					first, _ = s.(syscall.Signal)
+				}
+				mu.Unlock()
+				cancel()
+			case <-done:
+				return
+			}
+		}
+	}()
+	caught := func() syscall.Signal {
+		mu.Lock()
+		defer mu.Unlock()
+		return first
+	}
+	stop := func() {
+		signal.Stop(ch)
+		close(done)
+		cancel()
+	}
+	return ctx, caught, stop
 }
 
 // newFlagSet returns c's flag set writing to w. Its Usage prints nothing:

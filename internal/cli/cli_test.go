@@ -2,17 +2,24 @@ package cli
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"icl/eval"
 	"icl/gpt"
+	"icl/internal/dirlock"
 	"icl/npz"
 	"icl/rng"
+	"icl/safetensors"
 	"icl/train"
 )
 
@@ -67,6 +74,9 @@ func TestSampleErrorsNameTheField(t *testing.T) {
 		{[]string{"sample", "-class", "nope"}, `task.class: "nope" unknown; allowed: dense_linear`},
 		{[]string{"sample", "-class", "dense_linear", "-query", "sideways"}, "setting.query"},
 		{[]string{"sample", "-b", "0"}, "prompts: 0 must be >= 1"},
+		// Refused before drawing, naming the sizes, instead of running out of memory.
+		{[]string{"sample", "-b", "1000000000"}, "sampling needs an estimated 6.28 TiB of memory"},
+		{[]string{"sample", "-d", "100000", "-n", "100000", "-class", "dense_linear"}, "dim (-d) = 100000"},
 	}
 	for _, c := range cases {
 		code, _, stderr := run(t, append(c.args, "-o", filepath.Join(t.TempDir(), "x.npz"))...)
@@ -124,6 +134,47 @@ func TestBaselinesOnSampledPrompts(t *testing.T) {
 			}
 			if s := post[(b*8+i)*2] + post[(b*8+i)*2+1]; math.Abs(s-1) > 1e-12 {
 				t.Fatalf("posterior sums to %g", s)
+			}
+		}
+	}
+}
+
+// With a query setting each position is scored on its own query: least
+// squares is exact on noiseless dense prompts once i >= d, and the class
+// posterior at every query sums to 1.
+func TestBaselinesOnQueryPrompts(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "p.yaml")
+	os.WriteFile(cfg, []byte("task: {class: mixture, weights: [0.5, 0.5], of: [{class: dense_linear}, {class: sparse_linear, k: 1}]}\ndim: 3\npoints: 7\nprompts: 20\nseed: 3\nsetting: {query: repeat}\n"), 0o644)
+	p, o := filepath.Join(dir, "p.npz"), filepath.Join(dir, "b.npz")
+	if code, _, stderr := run(t, "sample", "-config", cfg, "-o", p); code != 0 {
+		t.Fatalf("sample: %s", stderr)
+	}
+	if code, _, stderr := run(t, "baselines", "-prompts", p, "-o", o, "-lasso", "0.01"); code != 0 {
+		t.Fatalf("baselines: exit %d: %s", code, stderr)
+	}
+	pf, _ := npz.ReadNPZ(p)
+	qys, _, err := pf.Float64("query_ys", 20, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cls, _, _ := pf.Int64("class", 20)
+	f, err := npz.ReadNPZ(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, _, _ := f.Float64("least_squares", 20, 7)
+	post, _, err := f.Float64("posterior", 20, 7, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for b := 0; b < 20; b++ {
+		for i := 1; i < 7; i++ {
+			if y := qys[b*7+i]; i >= 3 && cls[b] == 0 && math.Abs(ls[b*7+i]-y) > 1e-8*(1+math.Abs(y)) {
+				t.Fatalf("prompt %d pos %d: least squares %g != query label %g", b, i, ls[b*7+i], y)
+			}
+			if s := post[(b*7+i)*2] + post[(b*7+i)*2+1]; math.Abs(s-1) > 1e-12 {
+				t.Fatalf("prompt %d pos %d: posterior sums to %g", b, i, s)
 			}
 		}
 	}
@@ -272,7 +323,10 @@ func TestUsageErrorsAreShort(t *testing.T) {
 	} {
 		code, out, stderr := run(t, args...)
 		lines := strings.Split(strings.TrimSpace(stderr), "\n")
-		if code != 2 || out != "" || len(lines) > 3 || !strings.HasPrefix(lines[len(lines)-2], "usage: icl "+args[0]) {
+		// The usage line: one per form of the command (reproduce has two, the
+		// second for -slurm), then the pointer to -h.
+		forms := strings.Count(lookup(args[0]).usage, "\n") + 1
+		if code != 2 || out != "" || len(lines) != forms+2 || !strings.HasPrefix(lines[1], "usage: icl "+args[0]) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2, the error and one usage line", args, code, out, stderr)
 		}
 	}
@@ -302,5 +356,256 @@ func TestEvalSummaryExplainsMissingQueries(t *testing.T) {
 	table, note, _ := strings.Cut(out.String(), "-: no query at that position")
 	if s := out.String(); strings.Contains(table, "NaN") || note == "" || !strings.Contains(note, "d = 4") {
 		t.Errorf("summary:\n%s", s)
+	}
+}
+
+// TestDegeneratePromptsRefused checks that empty and non-finite prompts files
+// are errors naming the problem (exit 1), for every command that reads them,
+// not a panic or a table of NaN.
+func TestDegeneratePromptsRefused(t *testing.T) {
+	dir := t.TempDir()
+	m, err := gpt.New(gpt.Config{Dim: 5, Points: 6, Layers: 1, Width: 8, Heads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init(rng.New(1, rng.LabelInit))
+	w := filepath.Join(dir, "m.safetensors")
+	if err := gpt.SaveFile(w, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	file := func(name string, B, N, D int, edit func(xs, ys []float64)) string {
+		xs, ys := make([]float64, B*N*D), make([]float64, B*N)
+		if edit != nil {
+			edit(xs, ys)
+		}
+		p := filepath.Join(dir, name+".npz")
+		if err := npz.WriteNPZ(p, npz.NewFloat64("xs", []int{B, N, D}, xs), npz.NewFloat64("ys", []int{B, N}, ys)); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, c := range []struct{ file, want string }{
+		{file("n0", 8, 0, 5, nil), "shape (8, 0, 5)"},
+		{file("b0", 0, 3, 5, nil), "shape (0, 3, 5)"},
+		{file("d0", 2, 3, 0, nil), "shape (2, 3, 0)"},
+		{file("nanx", 2, 3, 5, func(xs, ys []float64) { xs[20] = math.NaN() }), `"xs": prompt 1 holds NaN`},
+		{file("infy", 2, 3, 5, func(xs, ys []float64) { ys[4] = math.Inf(-1) }), `"ys": prompt 1 holds -Inf`},
+	} {
+		for _, args := range [][]string{
+			{"baselines", "-prompts", c.file, "-o", filepath.Join(dir, "o.npz")},
+			{"predict", "-weights", w, "-prompts", c.file, "-o", filepath.Join(dir, "o.npy")},
+		} {
+			code, _, stderr := run(t, args...)
+			if code != 1 || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "goroutine") {
+				t.Errorf("%s %s: exit %d, stderr %q; want exit 1 and an error containing %q", args[0], filepath.Base(c.file), code, stderr, c.want)
+			}
+		}
+	}
+}
+
+// TestEvalFlagsRefused checks that eval refuses flag values it would
+// otherwise replace or ignore.
+func TestEvalFlagsRefused(t *testing.T) {
+	for _, c := range []struct {
+		flag, want string
+	}{{"-boots=-1", "-boots -1 must be >= 1"}, {"-boots=0", "-boots 0 must be >= 1"}, {"-mc=0", "-mc 0 must be >= 1"}} {
+		code, _, stderr := run(t, "eval", "-weights", "x.safetensors", c.flag)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("eval %s: exit %d, stderr %q; want exit 2 and %q", c.flag, code, stderr, c.want)
+		}
+	}
+}
+
+// TestReproduceOneWriter checks that a reproduction refuses an output
+// directory that another process is writing, naming it.
+func TestReproduceOneWriter(t *testing.T) {
+	dir := t.TempDir()
+	l, err := dirlock.Acquire(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	code, _, stderr := run(t, "reproduce", "-out", dir, "-only", "E1")
+	if want := fmt.Sprintf("in use by process %d", os.Getpid()); code != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, stderr %q; want exit 1 and %q", code, stderr, want)
+	}
+}
+
+const envCLIHelper = "ICL_CLI_TEST_ARGS" // arguments of Main, separated by newlines
+
+// TestCLIHelperProcess runs Main in a subprocess, for the signal tests.
+func TestCLIHelperProcess(t *testing.T) {
+	args := os.Getenv(envCLIHelper)
+	if args == "" {
+		t.Skip("only run as a subprocess")
+	}
+	os.Exit(Main(strings.Split(args, "\n"), os.Stdout, os.Stderr))
+}
+
+// TestSignalExitCodes stops a training run with SIGINT and with SIGTERM: it
+// saves a checkpoint and exits 130 or 143, not 1 as an error does.
+func TestSignalExitCodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains in a subprocess")
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "long.yaml")
+	const long = `name: long
+seed: 3
+task: {class: dense_linear}
+data: {dim: 3, points: 5}
+model: {layers: 1, width: 16, heads: 2}
+train: {steps: 10000000, batch: 8, schedule: {kind: constant, lr: 0.003}}
+log_every: 10
+eval_every: 1000000
+eval_batch: 16
+checkpoint_every: 1000000
+`
+	if err := os.WriteFile(cfg, []byte(long), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runDir := filepath.Join(dir, "run")
+	for i, tc := range []struct {
+		sig  syscall.Signal
+		code int
+		args []string
+	}{
+		{syscall.SIGINT, 130, []string{"train", "-config", cfg, "-out", runDir, "-q"}},
+		{syscall.SIGTERM, 143, []string{"train", "-resume", runDir, "-q"}},
+	} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCLIHelperProcess$")
+		cmd.Env = append(os.Environ(), envCLIHelper+"="+strings.Join(tc.args, "\n"))
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Wait until this process has trained a few steps: two train lines
+		// after its start (or resume) line.
+		mark := []string{`"kind":"start"`, `"kind":"resume"`}[i]
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			b, _ := os.ReadFile(filepath.Join(runDir, train.MetricsFile))
+			if _, after, ok := strings.Cut(string(b), mark); ok && strings.Count(after, `"kind":"train"`) >= 2 {
+				break
+			}
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				cmd.Wait()
+				t.Fatalf("no training progress:\n%s", out.String())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if err := cmd.Process.Signal(tc.sig); err != nil {
+			t.Fatal(err)
+		}
+		err := cmd.Wait()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != tc.code {
+			t.Fatalf("%v: %v, want exit code %d\n%s", tc.sig, err, tc.code, out.String())
+		}
+		if !strings.Contains(out.String(), "checkpoint saved") {
+			t.Errorf("%v: no checkpoint message in %q", tc.sig, out.String())
+		}
+	}
+	if paths, _ := train.ListCheckpoints(runDir); len(paths) == 0 {
+		t.Error("no checkpoint after the signals")
+	}
+}
+
+// TestPredictNotesUncheckedWeights checks that a weights file without a
+// checksum (converted from elsewhere) still loads, with a note saying so, and
+// that one written by icl loads without it.
+func TestPredictNotesUncheckedWeights(t *testing.T) {
+	dir := t.TempDir()
+	m, err := gpt.New(gpt.Config{Dim: 3, Points: 6, Layers: 1, Width: 8, Heads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init(rng.New(1, rng.LabelInit))
+	checked := filepath.Join(dir, "m.safetensors")
+	if err := gpt.SaveFile(checked, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	var ts []safetensors.Tensor
+	for _, nt := range m.Tensors() {
+		ts = append(ts, safetensors.Tensor{Name: nt.Name, Shape: nt.Shape, Data: nt.Data})
+	}
+	unchecked := filepath.Join(dir, "conv.safetensors")
+	if err := safetensors.WriteFile(unchecked, ts, map[string]string{"config": `{"n_dims":3,"n_points":6,"n_layer":1,"n_embd":8,"n_head":2}`}); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "p.npz")
+	if code, _, stderr := run(t, "sample", "-class", "dense_linear", "-d", "3", "-n", "5", "-b", "2", "-o", p); code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, tc := range []struct {
+		file string
+		note bool
+	}{{checked, false}, {unchecked, true}} {
+		code, _, stderr := run(t, "predict", "-weights", tc.file, "-prompts", p, "-o", filepath.Join(dir, "o.npy"))
+		if code != 0 || strings.Contains(stderr, "has no checksum") != tc.note {
+			t.Errorf("%s: exit %d, stderr %q; want exit 0 and a note: %v", filepath.Base(tc.file), code, stderr, tc.note)
+		}
+	}
+}
+
+// TestBenchMemoryRefused checks that bench refuses a batch that would not fit
+// in memory before allocating it.
+func TestBenchMemoryRefused(t *testing.T) {
+	code, _, stderr := run(t, "bench", "-batch", "1000000000", "-presets", "garg-tiny", "-nogemm")
+	if code != 1 || !strings.Contains(stderr, "timing needs an estimated") || !strings.Contains(stderr, "-batch = 1000000000") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestEvalMemoryRefused checks that eval refuses -prompts that would not fit
+// in memory before drawing them.
+func TestEvalMemoryRefused(t *testing.T) {
+	dir := t.TempDir()
+	const cfg = `name: tiny
+task: {class: dense_linear}
+data: {dim: 3, points: 5}
+model: {layers: 1, width: 16, heads: 2}
+train: {steps: 20}
+`
+	if err := os.WriteFile(filepath.Join(dir, train.ConfigFile), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][2]string{{"-prompts", "1000000000000"}, {"-boots", "100000000000"}, {"-mc", "100000000000"}} {
+		code, _, stderr := run(t, "eval", "-run", dir, c[0], c[1])
+		if code != 1 || !strings.Contains(stderr, "evaluation needs an estimated") || !strings.Contains(stderr, c[0]+" = "+c[1]) {
+			t.Errorf("%s %s: exit %d, stderr %q", c[0], c[1], code, stderr)
+		}
+	}
+}
+
+// TestBaselinesMemoryRefused checks that baselines refuses -mc that would
+// not fit in memory before drawing the samples.
+func TestBaselinesMemoryRefused(t *testing.T) {
+	code, _, stderr := run(t, "baselines", "-mc", "100000000000", "-o", filepath.Join(t.TempDir(), "b.npz"))
+	if code != 1 || !strings.Contains(stderr, "running the baselines needs an estimated") || !strings.Contains(stderr, "-mc = 100000000000") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestBenchPresets checks that bench's reproduce presets are the scales'
+// training models on one core and its unknown names are usage errors.
+func TestBenchPresets(t *testing.T) {
+	ps, err := benchPresets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, err := train.Preset("small/dense_sparse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(ps, func(p benchPreset) bool { return p.name == "small" })
+	if i < 0 || ps[i].cfg != small.GPT() || ps[i].threads != 1 {
+		t.Errorf("bench preset small = %+v, want the small scale's model %+v on 1 thread", ps, small.GPT())
+	}
+	code, _, stderr := run(t, "bench", "-presets", "standard", "-nogemm")
+	if code != 2 || !strings.Contains(stderr, "garg-standard") {
+		t.Errorf("exit %d, stderr %q; want a usage error listing the presets", code, stderr)
 	}
 }

@@ -1,17 +1,18 @@
 package cli
 
 import (
-	"math"
-	"os"
-
 	"context"
 	"flag"
 	"fmt"
-	"icl/train"
+	"math"
+	"os"
 	"path/filepath"
 	"strings"
 
 	"icl/eval"
+	"icl/experiment"
+	"icl/internal/memlimit"
+	"icl/train"
 )
 
 func init() {
@@ -51,7 +52,7 @@ Examples:
 			boots := fs.Int("boots", eval.DefaultBoots, "bootstrap resamples for the 90% intervals")
 			seed := fs.Uint64("seed", 1, "seed of the evaluation prompts")
 			mc := fs.Int("mc", 5000, "samples of the Monte Carlo Bayes predictor")
-			baselines := fs.String("baselines", "", "comma-separated baseline name prefixes (default: "+strings.Join(eval.DefaultRunBaselines, ",")+")")
+			baselines := fs.String("baselines", "", "comma-separated baseline name prefixes (default: "+strings.Join(experiment.DefaultRunBaselines, ",")+")")
 			noOOD := fs.Bool("no-ood", false, "only in-distribution settings")
 			quiet := fs.Bool("q", false, "no progress lines")
 			return func(ctx context.Context, e *env) error {
@@ -64,7 +65,13 @@ Examples:
 				if *prompts < 1 {
 					return usageErrorf("-prompts %d must be >= 1", *prompts)
 				}
-				opts := eval.RunOptions{Prompts: *prompts, Boots: *boots, Seed: *seed, MCSamples: *mc,
+				if *boots < 1 {
+					return usageErrorf("-boots %d must be >= 1", *boots)
+				}
+				if *mc < 1 {
+					return usageErrorf("-mc %d must be >= 1", *mc)
+				}
+				opts := experiment.RunOptions{Prompts: *prompts, Boots: *boots, Seed: *seed, MCSamples: *mc,
 					NoOOD: *noOOD, OutDir: *out}
 				if !*quiet {
 					opts.Progress = e.stderr
@@ -78,19 +85,29 @@ Examples:
 					if _, serr := os.Stat(filepath.Join(*run, train.ConfigFile)); serr != nil {
 						return fmt.Errorf("%s is not a run directory (no %s): give a directory made by 'icl train'", *run, train.ConfigFile)
 					}
-					res, err = eval.EvaluateRun(*run, opts)
+					cfg, cerr := train.LoadConfig(filepath.Join(*run, train.ConfigFile))
+					if cerr != nil {
+						return cerr
+					}
+					if err := checkEvalMemory(cfg, *prompts, *boots, *mc); err != nil {
+						return err
+					}
+					res, err = experiment.EvaluateRun(*run, opts)
 					if opts.OutDir == "" {
 						opts.OutDir = filepath.Join(*run, "eval")
 					}
 				} else {
-					m, cfg, lerr := eval.LoadWeights(*weights)
+					m, cfg, lerr := experiment.LoadWeights(*weights)
 					if lerr != nil {
 						return lerr
+					}
+					if err := checkEvalMemory(cfg, *prompts, *boots, *mc); err != nil {
+						return err
 					}
 					if opts.OutDir == "" {
 						opts.OutDir = strings.TrimSuffix(*weights, filepath.Ext(*weights)) + "-eval"
 					}
-					res, err = eval.EvaluateModel(m, cfg, opts)
+					res, err = experiment.EvaluateModel(m, cfg, opts)
 				}
 				if err != nil {
 					return err
@@ -141,4 +158,19 @@ func printEvalSummary(e *env, res *eval.Results) {
 				"this setting is scored only up to there (results files: NaN).\n", s.D)
 		}
 	}
+}
+
+// checkEvalMemory refuses -prompts or -boots that would not fit in memory
+// for a model trained with cfg: a setting's prompts (float64 x, y and query
+// copies) and the predictions of the model and about a dozen baselines on
+// them, a curve's bootstrap means, (boots, N) float64, and the Monte Carlo
+// Bayes predictor's samples.
+func checkEvalMemory(cfg *train.Config, prompts, boots, mc int) error {
+	B, N, D := float64(prompts), float64(cfg.Data.Points), float64(cfg.Data.Dim)
+	return memlimit.Check("evaluation",
+		memlimit.Part{What: "a setting's prompts and predictions", Bytes: 8 * B * N * (2*(D+1) + 12),
+			Settings: fmt.Sprintf("-prompts = %d, with the model's data.points = %d and data.dim = %d", prompts, cfg.Data.Points, cfg.Data.Dim)},
+		memlimit.Part{What: "a curve's bootstrap means", Bytes: 8 * float64(boots) * (N + 1),
+			Settings: fmt.Sprintf("-boots = %d, with the model's data.points = %d", boots, cfg.Data.Points)},
+		mcPart(mc, cfg.Data.Points))
 }

@@ -10,6 +10,7 @@ import (
 	"icl/gpt"
 	"icl/npz"
 	"icl/prompt"
+	"icl/safetensors"
 	"icl/train"
 )
 
@@ -48,11 +49,18 @@ Example:
 							*weights, train.ModelFile, filepath.Join(*weights, "ckpt-*.safetensors"))
 					}
 				}
-				m, _, err := train.LoadModel(path)
+				f, err := safetensors.ReadFile(path)
 				if err != nil {
 					return err
 				}
-				b, _, _, err := readPrompts(*prompts)
+				m, _, err := train.ModelFromFile(f, path)
+				if err != nil {
+					return err
+				}
+				if f.Meta["format"] != train.CheckpointFormat && !gpt.Checksummed(f.Meta) {
+					fmt.Fprintf(e.stderr, "note: %s has no checksum (it was not written by icl): its weights are used unverified\n", path)
+				}
+				b, _, _, err := prompt.ReadNPZ(*prompts)
 				if err != nil {
 					return err
 				}

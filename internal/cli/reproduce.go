@@ -12,7 +12,10 @@ import (
 
 	"golang.org/x/term"
 
+	"icl/configs"
 	"icl/experiment"
+	"icl/internal/dirlock"
+	"icl/models"
 	"icl/train"
 )
 
@@ -20,7 +23,7 @@ func init() {
 	register(&command{
 		name:  "reproduce",
 		short: "reproduce the paper's experiments: train, evaluate, draw, report.html",
-		usage: "[-preset quick|small|paper] [-only E1,E3] [-out DIR] [-jobs N] [-eval-seed N] [-q]",
+		usage: slurmUsage("[-preset quick|small|medium|paper] [-only E1,E3] [-out DIR] [-jobs N] [-eval-seed N] [-q] [-retrain] [-verify RUN | -pack DIR]"),
 		long: `
 Reproduce runs the experiments of Yadlowsky, Doshi and Tripuraneni (2023) end to
 end: it trains the pretraining runs the chosen experiments need (reusing finished
@@ -48,8 +51,19 @@ Experiments:
 	E6  frequencies outside the pretraining band
 	MS  the transformer's implied class weight against the Bayes class posterior
 
+Shipped models: a run whose resolved config equals that of a model shipped
+with icl (the models folder, embedded in the binary) is not trained: the
+shipped model is used once every file's SHA-256 verifies. A shipped model that
+differs or does not verify is named and not used. -retrain ignores them;
+-models DIR reads them from a folder instead of the binary. -verify RUN trains
+the shipped run RUN again from scratch and says whether it comes out the same
+bits; -pack DIR writes the runs a reproduction trained into DIR (e.g. models)
+in the shipped layout.
+
 Presets: quick (the default: every experiment in minutes on 2 cores, at a scale
-too small to show every finding), small (hours on 2 cores), paper (d = 20,
+too small to show every finding), small (hours on 2 cores), medium (the
+dense+sparse runs of E1, E3 and MS at 6 layers, width 128: up to 10 core-hours
+a run; the other experiments take small's runs), paper (d = 20,
 12 layers, width 256, 8 heads: days on a CPU).
 
 Examples:
@@ -59,22 +73,30 @@ Examples:
 	icl reproduce -preset small -jobs 1  # one run at a time on all cores
 	icl reproduce -preset small -only E3 -eval-seed 1 -out /tmp/held-out
 	                                    # score the same runs on other prompts
-`,
+	icl reproduce -preset small -retrain # train every run here
+	icl reproduce -preset small -verify dense_sparse
+	                                    # retrain a shipped run, compare the bits
+	icl reproduce -preset small -pack models
+	                                    # ship the runs of out/small
+` + slurmHelp,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
-			preset := fs.String("preset", "quick", "scale: quick, small or paper")
+			preset := fs.String("preset", configs.DefaultScale, "scale: "+strings.Join(configs.Scales, ", "))
 			only := fs.String("only", "", "comma-separated experiment ids (default: all)")
 			out := fs.String("out", "", "output `directory` (default out/PRESET)")
 			quiet := fs.Bool("q", false, "when not on a terminal, no periodic progress lines of the runs (their start and end are still printed)")
 			evalSeed := fs.Uint64("eval-seed", 0, "draw the evaluation prompts from other streams (`N` > 0), to compare\ncandidate runs on prompts the standard report does not use")
+			slurm := addSlurmFlags(fs)
 			jobs := fs.Int("jobs", 0, "train up to `N` runs at once, sharing the cores out between them;\n0: one per core, 1: one after another on all cores (same bits either way)")
+			retrain := fs.Bool("retrain", false, "train every run here, ignoring shipped models")
+			modelsDir := fs.String("models", "", "read shipped models from `DIR` instead of those built into icl")
+			verify := fs.String("verify", "", "train the shipped run `RUN` (e.g. dense_sparse) again from scratch into\nOUT/verify and say whether its config and weights are the same bits; nothing else is done")
+			pack := fs.String("pack", "", "write the runs trained in OUT into the models folder `DIR` (e.g. models),\nin the shipped layout; nothing else is done")
 			return func(ctx context.Context, e *env) error {
 				if len(e.args) > 0 {
 					return usageErrorf("unexpected arguments %q", e.args)
 				}
-				switch *preset {
-				case "quick", "small", "paper":
-				default:
-					return usageErrorf("-preset %q: allowed: quick, small, paper", *preset)
+				if !slices.Contains(configs.Scales, *preset) {
+					return usageErrorf("-preset %q: allowed: %s", *preset, strings.Join(configs.Scales, ", "))
 				}
 				if *jobs < 0 {
 					return usageErrorf("-jobs %d: must be 0 (one per core) or more", *jobs)
@@ -98,8 +120,39 @@ Examples:
 				if opts.OutDir == "" {
 					opts.OutDir = filepath.Join("out", *preset)
 				}
+				// One reproduction at a time writes an output directory.
+				if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+					return err
+				}
+				lock, err := dirlock.Acquire(opts.OutDir)
+				if err != nil {
+					return err
+				}
+				defer lock.Release()
+				if err := slurm.check(fs); err != nil {
+					return err
+				}
+				if *slurm.on {
+					return slurm.run(ctx, e, opts)
+				}
+				if *verify != "" && *pack != "" {
+					return usageErrorf("-verify and -pack: give one at a time")
+				}
+				if *modelsDir != "" {
+					if st, err := os.Stat(*modelsDir); err != nil || !st.IsDir() {
+						return usageErrorf("-models %q: not a directory", *modelsDir)
+					}
+					opts.Models = os.DirFS(*modelsDir)
+				}
+				opts.Retrain = *retrain
+				if *pack != "" {
+					return experiment.Pack(experiment.PackOptions{Preset: *preset, OutDir: opts.OutDir, ModelsDir: *pack, Progress: e.stderr})
+				}
+				if *verify != "" {
+					return verifyShipped(ctx, e, opts, *verify)
+				}
 				start := time.Now()
-				err := experiment.Reproduce(ctx, opts)
+				err = experiment.Reproduce(ctx, opts)
 				report := filepath.Join(opts.OutDir, "report.html")
 				if err != nil {
 					return fmt.Errorf("%w\n(what finished is kept; run the same command again to continue)", err)
@@ -110,4 +163,30 @@ Examples:
 			}
 		},
 	})
+}
+
+// verifyShipped retrains one shipped run and says whether it is identical.
+func verifyShipped(ctx context.Context, e *env, opts experiment.Options, run string) error {
+	if opts.Models == nil {
+		opts.Models = models.FS()
+	}
+	start := time.Now()
+	res, err := experiment.Verify(ctx, experiment.VerifyOptions{Preset: opts.Preset, Run: run, OutDir: opts.OutDir,
+		Models: opts.Models, Train: train.Options{Quiet: opts.Quiet, Progress: e.stderr, IsTerminal: opts.IsTerminal}})
+	if err != nil {
+		return err
+	}
+	used := "no run of the preset has this config, so icl reproduce does not use it"
+	if res.UsedFor != "" {
+		used = "icl reproduce -preset " + opts.Preset + " uses it for run " + res.UsedFor
+	}
+	fmt.Fprintf(e.stdout, "shipped run %s (model SHA-256 %s): %s\n", res.Shipped.Path, res.Shipped.ModelSHA256(), used)
+	fmt.Fprintf(e.stdout, "retrained from scratch in %s (%s in this invocation; training time %s, shipped run's %s)\n",
+		res.Dir, time.Since(start).Round(time.Second), time.Duration(res.TrainS*1e9).Round(time.Second),
+		time.Duration(res.ShippedS*1e9).Round(time.Second))
+	if !res.Identical {
+		return fmt.Errorf("not identical to the shipped run:\n\t%s", strings.Join(res.Diffs, "\n\t"))
+	}
+	fmt.Fprintf(e.stdout, "identical: the same config and the same bits in every tensor\n")
+	return nil
 }

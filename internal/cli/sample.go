@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"icl/internal/memlimit"
 	"icl/prompt"
 	"icl/task"
 )
@@ -99,11 +100,14 @@ Example:
 				if set["query"] {
 					cfg.Setting.Query = *query
 				}
+				if err := checkSampleMemory(cfg); err != nil {
+					return err
+				}
 				batch, cl, err := cfg.Draw()
 				if err != nil {
 					return err
 				}
-				if err := writePrompts(*out, batch, cfg); err != nil {
+				if err := prompt.WriteNPZ(*out, batch, cfg); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "wrote %s: %d prompts of %d points in d = %d from %s (seed %d)\n",
@@ -123,4 +127,17 @@ func classList() string {
 		s += c
 	}
 	return s
+}
+
+// checkSampleMemory refuses a prompt config whose prompts (float64 xs, ys,
+// scale and class, and query copies for a query setting) would not fit in
+// memory, before they are drawn.
+func checkSampleMemory(cfg prompt.Config) error {
+	B, N, D := float64(cfg.Prompts), float64(cfg.Points), float64(cfg.Dim)
+	copies := 1.0
+	if cfg.Setting.Query != "" && cfg.Setting.Query != prompt.QueryNormal {
+		copies = 2
+	}
+	return memlimit.Check("sampling", memlimit.Part{What: "the prompts", Bytes: 8*copies*B*N*(D+1) + 16*B,
+		Settings: fmt.Sprintf("prompts (-b) = %d, points (-n) = %d, dim (-d) = %d", cfg.Prompts, cfg.Points, cfg.Dim)})
 }

@@ -28,7 +28,11 @@ writes a run directory:
 The run is a pure function of its config: the batch of step s is drawn from a
 stream derived from (seed, s), so a run stopped anywhere (Ctrl-C saves a
 checkpoint; even SIGKILL loses at most the steps since the last checkpoint) and
-continued with -resume ends with the same weights, bit for bit.
+continued with -resume ends with the same weights, bit for bit. Stopped by
+SIGINT or SIGTERM, train saves its checkpoint and exits 130 or 143. One process
+at a time writes a run directory: a second one is refused, naming the first's
+process id (the lock is an flock on DIR/.lock, which the system drops when the
+process ends, however it ends).
 
 -resume also continues a checkpoint under an edited config.yaml that differs
 from the checkpoint's only in name, train.steps and train.schedule's
@@ -43,9 +47,9 @@ is refused and named.
 Evaluations report the normalized loss (squared error over the class's scale),
 where predicting 0 scores about 1. A model that has not yet learned in context
 sits there; small ones can stay there for good. Train warns when five
-evaluations in a row at the curriculum's last stage are at 0.9 or above: no run
-of ours that got there left it (docs/sparse-pilots.md); another seed may learn
-where this one did not.
+evaluations in a row at the curriculum's last stage are at 0.9 or above: runs
+with such a streak have not been seen to leave it; another seed may learn where
+this one did not.
 
 Built-in presets (-preset, or -list to print them): <scale>/<mixture> with scale
 quick (minutes on 2 cores), small (hours) or paper (d = 20, 12 layers, width 256,

@@ -1,4 +1,4 @@
-package eval
+package experiment
 
 import (
 	"bytes"
@@ -8,10 +8,23 @@ import (
 	"path/filepath"
 	"testing"
 
+	"icl/gpt"
+	"icl/rng"
 	"icl/safetensors"
 	"icl/task"
 	"icl/train"
 )
+
+// tinyEvalModel is an untrained model, seeded.
+func tinyEvalModel(t *testing.T, d, n int) *gpt.Model {
+	t.Helper()
+	m, err := gpt.New(gpt.Config{Dim: d, Points: n, Layers: 1, Width: 8, Heads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init(rng.New(1, rng.LabelInit))
+	return m
+}
 
 // tinyRun writes a run directory with an untrained tiny model and its config.
 func tinyRun(t *testing.T, spec task.Spec, d, n int) (string, *train.Config) {
@@ -22,7 +35,7 @@ func tinyRun(t *testing.T, spec task.Spec, d, n int) (string, *train.Config) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	m := tinyModel(t, d, n)
+	m := tinyEvalModel(t, d, n)
 	var ts []safetensors.Tensor
 	for _, nt := range m.Tensors() {
 		ts = append(ts, safetensors.Tensor{Name: nt.Name, Shape: nt.Shape, Data: nt.Data})
@@ -56,7 +69,7 @@ func TestLoadModelRoundTrip(t *testing.T) {
 	if cfg.Data.Dim != d || m.Cfg.Points != n {
 		t.Fatalf("loaded dim %d points %d", cfg.Data.Dim, m.Cfg.Points)
 	}
-	ref := tinyModel(t, d, n)
+	ref := tinyEvalModel(t, d, n)
 	for i, v := range ref.Params {
 		if m.Params[i] != v {
 			t.Fatalf("param %d: %g, want %g", i, m.Params[i], v)
@@ -69,7 +82,7 @@ func TestLoadModelRoundTrip(t *testing.T) {
 func TestLoadWeightsCheckpoint(t *testing.T) {
 	const d, n = 3, 7
 	_, cfg := tinyRun(t, task.Spec{Class: "dense_linear"}, d, n)
-	ref := tinyModel(t, d, n)
+	ref := tinyEvalModel(t, d, n)
 	text, err := cfg.YAML()
 	if err != nil {
 		t.Fatal(err)

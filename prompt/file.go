@@ -1,17 +1,18 @@
-package cli
+package prompt
 
 import (
 	"bytes"
 	"fmt"
+	"math"
 
 	"gopkg.in/yaml.v3"
 
+	"icl/config"
 	"icl/npz"
-	"icl/prompt"
-	"icl/task"
 )
 
-// Arrays of a prompts file (`icl sample`'s output, `icl baselines`' input).
+// Arrays of a prompts file (.npz, numpy's format): `icl sample`'s output,
+// `icl baselines`' and `icl predict`'s input.
 const (
 	arrXs     = "xs"          // (B, N, D) float64
 	arrYs     = "ys"          // (B, N) float64
@@ -19,11 +20,12 @@ const (
 	arrScale  = "scale"       // (B) float64, each prompt's error normalizer
 	arrQXs    = "query_xs"    // (B, N, D) float64, OOD query settings only
 	arrQYs    = "query_ys"    // (B, N) float64
-	arrConfig = "config_yaml" // (bytes) uint8, the prompt.Config as YAML
+	arrConfig = "config_yaml" // (bytes) uint8, the Config as YAML
 )
 
-// writePrompts saves a batch and the config it was drawn from.
-func writePrompts(path string, b *prompt.Batch, cfg prompt.Config) error {
+// WriteNPZ saves a batch and the config it was drawn from to a prompts file
+// (atomically).
+func WriteNPZ(path string, b *Batch, cfg Config) error {
 	arrs := []npz.Array{
 		npz.NewFloat64(arrXs, []int{b.B, b.N, b.D}, b.Xs),
 		npz.NewFloat64(arrYs, []int{b.B, b.N}, b.Ys),
@@ -54,9 +56,11 @@ func writePrompts(path string, b *prompt.Batch, cfg prompt.Config) error {
 	return npz.WriteNPZ(path, arrs...)
 }
 
-// readPrompts loads a prompts file. xs and ys are required; the config (and so
-// the class prior) is returned when the file carries one, with ok = true.
-func readPrompts(path string) (b *prompt.Batch, cfg prompt.Config, ok bool, err error) {
+// ReadNPZ loads a prompts file. xs and ys are required; scale, class and the
+// query arrays are read when present (Scale stays nil without scale). The
+// config (and so the class prior) is returned when the file carries one, with
+// ok = true.
+func ReadNPZ(path string) (b *Batch, cfg Config, ok bool, err error) {
 	f, err := npz.ReadNPZ(path)
 	if err != nil {
 		return nil, cfg, false, err
@@ -66,14 +70,29 @@ func readPrompts(path string) (b *prompt.Batch, cfg prompt.Config, ok bool, err 
 		return nil, cfg, false, err
 	}
 	B, N, D := xsh[0], xsh[1], xsh[2]
+	if B < 1 || N < 1 || D < 1 {
+		return nil, cfg, false, fmt.Errorf("%s: array %q has shape (%d, %d, %d): the prompts B, the points N and the dimension D must each be >= 1",
+			path, arrXs, B, N, D)
+	}
 	ys, _, err := f.Float64(arrYs, B, N)
 	if err != nil {
 		return nil, cfg, false, err
 	}
-	b = &prompt.Batch{B: B, N: N, D: D, Xs: xs, Ys: ys}
+	if err := finite(path, arrXs, xs, N*D); err != nil {
+		return nil, cfg, false, err
+	}
+	if err := finite(path, arrYs, ys, N); err != nil {
+		return nil, cfg, false, err
+	}
+	b = &Batch{B: B, N: N, D: D, Xs: xs, Ys: ys, QueryLen: N}
 	if _, has := f.Get(arrScale); has {
 		if b.Scale, _, err = f.Float64(arrScale, B); err != nil {
 			return nil, cfg, false, err
+		}
+		for p, v := range b.Scale {
+			if !(v > 0) || math.IsInf(v, 0) {
+				return nil, cfg, false, fmt.Errorf("%s: array %q: prompt %d has scale %g; a scale must be finite and > 0", path, arrScale, p, v)
+			}
 		}
 	}
 	if _, has := f.Get(arrClass); has {
@@ -106,7 +125,7 @@ func readPrompts(path string) (b *prompt.Batch, cfg prompt.Config, ok bool, err 
 		for i, c := range raw {
 			y[i] = byte(c)
 		}
-		if err := task.DecodeStrict(bytes.NewReader(y), &cfg); err != nil {
+		if err := config.Decode(bytes.NewReader(y), &cfg); err != nil {
 			return nil, cfg, false, fmt.Errorf("%s: array %q: %w", path, arrConfig, err)
 		}
 		if cfg.Dim != D {
@@ -115,4 +134,15 @@ func readPrompts(path string) (b *prompt.Batch, cfg prompt.Config, ok bool, err 
 		ok = true
 	}
 	return b, cfg, ok, nil
+}
+
+// finite returns an error naming the first prompt of a (per values per
+// prompt) that holds a NaN or an infinity.
+func finite(path, name string, a []float64, per int) error {
+	for i, v := range a {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%s: array %q: prompt %d holds %g (at flat index %d); prompts must be finite", path, name, i/per, v, i)
+		}
+	}
+	return nil
 }

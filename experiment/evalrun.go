@@ -1,4 +1,4 @@
-package eval
+package experiment
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"icl/baseline"
+	"icl/eval"
 	"icl/gpt"
 	"icl/plot"
 	"icl/prompt"
@@ -14,7 +15,8 @@ import (
 	"icl/train"
 )
 
-// RunOptions configures EvaluateRun and EvaluateModel.
+// RunOptions configures EvaluateRun and EvaluateModel, the evaluation of one
+// training run that `icl eval` makes.
 type RunOptions struct {
 	Prompts   int      // prompts per setting; 0 means DefaultPrompts
 	Boots     int      // bootstrap resamples; 0 means DefaultBoots, < 0 none
@@ -52,11 +54,11 @@ var OODSettings = []struct {
 // dimension d: the pretraining distribution ("pretrain"), each component of a
 // mixture ("class0", "class1", ...), then, unless noOOD, the OODSettings on
 // the pretraining class.
-func RunSettings(spec task.Spec, d, prompts int, seed uint64, noOOD bool) []Setting {
-	mk := func(name string, sp task.Spec, ps prompt.Setting) Setting {
-		return Setting{Name: name, Task: sp, Prompt: ps, Prompts: prompts, Seed: seed}
+func RunSettings(spec task.Spec, d, prompts int, seed uint64, noOOD bool) []eval.Setting {
+	mk := func(name string, sp task.Spec, ps prompt.Setting) eval.Setting {
+		return eval.Setting{Name: name, Task: sp, Prompt: ps, Prompts: prompts, Seed: seed}
 	}
-	out := []Setting{mk("pretrain", spec, prompt.Setting{})}
+	out := []eval.Setting{mk("pretrain", spec, prompt.Setting{})}
 	if spec.Class == task.ClassMixture {
 		for i, c := range spec.Of {
 			if c.Noise == 0 {
@@ -81,7 +83,7 @@ func RunSettings(spec task.Spec, d, prompts int, seed uint64, noOOD bool) []Sett
 // model.safetensors, as package train writes them) on RunSettings, with the
 // baselines, and writes the results next to the run (opts.OutDir, default
 // DIR/eval).
-func EvaluateRun(dir string, opts RunOptions) (*Results, error) {
+func EvaluateRun(dir string, opts RunOptions) (*eval.Results, error) {
 	cfg, err := train.LoadConfig(filepath.Join(dir, train.ConfigFile))
 	if err != nil {
 		return nil, err
@@ -112,7 +114,7 @@ func LoadWeights(path string) (*gpt.Model, *train.Config, error) {
 }
 
 // EvaluateModel evaluates m, pretrained with cfg, as EvaluateRun does.
-func EvaluateModel(m *gpt.Model, cfg *train.Config, opts RunOptions) (*Results, error) {
+func EvaluateModel(m *gpt.Model, cfg *train.Config, opts RunOptions) (*eval.Results, error) {
 	if m.Cfg.Dim != cfg.Data.Dim || m.Cfg.Points < cfg.Data.Points {
 		return nil, fmt.Errorf("eval: model (dim %d, %d points) does not match its config (dim %d, %d points)",
 			m.Cfg.Dim, m.Cfg.Points, cfg.Data.Dim, cfg.Data.Points)
@@ -129,9 +131,9 @@ func EvaluateModel(m *gpt.Model, cfg *train.Config, opts RunOptions) (*Results, 
 	if prefixes == nil {
 		prefixes = DefaultRunBaselines
 	}
-	eo := Options{Boots: opts.Boots, BootSeed: opts.Seed}
-	res := &Results{Level: eo.level(), Boots: eo.boots()}
-	tf := &Transformer{Label: "transformer", Model: m}
+	eo := eval.Options{Boots: opts.Boots, BootSeed: opts.Seed}
+	res := eval.NewResults(eo)
+	tf := &eval.Transformer{Label: "transformer", Model: m}
 	for _, s := range RunSettings(cfg.Task, d, opts.Prompts, opts.Seed, opts.NoOOD) {
 		c, _, _, err := s.Build(d, n)
 		if err != nil {
@@ -141,8 +143,8 @@ func EvaluateModel(m *gpt.Model, cfg *train.Config, opts RunOptions) (*Results, 
 		if err != nil {
 			return nil, err
 		}
-		preds := append([]Predictor{tf}, Baselines(SelectBaselines(all, prefixes))...)
-		r, err := Evaluate(s, d, n, preds, eo)
+		preds := append([]eval.Predictor{tf}, eval.Baselines(eval.SelectBaselines(all, prefixes))...)
+		r, err := eval.Evaluate(s, d, n, preds, eo)
 		if err != nil {
 			return nil, err
 		}
@@ -159,23 +161,31 @@ func EvaluateModel(m *gpt.Model, cfg *train.Config, opts RunOptions) (*Results, 
 		return nil, err
 	}
 	for _, r := range res.Settings {
-		if err := CurvesFigure(r).Save(filepath.Join(opts.OutDir, r.Setting), 0, 0); err != nil {
+		if err := runFigure(r).Save(filepath.Join(opts.OutDir, r.Setting), 0, 0); err != nil {
 			return nil, err
 		}
 	}
 	return res, nil
 }
 
-// CurvesFigure draws the ICL curves of one setting with their bands and the
-// zero predictor's error as a dashed line.
-func CurvesFigure(r *SettingResult) *plot.Figure {
+// runFigure draws the ICL curves of one setting of EvaluateModel, each styled
+// by its role: the transformer a model, the Bayes predictors references, the
+// other baselines baselines.
+func runFigure(r *eval.SettingResult) *plot.Figure {
 	var ss []plot.Series
 	for _, c := range r.Curves {
 		x := make([]float64, len(c.Mean))
 		for i := range x {
 			x[i] = float64(i)
 		}
-		ss = append(ss, plot.Series{Name: c.Name, X: x, Y: c.Mean, Lo: c.Lo, Hi: c.Hi, Dashed: !strings.HasPrefix(c.Name, "transformer")})
+		role := plot.RoleBaseline
+		switch {
+		case c.Name == "transformer":
+			role = plot.RoleModel
+		case strings.HasPrefix(c.Name, "bayes"):
+			role = plot.RoleReference
+		}
+		ss = append(ss, plot.Series{Name: c.Name, X: x, Y: c.Mean, Lo: c.Lo, Hi: c.Hi, Role: role})
 	}
 	return plot.ICLCurves(r.Setting+": "+r.Class, r.ZeroError, ss...)
 }
