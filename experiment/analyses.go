@@ -52,7 +52,7 @@ func analyzeE1(e *env) (*Outcome, error) {
 	if sq != nil {
 		label = "Bayes, loss-weighted mixture"
 	}
-	extra := []eval.Predictor{eval.Baseline{P: bm, Label: label}}
+	extra := []eval.Predictor{e.reference(bm, label)}
 	for i, es := range e.def.Evals {
 		spec, err := e.resolve(fmt.Sprintf("evals[%d].task", i), es.Task)
 		if err != nil {
@@ -66,26 +66,10 @@ func analyzeE1(e *env) (*Outcome, error) {
 	}
 	rd, rs := o.Results.Setting("dense"), o.Results.Setting("sparse")
 	d, n := e.d, e.n
-	ratio, floor, margin := e.def.Param("ratio"), e.def.Param("floor"), e.def.Param("margin")
 	mix, den, spa := e.label("mixture"), e.label("dense"), e.label("sparse")
 	half := clampPos(ceilDiv(d, 2), n)
 	pd := clampPos(d, n)
-	lb := e.def.Param("learned")
-	o.Checks = append(o.Checks,
-		learned(fmt.Sprintf("dense-only model on dense prompts, %d examples", n-1), at(rd, den, n-1), lb),
-		learned(fmt.Sprintf("sparse-only model on sparse prompts, %d examples", n-1), at(rs, spa, n-1), lb))
-	for _, p := range []int{pd, n - 1} {
-		o.Checks = append(o.Checks, le(fmt.Sprintf("(1) dense prompts, %d examples: mixture matches dense-only", p),
-			at(rd, mix, p), at(rd, den, p), ratio, floor, "mixture", "dense-only"))
-	}
-	for _, p := range []int{half, pd} {
-		o.Checks = append(o.Checks, le(fmt.Sprintf("(2) sparse prompts, %d examples: mixture matches sparse-only", p),
-			at(rs, mix, p), at(rs, spa, p), ratio, floor, "mixture", "sparse-only"))
-	}
-	o.Checks = append(o.Checks, gt(fmt.Sprintf("(3) sparse prompts, %d examples: dense-only worse than mixture", half),
-		at(rs, den, half), at(rs, mix, half), 1.2, margin, "dense-only", "mixture"))
-	o.Checks = append(o.Checks, gt(fmt.Sprintf("(4) dense prompts, %d examples: sparse-only worse than mixture", n-1),
-		at(rd, spa, n-1), at(rd, mix, n-1), 1.2, margin, "sparse-only", "mixture"))
+	o.Checks = checksE1(e.def, rd, rs, d, n, mix, den, spa)
 	pos := uniq([]int{1, half, pd, n - 1})
 	o.Tables = append(o.Tables,
 		curveTable("Dense prompts: normalized error, mean [90% interval]", rd, pos),
@@ -93,9 +77,71 @@ func analyzeE1(e *env) (*Outcome, error) {
 		ratioTable("Mixture model's error over the specialist's", []ratioRow{
 			{"dense prompts (over dense-only)", rd, mix, den}, {"sparse prompts (over sparse-only)", rs, mix, spa}}, pos))
 	o.Figures = append(o.Figures,
-		Fig{"icl_dense", e.def.Caption("icl_dense"), iclFigure("E1: dense linear prompts (d = "+fmt.Sprint(d)+")", rd)},
-		Fig{"icl_sparse", e.def.Caption("icl_sparse"), iclFigure("E1: "+rs.Class+" prompts", rs)})
+		Fig{"icl_dense", e.def.Caption("icl_dense"), e.iclFigure("E1: dense linear prompts (d = "+fmt.Sprint(d)+")", rd)},
+		Fig{"icl_sparse", e.def.Caption("icl_sparse"), e.iclFigure("E1: "+rs.Class+" prompts", rs)})
 	return o, nil
+}
+
+// checksE1 computes E1's checks from the dense and sparse settings' curves
+// of the mixture model (mix) and the dense-only (den) and sparse-only (spa)
+// specialists, at input dimension d and n points.
+func checksE1(def *Def, rd, rs *eval.SettingResult, d, n int, mix, den, spa string) []Check {
+	ratio, floor, margin := def.Param("ratio"), def.Param("floor"), def.Param("margin")
+	half := clampPos(ceilDiv(d, 2), n)
+	pd := clampPos(d, n)
+	lb := def.Param("learned")
+	cs := []Check{
+		learned(fmt.Sprintf("dense-only model on dense prompts, %d examples", n-1), at(rd, den, n-1), lb),
+		learned(fmt.Sprintf("sparse-only model on sparse prompts, %d examples", n-1), at(rs, spa, n-1), lb),
+	}
+	// Matching a specialist says something only where the specialists differ.
+	for _, p := range []int{pd, n - 1} {
+		c := le(fmt.Sprintf("(1) dense prompts, %d examples: mixture matches dense-only", p),
+			at(rd, mix, p), at(rd, den, p), ratio, floor, "mixture", "dense-only")
+		cs = append(cs, needDiffer(c, at(rd, spa, p), at(rd, den, p), margin, "sparse-only", "dense-only"))
+	}
+	for _, p := range []int{half, pd} {
+		c := le(fmt.Sprintf("(2) sparse prompts, %d examples: mixture matches sparse-only", p),
+			at(rs, mix, p), at(rs, spa, p), ratio, floor, "mixture", "sparse-only")
+		cs = append(cs, needDiffer(c, at(rs, den, p), at(rs, spa, p), margin, "dense-only", "sparse-only"))
+	}
+	c4 := gt(fmt.Sprintf("(4) dense prompts, %d examples: sparse-only worse than mixture", n-1),
+		at(rd, spa, n-1), at(rd, mix, n-1), 1.2, margin, "sparse-only", "mixture")
+	cs = append(cs,
+		gt(fmt.Sprintf("(3) sparse prompts, %d examples: dense-only worse than mixture", half),
+			at(rs, den, half), at(rs, mix, half), 1.2, margin, "dense-only", "mixture"),
+		needDiffer(c4, at(rd, spa, n-1), at(rd, den, n-1), margin, "sparse-only", "dense-only"))
+	// With specialists alike everywhere the claim compares them, there is
+	// nothing to select between: the claim cannot be tested at this scale.
+	apart := Check{Name: "(precondition) the specialists differ where the claim compares them", Precondition: true}
+	var parts []string
+	for _, c := range cs {
+		if c.Precondition {
+			continue
+		}
+		if c.Untestable == "" && (strings.HasPrefix(c.Name, "(1)") || strings.HasPrefix(c.Name, "(2)")) {
+			apart.Pass = true
+		}
+	}
+	for _, p := range uniq([]int{pd, n - 1}) {
+		parts = append(parts, fmt.Sprintf("dense prompts, %s: dense-only %s, sparse-only %s", examples(p), num(at(rd, den, p)), num(at(rd, spa, p))))
+	}
+	for _, p := range uniq([]int{half, pd}) {
+		parts = append(parts, fmt.Sprintf("sparse prompts, %s: sparse-only %s, dense-only %s", examples(p), num(at(rs, spa, p)), num(at(rs, den, p))))
+	}
+	apart.Detail = strings.Join(parts, "; ") + fmt.Sprintf("; needs the other specialist > 1.2 x the class's specialist + %g at one of these", margin)
+	return append(cs[:2:2], append([]Check{apart}, cs[2:]...)...)
+}
+
+// needDiffer marks c untestable unless the other specialist's error worse
+// exceeds 1.2 x the matched specialist's better + margin: where the two
+// specialists score alike, matching one of them says nothing.
+func needDiffer(c Check, worse, better, margin float64, wn, bn string) Check {
+	if !(worse > 1.2*better+margin) {
+		c.Untestable = fmt.Sprintf("the specialists do not differ here: %s %s, not > 1.2 x %s %s + %g = %s",
+			wn, num(worse), bn, num(better), margin, num(1.2*better+margin))
+	}
+	return c
 }
 
 // shortLabel shortens baseline labels for sweep legends.
@@ -193,6 +239,7 @@ func analyzeE2(e *env) (*Outcome, error) {
 	o.Checks = append(o.Checks,
 		ge("(1) dense rare (weight 0.1) costs more on dense prompts", excess(rd, e.label("rare_dense"), bayes),
 			excess(rd, e.label("balanced"), bayes), ratio, floor, "excess(0.1 dense)", "excess(0.5)"),
+		usesSparsity(excess(rs, e.label("balanced"), bayes), excess(rs, "least squares", bayes), floor),
 		ge("(2) sparse rare (weight 0.1) costs more on sparse prompts", excess(rs, e.label("rare_sparse"), bayes),
 			excess(rs, e.label("balanced"), bayes), ratio, floor, "excess(0.1 sparse)", "excess(0.5)"))
 	pos := uniq([]int{1, clampPos(ceilDiv(e.d, 2), e.n), clampPos(e.d, e.n), e.n - 1})
@@ -200,9 +247,19 @@ func analyzeE2(e *env) (*Outcome, error) {
 		curveTable("Dense prompts: normalized error, mean [90% interval]", rd, pos),
 		curveTable("Sparse prompts: normalized error, mean [90% interval]", rs, pos))
 	o.Figures = append(o.Figures,
-		Fig{"icl_dense", e.def.Caption("icl_dense"), iclFigure("E2: dense prompts, by pretraining weight", rd)},
-		Fig{"icl_sparse", e.def.Caption("icl_sparse"), iclFigure("E2: sparse prompts, by pretraining weight", rs)})
+		Fig{"icl_dense", e.def.Caption("icl_dense"), e.iclFigure("E2: dense prompts, by pretraining weight", rd)},
+		Fig{"icl_sparse", e.def.Caption("icl_sparse"), e.iclFigure("E2: sparse prompts, by pretraining weight", rs)})
 	return o, nil
+}
+
+// usesSparsity is E2's precondition that the balanced model uses sparsity
+// at all: its excess on sparse prompts is at most least squares' (which
+// ignores sparsity) - floor. A model that does not tell the classes apart
+// selects nothing, so a rare class cannot make selecting cost more.
+func usesSparsity(balanced, ls, floor float64) Check {
+	return Check{Name: "(precondition) the balanced model uses sparsity: excess(0.5) on sparse prompts <= least squares' - floor",
+		Precondition: true, Pass: balanced <= ls-floor,
+		Detail: fmt.Sprintf("excess(0.5) %s, least squares' %s - %g = %s", num(balanced), num(ls), floor, num(ls-floor))}
 }
 
 // ge reports a >= ratio*b + floor.
@@ -235,12 +292,12 @@ func analyzeE3(e *env) (*Outcome, error) {
 	}
 	clsDense := "class Bayes: " + bm.Components[0].Name()
 	clsSparse := "class Bayes: " + bm.Components[1].Name()
-	extra := []eval.Predictor{eval.Baseline{P: bm.Components[0], Label: clsDense}, eval.Baseline{P: bm.Components[1], Label: clsSparse}}
+	extra := []eval.Predictor{e.reference(bm.Components[0], clsDense), e.reference(bm.Components[1], clsSparse)}
 	d, n := e.d, e.n
 	pw := clampPos(d-1, n)
 	tf := e.label(sw.Models[0])
 	var ks []float64
-	w := plot.Series{Name: "transformer: implied weight on dense", Markers: true}
+	w := plot.Series{Name: "transformer: implied weight on dense", Role: plot.RoleModel}
 	for k := 1; k <= d; k++ {
 		name := fmt.Sprintf("k=%d", k)
 		r, err := e.evaluate(name, task.Spec{Class: task.ClassSparseLinear, K: k}, prompt.Setting{}, sw.Models, sw.Baselines, extra)
@@ -261,8 +318,6 @@ func analyzeE3(e *env) (*Outcome, error) {
 	s := eval.NewSweep("k", ks, o.Results.Settings, positions)
 	o.Sweeps = append(o.Sweeps, s)
 	// Checks on w(k).
-	low, high := e.def.Param("low"), e.def.Param("high")
-	wk := func(k int) float64 { return w.Y[k-1] }
 	// k2 is the sparsity the mixture was pretrained on: w(k2) should be low.
 	k2, err := e.pretrainedK()
 	if err != nil {
@@ -273,33 +328,7 @@ func analyzeE3(e *env) (*Outcome, error) {
 		o.Checks = append(o.Checks, learned(fmt.Sprintf("mixture model on %d-sparse prompts, %d examples", k, n-1),
 			at(o.Results.Settings[k-1], tf, n-1), e.def.Param("learned")))
 	}
-	o.Checks = append(o.Checks, Check{Name: fmt.Sprintf("(1) selection at the ends: w(%d) <= %g and w(%d) >= %g", k2, low, d, high),
-		Detail: fmt.Sprintf("w(%d) = %s, w(%d) = %s", k2, num(wk(k2)), d, num(wk(d))),
-		Pass:   wk(k2) <= low && wk(d) >= high})
-	between, parts := true, []string{}
-	lo, hi := math.Min(wk(k2), wk(d)), math.Max(wk(k2), wk(d))
-	for k := k2 + 1; k < d; k++ {
-		v := wk(k)
-		parts = append(parts, fmt.Sprintf("w(%d) = %s", k, num(v)))
-		between = between && v > 0.1 && v < 0.9 && v >= lo && v <= hi
-	}
-	detail := strings.Join(parts, "; ")
-	if d <= k2+1 {
-		between, detail = false, "no intermediate k at this d"
-	}
-	o.Checks = append(o.Checks, Check{Name: fmt.Sprintf("(2) intermediate k: 0.1 < w(k) < 0.9 and between w(%d) and w(%d)", k2, d), Detail: detail, Pass: between})
-	mono, drops := true, []string{}
-	for k := 2; k <= d; k++ {
-		if w.Y[k-1] < w.Y[k-2] && w.Hi[k-1] < w.Lo[k-2] {
-			mono = false
-			drops = append(drops, fmt.Sprintf("w(%d) = %s < w(%d) = %s", k, num(w.Y[k-1]), k-1, num(w.Y[k-2])))
-		}
-	}
-	md := strings.Join(drops, "; ")
-	if md == "" {
-		md = "no significant decrease"
-	}
-	o.Checks = append(o.Checks, Check{Name: "(3) w(k) non-decreasing in k (up to intervals)", Detail: md, Pass: mono})
+	o.Checks = append(o.Checks, checksE3(e.def, w, k2, d)...)
 	// Table: w(k) and errors at position d-1.
 	t := report.Table{Caption: fmt.Sprintf("Per sparsity k at %d examples: implied weight on dense [90%% interval], and errors", pw),
 		Header: []string{"k", "implied weight", tf, "least squares", "lasso (best alpha in hindsight)", "Bayes-optimal"}}
@@ -312,12 +341,12 @@ func analyzeE3(e *env) (*Outcome, error) {
 	// Figures.
 	var lines []plot.Series
 	for _, p := range positions {
-		if l, ok := sweepSeries(s, tf, p, "transformer, "+examples(p), false); ok {
+		if l, ok := e.sweepSeries(s, tf, p, "transformer, "+examples(p)); ok {
 			lines = append(lines, l)
 		}
 	}
 	for _, b := range []string{"least squares", "lasso (best alpha in hindsight)", "Bayes-optimal"} {
-		if l, ok := sweepSeries(s, b, pw, fmt.Sprintf("%s, %d ex.", shortLabel(b), pw), true); ok {
+		if l, ok := e.sweepSeries(s, b, pw, fmt.Sprintf("%s, %d ex.", shortLabel(b), pw)); ok {
 			lines = append(lines, l)
 		}
 	}
@@ -350,7 +379,7 @@ func analyzeE4(e *env) (*Outcome, error) {
 	pos := uniq([]int{1, clampPos(ceilDiv(n-1, 2), n), n - 1})
 	for _, r := range []*eval.SettingResult{rl, rs, rc} {
 		o.Tables = append(o.Tables, curveTable(r.Setting+" prompts ("+r.Class+"): normalized error, mean [90% interval]", r, pos))
-		o.Figures = append(o.Figures, Fig{"icl_" + r.Setting, e.def.Caption("icl_" + r.Setting), iclFigure("E4: "+r.Class, r)})
+		o.Figures = append(o.Figures, Fig{"icl_" + r.Setting, e.def.Caption("icl_" + r.Setting), e.iclFigure("E4: "+r.Class, r)})
 	}
 	if e.d == 1 {
 		if err := e.fitted(o); err != nil {
@@ -385,7 +414,7 @@ func (e *env) fitted(o *Outcome) error {
 			truth := plot.Series{X: f.Grid, Y: f.Truth}
 			var ls []plot.Series
 			for _, l := range f.Lines {
-				ls = append(ls, plot.Series{Name: l.Name, X: f.Grid, Y: l.Y, Dashed: !contains([]string{e.label("model")}, l.Name)})
+				ls = append(ls, plot.Series{Name: l.Name, X: f.Grid, Y: l.Y, Role: e.roleOf(l.Name)})
 			}
 			name := fmt.Sprintf("fitted_%s_%d", es.Name, j+1)
 			fig := plot.FittedFunction(fmt.Sprintf("E4: %s prompt %d (%d examples)", es.Name, j+1, e.n-1), ctx, truth, ls...)
@@ -393,6 +422,48 @@ func (e *env) fitted(o *Outcome) error {
 		}
 	}
 	return nil
+}
+
+// checksE3 computes E3's checks on the implied weight w (w.Y[k-1] at k =
+// 1..d, with its interval) of a mixture pretrained on k2-sparse functions.
+func checksE3(def *Def, w plot.Series, k2, d int) []Check {
+	low, high := def.Param("low"), def.Param("high")
+	wk := func(k int) float64 { return w.Y[k-1] }
+	var cs []Check
+	// A model that does not tell the classes apart has a flat w: trivially
+	// non-decreasing, with nothing in between to fall.
+	move := def.Param("move")
+	cs = append(cs, Check{Name: fmt.Sprintf("(precondition) the implied weight moves with k: w(%d) - w(%d) >= %g", d, k2, move),
+		Precondition: true, Pass: wk(d)-wk(k2) >= move,
+		Detail: fmt.Sprintf("w(%d) - w(%d) = %s - %s = %s", d, k2, num(wk(d)), num(wk(k2)), num(wk(d)-wk(k2)))})
+	cs = append(cs, Check{Name: fmt.Sprintf("(1) selection at the ends: w(%d) <= %g and w(%d) >= %g", k2, low, d, high),
+		Detail: fmt.Sprintf("w(%d) = %s, w(%d) = %s", k2, num(wk(k2)), d, num(wk(d))),
+		Pass:   wk(k2) <= low && wk(d) >= high})
+	between, parts := true, []string{}
+	lo, hi := math.Min(wk(k2), wk(d)), math.Max(wk(k2), wk(d))
+	for k := k2 + 1; k < d; k++ {
+		v := wk(k)
+		parts = append(parts, fmt.Sprintf("w(%d) = %s", k, num(v)))
+		between = between && v > 0.1 && v < 0.9 && v >= lo && v <= hi
+	}
+	detail := strings.Join(parts, "; ")
+	if d <= k2+1 {
+		between, detail = false, "no intermediate k at this d"
+	}
+	cs = append(cs, Check{Name: fmt.Sprintf("(2) intermediate k: 0.1 < w(k) < 0.9 and between w(%d) and w(%d)", k2, d), Detail: detail, Pass: between})
+	mono, drops := true, []string{}
+	for k := 2; k <= d; k++ {
+		if w.Y[k-1] < w.Y[k-2] && w.Hi[k-1] < w.Lo[k-2] {
+			mono = false
+			drops = append(drops, fmt.Sprintf("w(%d) = %s < w(%d) = %s", k, num(w.Y[k-1]), k-1, num(w.Y[k-2])))
+		}
+	}
+	md := strings.Join(drops, "; ")
+	if md == "" {
+		md = "no significant decrease"
+	}
+	cs = append(cs, Check{Name: "(3) w(k) non-decreasing in k (up to intervals)", Detail: md, Pass: mono})
+	return cs
 }
 
 // linearSine is the convex combination alpha linear + (1 - alpha) sine.
@@ -410,13 +481,14 @@ func (e *env) sweepFigure(o *Outcome, s *eval.Sweep, name, title, xlabel string)
 	tf := e.label(e.def.Sweep.Models[0])
 	var lines []plot.Series
 	for _, p := range e.sweepPositions() {
-		if l, ok := sweepSeries(s, tf, p, "transformer, "+examples(p), false); ok {
+		if l, ok := e.sweepSeries(s, tf, p, "transformer, "+examples(p)); ok {
 			lines = append(lines, l)
 		}
 	}
 	for _, l := range s.Lines {
 		if l.Predictor != tf && l.Position == e.n-1 {
-			lines = append(lines, plot.Series{Name: fmt.Sprintf("%s, %d ex.", shortLabel(l.Predictor), l.Position), X: s.X, Y: l.Mean, Lo: l.Lo, Hi: l.Hi, Dashed: true})
+			lines = append(lines, plot.Series{Name: fmt.Sprintf("%s, %d ex.", shortLabel(l.Predictor), l.Position), X: s.X, Y: l.Mean, Lo: l.Lo, Hi: l.Hi,
+				Role: e.roleOf(l.Predictor)})
 		}
 	}
 	o.Figures = append(o.Figures, Fig{name, e.def.Caption(name), plot.Sweep(title, xlabel, 1, lines...)})
@@ -545,6 +617,14 @@ func analyzeMS(e *env) (*Outcome, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Precondition: the model predicts this class at all. The same
+		// prompts as the selection's (same setting seed).
+		r, err := e.evaluate(es.Name, spec, es.Prompt, []string{"mixture"}, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		o.Checks = append(o.Checks, learned(fmt.Sprintf("mixture model on %s prompts, %d examples", es.Name, e.n-1),
+			at(r, e.label("mixture"), e.n-1), e.def.Param("learned")))
 		s := eval.Setting{Name: es.Name, Task: spec, Prompt: es.Prompt, Prompts: e.scale.Prompts, Seed: e.seed(es.Name)}
 		bt, _, err := s.Draw(e.d, e.n)
 		if err != nil {
@@ -574,6 +654,15 @@ func analyzeMS(e *env) (*Outcome, error) {
 			t.Rows = append(t.Rows, row)
 		}
 		c := Check{Name: fmt.Sprintf("%s prompts: implied weight follows the posterior", es.Name)}
+		pmin, pmax := math.Inf(1), math.Inf(-1)
+		for _, v := range sel.Posterior.Mean {
+			if !math.IsNaN(v) {
+				pmin, pmax = math.Min(pmin, v), math.Max(pmax, v)
+			}
+		}
+		if move := e.def.Param("move"); !(pmax-pmin >= move) {
+			c.Untestable = fmt.Sprintf("the posterior does not move over the context: range %s to %s, needs >= %g", num(pmin), num(pmax), move)
+		}
 		if cnt == 0 {
 			c.Detail = "weight not identified at any position"
 		} else {

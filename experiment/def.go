@@ -35,7 +35,7 @@ type RunRef struct {
 	// then turned off).
 	Dim   int    `yaml:"dim,omitempty"`
 	Label string `yaml:"label,omitempty"` // legend label of the model
-	// TrainAt maps a scale (quick, small, paper) to changes of this run's
+	// TrainAt maps a scale (configs.Scales) to changes of this run's
 	// recipe there: a seed of its own, say. A run so changed needs a name of
 	// its own unless its config equals another's (Plan shares runs by config).
 	TrainAt map[string]Recipe `yaml:"train_at,omitempty"`
@@ -97,17 +97,21 @@ type FigureSpec struct {
 
 // Def is one experiment's definition.
 type Def struct {
-	ID      string             `yaml:"id"`
-	Title   string             `yaml:"title"`
-	Claim   string             `yaml:"claim"`
-	Runs    []RunRef           `yaml:"runs"`
-	Evals   []EvalSpec         `yaml:"evals"`
-	Sweep   *SweepSpec         `yaml:"sweep,omitempty"`
-	Figures []FigureSpec       `yaml:"figures"`
-	Params  map[string]float64 `yaml:"params"`
-	Rule    string             `yaml:"rule"`
-	// ScaleNote says what scale would show the claim where this one does not.
-	ScaleNote string `yaml:"scale_note"`
+	ID    string `yaml:"id"`
+	Title string `yaml:"title"`
+	Claim string `yaml:"claim"`
+	// ClaimLabel heads the claim in the report; empty means "The paper's
+	// claim" (a claim beyond the paper says so).
+	ClaimLabel string             `yaml:"claim_label,omitempty"`
+	Runs       []RunRef           `yaml:"runs"`
+	Evals      []EvalSpec         `yaml:"evals"`
+	Sweep      *SweepSpec         `yaml:"sweep,omitempty"`
+	Figures    []FigureSpec       `yaml:"figures"`
+	Params     map[string]float64 `yaml:"params"`
+	Rule       string             `yaml:"rule"`
+	// ScaleNotes maps a scale (configs.Scales) to what is known about
+	// the claim at that scale. A report shows the note of its own scale only.
+	ScaleNotes map[string]string `yaml:"scale_notes,omitempty"`
 
 	// Source is the YAML text the definition was read from.
 	Source string `yaml:"-"`
@@ -174,6 +178,11 @@ func (d *Def) Validate() error {
 			}
 		}
 		return nil
+	}
+	for sc := range d.ScaleNotes {
+		if !slices.Contains(configs.Scales, sc) {
+			return bad("scale_notes", "scale %q unknown; allowed: %s", sc, strings.Join(configs.Scales, ", "))
+		}
 	}
 	for i, r := range d.Runs {
 		if err := checkRecipes(fmt.Sprintf("runs[%d].train_at", i), r.TrainAt); err != nil {

@@ -9,8 +9,9 @@
 // paper's claim, the runs it needs (train presets by role, with optional
 // overrides of the mixture weights or the input dimension, and per scale an
 // optional change of a run's seed and schedule, train_at), its evaluation
-// settings, its figures, the thresholds of its verdict rule and the rule in
-// words. configs/scales.yaml holds the evaluation sizes of each preset scale
+// settings, its figures, the thresholds of its verdict rule, the rule in
+// words and, per scale, a note on what that scale shows (scale_notes).
+// configs/scales.yaml holds the evaluation sizes of each preset scale
 // (quick, small, medium, paper). The analysis of each experiment, and the checks its
 // verdict is computed from, are Go functions in this package; their rules are
 // the ones the YAML states and the report prints.
@@ -22,8 +23,15 @@
 // al.'s out-of-distribution settings, and writes results and figures: what
 // `icl eval` does.
 //
-// Verdicts: "supported" when every check holds, "partly supported" when some
-// do, "not supported at this scale" when none does.
+// Verdicts (Verdict, from the checks of an analysis): "not testable at this
+// scale" when a precondition fails (the models did not learn what the claim
+// needs) or no check of the claim can tell at this scale (a check whose
+// comparison cannot separate the models, say matching one of two specialists
+// that score alike, counts neither way); otherwise "supported" when every
+// check of the claim holds, "partly supported" when some do, "not supported
+// at this scale" when none does. The terminal, verdict.json and the report
+// count checks with the same function (Count), and the part of each rule that
+// turns checks into a verdict is generated from the checks themselves.
 //
 // Output layout under Options.OutDir:
 //

@@ -35,6 +35,24 @@ type env struct {
 	// evalSeed, when not 0, redraws every evaluation's prompts and Monte
 	// Carlo functions (Options.EvalSeed).
 	evalSeed uint64
+	// roles maps each predictor's name to what it is in figures (a model,
+	// a baseline, a reference); set where the predictors are made.
+	roles map[string]plot.Role
+}
+
+// setRole records what predictor name is, for figures.
+func (e *env) setRole(name string, r plot.Role) {
+	if e.roles == nil {
+		e.roles = map[string]plot.Role{}
+	}
+	e.roles[name] = r
+}
+
+// reference returns a reference predictor (a Bayes predictor that is not a
+// baseline of the class) under label, recorded as such.
+func (e *env) reference(p baseline.Predictor, label string) eval.Predictor {
+	e.setRole(label, plot.RoleReference)
+	return eval.Baseline{P: p, Label: label}
 }
 
 // Check is one numeric test of a verdict rule.
@@ -44,10 +62,129 @@ type Check struct {
 	Pass   bool
 	// Precondition marks a check that the models learned enough for the
 	// claim to be tested at all (e.g. a specialist predicts its own class
-	// well). A failed precondition makes the verdict NotAtScale whatever the
-	// other checks say: agreement between models that learned nothing is not
-	// evidence for the claim.
+	// well). A failed precondition makes the verdict NotTestable whatever
+	// the other checks say: agreement between models that learned nothing
+	// is not evidence for the claim.
 	Precondition bool
+	// Untestable, when not empty, says with its numbers why this check of
+	// the claim cannot tell at this scale (e.g. the two specialists it
+	// compares against score the same, so matching one says nothing). Such
+	// a check counts neither for nor against the claim.
+	Untestable string
+}
+
+// Tally counts the claim's checks (preconditions excluded): how many hold,
+// how many can be tested at this scale, and how many there are in all. The
+// terminal, verdict.json and the report all count with it.
+type Tally struct {
+	Held, Testable, Claims int
+	// FailedPre is the first failed precondition, or nil.
+	FailedPre *Check
+}
+
+// Count tallies checks.
+func Count(checks []Check) Tally {
+	var t Tally
+	for i, c := range checks {
+		if c.Precondition {
+			if !c.Pass && t.FailedPre == nil {
+				t.FailedPre = &checks[i]
+			}
+			continue
+		}
+		t.Claims++
+		if c.Untestable != "" {
+			continue
+		}
+		t.Testable++
+		if c.Pass {
+			t.Held++
+		}
+	}
+	return t
+}
+
+// String is the count in words, e.g. "2 of the claim's 4 checks hold (1
+// not testable at this scale)."
+func (t Tally) String() string {
+	if t.FailedPre != nil {
+		return fmt.Sprintf("Precondition failed: %s (%s).",
+			strings.TrimPrefix(t.FailedPre.Name, "(precondition) "), t.FailedPre.Detail)
+	}
+	if t.Testable == 0 {
+		return fmt.Sprintf("None of the claim's %s can tell at this scale (each row of the table says why).", plural(t.Claims, "check"))
+	}
+	var s string
+	switch {
+	case t.Claims == 1 && t.Held == 1:
+		s = "The claim's one check holds"
+	case t.Claims == 1:
+		s = "The claim's one check does not hold"
+	case t.Held == 0:
+		s = fmt.Sprintf("None of the claim's %d checks holds", t.Claims)
+	case t.Held == 1:
+		s = fmt.Sprintf("1 of the claim's %d checks holds", t.Claims)
+	default:
+		s = fmt.Sprintf("%d of the claim's %d checks hold", t.Held, t.Claims)
+	}
+	if n := t.Claims - t.Testable; n > 0 {
+		s += fmt.Sprintf(" (%d not testable at this scale)", n)
+	}
+	return s + "."
+}
+
+// plural returns "1 check", "2 checks".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// Verdict returns the verdict of checks: NotTestable when a precondition
+// fails or no check of the claim can be tested at this scale; otherwise
+// Supported when every check of the claim is testable and holds, Partly when
+// some hold, NotAtScale when none of the testable ones does.
+func Verdict(checks []Check) string {
+	t := Count(checks)
+	switch {
+	case t.FailedPre != nil || t.Testable == 0:
+		return report.NotTestable
+	case t.Held == t.Claims:
+		return report.Supported
+	case t.Held > 0:
+		return report.Partly
+	}
+	return report.NotAtScale
+}
+
+// ruleVerdict is the part of every rule that turns checks into a verdict,
+// generated from the checks themselves so that the rule as written, the
+// table and the verdict agree.
+func ruleVerdict(checks []Check) string {
+	var pre []string
+	claims := 0
+	for _, c := range checks {
+		if c.Precondition {
+			pre = append(pre, strings.TrimPrefix(c.Name, "(precondition) "))
+		} else {
+			claims++
+		}
+	}
+	var b strings.Builder
+	if len(pre) > 0 {
+		fmt.Fprintf(&b, "Preconditions, without which the claim cannot be tested (thresholds in the table): %s. If one fails, the verdict is %q. ",
+			strings.Join(pre, "; "), report.NotTestable)
+	}
+	fmt.Fprintf(&b, "A check of the claim that cannot tell at this scale (its table row says why) counts neither way; if none can, the verdict is %q. ", report.NotTestable)
+	switch claims {
+	case 1:
+		fmt.Fprintf(&b, "The claim has one check: %q if it holds, %q if not.", report.Supported, report.NotAtScale)
+	default:
+		fmt.Fprintf(&b, "The claim has %d checks: %q if all %d hold, %q if some hold (or all that can be tested), %q if none holds.",
+			claims, report.Supported, claims, report.Partly, report.NotAtScale)
+	}
+	return b.String()
 }
 
 // Fig is a drawn figure of an experiment.
@@ -64,36 +201,13 @@ type Outcome struct {
 	Selections []*eval.Selection
 	Fitted     []*eval.Fitted
 	Figures    []Fig
-	Tables     []report.Table
-	Checks     []Check
-	Verdict    string
-	Elapsed    time.Duration
-}
-
-// Verdict returns the verdict of checks: NotAtScale when a precondition
-// fails; otherwise Supported when every check passes, Partly when some of the
-// claim's checks do, NotAtScale when none does.
-func Verdict(checks []Check) string {
-	n, claims := 0, 0
-	for _, c := range checks {
-		if c.Precondition {
-			if !c.Pass {
-				return report.NotAtScale
-			}
-			continue
-		}
-		claims++
-		if c.Pass {
-			n++
-		}
-	}
-	switch {
-	case claims > 0 && n == claims:
-		return report.Supported
-	case n > 0:
-		return report.Partly
-	}
-	return report.NotAtScale
+	// SVGs are the figures rendered once, when written (writeOutcome), and
+	// embedded in the report as they are.
+	SVGs    [][]byte
+	Tables  []report.Table
+	Checks  []Check
+	Verdict string
+	Elapsed time.Duration
 }
 
 func (e *env) newOutcome() *Outcome {
@@ -156,7 +270,13 @@ func (e *env) baselines(c task.Class, prefixes []string) ([]eval.Predictor, erro
 			e.log("skipping %s: %.0f supports", p.Name(), binomial(c.Dim(), bs.K))
 			continue
 		}
-		out = append(out, eval.Baseline{P: p, Label: baselineLabel(p.Name())})
+		label := baselineLabel(p.Name())
+		if strings.HasPrefix(p.Name(), "bayes") {
+			e.setRole(label, plot.RoleReference)
+		} else {
+			e.setRole(label, plot.RoleBaseline)
+		}
+		out = append(out, eval.Baseline{P: p, Label: label})
 	}
 	return out, nil
 }
@@ -176,6 +296,7 @@ func (e *env) transformers(roles []string) []eval.Predictor {
 	var out []eval.Predictor
 	for _, r := range roles {
 		m := e.models[r]
+		e.setRole(m.label, plot.RoleModel)
 		out = append(out, &eval.Transformer{Label: m.label, Model: m.m})
 	}
 	return out
@@ -234,21 +355,27 @@ func at(r *eval.SettingResult, name string, p int) float64 {
 	return m
 }
 
-// iclFigure draws every curve of r (or those named in only).
-func iclFigure(title string, r *eval.SettingResult, only ...string) *plot.Figure {
+// iclFigure draws every curve of r, each styled by its role.
+func (e *env) iclFigure(title string, r *eval.SettingResult) *plot.Figure {
 	var ss []plot.Series
 	for _, c := range r.Curves {
-		if len(only) > 0 && !contains(only, c.Name) {
-			continue
-		}
 		x := make([]float64, len(c.Mean))
 		for i := range x {
 			x[i] = float64(i)
 		}
-		ss = append(ss, plot.Series{Name: c.Name, X: x, Y: c.Mean, Lo: c.Lo, Hi: c.Hi,
-			Dashed: !strings.HasPrefix(c.Name, "transformer")})
+		ss = append(ss, plot.Series{Name: c.Name, X: x, Y: c.Mean, Lo: c.Lo, Hi: c.Hi, Role: e.roleOf(c.Name)})
 	}
 	return plot.ICLCurves(title, r.ZeroError, ss...)
+}
+
+// roleOf is what predictor name is in figures; a predictor made elsewhere
+// than transformers, baselines or reference is a programmer error.
+func (e *env) roleOf(name string) plot.Role {
+	r, ok := e.roles[name]
+	if !ok {
+		panic("experiment " + e.def.ID + ": predictor " + name + " has no role")
+	}
+	return r
 }
 
 func contains(list []string, s string) bool {
@@ -261,12 +388,12 @@ func contains(list []string, s string) bool {
 }
 
 // sweepSeries returns the line of predictor at position as a plot series.
-func sweepSeries(sw *eval.Sweep, predictor string, position int, name string, dashed bool) (plot.Series, bool) {
+func (e *env) sweepSeries(sw *eval.Sweep, predictor string, position int, name string) (plot.Series, bool) {
 	l := sw.Line(predictor, position)
 	if l == nil {
 		return plot.Series{}, false
 	}
-	return plot.Series{Name: name, X: sw.X, Y: l.Mean, Lo: l.Lo, Hi: l.Hi, Dashed: dashed}, true
+	return plot.Series{Name: name, X: sw.X, Y: l.Mean, Lo: l.Lo, Hi: l.Hi, Role: e.roleOf(predictor)}, true
 }
 
 // examples names a position: "1 example", "4 examples".

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"icl/baseline"
 	"icl/eval"
 	"icl/gpt"
+	"icl/plot"
 	"icl/prompt"
 	"icl/task"
 	"icl/train"
@@ -159,9 +161,31 @@ func EvaluateModel(m *gpt.Model, cfg *train.Config, opts RunOptions) (*eval.Resu
 		return nil, err
 	}
 	for _, r := range res.Settings {
-		if err := iclFigure(r.Setting+": "+r.Class, r).Save(filepath.Join(opts.OutDir, r.Setting), 0, 0); err != nil {
+		if err := runFigure(r).Save(filepath.Join(opts.OutDir, r.Setting), 0, 0); err != nil {
 			return nil, err
 		}
 	}
 	return res, nil
+}
+
+// runFigure draws the ICL curves of one setting of EvaluateModel, each styled
+// by its role: the transformer a model, the Bayes predictors references, the
+// other baselines baselines.
+func runFigure(r *eval.SettingResult) *plot.Figure {
+	var ss []plot.Series
+	for _, c := range r.Curves {
+		x := make([]float64, len(c.Mean))
+		for i := range x {
+			x[i] = float64(i)
+		}
+		role := plot.RoleBaseline
+		switch {
+		case c.Name == "transformer":
+			role = plot.RoleModel
+		case strings.HasPrefix(c.Name, "bayes"):
+			role = plot.RoleReference
+		}
+		ss = append(ss, plot.Series{Name: c.Name, X: x, Y: c.Mean, Lo: c.Lo, Hi: c.Hi, Role: role})
+	}
+	return plot.ICLCurves(r.Setting+": "+r.Class, r.ZeroError, ss...)
 }

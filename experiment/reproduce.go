@@ -9,9 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -28,20 +26,27 @@ import (
 
 // Options configures Reproduce.
 type Options struct {
-	Preset string   // quick (default), small or paper
+	Preset string   // a scale of configs.Scales; empty means configs.DefaultScale
 	Only   []string // experiment ids (E1..E6, MS); empty means all
 	OutDir string   // output directory; empty means "out/PRESET"
 	// Progress receives progress lines; nil means os.Stderr.
 	Progress io.Writer
-	// Quiet keeps only the reproduction's own lines (no per-step training lines).
+	// Quiet drops the periodic per-run progress lines printed when Progress
+	// is not a terminal (runs starting and finishing are still printed).
 	Quiet bool
-	// IsTerminal lets training redraw one progress line instead of printing lines.
+	// IsTerminal shows training as one live block redrawn in place (a line
+	// per running run and a total line with the ETA) instead of plain lines.
 	IsTerminal bool
+	// TermWidth is the terminal's width in columns (0: 100), to which the
+	// live lines are cut.
+	TermWidth int
 	// Jobs is how many runs train at once: 0 means one per core (Gemm's
 	// thread count), 1 one after another with every core each. With several
 	// at once the cores are shared out between them; small models use one
 	// core better than several, so this finishes sooner (quick's 2-layer
-	// model: 1.7x on 2 cores). Results are the same bits either way.
+	// model: 1.7x on 2 cores). The longest runs start first, and once fewer
+	// runs are left than jobs they get the freed cores (the last run every
+	// core). Results are the same bits either way.
 	Jobs int
 	// EvalSeed, when not 0, draws every evaluation's prompts (and the Monte
 	// Carlo Bayes predictor's functions) from other streams than the
@@ -121,37 +126,25 @@ func Reproduce(ctx context.Context, opts Options) error {
 	}
 
 	// Training.
-	var eta etaModel
-	for _, r := range runs {
-		if r.State != StateDone {
-			logf("[reproduce] timing a training step of each model, for the time estimates")
-			break
-		}
-	}
-	timeSteps(runs)
-	remaining := 0.0
 	counts := map[string]int{}
 	for _, r := range runs {
 		counts[r.State]++
-		if r.State != StateDone {
-			remaining += r.work()
-		}
 	}
 	jobs := opts.Jobs
 	if jobs <= 0 {
 		jobs = kernels.Threads()
 	}
 	jobs = max(1, min(jobs, counts[StateMissing]+counts[StateInterrupted]))
-	logf("[reproduce] preset %s: %d experiments, %d runs (%d done, %d to resume, %d to train) in %s; training estimate %s",
-		opts.Preset, len(selected), len(runs), counts[StateDone], counts[StateInterrupted], counts[StateMissing],
-		opts.OutDir, fmtDur(eta.estimate(remaining)/time.Duration(jobs)))
-	trainStart := time.Now()
-	if jobs > 1 {
-		err = trainParallel(ctx, runs, jobs, opts, w, &eta, remaining)
-	} else {
-		err = trainSequential(ctx, runs, opts, w, &eta, remaining)
+	logf("[reproduce] preset %s: %s, %s (%d done, %d to resume, %d to train) in %s",
+		opts.Preset, plural(len(selected), "experiment"), plural(len(runs), "run"), counts[StateDone], counts[StateInterrupted],
+		counts[StateMissing], opts.OutDir)
+	if counts[StateDone] < len(runs) {
+		logf("[reproduce] timing a training step of each model, for the time estimates")
 	}
-	if err != nil {
+	timeSteps(runs, max(1, kernels.Threads()/jobs))
+	trainStart := time.Now()
+	disp := newDisplay(w, opts.IsTerminal, opts.Quiet, opts.TermWidth, runs)
+	if err := trainRuns(ctx, runs, jobs, disp); err != nil {
 		return err
 	}
 	trainTook := time.Since(trainStart)
@@ -184,7 +177,7 @@ func Reproduce(ctx context.Context, opts Options) error {
 		}
 		o.Elapsed = time.Since(t0)
 		outcomes = append(outcomes, o)
-		logf("[%s] %s (%d of %d checks hold) in %s", d.ID, o.Verdict, passed(o.Checks), len(o.Checks), fmtDur(o.Elapsed))
+		logf("%s", verdictLine(o, o.Elapsed))
 	}
 
 	rep := buildReport(opts, scale, all, selected, outcomes, failed, runs, trainTook, time.Since(evalStart), time.Since(start))
@@ -194,142 +187,6 @@ func Reproduce(ctx context.Context, opts Options) error {
 	}
 	logf("[reproduce] report: %s (total %s)", path, fmtDur(time.Since(start)))
 	return errors.Join(errs...)
-}
-
-// trainSequential trains the runs that are not done one after another, each
-// with all cores, printing which run, its stage and the ETA of all training.
-func trainSequential(ctx context.Context, runs []*PlannedRun, opts Options, w io.Writer, eta *etaModel, remaining float64) error {
-	logf := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
-	for i, r := range runs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		tag := fmt.Sprintf("[run %d/%d %s]", i+1, len(runs), r.Name)
-		if r.State == StateDone {
-			logf("%s %s", tag, reusedNote(r))
-			continue
-		}
-		verb := "training"
-		if r.State == StateInterrupted {
-			verb = "resuming"
-		}
-		logf("%s %s %d steps (this run ~%s, all training left ~%s)", tag, verb, r.Cfg.Train.Steps,
-			fmtDur(eta.estimate(r.work())), fmtDur(eta.estimate(remaining)))
-		t0 := time.Now()
-		after := remaining - r.work() // training left after this run
-		pw := newPrefixWriter(w, "")
-		pw.prefix = func(line string) string {
-			f, ok := stepFraction(line)
-			if !ok || f <= 0 {
-				return tag + " "
-			}
-			el := time.Since(t0)
-			left := time.Duration(float64(el)*(1-f)/f) + eta.estimate(after)
-			return fmt.Sprintf("%s [all training ~%s left] ", tag, fmtDur(left))
-		}
-		topts := train.Options{Quiet: opts.Quiet, Progress: pw, IsTerminal: opts.IsTerminal}
-		if err := r.ensure(ctx, topts); err != nil {
-			return fmt.Errorf("run %s: %w", r.Name, err)
-		}
-		took := time.Since(t0)
-		if r.State == StateMissing {
-			eta.observe(r.work(), took)
-		}
-		remaining -= r.work()
-		r.State = StateDone
-		logf("%s done in %s; training left ~%s", tag, fmtDur(took), fmtDur(eta.estimate(remaining)))
-	}
-	return nil
-}
-
-// trainParallel trains the runs that are not done jobs at a time, giving
-// each an equal share of the cores. Lines from different runs interleave,
-// each prefixed by its run; a failed run stops new runs from starting and is
-// returned once the others have stopped.
-func trainParallel(ctx context.Context, runs []*PlannedRun, jobs int, opts Options, w io.Writer, eta *etaModel, remaining float64) error {
-	prev := kernels.SetThreads(max(1, kernels.Threads()/jobs))
-	defer kernels.SetThreads(prev)
-	var mu sync.Mutex // guards w, eta, remaining and left
-	lw := &lockedWriter{w: w, mu: &mu}
-	logf := func(format string, args ...any) { fmt.Fprintf(lw, format+"\n", args...) }
-	var todo []int
-	for i, r := range runs {
-		if r.State == StateDone {
-			logf("[run %d/%d %s] %s", i+1, len(runs), r.Name, reusedNote(r))
-			continue
-		}
-		todo = append(todo, i)
-	}
-	left := len(todo)
-	each := "1 thread"
-	if n := kernels.Threads(); n > 1 {
-		each = fmt.Sprintf("%d threads", n)
-	}
-	logf("[reproduce] training %d runs, %d at a time (%s each); all training ~%s",
-		left, jobs, each, fmtDur(eta.estimate(remaining)/time.Duration(jobs)))
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, jobs)
-	errs := make([]error, len(runs))
-	for _, i := range todo {
-		sem <- struct{}{}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func(i int) {
-			defer func() { <-sem; wg.Done() }()
-			r := runs[i]
-			tag := fmt.Sprintf("[run %d/%d %s]", i+1, len(runs), r.Name)
-			verb := "training"
-			if r.State == StateInterrupted {
-				verb = "resuming"
-			}
-			logf("%s %s %d steps", tag, verb, r.Cfg.Train.Steps)
-			t0 := time.Now()
-			pw := newPrefixWriter(lw, tag+" ")
-			topts := train.Options{Quiet: opts.Quiet, Progress: pw}
-			if err := r.ensure(ctx, topts); err != nil {
-				errs[i] = fmt.Errorf("run %s: %w", r.Name, err)
-				cancel()
-				return
-			}
-			took := time.Since(t0)
-			mu.Lock()
-			if r.State == StateMissing {
-				eta.observe(r.work(), took)
-			}
-			remaining -= r.work()
-			r.State = StateDone
-			left--
-			est := eta.estimate(remaining / float64(jobs))
-			n := left
-			mu.Unlock()
-			runsLeft := fmt.Sprintf("%d runs", n)
-			if n == 1 {
-				runsLeft = "1 run"
-			}
-			logf("%s done in %s; %s left, training left ~%s", tag, fmtDur(took), runsLeft, fmtDur(est))
-		}(i)
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	return ctx.Err()
-}
-
-// lockedWriter serializes writes from concurrent runs.
-type lockedWriter struct {
-	w  io.Writer
-	mu *sync.Mutex
-}
-
-func (l *lockedWriter) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(b)
 }
 
 // runTimes lists the training wall time each run's metrics record, e.g.
@@ -355,16 +212,6 @@ func promptsNote(n int, evalSeed uint64) string {
 		return fmt.Sprint(n)
 	}
 	return fmt.Sprintf("%d, drawn with -eval-seed %d: not the standard evaluation prompts", n, evalSeed)
-}
-
-func passed(cs []Check) int {
-	n := 0
-	for _, c := range cs {
-		if c.Pass {
-			n++
-		}
-	}
-	return n
 }
 
 // runExperiment loads d's models, analyses it and writes its files.
@@ -404,7 +251,7 @@ func runExperiment(d *Def, scale *Scale, runs []*PlannedRun, cache map[string]*m
 		return nil, err
 	}
 	o.Verdict = Verdict(o.Checks)
-	logf("drawing %d figures, writing results to %s", len(o.Figures), filepath.Join(outDir, d.ID))
+	logf("drawing %s, writing results to %s", plural(len(o.Figures), "figure"), filepath.Join(outDir, d.ID))
 	return o, writeOutcome(o, filepath.Join(outDir, d.ID))
 }
 
@@ -441,25 +288,37 @@ func writeOutcome(o *Outcome, dir string) error {
 		}
 	}
 	type checkJSON struct {
-		Name, Detail string
-		Pass         bool
+		Name         string `json:"name"`
+		Detail       string `json:"detail"`
+		Pass         bool   `json:"pass"`
+		Precondition bool   `json:"precondition,omitempty"`
+		Untestable   string `json:"untestable,omitempty"`
 	}
+	t := Count(o.Checks)
 	v := struct {
-		ID      string      `json:"id"`
-		Verdict string      `json:"verdict"`
-		Checks  []checkJSON `json:"checks"`
-	}{ID: o.Def.ID, Verdict: o.Verdict}
+		ID       string      `json:"id"`
+		Verdict  string      `json:"verdict"`
+		Summary  string      `json:"summary"`
+		Held     int         `json:"held"`
+		Testable int         `json:"testable"`
+		Claims   int         `json:"claims"`
+		Checks   []checkJSON `json:"checks"`
+	}{ID: o.Def.ID, Verdict: o.Verdict, Summary: t.String(), Held: t.Held, Testable: t.Testable, Claims: t.Claims}
 	for _, c := range o.Checks {
-		v.Checks = append(v.Checks, checkJSON{c.Name, c.Detail, c.Pass})
+		v.Checks = append(v.Checks, checkJSON{c.Name, c.Detail, c.Pass, c.Precondition, c.Untestable})
 	}
 	if err := writeJSON(filepath.Join(dir, "verdict.json"), v); err != nil {
 		return err
 	}
-	for _, f := range o.Figures {
+	o.SVGs = make([][]byte, len(o.Figures))
+	for i, f := range o.Figures {
 		for _, format := range []string{"svg", "png"} {
 			b, err := f.F.Render(format)
 			if err != nil {
 				return fmt.Errorf("figure %s: %w", f.Name, err)
+			}
+			if format == "svg" {
+				o.SVGs[i] = b
 			}
 			if err := atomicfile.WriteBytes(filepath.Join(dir, f.Name+"."+format), b); err != nil {
 				return err
@@ -472,6 +331,7 @@ func writeOutcome(o *Outcome, dir string) error {
 // buildReport assembles the HTML report.
 func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outcome, failed map[string]error,
 	runs []*PlannedRun, trainTook, evalTook, total time.Duration) report.Report {
+	mod, commit := version()
 	rep := report.Report{
 		Title: "icl reproduction (" + opts.Preset + " preset)",
 		Intro: "A reproduction of Yadlowsky, Doshi and Tripuraneni, \"Pretraining Data Mixtures Enable Narrow Model " +
@@ -481,7 +341,9 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			"averaged over prompts, against the number of in-context examples, with 90% percentile bootstrap intervals over prompts. " +
 			"Each verdict is computed from the numbers by the rule stated in its section. Preconditions first: the models must " +
 			"have learned their pretraining classes, or agreement between them would mean nothing; if one fails the verdict is " +
-			"not supported at this scale. Then: supported when every check of the claim holds, partly supported when some do, " +
+			"not testable at this scale. A check of the claim that cannot tell models apart at this scale (say, matching a " +
+			"specialist when the specialists score alike) counts neither way, and if no check can tell, the verdict is not " +
+			"testable at this scale. Then: supported when every check of the claim holds, partly supported when some do, " +
 			"not supported at this scale when none does.",
 		Meta: []report.KV{
 			{Key: "preset", Value: opts.Preset},
@@ -492,7 +354,9 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			{Key: "training time of the runs", Value: runTimes(runs)},
 			{Key: "evaluation time", Value: fmtDur(evalTook)},
 			{Key: "total time", Value: fmtDur(total)},
-			{Key: "machine", Value: fmt.Sprintf("%s/%s, GOMAXPROCS %d, %s", runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.Version())},
+			{Key: "icl version", Value: mod},
+			{Key: "git commit", Value: commit},
+			{Key: "machine", Value: machine()},
 			{Key: "date", Value: time.Now().UTC().Format("2006-01-02 15:04 UTC")},
 		},
 	}
@@ -507,7 +371,7 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 	}
 	scaleText, _ := yaml.Marshal(scale)
 	for _, d := range all {
-		x := report.Experiment{ID: d.ID, Title: d.Title, Claim: d.Claim, Verdict: report.NotRun}
+		x := report.Experiment{ID: d.ID, Title: d.Title, Claim: d.Claim, ClaimLabel: d.ClaimLabel, Verdict: report.NotRun}
 		x.Commands = []string{fmt.Sprintf("icl reproduce -preset %s -only %s -out %s", opts.Preset, d.ID, opts.OutDir)}
 		if opts.EvalSeed != 0 {
 			x.Commands[0] += fmt.Sprintf(" -eval-seed %d", opts.EvalSeed)
@@ -515,16 +379,12 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 		x.Configs = append(x.Configs, report.Code{Name: "experiment " + d.ID + " (experiment/configs/" + strings.ToLower(d.ID) + ".yaml)", Text: d.Source})
 		if o := byID[d.ID]; o != nil {
 			x.Verdict = o.Verdict
-			x.VerdictNote = headline(o.Checks) + "\n\nEvery check with its numbers is in the table \"Checks\" above.\n\nRule: " + d.Rule
-			// Also under a supported verdict: the note says how the runs were chosen
-			// (a seed kept after others failed, say), which bears on the verdict too.
-			if d.ScaleNote != "" {
-				x.VerdictNote += "\n\nAbout the scale: " + d.ScaleNote
-			}
-			for _, f := range o.Figures {
-				svg, err := f.F.Render("svg")
-				if err != nil {
-					continue
+			x.VerdictNote = Count(o.Checks).String() + "\n\nEvery check with its numbers is in the table \"Checks\" above.\n\nRule: " +
+				strings.TrimSpace(d.Rule) + " " + ruleVerdict(o.Checks) + "\n\n" + scaleNote(d, scale, runs)
+			for i, f := range o.Figures {
+				var svg []byte
+				if i < len(o.SVGs) {
+					svg = o.SVGs[i]
 				}
 				x.Figures = append(x.Figures, report.Figure{Caption: f.Caption, SVG: svg})
 			}
@@ -559,39 +419,70 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 	return rep
 }
 
-// headline is the verdict's one-line reason: the first failed precondition
-// with its numbers, or how many of the claim's checks hold.
-func headline(cs []Check) string {
-	n, claims, pre := 0, 0, 0
-	for _, c := range cs {
-		if c.Precondition {
-			pre++
-			if !c.Pass {
-				return fmt.Sprintf("Precondition failed, so the claim cannot be tested at this scale: %s (%s).",
-					strings.TrimPrefix(c.Name, "(precondition) "), c.Detail)
-			}
+// verdictLine is the terminal's line on an analysed experiment; it counts
+// checks as the report does.
+func verdictLine(o *Outcome, took time.Duration) string {
+	why := strings.TrimSuffix(Count(o.Checks).String(), ".")
+	return fmt.Sprintf("[%s] %s: %s%s (in %s)", o.Def.ID, o.Verdict, strings.ToLower(why[:1]), why[1:], fmtDur(took))
+}
+
+// scaleNote is the verdict's paragraph on the scale shown: the runs' sizes,
+// then what is known about the claim at this scale (Def.ScaleNotes).
+func scaleNote(d *Def, scale *Scale, runs []*PlannedRun) string {
+	var sizes []string
+	seen := map[string]bool{}
+	for i := range d.Runs {
+		r := runFor(runs, d.ID, d.Runs[i].Role)
+		if r == nil || seen[r.Name] {
 			continue
 		}
-		claims++
-		if c.Pass {
-			n++
+		seen[r.Name] = true
+		g := r.Cfg.GPT()
+		sizes = append(sizes, fmt.Sprintf("%s: d = %d, %d points, %s, width %d, %d steps",
+			path.Base(r.Name), g.Dim, g.Points, plural(g.Layers, "layer"), g.Width, r.Cfg.Train.Steps))
+	}
+	s := fmt.Sprintf("About the scale: this report is at the %s scale (%s; %d prompts per evaluation setting).",
+		scale.Name, strings.Join(sizes, "; "), scale.Prompts)
+	rs, err := scale.runScale(d.ID)
+	if err != nil {
+		rs = scale
+	}
+	if rs != scale {
+		s += fmt.Sprintf(" At the %s scale %s evaluates the %s scale's runs (runs_from in experiment/configs/scales.yaml).",
+			scale.Name, d.ID, rs.Name)
+	}
+	if n := d.ScaleNotes[scale.Name]; n != "" {
+		s += " " + strings.TrimSpace(n)
+	} else if n := d.ScaleNotes[rs.Name]; n != "" {
+		s += " " + strings.TrimSpace(n)
+	} else if len(d.ScaleNotes) > 0 {
+		var others []string
+		for _, p := range configs.Scales {
+			if d.ScaleNotes[p] != "" {
+				others = append(others, p)
+			}
 		}
+		what := "What the " + others[0] + " scale shows is in its own report"
+		if n := len(others); n > 1 {
+			what = "What the " + strings.Join(others[:n-1], ", ") + " and " + others[n-1] + " scales show is in their own reports"
+		}
+		s += fmt.Sprintf(" %s (icl reproduce -preset %s -only %s).", what, others[0], d.ID)
 	}
-	if pre == 0 {
-		return fmt.Sprintf("%d of %d checks of the claim hold.", n, claims)
-	}
-	return fmt.Sprintf("%d of %d checks of the claim hold (preconditions met).", n, claims)
+	return s
 }
 
 // checkTable lists every check, whether it holds and its deciding numbers.
 func checkTable(cs []Check) report.Table {
 	t := report.Table{Caption: "Checks", Header: []string{"check", "holds", "numbers"}}
 	for _, c := range cs {
-		mark := "no"
+		mark, detail := "no", c.Detail
 		if c.Pass {
 			mark = "yes"
 		}
-		t.Rows = append(t.Rows, []string{c.Name, mark, c.Detail})
+		if c.Untestable != "" {
+			mark, detail = "not testable", c.Detail+"; not testable: "+c.Untestable
+		}
+		t.Rows = append(t.Rows, []string{c.Name, mark, detail})
 	}
 	return t
 }

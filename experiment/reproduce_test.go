@@ -20,6 +20,7 @@ import (
 	"icl/configs"
 	"icl/eval"
 	"icl/optim"
+	"icl/plot"
 	"icl/report"
 	"icl/task"
 	"icl/train"
@@ -248,57 +249,221 @@ func TestPlanRunTrainAt(t *testing.T) {
 	}
 }
 
-// An experiment's scale note is in its verdict box whatever the verdict: it
-// also says how the runs were chosen.
-func TestReportScaleNoteUnderEveryVerdict(t *testing.T) {
+// The verdict box speaks of the scale shown: the note of that scale
+// whatever the verdict, never another scale's.
+func TestReportScaleNote(t *testing.T) {
 	d, err := LoadDef("E1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _ := LoadScale("small")
-	for _, v := range []string{report.Supported, report.Partly, report.NotAtScale} {
-		out := &Outcome{Def: d, Verdict: v, Checks: []Check{{Name: "c", Pass: v == report.Supported}}}
-		rep := buildReport(Options{Preset: "small", OutDir: "out"}, s, []*Def{d}, []*Def{d}, []*Outcome{out}, nil, nil, 0, 0, 0)
-		if got := rep.Experiments[0].VerdictNote; !strings.Contains(got, "About the scale: "+d.ScaleNote) {
-			t.Errorf("verdict %q: the note lacks the scale note:\n%s", v, got)
+	small := d.ScaleNotes["small"]
+	if small == "" {
+		t.Fatal("E1 has no small scale note")
+	}
+	for _, preset := range []string{"small", "quick"} {
+		s, err := LoadScale(preset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs, err := Plan([]*Def{d}, s, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []string{report.Supported, report.Partly, report.NotAtScale} {
+			out := &Outcome{Def: d, Verdict: v, Checks: []Check{{Name: "c", Pass: v == report.Supported}}}
+			rep := buildReport(Options{Preset: preset, OutDir: "out"}, s, []*Def{d}, []*Def{d}, []*Outcome{out}, nil, runs, 0, 0, 0)
+			got := rep.Experiments[0].VerdictNote
+			if !strings.Contains(got, "About the scale: this report is at the "+preset+" scale (") {
+				t.Errorf("%s, verdict %q: the note does not name the scale shown:\n%s", preset, v, got)
+			}
+			if has := strings.Contains(got, strings.TrimSpace(small)); has != (preset == "small") {
+				t.Errorf("%s, verdict %q: small's note shown: %v, want %v", preset, v, has, preset == "small")
+			}
+		}
+	}
+}
+
+// At the medium scale an experiment that trains its own runs there shows
+// medium's note; one that takes the small scale's runs (runs_from) says so
+// and shows small's note.
+func TestReportScaleNoteRunsFrom(t *testing.T) {
+	s, err := LoadScale("medium")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		id, note string
+		from     bool
+	}{
+		{"E1", "medium", false},
+		{"E3", "medium", false},
+		{"MS", "medium", false},
+		{"E2", "small", true},
+		{"E4", "small", true},
+	} {
+		d, err := LoadDef(tc.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := strings.TrimSpace(d.ScaleNotes[tc.note])
+		if want == "" {
+			t.Fatalf("%s has no %s scale note", tc.id, tc.note)
+		}
+		runs, err := Plan([]*Def{d}, s, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := scaleNote(d, s, runs)
+		if !strings.Contains(got, want) {
+			t.Errorf("%s at medium: the %s note is not shown:\n%s", tc.id, tc.note, got)
+		}
+		if other := d.ScaleNotes["small"]; !tc.from && strings.Contains(got, strings.TrimSpace(other)) {
+			t.Errorf("%s at medium: small's note shown:\n%s", tc.id, got)
+		}
+		says := strings.Contains(got, "evaluates the small scale's runs")
+		if says != tc.from {
+			t.Errorf("%s at medium: says it takes small's runs: %v, want %v:\n%s", tc.id, says, tc.from, got)
+		}
+		for _, r := range runs {
+			if wantScale := map[bool]string{true: "small/", false: "medium/"}[tc.from]; !strings.HasPrefix(r.Name, wantScale) {
+				t.Errorf("%s at medium: run %s, want a %s run", tc.id, r.Name, wantScale)
+			}
 		}
 	}
 }
 
 func TestVerdict(t *testing.T) {
-	for _, tc := range []struct {
-		pass []bool
-		want string
-	}{{[]bool{true, true}, report.Supported}, {[]bool{true, false}, report.Partly}, {[]bool{false, false}, report.NotAtScale}, {nil, report.NotAtScale}} {
-		var cs []Check
-		for _, p := range tc.pass {
-			cs = append(cs, Check{Pass: p})
-		}
-		if got := Verdict(cs); got != tc.want {
-			t.Errorf("%v: %s, want %s", tc.pass, got, tc.want)
-		}
-	}
-}
-
-// A failed precondition (the models did not learn) makes the verdict
-// NotAtScale even when every claim check passes; passed preconditions do not
-// count as evidence for the claim.
-func TestVerdictPreconditions(t *testing.T) {
 	pre := func(p bool) Check { return Check{Pass: p, Precondition: true} }
 	claim := func(p bool) Check { return Check{Pass: p} }
+	untestable := func(p bool) Check { return Check{Pass: p, Untestable: "specialists alike"} }
 	for _, tc := range []struct {
 		cs   []Check
 		want string
 	}{
-		{[]Check{pre(false), claim(true), claim(true)}, report.NotAtScale},
+		{[]Check{claim(true), claim(true)}, report.Supported},
+		{[]Check{claim(true), claim(false)}, report.Partly},
+		{[]Check{claim(false), claim(false)}, report.NotAtScale},
+		{nil, report.NotTestable},
+		// A failed precondition (the models did not learn) makes the verdict
+		// NotTestable even when every claim check passes; passed preconditions
+		// do not count as evidence for the claim.
+		{[]Check{pre(false), claim(true), claim(true)}, report.NotTestable},
 		{[]Check{pre(true), claim(true), claim(true)}, report.Supported},
 		{[]Check{pre(true), claim(true), claim(false)}, report.Partly},
 		{[]Check{pre(true), claim(false)}, report.NotAtScale},
-		{[]Check{pre(true)}, report.NotAtScale},
+		{[]Check{pre(true)}, report.NotTestable},
+		// An untestable check that passes is no support.
+		{[]Check{untestable(true), untestable(true)}, report.NotTestable},
+		{[]Check{untestable(true), claim(false)}, report.NotAtScale},
+		{[]Check{untestable(false), claim(true)}, report.Partly},
 	} {
 		if got := Verdict(tc.cs); got != tc.want {
 			t.Errorf("%+v: %s, want %s", tc.cs, got, tc.want)
 		}
+	}
+}
+
+// curveResult is a setting result with constant curves name -> error.
+func curveResult(setting string, n int, errs map[string]float64) *eval.SettingResult {
+	r := &eval.SettingResult{Setting: setting, N: n}
+	for name, v := range errs {
+		c := eval.Curve{Name: name}
+		for range n {
+			c.Mean = append(c.Mean, v)
+			c.Lo = append(c.Lo, v-0.01)
+			c.Hi = append(c.Hi, v+0.01)
+		}
+		r.Curves = append(r.Curves, c)
+	}
+	return r
+}
+
+// When the specialists score alike (the quick preset's dense prompts: 0.300,
+// 0.306, 0.310 for dense-only, sparse-only and the mixture), the mixture
+// "matching" them is no support: E1 is not testable, and says so with the
+// numbers.
+func TestE1IndistinguishableSpecialists(t *testing.T) {
+	d, err := LoadDef("E1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const dim, n = 5, 11
+	alike := map[string]float64{"dense": 0.300, "sparse": 0.306, "mix": 0.310}
+	cs := checksE1(d, curveResult("dense", n, alike), curveResult("sparse", n, alike), dim, n, "mix", "dense", "sparse")
+	if v := Verdict(cs); v != report.NotTestable {
+		t.Errorf("verdict %q, want %q; checks %+v", v, report.NotTestable, cs)
+	}
+	tally := Count(cs)
+	if tally.FailedPre == nil || !strings.Contains(tally.String(), "Precondition failed: the specialists differ") ||
+		!strings.Contains(tally.FailedPre.Detail, "0.306") {
+		t.Errorf("tally %q: want a failed precondition with the specialists' numbers", tally)
+	}
+	for _, c := range cs {
+		if strings.Contains(c.Name, "matches") && !strings.Contains(c.Untestable, "0.306") {
+			t.Errorf("%s: untestable %q, want the specialists' numbers", c.Name, c.Untestable)
+		}
+	}
+	// Specialists that differ make the matching checks count.
+	dense := curveResult("dense", n, map[string]float64{"dense": 0.1, "sparse": 0.6, "mix": 0.12})
+	sparse := curveResult("sparse", n, map[string]float64{"dense": 0.6, "sparse": 0.1, "mix": 0.12})
+	cs = checksE1(d, dense, sparse, dim, n, "mix", "dense", "sparse")
+	if v, tally := Verdict(cs), Count(cs); v != report.Supported || tally.Testable != 6 {
+		t.Errorf("specialists apart: verdict %q, tally %+v, want supported with 6 testable", v, tally)
+	}
+}
+
+// The terminal, verdict.json and the report count the same checks.
+func TestCountsAgree(t *testing.T) {
+	d, err := LoadDef("E1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := []Check{{Name: "(precondition) learned", Pass: true, Precondition: true},
+		{Name: "a", Pass: true}, {Name: "b", Pass: true, Untestable: "alike"}, {Name: "c"}}
+	o := &Outcome{Def: d, Checks: cs, Verdict: Verdict(cs), Results: &eval.Results{}}
+	s, _ := LoadScale("quick")
+	rep := buildReport(Options{Preset: "quick", OutDir: "out"}, s, []*Def{d}, []*Def{d}, []*Outcome{o}, nil, nil, 0, 0, 0)
+	meta := map[string]string{}
+	for _, kv := range rep.Meta {
+		meta[kv.Key] = kv.Value
+	}
+	for _, k := range []string{"icl version", "git commit", "machine"} {
+		if meta[k] == "" {
+			t.Errorf("report does not record the %s", k)
+		}
+	}
+	if !strings.Contains(meta["machine"], "cores") {
+		t.Errorf("machine %q", meta["machine"])
+	}
+	note := rep.Experiments[0].VerdictNote
+	want := "1 of the claim's 3 checks holds (1 not testable at this scale)"
+	if !strings.HasPrefix(note, want) {
+		t.Errorf("report note starts %q, want %q", note[:min(len(note), 80)], want)
+	}
+	if line := verdictLine(o, 0); !strings.Contains(line, want) {
+		t.Errorf("terminal line %q lacks %q", line, want)
+	}
+	dir := t.TempDir()
+	if err := writeOutcome(o, dir); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "verdict.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Verdict, Summary       string
+		Held, Testable, Claims int
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.Held != 1 || v.Testable != 2 || v.Claims != 3 || !strings.HasPrefix(v.Summary, want) || v.Verdict != report.Partly {
+		t.Errorf("verdict.json %+v", v)
+	}
+	// The rule as shown counts the same checks.
+	if !strings.Contains(note, "The claim has 3 checks") {
+		t.Errorf("rule does not count 3 checks:\n%s", note)
 	}
 }
 
@@ -329,6 +494,7 @@ func TestReproduceMicro(t *testing.T) {
 		}
 		var v struct {
 			Verdict string
+			Claims  int
 			Checks  []struct{ Pass bool }
 		}
 		b, err := os.ReadFile(filepath.Join(out, id, "verdict.json"))
@@ -338,6 +504,12 @@ func TestReproduceMicro(t *testing.T) {
 		}
 		if err := json.Unmarshal(b, &v); err != nil || len(v.Checks) == 0 || v.Verdict == "" {
 			t.Errorf("%s: verdict.json %s (%v)", id, b, err)
+		}
+		// A rule that says how many checks the claim has says what the table counts.
+		d, _ := LoadDef(id)
+		words := map[string]int{"One": 1, "Two": 2, "Three": 3, "Four": 4, "Five": 5, "Six": 6}
+		if m := regexp.MustCompile(`\b(One|Two|Three|Four|Five|Six) checks?\b`).FindStringSubmatch(d.Rule); m != nil && words[m[1]] != v.Claims {
+			t.Errorf("%s: the rule says %q, the table has %d checks of the claim", id, m[0], v.Claims)
 		}
 	}
 	// Every experiment that ran lists its checks once.
@@ -444,17 +616,7 @@ func TestReproduceMicro(t *testing.T) {
 	}
 }
 
-func TestPrefixWriter(t *testing.T) {
-	var b bytes.Buffer
-	w := newPrefixWriter(&b, "[x] ")
-	w.Write([]byte("a\nb"))
-	w.Write([]byte("c\r\rd\n\ne"))
-	if got, want := b.String(), "[x] a\n[x] bc\r\r[x] d\n\n"; got != want {
-		t.Errorf("got %q, want %q", got, want)
-	}
-	if f, ok := stepFraction("step 1200/3000  loss 0.5"); !ok || f != 0.4 {
-		t.Errorf("stepFraction: %g %v", f, ok)
-	}
+func TestFmtDur(t *testing.T) {
 	if got := fmtDur(3725e9); got != "1:02:05" {
 		t.Errorf("fmtDur: %s", got)
 	}
@@ -475,7 +637,7 @@ func TestReproduceJobs(t *testing.T) {
 			t.Fatalf("jobs %d: %v\n%s", jobs, err, log.String())
 		}
 		if jobs == 2 {
-			for _, want := range []string{"training 3 runs, 2 at a time", "[run 3/3 micro/dense_sparse] done in", "[E1] evaluating"} {
+			for _, want := range []string{"training 3 runs, 2 at a time", "[run 3/3 micro/dense_sparse] finished in", "[E1] evaluating"} {
 				if !strings.Contains(log.String(), want) {
 					t.Errorf("jobs 2: progress lacks %q:\n%s", want, log.String())
 				}
@@ -568,5 +730,34 @@ func TestResolveSparseK(t *testing.T) {
 		case !tc.err && got.K != tc.wantK:
 			t.Errorf("%s: k = %d, want %d", tc.name, got.K, tc.wantK)
 		}
+	}
+}
+
+// An implied weight flat at about 1 for every k (a model that treats every
+// prompt as dense) is trivially non-decreasing: E3 is not testable, and its
+// checks do not count as support.
+func TestE3FlatWeightNotTestable(t *testing.T) {
+	d, err := LoadDef("E3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	series := func(ys ...float64) plot.Series {
+		s := plot.Series{}
+		for i, y := range ys {
+			s.X, s.Y = append(s.X, float64(i+1)), append(s.Y, y)
+			s.Lo, s.Hi = append(s.Lo, y-0.05), append(s.Hi, y+0.05)
+		}
+		return s
+	}
+	flat := checksE3(d, series(0.983, 1.057, 0.958, 0.978, 0.901), 2, 5)
+	if v := Verdict(flat); v != report.NotTestable {
+		t.Errorf("flat w: verdict %q, want %q", v, report.NotTestable)
+	}
+	if tl := Count(flat); tl.FailedPre == nil || !strings.Contains(tl.FailedPre.Detail, "0.901 - 1.057") {
+		t.Errorf("flat w: %q, want the failed precondition with w(5) - w(2)", tl)
+	}
+	moving := checksE3(d, series(0.1, 0.2, 0.4, 0.6, 0.9), 2, 5)
+	if v := Verdict(moving); v != report.Supported {
+		t.Errorf("w rising from 0.2 to 0.9: verdict %q, want %q (%+v)", v, report.Supported, moving)
 	}
 }

@@ -5,14 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"time"
 
+	"icl/gpt/kernels"
 	"icl/train"
 )
 
@@ -35,19 +33,29 @@ type PlannedRun struct {
 	Shipped *ShippedRun
 
 	stepS float64 // measured seconds per training step at full size (see timeSteps)
+	// wallS is the training wall time over all sessions of a run trained or
+	// resumed in this invocation (train.Result); 0 for a reused run.
+	wallS float64
 }
 
-// work is the run's predicted training time in seconds, for ETAs: the
-// measured step time times the steps (the curriculum's smaller early steps
-// and the evaluations are left to etaModel's correction).
+// work is the run's predicted training time in seconds, for the order runs
+// start in: the timed full-size step times the steps, each weighted by its
+// length under the curriculum (points per prompt) over the full length.
 func (r *PlannedRun) work() float64 {
-	return r.stepS * float64(r.Cfg.Train.Steps)
+	full := float64(r.Cfg.Data.Points)
+	sum := 0.0
+	for s := 0; s < r.Cfg.Train.Steps; s++ {
+		sum += float64(r.Cfg.Curriculum.At(s).Points) / full
+	}
+	return r.stepS * sum
 }
 
 // timeSteps sets stepS for runs that are not done by timing two training
-// steps of each distinct model (train.TimeStep). Runs with the same model
-// share one timing.
-func timeSteps(runs []*PlannedRun) {
+// steps of each distinct model (train.TimeStep) with threads threads, as
+// each run will train. Runs with the same model share one timing.
+func timeSteps(runs []*PlannedRun, threads int) {
+	prev := kernels.SetThreads(threads)
+	defer kernels.SetThreads(prev)
 	byModel := map[string]float64{}
 	for _, r := range runs {
 		if r.State == StateDone {
@@ -200,18 +208,28 @@ func (r *PlannedRun) ensure(ctx context.Context, opts train.Options) error {
 	case StateDone:
 		return nil
 	case StateInterrupted:
-		_, err := train.Resume(ctx, r.Dir, opts)
+		res, err := train.Resume(ctx, r.Dir, opts)
+		if err == nil {
+			r.wallS = res.WallS
+		}
 		return err
 	default:
-		_, err := train.Run(ctx, r.Cfg, r.Dir, opts)
+		res, err := train.Run(ctx, r.Cfg, r.Dir, opts)
+		if err == nil {
+			r.wallS = res.WallS
+		}
 		return err
 	}
 }
 
-// trainedFor returns the training wall time that the run's metrics record for
-// it (summed over interruptions and resumes), and false if the run has no
-// "done" line.
+// trainedFor returns the run's training wall time (summed over
+// interruptions and resumes): what training returned for a run trained in
+// this invocation, else what the metrics of a reused run record; false if
+// the run has no "done" line.
 func (r *PlannedRun) trainedFor() (time.Duration, bool) {
+	if r.wallS > 0 {
+		return time.Duration(r.wallS * float64(time.Second)), true
+	}
 	d, ok := runMetrics(r.Dir)
 	return d.Wall, ok
 }
@@ -228,82 +246,6 @@ func runFor(runs []*PlannedRun, id, role string) *PlannedRun {
 
 // ModelPath is the final weights file of the run.
 func (r *PlannedRun) ModelPath() string { return filepath.Join(r.Dir, train.ModelFile) }
-
-// prefixWriter prefixes every line written through it, also lines redrawn
-// with a carriage return. The prefix is computed from each complete line, so
-// it can carry live information (an overall ETA). A line is written once it
-// is terminated by '\n' or '\r'.
-type prefixWriter struct {
-	w      io.Writer
-	prefix func(line string) string
-	buf    []byte
-}
-
-func newPrefixWriter(w io.Writer, prefix string) *prefixWriter {
-	return &prefixWriter{w: w, prefix: func(string) string { return prefix }}
-}
-
-func (p *prefixWriter) Write(b []byte) (int, error) {
-	var out []byte
-	for _, c := range b {
-		if c != '\n' && c != '\r' {
-			p.buf = append(p.buf, c)
-			continue
-		}
-		if len(p.buf) > 0 {
-			out = append(out, p.prefix(string(p.buf))...)
-			out = append(out, p.buf...)
-			p.buf = p.buf[:0]
-		}
-		out = append(out, c)
-	}
-	if len(out) > 0 {
-		if _, err := p.w.Write(out); err != nil {
-			return 0, err
-		}
-	}
-	return len(b), nil
-}
-
-var stepRE = regexp.MustCompile(`step (\d+)/(\d+)`)
-
-// stepFraction returns the fraction of steps done that a training progress
-// line reports, or false.
-func stepFraction(line string) (float64, bool) {
-	m := stepRE.FindStringSubmatch(line)
-	if m == nil {
-		return 0, false
-	}
-	a, _ := strconv.Atoi(m[1])
-	b, _ := strconv.Atoi(m[2])
-	if b <= 0 {
-		return 0, false
-	}
-	return float64(a) / float64(b), true
-}
-
-// etaModel estimates remaining training time from the predicted times of the
-// runs (work) and, once runs have finished, the ratio of their actual to
-// their predicted times: it takes in evaluations, checkpoints, the
-// curriculum's cheaper early steps and other load on the machine.
-type etaModel struct {
-	took, predicted float64 // seconds, summed over finished runs
-}
-
-func (e *etaModel) estimate(work float64) time.Duration {
-	ratio := 1.0
-	if e.took > 0 && e.predicted > 0 {
-		ratio = e.took / e.predicted
-	}
-	return time.Duration(work * ratio * float64(time.Second))
-}
-
-func (e *etaModel) observe(work float64, took time.Duration) {
-	if took > 0 && work > 0 {
-		e.took += took.Seconds()
-		e.predicted += work
-	}
-}
 
 func fmtDur(d time.Duration) string {
 	s := int(d.Round(time.Second) / time.Second)

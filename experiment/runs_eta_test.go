@@ -9,18 +9,6 @@ import (
 	"icl/train"
 )
 
-func TestETAModel(t *testing.T) {
-	var e etaModel
-	if got := e.estimate(30); got != 30*time.Second {
-		t.Errorf("before any run: estimate(30 s) = %v, want the prediction 30s", got)
-	}
-	e.observe(10, 25*time.Second) // a run predicted at 10 s took 25 s
-	e.observe(10, 15*time.Second)
-	if got := e.estimate(30); got != 60*time.Second {
-		t.Errorf("after runs taking 2x their prediction: estimate(30 s) = %v, want 1m0s", got)
-	}
-}
-
 func TestTimeSteps(t *testing.T) {
 	cfg := func(name string, width int) *train.Config {
 		c, err := train.Preset("quick/dense_linear")
@@ -36,7 +24,7 @@ func TestTimeSteps(t *testing.T) {
 		{Name: "c", Cfg: cfg("c", 64), State: StateMissing},
 		{Name: "d", Cfg: cfg("d", 32), State: StateDone},
 	}
-	timeSteps(runs)
+	timeSteps(runs, 1)
 	if runs[0].stepS <= 0 || runs[2].stepS <= 0 {
 		t.Fatalf("step times %v, %v, want > 0", runs[0].stepS, runs[2].stepS)
 	}
@@ -71,5 +59,11 @@ func TestTrainedFor(t *testing.T) {
 	}
 	if got, want := runTimes([]*PlannedRun{r, {Name: "small/sparse_linear", Dir: t.TempDir()}}), "39:08 summed (dense_linear 39:08, sparse_linear not finished)"; got != want {
 		t.Errorf("runTimes = %q, want %q", got, want)
+	}
+	// A run trained in this invocation reports what training returned (its
+	// time over every session, train.Result.WallS), not a re-read of the log.
+	r.wallS = 2400.5
+	if d, ok := r.trainedFor(); !ok || d != 2400500*time.Millisecond {
+		t.Errorf("trained here: trainedFor = %v, %v; want 40m0.5s, true", d, ok)
 	}
 }

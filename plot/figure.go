@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"strings"
 
 	gplot "gonum.org/v1/plot"
@@ -51,8 +52,46 @@ type Series struct {
 	Lo, Hi []float64 // optional interval band, nil for none
 
 	Dashed  bool        // dashed line (e.g. a baseline)
-	Markers bool        // draw a marker at every point as well as the line
+	Markers bool        // draw markers on the line (at most about 12, staggered between series)
 	Color   color.Color // nil: the palette colour of the series' index
+	// Role says what the curve is; it sets the line style and the draw
+	// order (RoleDefault: as Dashed and Markers say, in series order).
+	Role Role
+}
+
+// Role is what a curve stands for in a figure.
+type Role int
+
+const (
+	// RoleDefault draws the series as its Dashed and Markers fields say.
+	RoleDefault Role = iota
+	// RoleModel is a model under study: a solid line with markers, drawn
+	// above baselines.
+	RoleModel
+	// RoleBaseline is a method to compare with (least squares, lasso,
+	// nearest neighbours): a dashed line, each baseline its own dash
+	// pattern, with markers, drawn beneath the models.
+	RoleBaseline
+	// RoleReference is what is achievable or true (a Bayes-optimal
+	// predictor, a posterior): a dotted line drawn above everything else,
+	// so that it stays visible where other curves lie on it.
+	RoleReference
+	// RoleTruth is a true function: a wide light line drawn beneath
+	// everything, so that predictions on top of it leave it visible.
+	RoleTruth
+)
+
+// layer is the draw order of a role: higher layers are drawn later, on top.
+func (r Role) layer() int {
+	switch r {
+	case RoleTruth:
+		return 0
+	case RoleBaseline:
+		return 1
+	case RoleReference:
+		return 3
+	}
+	return 2
 }
 
 // HLine is a horizontal reference line across the plotted x range, e.g. the
@@ -78,6 +117,10 @@ type Figure struct {
 
 	Width, Height vg.Length // 0 means DefaultWidth, DefaultHeight
 	DPI           int       // PNG resolution; 0 means DefaultDPI
+
+	// linesOnly keeps roles from adding markers (fitted functions, whose
+	// markers are the data).
+	linesOnly bool
 }
 
 // Okabe–Ito colour-blind-safe palette, ordered for contrast on white
@@ -108,13 +151,133 @@ var (
 	refColor  = color.NRGBA{0x55, 0x55, 0x55, 0xFF}
 	faintRef  = color.NRGBA{0xA0, 0xA0, 0xA0, 0xFF}
 	dashes    = []vg.Length{vg.Points(6), vg.Points(3)}
-	glyphs    = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.PyramidGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}, draw.RingGlyph{}, draw.BoxGlyph{}}
+	// Dash patterns of baselines, one per baseline so that lines lying on
+	// one another stay distinguishable.
+	dashPatterns = [][]vg.Length{
+		{vg.Points(6), vg.Points(3)},
+		{vg.Points(3.5), vg.Points(2)},
+		{vg.Points(8), vg.Points(3), vg.Points(2), vg.Points(3)},
+		{vg.Points(11), vg.Points(4)},
+		{vg.Points(4), vg.Points(2), vg.Points(1), vg.Points(2), vg.Points(1), vg.Points(2)},
+	}
+	// Dotted patterns of references.
+	dotPatterns = [][]vg.Length{
+		{vg.Points(1.6), vg.Points(2)},
+		{vg.Points(1.6), vg.Points(2), vg.Points(5), vg.Points(2)},
+		{vg.Points(1.6), vg.Points(4)},
+	}
+	truthColor = color.NRGBA{0xB8, 0xB8, 0xB8, 0xFF}
+	glyphs     = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.PyramidGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}, draw.RingGlyph{}, draw.BoxGlyph{}}
 )
 
 const (
 	lineWidth = 1.6 // points
 	bandAlpha = 0x38
+	// maxMarkers bounds the markers drawn on one line.
+	maxMarkers = 12
+	// outlierFactor: on an error axis (ZeroBased with a zero-predictor
+	// line), data above outlierFactor x the zero line is an outlier, and
+	// the axis is cut above the rest of the data (see ceiling).
+	outlierFactor = 3.0
 )
+
+// style is how one series is drawn.
+type style struct {
+	line  draw.LineStyle
+	glyph draw.GlyphStyle
+	marks bool
+	layer int
+}
+
+// styles returns the style of every series: colours from the Okabe-Ito
+// palette by index, a marker shape per series, a dash pattern per
+// baseline and a dot pattern per reference.
+func (f *Figure) styles() []style {
+	out := make([]style, len(f.Series))
+	nb, nr := 0, 0
+	for i, s := range f.Series {
+		col := s.Color
+		if col == nil {
+			col = PaletteColor(i)
+		}
+		st := style{line: lineStyle(col, s.Dashed), marks: s.Markers, layer: s.Role.layer(),
+			glyph: draw.GlyphStyle{Color: col, Radius: vg.Points(2.8), Shape: glyphs[i%len(glyphs)]}}
+		switch s.Role {
+		case RoleModel:
+			st.line.Dashes, st.line.Width, st.marks = nil, vg.Points(1.8), true
+		case RoleBaseline:
+			st.line.Dashes, st.line.Width, st.marks = dashPatterns[nb%len(dashPatterns)], vg.Points(1.5), true
+			nb++
+		case RoleReference:
+			st.line.Dashes, st.line.Width = dotPatterns[nr%len(dotPatterns)], vg.Points(1.6)
+			nr++
+		case RoleTruth:
+			if s.Color == nil {
+				st.line.Color = truthColor
+			}
+			st.line.Dashes, st.line.Width = nil, vg.Points(5)
+		}
+		if f.linesOnly {
+			st.marks = s.Markers
+		}
+		out[i] = st
+	}
+	return out
+}
+
+// markerIndices returns the indices of the points of a line of n points
+// that carry markers: at most maxMarkers, evenly spaced, the start shifted
+// by the series index so that markers of lines lying on one another do not
+// hide each other.
+func markerIndices(n, series, nseries int) []int {
+	stride := max(1, (n+maxMarkers-1)/maxMarkers)
+	off := 0
+	if stride > 1 && nseries > 1 {
+		off = series * stride / nseries % stride
+	}
+	var out []int
+	for j := off; j < n; j += stride {
+		out = append(out, j)
+	}
+	return out
+}
+
+// ceiling returns the top of an error axis that keeps outliers from
+// flattening every other curve, and whether one is needed: on a ZeroBased
+// linear axis with a zero-predictor line at z and no YMax, data above
+// outlierFactor x z are outliers; the axis then ends a little above the
+// largest of the other values (and at least a little above z).
+func (f *Figure) ceiling() (float64, bool) {
+	if !f.ZeroBased || f.LogY || f.YMax != 0 {
+		return 0, false
+	}
+	z := 0.0
+	for _, h := range f.HLines {
+		if h.Name != "" && finite(h.Y) && h.Y > z {
+			z = h.Y
+		}
+	}
+	if z <= 0 {
+		return 0, false
+	}
+	limit := outlierFactor * z
+	top, outlier := z, false
+	for _, s := range f.Series {
+		for _, v := range s.Y {
+			switch {
+			case !finite(v):
+			case v > limit:
+				outlier = true
+			case v > top:
+				top = v
+			}
+		}
+	}
+	if !outlier {
+		return 0, false
+	}
+	return 1.1 * top, true
+}
 
 // validate checks slice lengths and the y range.
 func (f *Figure) validate() error {
@@ -263,14 +426,14 @@ func (f *Figure) build(w vg.Length) (*gplot.Plot, *gplot.Legend, error) {
 
 	xmin, xmax := math.Inf(1), math.Inf(-1)
 	ndata := 0
-	var bands, lines []gplot.Plotter
+	ceil, clipped := f.ceiling()
+	var bands []gplot.Plotter
+	var layers [5][]gplot.Plotter // by Role.layer; layer 4: scatter points
+	styles := f.styles()
 	for i, s := range f.Series {
-		col := s.Color
-		if col == nil {
-			col = PaletteColor(i)
-		}
-		ls := lineStyle(col, s.Dashed)
-		gs := draw.GlyphStyle{Color: col, Radius: vg.Points(2.8), Shape: glyphs[i%len(glyphs)]}
+		st := styles[i]
+		col := st.line.Color
+		ls, gs := st.line, st.glyph
 		thumbs := []gplot.Thumbnailer{}
 		if s.Lo != nil {
 			ok := func(j int) bool {
@@ -280,12 +443,19 @@ func (f *Figure) build(w vg.Length) (*gplot.Plot, *gplot.Legend, error) {
 			for _, sg := range segments(len(s.X), ok) {
 				ring := make(plotter.XYs, 0, 2*(sg[1]-sg[0]))
 				for j := sg[0]; j < sg[1]; j++ {
-					ring = append(ring, plotter.XY{X: s.X[j], Y: s.Hi[j]})
+					hi := s.Hi[j]
+					if clipped {
+						hi = math.Min(hi, 2*ceil) // drawn clipped at the axis; keeps the range finite
+					}
+					ring = append(ring, plotter.XY{X: s.X[j], Y: hi})
 				}
 				for j := sg[1] - 1; j >= sg[0]; j-- {
 					lo := s.Lo[j]
 					if f.LogY && lo <= 0 {
 						lo = logFloor
+					}
+					if clipped {
+						lo = math.Min(lo, 2*ceil)
 					}
 					ring = append(ring, plotter.XY{X: s.X[j], Y: lo})
 				}
@@ -302,11 +472,16 @@ func (f *Figure) build(w vg.Length) (*gplot.Plot, *gplot.Legend, error) {
 				thumbs = append(thumbs, band)
 			}
 		}
-		n := 0
+		n, off := 0, math.Inf(-1)
 		for _, sg := range segments(len(s.X), func(j int) bool { return f.okX(s.X[j]) && f.okY(s.Y[j]) }) {
 			xy := make(plotter.XYs, 0, sg[1]-sg[0])
 			for j := sg[0]; j < sg[1]; j++ {
-				xy = append(xy, plotter.XY{X: s.X[j], Y: s.Y[j]})
+				y := s.Y[j]
+				if clipped && y > ceil {
+					off = math.Max(off, y)
+					y = math.Min(y, 2*ceil) // the line leaves the plot at the top
+				}
+				xy = append(xy, plotter.XY{X: s.X[j], Y: y})
 				xmin, xmax = math.Min(xmin, s.X[j]), math.Max(xmax, s.X[j])
 			}
 			n += len(xy)
@@ -315,11 +490,15 @@ func (f *Figure) build(w vg.Length) (*gplot.Plot, *gplot.Legend, error) {
 				return nil, nil, fmt.Errorf("plot: series %q: %w", s.Name, err)
 			}
 			l.LineStyle = ls
-			lines = append(lines, unpadded{l})
-			if s.Markers || len(xy) == 1 {
+			layers[st.layer] = append(layers[st.layer], unpadded{l})
+			if st.marks || len(xy) == 1 {
 				var in plotter.XYs
-				for _, pt := range xy {
-					if f.inClip(pt.Y) {
+				idx := []int{0}
+				if len(xy) > 1 {
+					idx = markerIndices(len(xy), i, len(f.Series))
+				}
+				for _, j := range idx {
+					if pt := xy[j]; f.inClip(pt.Y) && (!clipped || pt.Y <= ceil) {
 						in = append(in, pt)
 					}
 				}
@@ -331,18 +510,21 @@ func (f *Figure) build(w vg.Length) (*gplot.Plot, *gplot.Legend, error) {
 					return nil, nil, fmt.Errorf("plot: series %q: %w", s.Name, err)
 				}
 				sc.GlyphStyle = gs
-				lines = append(lines, sc)
+				layers[st.layer] = append(layers[st.layer], sc)
 			}
 		}
 		ndata += n
 		ln := &plotter.Line{LineStyle: ls}
 		thumbs = append(thumbs, ln)
-		if s.Markers {
+		if st.marks {
 			thumbs = append(thumbs, &plotter.Scatter{GlyphStyle: gs})
 		}
 		name := s.Name
-		if n == 0 {
+		switch {
+		case n == 0:
 			name += " (no data)"
+		case !math.IsInf(off, -1):
+			name += " (off scale, up to " + fmtNum(off) + ")"
 		}
 		if s.Name != "" {
 			leg.Add(fit(name), thumbs...)
@@ -371,7 +553,7 @@ func (f *Figure) build(w vg.Length) (*gplot.Plot, *gplot.Legend, error) {
 				return nil, nil, fmt.Errorf("plot: points %q: %w", s.Name, err)
 			}
 			sc.GlyphStyle = gs
-			lines = append(lines, sc)
+			layers[4] = append(layers[4], sc)
 		}
 		if s.Name != "" {
 			leg.Add(fit(name), &plotter.Scatter{GlyphStyle: gs})
@@ -380,6 +562,7 @@ func (f *Figure) build(w vg.Length) (*gplot.Plot, *gplot.Legend, error) {
 	if ndata == 0 {
 		return nil, nil, ErrNoData
 	}
+	var refs []gplot.Plotter // reference lines, beneath the data
 	for _, h := range f.HLines {
 		if !f.okY(h.Y) {
 			continue
@@ -401,13 +584,23 @@ func (f *Figure) build(w vg.Length) (*gplot.Plot, *gplot.Legend, error) {
 			l.LineStyle.Color = faintRef
 			l.LineStyle.Width = vg.Points(0.8)
 		}
-		lines = append(lines, unpadded{l})
+		refs = append(refs, unpadded{l})
 		if h.Name != "" {
 			leg.Add(fit(h.Name), &plotter.Line{LineStyle: l.LineStyle})
 		}
 	}
 	p.Add(bands...)
-	p.Add(lines...)
+	p.Add(refs...)
+	// References are drawn last first: the first reference (a class's
+	// Bayes predictor, with the sparsest dots) lands on top, so that where
+	// two references coincide the later one shows in its gaps.
+	slices.Reverse(layers[RoleReference.layer()])
+	for _, l := range layers {
+		p.Add(l...)
+	}
+	if clipped {
+		p.Y.Max = ceil
+	}
 
 	if f.ZeroBased && !f.LogY {
 		p.Y.Min = math.Min(p.Y.Min, 0)
@@ -436,6 +629,14 @@ func (f *Figure) build(w vg.Length) (*gplot.Plot, *gplot.Legend, error) {
 		p.Y.Min = logFloor
 	}
 	return p, &leg, nil
+}
+
+// fmtNum formats an off-scale value for a legend: 655, 45.2, 3.1e+04.
+func fmtNum(v float64) string {
+	if math.Abs(v) >= 1e4 {
+		return fmt.Sprintf("%.1e", v)
+	}
+	return fmt.Sprintf("%.3g", v)
 }
 
 // unpadded hides a plotter's glyph boxes: gonum shrinks the data area so

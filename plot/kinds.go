@@ -9,7 +9,11 @@ import (
 // examples: one line per model or baseline (with its interval band when the
 // series has Lo and Hi), and a dashed reference line at zeroError, the zero
 // predictor's error (1 for the normalized error). A zeroError that is NaN or
-// not positive omits the reference line.
+// not positive omits the reference line. Give each series its Role (model,
+// baseline, reference) for distinct line styles and a draw order that keeps
+// references visible. Values above 3 x zeroError (least squares at fewer
+// examples than dimensions, say) leave the plot at the top, the axis ending
+// a little above the other curves, and their legend entry says how far.
 func ICLCurves(title string, zeroError float64, curves ...Series) *Figure {
 	return &Figure{
 		Title:     title,
@@ -47,7 +51,8 @@ func zeroLine(y float64) []HLine {
 }
 
 // FittedFunction returns a figure of a fitted function for d = 1: the
-// in-context examples as markers, the true function as a grey line and each
+// in-context examples as markers, the true function as a wide light grey line
+// beneath the others (RoleTruth) and each
 // predictor evaluated on a grid (e.g. the transformer, the Bayes predictor)
 // as a coloured line. Names left empty get "in-context examples" and
 // "true function".
@@ -61,8 +66,8 @@ func FittedFunction(title string, context, truth Series, preds ...Series) *Figur
 	if truth.Name == "" {
 		truth.Name = "true function"
 	}
-	if truth.Color == nil {
-		truth.Color = color.NRGBA{0x99, 0x99, 0x99, 0xFF}
+	if truth.Role == RoleDefault {
+		truth.Role = RoleTruth
 	}
 	series := append([]Series{truth}, preds...)
 	for i := range preds {
@@ -71,19 +76,20 @@ func FittedFunction(title string, context, truth Series, preds ...Series) *Figur
 		}
 	}
 	return &Figure{
-		Title:  title,
-		XLabel: "x",
-		YLabel: "y",
-		Series: series,
-		Points: []Series{context},
+		Title:     title,
+		XLabel:    "x",
+		YLabel:    "y",
+		Series:    series,
+		Points:    []Series{context},
+		linesOnly: true,
 	}
 }
 
 // ModelSelection returns a figure of the transformer's implied weight on one
 // class (from regressing its predictions on the two class-Bayes predictions)
 // against the Bayes posterior probability of that class, per prompt
-// position. More are further reference curves (another posterior), dashed
-// like posterior. Names left empty get defaults; the y axis always shows
+// position. More are further reference curves (another posterior), drawn
+// like posterior (RoleReference unless they say otherwise). Names left empty get defaults; the y axis always shows
 // [0, 1].
 func ModelSelection(title, className string, implied, posterior Series, more ...Series) *Figure {
 	if implied.Name == "" {
@@ -92,9 +98,14 @@ func ModelSelection(title, className string, implied, posterior Series, more ...
 	if posterior.Name == "" {
 		posterior.Name = "Bayes: posterior p(class | context)"
 	}
+	if implied.Role == RoleDefault {
+		implied.Role = RoleModel
+	}
 	series := append([]Series{implied, posterior}, more...)
 	for i := 1; i < len(series); i++ {
-		series[i].Dashed = true
+		if series[i].Role == RoleDefault {
+			series[i].Role = RoleReference
+		}
 	}
 	return &Figure{
 		Title:  title,

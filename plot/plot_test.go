@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"image/color"
 	"image/png"
 	"io"
@@ -54,8 +55,8 @@ func sampleFigures() map[string]*Figure {
 	fitted := FittedFunction("0.5 linear + 0.5 sine, 10 examples",
 		Series{X: []float64{-2, -1.2, -0.3, 0.4, 1.1, 2.5}, Y: []float64{-1.3, -0.9, -0.4, 0.56, 0.95, 0.77}},
 		Series{X: grid, Y: truth},
-		Series{Name: "transformer", X: grid, Y: tr},
-		Series{Name: "Bayes", X: grid, Y: bayes, Dashed: true},
+		Series{Name: "transformer", X: grid, Y: tr, Role: RoleModel},
+		Series{Name: "Bayes", X: grid, Y: truth, Role: RoleReference},
 	)
 	imp := Series{Name: "transformer: implied weight"}
 	post := Series{Name: "Bayes: posterior p(sparse | context)"}
@@ -74,7 +75,20 @@ func sampleFigures() map[string]*Figure {
 	lsq.Y[10] = math.NaN()
 	logc := ICLCurves("Log scale with a NaN gap", 1, icl("transformer", 41, 1, 5, 0.2), lsq)
 	logc.LogY, logc.YMin = true, 1e-4
-	return map[string]*Figure{"curves": curves, "logcurves": logc, "sweep": sweep, "fitted": fitted, "modelsel": ms}
+	// E1-like: three transformers, two baselines and two references lying
+	// on one another, and an outlier (least squares at 1 example in d = 1).
+	role := func(s Series, r Role) Series { s.Role = r; return s }
+	ls2 := icl("least squares", 11, 1, 4, 0.05)
+	ls2.Y[1], ls2.Hi[1] = 310, 655
+	roles := ICLCurves("Roles, overlapping curves and an outlier", 1,
+		role(icl("transformer: dense only", 11, 1, 3, 0.08), RoleModel),
+		role(icl("transformer: sparse only", 11, 1, 3.1, 0.08), RoleModel),
+		role(icl("transformer: dense+sparse mixture", 11, 1, 3.2, 0.08), RoleModel),
+		role(ls2, RoleBaseline),
+		role(icl("lasso (best alpha in hindsight)", 11, 1, 4, 0.05), RoleBaseline),
+		role(icl("Bayes-optimal", 11, 1, 4.1, 0.02), RoleReference),
+		role(icl("Bayes-optimal, mixture prior", 11, 1, 4.1, 0.02), RoleReference))
+	return map[string]*Figure{"curves": curves, "logcurves": logc, "sweep": sweep, "fitted": fitted, "modelsel": ms, "roles": roles}
 }
 
 // svgElements parses b as XML and counts elements by name.
@@ -398,5 +412,89 @@ func TestLongLegendNames(t *testing.T) {
 	}
 	if got, max := leg.TextStyle.Width(string(m[1])), legendMax(w); got > max {
 		t.Errorf("shortened name is %v wide, strip %v", got, max)
+	}
+}
+
+// A curve with an outlier (least squares at 1 example in d = 1: 655) must not
+// flatten the others onto 0: the axis ends a little above them and the
+// outlier's legend says it leaves the plot.
+func TestOutlierKeepsCurvesVisible(t *testing.T) {
+	ls := icl("least squares", 11, 0.5, 3, 0.1)
+	ls.Y[1], ls.Hi[1] = 655, 900
+	ls.Role = RoleBaseline
+	tf := icl("transformer", 11, 0.8, 2, 0.1)
+	tf.Role = RoleModel
+	f := ICLCurves("outlier", 1, tf, ls)
+	p, leg, err := f.build(DefaultWidth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Y.Max < 1 || p.Y.Max > 1.5 {
+		t.Errorf("y axis up to %g, want within [1, 1.5] (zero line 1, curves below 0.9)", p.Y.Max)
+	}
+	if p.Y.Min != 0 {
+		t.Errorf("y axis from %g, want 0", p.Y.Min)
+	}
+	// The transformer's curve spans more than half of the axis.
+	if span := (tf.Y[0] - tf.Y[10]) / (p.Y.Max - p.Y.Min); span < 0.4 {
+		t.Errorf("transformer spans %.2f of the axis, want >= 0.4", span)
+	}
+	b, err := f.Render("svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if txt := svgText(t, b); !strings.Contains(txt, "off scale, up to 655") {
+		t.Errorf("legend does not mark the outlier: %q", txt)
+	}
+	_ = leg
+	// Without the outlier the axis is left to autoscale.
+	ls.Y[1], ls.Hi[1] = 0.4, 0.45
+	f = ICLCurves("no outlier", 1, tf, ls)
+	if _, clipped := f.ceiling(); clipped {
+		t.Error("clipped without an outlier")
+	}
+	// An error above the zero predictor but within 3x of it stays in view
+	// (a model failing out of distribution, 1.5, is a result, not an outlier).
+	ls.Y[1] = 1.5
+	f = ICLCurves("high but in range", 1, tf, ls)
+	if p, _, _ := f.build(DefaultWidth); p.Y.Max < 1.5 {
+		t.Errorf("y axis up to %g hides 1.5", p.Y.Max)
+	}
+}
+
+// Roles give distinct line styles: every baseline its own dash pattern, every
+// series its own marker shape, references drawn last (on top).
+func TestRoleStyles(t *testing.T) {
+	f := ICLCurves("roles", 1,
+		Series{Name: "m1", X: []float64{0, 1}, Y: []float64{1, 0.5}, Role: RoleModel},
+		Series{Name: "m2", X: []float64{0, 1}, Y: []float64{1, 0.5}, Role: RoleModel},
+		Series{Name: "b1", X: []float64{0, 1}, Y: []float64{1, 0.5}, Role: RoleBaseline},
+		Series{Name: "b2", X: []float64{0, 1}, Y: []float64{1, 0.5}, Role: RoleBaseline},
+		Series{Name: "r", X: []float64{0, 1}, Y: []float64{1, 0.5}, Role: RoleReference})
+	st := f.styles()
+	if st[0].line.Dashes != nil || st[1].line.Dashes != nil {
+		t.Error("models dashed")
+	}
+	if len(st[2].line.Dashes) == 0 || len(st[3].line.Dashes) == 0 || fmt.Sprint(st[2].line.Dashes) == fmt.Sprint(st[3].line.Dashes) {
+		t.Errorf("baselines' dashes %v and %v, want two distinct patterns", st[2].line.Dashes, st[3].line.Dashes)
+	}
+	shapes := map[string]bool{}
+	for _, s := range st {
+		shapes[fmt.Sprintf("%T", s.glyph.Shape)] = true
+	}
+	if len(shapes) != len(st) {
+		t.Errorf("%d marker shapes for %d series", len(shapes), len(st))
+	}
+	if !(st[4].layer > st[0].layer && st[0].layer > st[2].layer) {
+		t.Errorf("layers: reference %d, model %d, baseline %d; want reference on top, baselines beneath", st[4].layer, st[0].layer, st[2].layer)
+	}
+	for i, s := range st {
+		if s.line.Color != PaletteColor(i) {
+			t.Errorf("series %d colour %v, want palette %v", i, s.line.Color, PaletteColor(i))
+		}
+	}
+	// Markers of lines lying on one another are staggered.
+	if a, b := markerIndices(41, 0, 3), markerIndices(41, 1, 3); len(a) > maxMarkers || a[0] == b[0] {
+		t.Errorf("markers %v and %v: want at most %d, staggered", a, b, maxMarkers)
 	}
 }

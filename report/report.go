@@ -17,8 +17,9 @@ const (
 	Supported     = "supported"
 	Partly        = "partly supported"
 	NotAtScale    = "not supported at this scale"
+	NotTestable   = "not testable at this scale"
 	NotRun        = "not run"
-	verdictsNamed = `"supported", "partly supported", "not supported at this scale", "not run"`
+	verdictsNamed = `"supported", "partly supported", "not supported at this scale", "not testable at this scale", "not run"`
 )
 
 // KV is one line of run metadata (preset, seed, wall time, machine, version).
@@ -52,9 +53,11 @@ type Code struct {
 // VerdictNote is also shown in the summary table, so it should carry the
 // deciding numbers.
 type Experiment struct {
-	ID          string
-	Title       string
-	Claim       string
+	ID    string
+	Title string
+	Claim string
+	// ClaimLabel heads the claim; empty means "The paper's claim".
+	ClaimLabel  string
 	Figures     []Figure
 	Tables      []Table
 	Verdict     string
@@ -102,7 +105,7 @@ func (r *Report) Validate() error {
 		}
 		seen[e.ID] = true
 		switch e.Verdict {
-		case "", Supported, Partly, NotAtScale, NotRun:
+		case "", Supported, Partly, NotAtScale, NotTestable, NotRun:
 		default:
 			return &FieldError{field + ".Verdict", fmt.Sprintf("%q; allowed: %s", e.Verdict, verdictsNamed)}
 		}
@@ -136,6 +139,7 @@ type (
 	expView struct {
 		ID, Title      string
 		Claim          []string
+		ClaimLabel     string
 		Figures        []figView
 		Tables         []tableView
 		Verdict        string
@@ -166,17 +170,19 @@ type (
 )
 
 var verdictClass = map[string]string{
-	Supported:  "ok",
-	Partly:     "partly",
-	NotAtScale: "no",
-	NotRun:     "notrun",
+	Supported:   "ok",
+	Partly:      "partly",
+	NotAtScale:  "no",
+	NotTestable: "untestable",
+	NotRun:      "notrun",
 }
 
 var verdictMeaning = map[string]string{
-	Supported:  "our numbers show what the paper claims",
-	Partly:     "some of the claim shows in our numbers, some does not (see why)",
-	NotAtScale: "at the scale we ran, our numbers do not show the claim; a larger run may",
-	NotRun:     "this experiment was not run in this report",
+	Supported:   "our numbers show what the paper claims",
+	Partly:      "some of the claim shows in our numbers, some does not; the note below says which",
+	NotAtScale:  "at the scale we ran, our numbers do not show the claim; a larger run may",
+	NotTestable: "at the scale we ran, the models did not learn what the claim needs, or do not differ where it compares them, so our numbers can neither show nor refute it",
+	NotRun:      "this experiment was not run in this report",
 }
 
 // paragraphs splits s at blank lines and trims each paragraph.
@@ -220,10 +226,14 @@ func newView(r *Report) reportView {
 		counts[verdict]++
 		ev := expView{
 			ID: e.ID, Title: e.Title, Claim: paragraphs(e.Claim),
-			Verdict: verdict, VerdictClass: verdictClass[verdict], VerdictMeaning: verdictMeaning[verdict],
+			ClaimLabel: e.ClaimLabel,
+			Verdict:    verdict, VerdictClass: verdictClass[verdict], VerdictMeaning: verdictMeaning[verdict],
 			Note: paragraphs(e.VerdictNote), Configs: e.Configs,
 			Commands:   strings.Join(e.Commands, "\n"),
 			HasDetails: len(e.Configs) > 0 || len(e.Commands) > 0,
+		}
+		if ev.ClaimLabel == "" {
+			ev.ClaimLabel = "The paper's claim"
 		}
 		if first, _, _ := strings.Cut(strings.TrimSpace(e.VerdictNote), "\n"); first != "" {
 			ev.NoteFirst = first
@@ -265,7 +275,7 @@ func newView(r *Report) reportView {
 	if r.Runs != nil {
 		v.Runs = runsView(r.Runs)
 	}
-	for _, verdict := range []string{Supported, Partly, NotAtScale, NotRun} {
+	for _, verdict := range []string{Supported, Partly, NotAtScale, NotTestable, NotRun} {
 		if counts[verdict] > 0 {
 			v.Counts = append(v.Counts, countView{Verdict: verdict, Class: verdictClass[verdict], N: counts[verdict]})
 		}

@@ -326,3 +326,26 @@ func TestWriteFile(t *testing.T) {
 		t.Errorf("%d entries in dir, want 1 (temp file left?)", len(ents))
 	}
 }
+
+// A claim beyond the paper is headed as such, and "not testable at this
+// scale" is a verdict of its own, counted in the summary.
+func TestClaimLabelAndNotTestable(t *testing.T) {
+	r := Report{Experiments: []Experiment{
+		{ID: "E1", Title: "t", Claim: "c", Verdict: NotTestable, VerdictNote: "Precondition failed: the specialists differ (0.300, 0.306)."},
+		{ID: "MS", Title: "t", Claim: "c", ClaimLabel: "The claim (beyond the paper)", Verdict: NotAtScale},
+	}}
+	var b bytes.Buffer
+	if err := Write(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	h := b.String()
+	for _, want := range []string{`<span class="badge untestable">not testable at this scale</span>`, "The claim (beyond the paper)",
+		"The paper&#39;s claim", "Precondition failed: the specialists differ (0.300, 0.306).</td>"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(h, "(see why)") {
+		t.Error("report says \"(see why)\"")
+	}
+}

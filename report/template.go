@@ -39,6 +39,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; font-family: ui-
 .badge.ok { background: #dcf3e5; color: #11592f; border-color: #9fd8b5; }
 .badge.partly { background: #fdf1d6; color: #6b4a00; border-color: #ecd08a; }
 .badge.no { background: #fbe1dd; color: #8a1f11; border-color: #efaaa0; }
+.badge.untestable { background: #e3ecf7; color: #23466e; border-color: #a9c1de; }
 .badge.notrun { background: #eceff2; color: #47515c; border-color: #cfd5db; }
 .legend { font-size: .9rem; color: var(--muted); }
 .legend li { margin: .15rem 0; }
@@ -46,6 +47,8 @@ blockquote.claim { margin: 1rem 0; padding: .6rem 1rem; border-left: 4px solid v
 blockquote.claim .label { display: block; font-size: .78rem; text-transform: uppercase; letter-spacing: .05em; color: var(--accent); font-weight: 700; }
 figure { margin: 1.25rem 0; break-inside: avoid; }
 figure img { display: block; width: 100%; height: auto; border: 1px solid var(--line); border-radius: 4px; }
+/* Figures are drawn 7 in wide: narrower, their text gets too small to read, so they scroll. */
+@media screen { .figscroll { overflow-x: auto; } .figscroll img { min-width: 42rem; } }
 figcaption { font-size: .9rem; color: var(--muted); margin-top: .4rem; }
 figcaption b, table.data caption b { color: var(--ink); }
 .missing { padding: 2rem; text-align: center; border: 1px dashed var(--line); color: var(--muted); }
@@ -53,6 +56,7 @@ figcaption b, table.data caption b { color: var(--ink); }
 .verdict.ok { border-color: #9fd8b5; background: #f1faf4; }
 .verdict.partly { border-color: #ecd08a; background: #fefaef; }
 .verdict.no { border-color: #efaaa0; background: #fdf3f1; }
+.verdict.untestable { border-color: #a9c1de; background: #f3f7fc; }
 .verdict h3 { margin: 0 0 .35rem; font-size: 1rem; }
 .verdict .meaning { color: var(--muted); font-size: .88rem; }
 details { margin: 1rem 0; border: 1px solid var(--line); border-radius: 6px; padding: .5rem 1rem; }
@@ -125,7 +129,8 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1
 <ul class="legend">
 <li><span class="badge ok">supported</span> our numbers show what the paper claims;</li>
 <li><span class="badge partly">partly supported</span> some of the claim shows, some does not;</li>
-<li><span class="badge no">not supported at this scale</span> at the model and training size we ran, the claim does not show; the note says what scale would be needed;</li>
+<li><span class="badge no">not supported at this scale</span> at the model and training size we ran, the claim's checks can be tested and do not hold;</li>
+<li><span class="badge untestable">not testable at this scale</span> the models did not learn what the claim needs (a precondition failed), or they do not differ where the claim needs them to, so the numbers can neither show nor refute the claim; the verdict note gives the numbers;</li>
 <li><span class="badge notrun">not run</span> the experiment was skipped in this run.</li>
 </ul>
 <p>The exact configuration and command of every experiment are in its <i>Configs and commands</i> box, so any number here can be regenerated.</p>
@@ -133,11 +138,11 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1
 
 {{range .Experiments}}<section id="{{.ID}}">
 <h2><span class="id">{{.ID}}</span> <span>{{.Title}}</span> <span class="badge {{.VerdictClass}}">{{.Verdict}}</span></h2>
-{{if .Claim}}<blockquote class="claim"><span class="label">The paper's claim</span>
+{{if .Claim}}<blockquote class="claim"><span class="label">{{.ClaimLabel}}</span>
 {{range .Claim}}<p>{{.}}</p>
 {{end}}</blockquote>
 {{end}}{{range .Figures}}<figure>
-{{if .Missing}}<div class="missing">figure not available</div>{{else}}<img {{.Src}} alt="{{.N}}: {{.Caption}}">{{end}}
+{{if .Missing}}<div class="missing">figure not available</div>{{else}}<div class="figscroll"><img {{.Src}} alt="{{.N}}: {{.Caption}}"></div>{{end}}
 <figcaption><b>{{.N}}.</b> {{.Caption}}</figcaption>
 </figure>
 {{end}}{{range .Tables}}<table class="data">

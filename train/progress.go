@@ -27,6 +27,16 @@ type progress struct {
 
 const redrawInterval = 100 * time.Millisecond
 
+// StepProgress is a run's progress after one training step (Options.OnStep).
+type StepProgress struct {
+	Step  int     // completed steps
+	Steps int     // train.steps
+	Start int     // the step this session started from (0, or a resumed checkpoint's)
+	Loss  float64 // this step's training loss
+	Stage Stage   // the curriculum's stage of this step
+	Time  time.Time
+}
+
 // status is one progress report.
 type status struct {
 	Step  int // completed steps

@@ -42,6 +42,11 @@ type Options struct {
 	// IsTerminal selects the live progress bar (see StderrIsTerminal) instead of
 	// plain periodic lines.
 	IsTerminal bool
+	// OnStep, when set, is called after every training step with the run's
+	// progress, on the training goroutine (keep it cheap). A caller that
+	// shows progress itself (icl reproduce's display of several runs) uses
+	// it with Quiet instead of reading the printed lines back.
+	OnStep func(StepProgress)
 }
 
 // Result summarizes a finished run.
@@ -381,6 +386,9 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 		now := time.Now()
 		rate := float64(k-start) / now.Sub(session).Seconds()
 		p.live(status{Step: k, Loss: loss, LR: lr, Stage: st, Rate: rate}, now, k == steps)
+		if opts.OnStep != nil {
+			opts.OnStep(StepProgress{Step: k, Steps: steps, Start: start, Loss: loss, Stage: st, Time: now})
+		}
 		if k%cfg.LogEvery == 0 || k == steps {
 			wrate := float64(k-winStart) / now.Sub(winTime).Seconds()
 			line := TrainLine{Kind: "train", Step: k, Loss: winLoss / float64(winN), LR: lr,

@@ -33,9 +33,15 @@ type env struct {
 // subcommand's usage after it.
 var errUsage = errors.New("usage")
 
-// usageErrorf returns an error that wraps errUsage with a message.
+// usageError is a usage error's message; it matches errUsage.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string        { return e.msg }
+func (e *usageError) Is(target error) bool { return target == errUsage }
+
+// usageErrorf returns an error that matches errUsage, with a message.
 func usageErrorf(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
+	return &usageError{fmt.Sprintf(format, a...)}
 }
 
 var commands []*command
@@ -58,13 +64,15 @@ func lookup(name string) *command {
 func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
 		if len(args) >= 2 {
-			if c := lookup(args[1]); c != nil {
-				fs := newFlagSet(c, stderr)
-				c.setup(fs)
-				fs.SetOutput(stdout)
-				fs.Usage()
-				return 0
+			c := lookup(args[1])
+			if c == nil {
+				fmt.Fprintf(stderr, "icl help: unknown command %q; commands: %s\n", args[1], strings.Join(helpOrder, ", "))
+				return 2
 			}
+			fs := newFlagSet(c, stdout)
+			c.setup(fs)
+			printUsage(fs, c)
+			return 0
 		}
 		printHelp(stdout)
 		if len(args) == 0 {
@@ -81,8 +89,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	run := c.setup(fs)
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			printUsage(fs, c)
 			return 0
 		}
+		// The flag package printed the error; one usage line follows it.
+		fmt.Fprintf(stderr, "usage: icl %s %s\n(run 'icl %s -h' for help)\n", c.name, c.usage, c.name)
 		return 2
 	}
 	ctx, caught, stop := notifySignals()
@@ -96,7 +108,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			return 128 + int(sig)
 		}
 		if errors.Is(err, errUsage) {
-			fmt.Fprintf(stderr, "run 'icl %s -h' for usage\n", c.name)
+			fmt.Fprintf(stderr, "usage: icl %s %s\n(run 'icl %s -h' for help)\n", c.name, c.usage, c.name)
 			return 2
 		}
 		return 1
@@ -142,20 +154,26 @@ func notifySignals() (context.Context, func() syscall.Signal, func()) {
 	return ctx, caught, stop
 }
 
-func newFlagSet(c *command, stderr io.Writer) *flag.FlagSet {
+// newFlagSet returns c's flag set writing to w. Its Usage prints nothing:
+// after a parse error Main prints one usage line, so that the error is not
+// buried under the full help (printUsage, for -h).
+func newFlagSet(c *command, w io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("icl "+c.name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		w := fs.Output()
-		fmt.Fprintf(w, "usage: icl %s %s\n\n%s\n", c.name, c.usage, strings.TrimSpace(c.long))
-		hasFlags := false
-		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
-		if hasFlags {
-			fmt.Fprintf(w, "\nFlags:\n")
-			fs.PrintDefaults()
-		}
-	}
+	fs.SetOutput(w)
+	fs.Usage = func() {}
 	return fs
+}
+
+// printUsage prints c's full help: usage line, description and flags.
+func printUsage(fs *flag.FlagSet, c *command) {
+	w := fs.Output()
+	fmt.Fprintf(w, "usage: icl %s %s\n\n%s\n", c.name, c.usage, strings.TrimSpace(c.long))
+	hasFlags := false
+	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+	if hasFlags {
+		fmt.Fprintf(w, "\nFlags:\n")
+		fs.PrintDefaults()
+	}
 }
 
 func printHelp(w io.Writer) {

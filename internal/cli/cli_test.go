@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"icl/eval"
 	"icl/gpt"
 	"icl/internal/dirlock"
 	"icl/npz"
@@ -260,6 +261,9 @@ checkpoint_every: 10
 		return a.Float32()
 	}
 	model := preds(filepath.Join(runDir, train.ModelFile))
+	if dir := preds(runDir); !slices.Equal(dir, model) {
+		t.Errorf("-weights on the run directory predicts %v, its model.safetensors %v", dir, model)
+	}
 	last := preds(train.CheckpointPath(runDir, 20))
 	mid := preds(train.CheckpointPath(runDir, 10))
 	if !slices.Equal(model, last) {
@@ -305,6 +309,53 @@ func TestUsage(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "train", "-preset", "quick/nope", "-out", t.TempDir()); code == 0 || !strings.Contains(stderr, "quick/dense_linear") {
 		t.Fatalf("unknown preset: %d %q", code, stderr)
+	}
+}
+
+// Usage errors print the error and one usage line, not the whole help; help
+// on an unknown command is an error.
+func TestUsageErrorsAreShort(t *testing.T) {
+	for _, args := range [][]string{
+		{"reproduce", "-bogus"},
+		{"reproduce", "-only", "E9"},
+		{"reproduce", "-preset", "huge"},
+		{"predict"},
+	} {
+		code, out, stderr := run(t, args...)
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		// The usage line: one per form of the command (reproduce has two, the
+		// second for -slurm), then the pointer to -h.
+		forms := strings.Count(lookup(args[0]).usage, "\n") + 1
+		if code != 2 || out != "" || len(lines) != forms+2 || !strings.HasPrefix(lines[1], "usage: icl "+args[0]) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2, the error and one usage line", args, code, out, stderr)
+		}
+	}
+	if _, _, stderr := run(t, "reproduce", "-only", "E1,e9"); !strings.Contains(stderr, "no experiment E9; allowed: E1, E2") {
+		t.Errorf("-only E9: %q", stderr)
+	}
+	if code, out, stderr := run(t, "help", "nope"); code != 2 || out != "" || !strings.Contains(stderr, `unknown command "nope"`) {
+		t.Errorf("help nope: exit %d, %q, %q", code, out, stderr)
+	}
+	if code, out, _ := run(t, "help", "sample"); code != 0 || strings.Contains(out, "help classes") || !strings.Contains(out, "Flags:") {
+		t.Errorf("help sample: exit %d:\n%s", code, out)
+	}
+	if code, out, stderr := run(t, "reproduce", "-h"); code != 0 || !strings.Contains(out, "Flags:") || stderr != "" {
+		t.Errorf("reproduce -h: exit %d, stdout %d bytes, stderr %q", code, len(out), stderr)
+	}
+}
+
+// Positions without a query (the orthogonal setting from d examples on) are
+// shown as "-" and explained, not printed as NaN.
+func TestEvalSummaryExplainsMissingQueries(t *testing.T) {
+	nan := math.NaN()
+	m := []float64{1, 0.8, 0.6, 0.4, nan, nan, nan, nan, nan}
+	res := &eval.Results{Settings: []*eval.SettingResult{{Setting: "query_orthogonal", Class: "dense linear", B: 4, N: 9, D: 4,
+		Curves: []eval.Curve{{Name: "least squares", Mean: m, Lo: m, Hi: m}}}}}
+	var out bytes.Buffer
+	printEvalSummary(&env{stdout: &out}, res)
+	table, note, _ := strings.Cut(out.String(), "-: no query at that position")
+	if s := out.String(); strings.Contains(table, "NaN") || note == "" || !strings.Contains(note, "d = 4") {
+		t.Errorf("summary:\n%s", s)
 	}
 }
 

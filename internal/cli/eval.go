@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -136,15 +137,26 @@ func printEvalSummary(e *env, res *eval.Results) {
 			fmt.Fprintf(tw, "%d\t", i)
 		}
 		fmt.Fprintln(tw)
+		noQuery := false
 		for _, c := range s.Curves {
 			fmt.Fprintf(tw, "%s\t", c.Name)
 			for _, i := range pos {
 				m, _, _ := c.At(i)
+				if math.IsNaN(m) {
+					noQuery = true
+					fmt.Fprint(tw, "-\t")
+					continue
+				}
 				fmt.Fprintf(tw, "%.3f\t", m)
 			}
 			fmt.Fprintln(tw)
 		}
 		tw.Flush()
+		if noQuery {
+			fmt.Fprintf(e.stdout, "-: no query at that position. A query orthogonal to every context point exists only while\n"+
+				"the context spans less than the inputs do (fewer than d = %d points, or the rank of a subspace), so\n"+
+				"this setting is scored only up to there (results files: NaN).\n", s.D)
+		}
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"icl/gpt"
 	"icl/npz"
@@ -16,10 +18,11 @@ func init() {
 	register(&command{
 		name:  "predict",
 		short: "run a trained model on prompts and save its predictions as .npy",
-		usage: "-weights model.safetensors -prompts prompts.npz [-o preds.npy]",
+		usage: "-weights model.safetensors|RUNDIR -prompts prompts.npz [-o preds.npy]",
 		long: `
-Predict loads exported weights (a run's model.safetensors, or one of its
-checkpoints ckpt-*.safetensors for the model partway through) and a prompts file
+Predict loads exported weights (a run's model.safetensors, or the run directory
+itself, or one of its checkpoints ckpt-*.safetensors for the model partway
+through) and a prompts file
 ('icl sample' writes one; any .npz with xs (B, N, D) and ys (B, N) will do) and
 writes the model's predictions as a (B, N) float32 .npy: entry [p, i] is the
 prediction of y_i of prompt p from the points before it (the read-out at x-token
@@ -30,23 +33,32 @@ Example:
 	icl predict -weights runs/quick/dense_linear/model.safetensors -prompts p.npz -o preds.npy
 `,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
-			weights := fs.String("weights", "", "model `file` (.safetensors)")
+			weights := fs.String("weights", "", "model `file` (.safetensors), or a run directory for its model")
 			prompts := fs.String("prompts", "", "prompts `file` (.npz with xs, ys)")
 			out := fs.String("o", "preds.npy", "output `file` (.npy, (B, N) float32)")
 			return func(ctx context.Context, e *env) error {
 				if *weights == "" || *prompts == "" {
 					return usageErrorf("-weights and -prompts are required")
 				}
-				f, err := safetensors.ReadFile(*weights)
+				path := *weights
+				if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+					// A run directory: its final model.
+					path = filepath.Join(path, train.ModelFile)
+					if _, err := os.Stat(path); err != nil {
+						return fmt.Errorf("%s is a directory without %s (a run that has not finished?): give the model file, or one of its checkpoints (%s)",
+							*weights, train.ModelFile, filepath.Join(*weights, "ckpt-*.safetensors"))
+					}
+				}
+				f, err := safetensors.ReadFile(path)
 				if err != nil {
 					return err
 				}
-				m, _, err := train.ModelFromFile(f, *weights)
+				m, _, err := train.ModelFromFile(f, path)
 				if err != nil {
 					return err
 				}
 				if f.Meta["format"] != train.CheckpointFormat && !gpt.Checksummed(f.Meta) {
-					fmt.Fprintf(e.stderr, "note: %s has no checksum (it was not written by icl): its weights are used unverified\n", *weights)
+					fmt.Fprintf(e.stderr, "note: %s has no checksum (it was not written by icl): its weights are used unverified\n", path)
 				}
 				b, _, _, err := prompt.ReadNPZ(*prompts)
 				if err != nil {

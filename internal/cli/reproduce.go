@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/term"
+
 	"icl/configs"
 	"icl/experiment"
 	"icl/internal/dirlock"
@@ -21,14 +23,24 @@ func init() {
 	register(&command{
 		name:  "reproduce",
 		short: "reproduce the paper's experiments: train, evaluate, draw, report.html",
-		usage: slurmUsage("[-preset quick|small|medium|paper] [-only E1,E3] [-out DIR] [-retrain] [-verify RUN | -pack DIR]"),
+		usage: slurmUsage("[-preset quick|small|medium|paper] [-only E1,E3] [-out DIR] [-jobs N] [-eval-seed N] [-q] [-retrain] [-verify RUN | -pack DIR]"),
 		long: `
 Reproduce runs the experiments of Yadlowsky, Doshi and Tripuraneni (2023) end to
 end: it trains the pretraining runs the chosen experiments need (reusing finished
 runs and resuming interrupted ones, so it can be stopped with Ctrl-C and started
 again), evaluates the models and baselines, draws the figures and writes one
 self-contained page, DIR/report.html, with per experiment the paper's claim, our
-figures, the key numbers and whether this run supports the claim.
+figures, the key numbers and whether this run supports the claim: supported,
+partly supported, not supported at this scale, or not testable at this scale
+(the models did not learn what the claim needs, or do not differ where it
+compares them).
+
+Runs train several at a time (-jobs), the longest first; once fewer are left
+than jobs, the freed cores go to the runs left, the last run gets every core
+(the same bits for any thread count). On a terminal, training shows one live
+block: a line per running run (step, loss, steps/s, its ETA) and the ETA of all
+training, each estimated from the runs' own measured step times; elsewhere,
+plain lines.
 
 Experiments:
 	E1  model selection between dense and sparse linear functions
@@ -71,7 +83,7 @@ Examples:
 			preset := fs.String("preset", configs.DefaultScale, "scale: "+strings.Join(configs.Scales, ", "))
 			only := fs.String("only", "", "comma-separated experiment ids (default: all)")
 			out := fs.String("out", "", "output `directory` (default out/PRESET)")
-			quiet := fs.Bool("q", false, "only the reproduction's own progress lines")
+			quiet := fs.Bool("q", false, "when not on a terminal, no periodic progress lines of the runs (their start and end are still printed)")
 			evalSeed := fs.Uint64("eval-seed", 0, "draw the evaluation prompts from other streams (`N` > 0), to compare\ncandidate runs on prompts the standard report does not use")
 			slurm := addSlurmFlags(fs)
 			jobs := fs.Int("jobs", 0, "train up to `N` runs at once, sharing the cores out between them;\n0: one per core, 1: one after another on all cores (same bits either way)")
@@ -91,11 +103,18 @@ Examples:
 				}
 				opts := experiment.Options{Preset: *preset, OutDir: *out, Progress: e.stderr, Quiet: *quiet, Jobs: *jobs, EvalSeed: *evalSeed,
 					IsTerminal: train.StderrIsTerminal()}
+				if opts.IsTerminal {
+					opts.TermWidth, _, _ = term.GetSize(int(os.Stderr.Fd()))
+				}
 				if *only != "" {
 					for _, id := range strings.Split(*only, ",") {
-						if id = strings.TrimSpace(id); id != "" {
-							opts.Only = append(opts.Only, id)
+						if id = strings.ToUpper(strings.TrimSpace(id)); id == "" {
+							continue
 						}
+						if !slices.Contains(experiment.IDs, id) {
+							return usageErrorf("-only: no experiment %s; allowed: %s", id, strings.Join(experiment.IDs, ", "))
+						}
+						opts.Only = append(opts.Only, id)
 					}
 				}
 				if opts.OutDir == "" {

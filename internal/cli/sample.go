@@ -25,7 +25,7 @@ config_yaml (uint8 bytes) holding the exact configuration, so that
 
 The prompts come from a YAML config (-config) of this form:
 
-	task:                      # a function class; see 'icl help classes'
+	task:                      # a function class; the names are listed under -class below
 	  class: mixture
 	  weights: [0.5, 0.5]
 	  of: [{class: dense_linear}, {class: sparse_linear, k: 2}]

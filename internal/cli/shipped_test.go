@@ -15,8 +15,8 @@ func TestReproduceShippedFlags(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"-verify", "dense_sparse", "-pack", empty}, 2, "-verify and -pack"},
-		{[]string{"-models", filepath.Join(empty, "none")}, 2, "-models"},
+		{[]string{"-verify", "dense_sparse", "-pack", empty, "-out", t.TempDir()}, 2, "-verify and -pack"},
+		{[]string{"-models", filepath.Join(empty, "none"), "-out", t.TempDir()}, 2, "-models"},
 		{[]string{"-preset", "small", "-models", empty, "-verify", "dense_sparse", "-out", t.TempDir()}, 1,
 			"no shipped run small/dense_sparse; shipped: none"},
 	} {
