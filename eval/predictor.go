@@ -30,6 +30,15 @@ type Transformer struct {
 	Label string
 	Model *gpt.Model
 	Chunk int // prompts per forward pass; 0 means DefaultChunk
+	// ShowFamily and Family set the family indicator of a model pretrained
+	// with one (Model.Cfg.Families > 0, train's data.family_indicator): with
+	// ShowFamily every prompt shows family Family, the index of a component
+	// of the pretraining mixture; without it (the zero value) the indicator
+	// is hidden, all zeros, as on the pretraining prompts that did not show
+	// it. Comparing the two on one class's prompts measures what knowing the
+	// family is worth to the model.
+	ShowFamily bool
+	Family     int
 }
 
 // Name returns t.Label, or "transformer" when empty.
@@ -54,6 +63,20 @@ func (t *Transformer) PredictBatch(dst, xs, ys []float64, B, N, D int) {
 		chunk = DefaultChunk
 	}
 	chunk = min(chunk, B)
+	var ind []float32 // (chunk, F) the indicator of every prompt; nil: hidden
+	if F := cfg.Families; t.ShowFamily {
+		if F == 0 {
+			panic(fmt.Sprintf("eval: transformer %q shows family %d, but its model has no family indicator", t.Name(), t.Family))
+		}
+		if t.Family < 0 || t.Family >= F {
+			panic(fmt.Sprintf("eval: transformer %q shows family %d; its model has %d families (allowed 0..%d)",
+				t.Name(), t.Family, F, F-1))
+		}
+		ind = make([]float32, chunk*F)
+		for p := 0; p < chunk; p++ {
+			ind[p*F+t.Family] = 1
+		}
+	}
 	x32 := make([]float32, chunk*N*D)
 	y32 := make([]float32, chunk*N)
 	p32 := make([]float32, chunk*N)
@@ -66,7 +89,11 @@ func (t *Transformer) PredictBatch(dst, xs, ys []float64, B, N, D int) {
 		for i, v := range ys[lo*N : hi*N] {
 			y32[i] = float32(v)
 		}
-		t.Model.Predict(p32[:nb*N], x32[:nb*N*D], y32[:nb*N], nb, N)
+		var in []float32
+		if ind != nil {
+			in = ind[:nb*cfg.Families]
+		}
+		t.Model.PredictFamilies(p32[:nb*N], x32[:nb*N*D], y32[:nb*N], in, nb, N)
 		for i, v := range p32[:nb*N] {
 			dst[lo*N+i] = float64(v)
 		}

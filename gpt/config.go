@@ -12,7 +12,14 @@ type Config struct {
 	Layers int `yaml:"layers" json:"n_layer"`  // L, transformer blocks
 	Width  int `yaml:"width" json:"n_embd"`    // C, the residual width
 	Heads  int `yaml:"heads" json:"n_head"`    // H, attention heads; must divide Width
+	// Families is F, the length of the family indicator appended to every
+	// token (docs/design.md section 2): the read-in is Linear(d+F -> C). 0, the
+	// default, is the unconditional model, whose exported config omits it.
+	Families int `yaml:"families,omitempty" json:"n_families,omitempty"`
 }
+
+// In is the width of a token, d + F: the read-in's input size.
+func (c Config) In() int { return c.Dim + c.Families }
 
 // Validate reports the first invalid field of c, or nil.
 func (c Config) Validate() error {
@@ -27,6 +34,9 @@ func (c Config) Validate() error {
 	if c.Width%c.Heads != 0 {
 		return config.Must("width", c.Width, fmt.Sprintf("a multiple of heads (%d)", c.Heads))
 	}
+	if c.Families < 0 {
+		return config.Must("families", c.Families, "0 (no family indicator) or the number of families")
+	}
 	return nil
 }
 
@@ -34,8 +44,8 @@ func (c Config) Validate() error {
 // in float64 so that it cannot overflow (NumParams is exact but needs a config
 // of a size that can be built).
 func (c Config) Size() float64 {
-	C, d, N, L := float64(c.Width), float64(c.Dim), float64(c.Points), float64(c.Layers)
-	// read_in (C, d) + (C); wpe (2N, C); per block: two LayerNorms 4C, c_attn
+	C, d, N, L := float64(c.Width), float64(c.In()), float64(c.Points), float64(c.Layers)
+	// read_in (C, d+F) + (C); wpe (2N, C); per block: two LayerNorms 4C, c_attn
 	// 3C*C + 3C, c_proj C*C + C, c_fc 4C*C + 4C, mlp_proj 4C*C + C; ln_f 2C;
 	// read_out C + 1.
 	return C*d + C + 2*N*C + L*(12*C*C+13*C) + 3*C + 1
@@ -45,7 +55,7 @@ func (c Config) Size() float64 {
 // with config c stores for a forward and backward pass over B prompts of N
 // points, in float64 so that it cannot overflow.
 func (c Config) ActivationSize(B, N int) float64 {
-	C, H, d, L := float64(c.Width), float64(c.Heads), float64(c.Dim), float64(c.Layers)
+	C, H, d, L := float64(c.Width), float64(c.Heads), float64(c.In()), float64(c.Layers)
 	T := 2 * float64(N)
 	BT := float64(B) * T
 	att := float64(B) * H * T * float64(attStride(2*N))
@@ -81,7 +91,7 @@ func (c Config) FLOPs(B, N int) float64 {
 	// except the read-in, whose input needs no gradient.
 	blocks := float64(c.Layers) * 2 * bt * 12 * C * C
 	attn := float64(c.Layers) * float64(B) * 4 * T * T * C // q k^T and att v over all heads
-	readIn := 2 * bt * C * float64(c.Dim)
+	readIn := 2 * bt * C * float64(c.In())
 	readOut := 2 * float64(B*N) * C
 	return 3*(blocks+attn+readOut) + 2*readIn
 }

@@ -39,7 +39,7 @@ type blockActs struct {
 }
 
 type activations struct {
-	tokens  []float32 // (B,T,d)
+	tokens  []float32 // (B,T,d+F)
 	encoded []float32 // (B,T,C)
 	blocks  []blockActs
 	// The last block runs from its c_proj on at the x-tokens only (the rows
@@ -61,7 +61,7 @@ type activations struct {
 // their total size.
 func (m *Model) carve(buf []float32, B, T int) (activations, int) {
 	c := m.Cfg
-	C, H, d, L := c.Width, c.Heads, c.Dim, c.Layers
+	C, H, d, L := c.Width, c.Heads, c.In(), c.Layers
 	BT := B * T
 	off := 0
 	take := func(n int) []float32 {
@@ -116,7 +116,7 @@ func New(cfg Config) (*Model, error) {
 // residual output projections c_proj and mlp_proj N(0, (0.02/sqrt(2L))^2),
 // biases 0, LayerNorm weights 1 and biases 0); the read-in and read-out, which
 // sit outside GPT-2, as PyTorch's nn.Linear default: weight and bias
-// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in d and C. The read-in scale
+// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in d + F and C. The read-in scale
 // matters: with N(0, 0.02^2) there too, the inputs reach the blocks ~10x
 // weaker than at d = 5 and training sits far longer on its initial plateau
 // (measured in icl and in PyTorch). Draws are made tensor by tensor in
@@ -140,8 +140,8 @@ func (m *Model) Init(r *rand.Rand) {
 		}
 	}
 	w := &m.W
-	uniform(w.ReadInW, 1/math.Sqrt(float64(m.Cfg.Dim)))
-	uniform(w.ReadInB, 1/math.Sqrt(float64(m.Cfg.Dim)))
+	uniform(w.ReadInW, 1/math.Sqrt(float64(m.Cfg.In())))
+	uniform(w.ReadInB, 1/math.Sqrt(float64(m.Cfg.In())))
 	normal(w.WPE, std)
 	for l := range w.Blocks {
 		b := &w.Blocks[l]
@@ -201,6 +201,16 @@ func (m *Model) Forward(xs, ys []float32, B, N int) float32 {
 // w[b] = 1 / scale of prompt b's class so that each class of a mixture
 // counts in the loss as it does in the normalized error of evaluation.
 func (m *Model) ForwardWeighted(xs, ys, w []float32, B, N int) float32 {
+	return m.ForwardFamilies(xs, ys, nil, w, B, N)
+}
+
+// ForwardFamilies is ForwardWeighted for a model with a family indicator
+// (Cfg.Families = F > 0): ind (B, F) holds each prompt's indicator, which
+// every token of the prompt carries after its d input features (x-tokens
+// (x_i, ind[b]), y-tokens (y_i, 0, ..., 0, ind[b])). A training prompt shows
+// its family k as the one-hot e_k and hides it as zeros; nil ind hides it on
+// every prompt. ind must be nil when F = 0.
+func (m *Model) ForwardFamilies(xs, ys, ind, w []float32, B, N int) float32 {
 	c := m.Cfg
 	if B < 1 || N < 1 || N > c.Points {
 		panic(fmt.Sprintf("gpt: Forward with B = %d, N = %d; need B >= 1 and 1 <= N <= Points = %d", B, N, c.Points))
@@ -214,6 +224,9 @@ func (m *Model) ForwardWeighted(xs, ys, w []float32, B, N int) float32 {
 	if w != nil && len(w) != B {
 		panic(fmt.Sprintf("gpt: ForwardWeighted: len(w) = %d, want B = %d", len(w), B))
 	}
+	if ind != nil && (c.Families == 0 || len(ind) != B*c.Families) {
+		panic(fmt.Sprintf("gpt: ForwardFamilies: len(ind) = %d, want B*Families = %d (nil when Families = 0)", len(ind), B*c.Families))
+	}
 	m.ensure(B, N)
 	a := &m.a
 	C, H, d := c.Width, c.Heads, c.Dim
@@ -222,8 +235,12 @@ func (m *Model) ForwardWeighted(xs, ys, w []float32, B, N int) float32 {
 
 	p := m.Prof
 	t := p.start()
-	buildTokens(a.tokens, xs, ys, B, N, d)
-	encoderForward(a.encoded, a.tokens, m.W.ReadInW, m.W.ReadInB, m.W.WPE, B, T, d, C)
+	if c.Families == 0 {
+		buildTokens(a.tokens, xs, ys, B, N, d)
+	} else {
+		buildFamilyTokens(a.tokens, xs, ys, ind, B, N, d, c.Families)
+	}
+	encoderForward(a.encoded, a.tokens, m.W.ReadInW, m.W.ReadInB, m.W.WPE, B, T, d+c.Families, C)
 	p.lap(kOther, &t)
 	BN := B * N
 	res := a.encoded
@@ -283,6 +300,29 @@ func buildTokens(tokens, xs, ys []float32, B, N, d int) {
 	}
 }
 
+// buildFamilyTokens: tokens (B,2N,d+F) from xs (B,N,d), ys (B,N) and the
+// indicator ind (B,F), nil for zeros: token 2i is (x_i, ind[b]), token 2i+1
+// is (y_i, 0, ..., 0, ind[b]).
+func buildFamilyTokens(tokens, xs, ys, ind []float32, B, N, d, F int) {
+	e := d + F
+	for b := 0; b < B; b++ {
+		for i := 0; i < N; i++ {
+			tx := tokens[(b*2*N+2*i)*e : (b*2*N+2*i+1)*e]
+			copy(tx, xs[(b*N+i)*d:(b*N+i+1)*d])
+			ty := tokens[(b*2*N+2*i+1)*e : (b*2*N+2*i+2)*e]
+			clear(ty[:d])
+			ty[0] = ys[b*N+i]
+			if ind == nil {
+				clear(tx[d:])
+				clear(ty[d:])
+			} else {
+				copy(tx[d:], ind[b*F:(b+1)*F])
+				copy(ty[d:], ind[b*F:(b+1)*F])
+			}
+		}
+	}
+}
+
 // Preds returns the (B, N) predictions of the last Forward, a view valid until
 // the next Forward.
 func (m *Model) Preds() []float32 {
@@ -294,10 +334,16 @@ func (m *Model) Preds() []float32 {
 
 // Predict runs Forward and copies its (B, N) predictions into dst.
 func (m *Model) Predict(dst, xs, ys []float32, B, N int) {
+	m.PredictFamilies(dst, xs, ys, nil, B, N)
+}
+
+// PredictFamilies is Predict with the family indicator ind (B, F) of
+// ForwardFamilies; nil hides it.
+func (m *Model) PredictFamilies(dst, xs, ys, ind []float32, B, N int) {
 	if len(dst) != B*N {
 		panic(fmt.Sprintf("gpt: Predict: len(dst) = %d, want B*N = %d", len(dst), B*N))
 	}
-	m.Forward(xs, ys, B, N)
+	m.ForwardFamilies(xs, ys, ind, nil, B, N)
 	copy(dst, m.Preds())
 }
 
@@ -373,7 +419,7 @@ func (m *Model) Backward() {
 		layernormBackward(a.dres, gw.Ln1W, gw.Ln1B, a.dln, res, k.ln1Mean, k.ln1Rstd, w.Ln1W, BT, C)
 		p.lap(kLayerNorm, &t)
 	}
-	encoderBackward(g.ReadInW, g.ReadInB, g.WPE, a.dres, a.tokens, B, T, d, C)
+	encoderBackward(g.ReadInW, g.ReadInB, g.WPE, a.dres, a.tokens, B, T, d+c.Families, C)
 	p.lap(kOther, &t)
 }
 

@@ -1,6 +1,7 @@
 package gpt
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -473,5 +474,139 @@ func TestSizes(t *testing.T) {
 	huge := Config{Dim: 1e6, Points: 1e6, Layers: 1e6, Width: 1e6, Heads: 1}
 	if s := huge.Size(); !(s > 1.2e19) {
 		t.Errorf("huge Size %g", s)
+	}
+}
+
+// famCfg is tinyCfg with a family indicator of F = 3.
+var famCfg = Config{Dim: 3, Points: 4, Layers: 2, Width: 8, Heads: 2, Families: 3}
+
+// famInd returns an indicator (B, F) for B = 3 prompts: family 2 shown, hidden
+// (zeros), family 0 shown.
+func famInd() []float32 { return []float32{0, 0, 1, 0, 0, 0, 1, 0, 0} }
+
+// With a family indicator, the read-in is (C, d+F), Forward matches the
+// float64 reference that appends ind[b] to every token, a nil indicator is
+// the all-zero one, and a hidden indicator gives the predictions of the
+// unconditional model whose read-in is the first d columns.
+func TestFamilyIndicatorForward(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	m, err := New(famCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmtInts(m.Tensors()[0].Shape); got != "[8 6]" {
+		t.Errorf("read_in.weight shape %s, want [8 6] = (C, d+F)", got)
+	}
+	if n := famCfg.NumParams(); float64(n) != famCfg.Size() || n != tinyCfg.NumParams()+8*3 {
+		t.Errorf("NumParams %d, Size %g; want %d", n, famCfg.Size(), tinyCfg.NumParams()+8*3)
+	}
+	randomize(m, r)
+	B, N := 3, 4
+	xs, ys := randomPrompts(r, B, N, famCfg.Dim)
+	ind := famInd()
+	loss := m.ForwardFamilies(xs, ys, ind, nil, B, N)
+	want, wantLoss := refForwardInd(famCfg, refParamsOf(m), to64(xs), to64(ys), to64(ind), B, N)
+	checkClose(t, "indicator preds", m.Preds(), want)
+	if math.Abs(float64(loss)-wantLoss) > 1e-5*math.Max(1, wantLoss) {
+		t.Errorf("loss %v, want %v", loss, wantLoss)
+	}
+	shown := slices.Clone(m.Preds())
+
+	// The indicator changes the predictions of shown prompts only.
+	hidden := make([]float32, B*N)
+	m.PredictFamilies(hidden, xs, ys, make([]float32, B*3), B, N)
+	for b := 0; b < B; b++ {
+		same := slices.Equal(shown[b*N:(b+1)*N], hidden[b*N:(b+1)*N])
+		if same != (b == 1) {
+			t.Errorf("prompt %d: predictions with and without its indicator equal: %v, want %v", b, same, b == 1)
+		}
+	}
+	nilInd := make([]float32, B*N)
+	m.PredictFamilies(nilInd, xs, ys, nil, B, N)
+	if !slices.Equal(nilInd, hidden) {
+		t.Errorf("nil indicator %v, zero indicator %v: want the same bits", nilInd, hidden)
+	}
+	plain := make([]float32, B*N)
+	m.Predict(plain, xs, ys, B, N)
+	if !slices.Equal(plain, hidden) {
+		t.Error("Predict on a model with an indicator differs from a hidden indicator")
+	}
+
+	// The unconditional model with read_in's first d columns.
+	u, _ := New(tinyCfg)
+	var ts []NamedTensor
+	for _, nt := range m.Tensors() {
+		if nt.Name == "read_in.weight" {
+			C, e, d := famCfg.Width, famCfg.In(), famCfg.Dim
+			w := make([]float32, C*d)
+			for c := 0; c < C; c++ {
+				copy(w[c*d:(c+1)*d], nt.Data[c*e:c*e+d])
+			}
+			nt = NamedTensor{Name: nt.Name, Shape: []int{C, d}, Data: w}
+		}
+		ts = append(ts, nt)
+	}
+	if err := u.LoadTensors(ts); err != nil {
+		t.Fatal(err)
+	}
+	u.Forward(xs, ys, B, N)
+	for i, v := range u.Preds() {
+		if d := math.Abs(float64(v - hidden[i])); d > 1e-6*math.Max(1, math.Abs(float64(v))) {
+			t.Fatalf("pred %d: unconditional %v, hidden indicator %v", i, v, hidden[i])
+		}
+	}
+}
+
+// The gradient of a model with a family indicator, the read-in's indicator
+// columns included, against central finite differences of the float64
+// reference, as TestModelGradient.
+func TestFamilyIndicatorGradient(t *testing.T) {
+	r := rand.New(rand.NewPCG(43, 44))
+	m, _ := New(famCfg)
+	randomize(m, r)
+	B, N := 3, 4
+	xs, ys := randomPrompts(r, B, N, famCfg.Dim)
+	ind := famInd()
+	m.ZeroGrad()
+	m.ForwardFamilies(xs, ys, ind, nil, B, N)
+	m.Backward()
+	p := refParamsOf(m)
+	x64, y64, i64 := to64(xs), to64(ys), to64(ind)
+	loss := func() float64 {
+		_, l := refForwardInd(famCfg, p, x64, y64, i64, B, N)
+		return l
+	}
+	checkModelGrads(t, r, m, p, loss)
+	// Every entry of the read-in's indicator columns: column d+k gets
+	// gradient from the prompts that show family k only, so column d+1
+	// (no prompt shows family 1) is exactly 0.
+	g := m.GradTensors()[0]
+	C, e, d := famCfg.Width, famCfg.In(), famCfg.Dim
+	var idx []int
+	for c := 0; c < C; c++ {
+		for k := 0; k < famCfg.Families; k++ {
+			idx = append(idx, c*e+d+k)
+			if k == 1 && g.Data[c*e+d+k] != 0 {
+				t.Errorf("read_in.weight[%d, d+1] gradient %v; no prompt shows family 1", c, g.Data[c*e+d+k])
+			}
+		}
+	}
+	checkGradTol(t, "read_in.weight indicator columns", to64(g.Data), p["read_in.weight"], loss, idx, 1e-5)
+}
+
+func TestFamilyIndicatorConfig(t *testing.T) {
+	c := tinyCfg
+	c.Families = -1
+	err := c.Validate()
+	var ce *config.Error
+	if !errors.As(err, &ce) || ce.Path != "families" {
+		t.Errorf("families -1: %v, want an error naming families", err)
+	}
+	// An unconditional model's exported config has no n_families.
+	if b, _ := json.Marshal(tinyCfg); strings.Contains(string(b), "families") {
+		t.Errorf("unconditional config exports %s", b)
+	}
+	if b, _ := json.Marshal(famCfg); !strings.Contains(string(b), `"n_families":3`) {
+		t.Errorf("conditional config exports %s, want n_families 3", b)
 	}
 }

@@ -121,15 +121,25 @@ func refParamsOf(m *Model) refParams {
 // refForward runs the reference model on xs (B,N,d), ys (B,N); returns the
 // predictions (B,N) and the mean squared error.
 func refForward(cfg Config, p refParams, xs, ys []float64, B, N int) ([]float64, float64) {
-	d, C, H := cfg.Dim, cfg.Width, cfg.Heads
+	return refForwardInd(cfg, p, xs, ys, nil, B, N)
+}
+
+// refForwardInd is refForward with the family indicator ind (B, F), nil for
+// zeros, appended to every token.
+func refForwardInd(cfg Config, p refParams, xs, ys, ind []float64, B, N int) ([]float64, float64) {
+	d, F, C, H := cfg.Dim, cfg.Families, cfg.Width, cfg.Heads
 	T := 2 * N
 	preds := make([]float64, B*N)
 	loss := 0.0
 	for b := 0; b < B; b++ {
-		z := newMat(T, d)
+		z := newMat(T, d+F)
 		for i := 0; i < N; i++ {
 			copy(z[2*i], xs[(b*N+i)*d:(b*N+i+1)*d])
 			z[2*i+1][0] = ys[b*N+i]
+			for f := 0; f < F && ind != nil; f++ {
+				z[2*i][d+f] = ind[b*F+f]
+				z[2*i+1][d+f] = ind[b*F+f]
+			}
 		}
 		x := refLinear(z, p["read_in.weight"], p["read_in.bias"], C)
 		for t := 0; t < T; t++ {

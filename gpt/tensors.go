@@ -30,7 +30,7 @@ func (s tensorSpec) size() int {
 // layout lists the tensors of a model with config c in buffer order: the order,
 // names and nn.Linear (out, in) shapes of the exported safetensors file.
 func layout(c Config) []tensorSpec {
-	C, d, T := c.Width, c.Dim, 2*c.Points
+	C, d, T := c.Width, c.In(), 2*c.Points
 	var specs []tensorSpec
 	off := 0
 	add := func(name string, shape ...int) {
@@ -65,7 +65,7 @@ func layout(c Config) []tensorSpec {
 
 // Weights are named views into a flat buffer laid out by layout.
 type Weights struct {
-	ReadInW  []float32 // (C, d)
+	ReadInW  []float32 // (C, d+F)
 	ReadInB  []float32 // (C)
 	WPE      []float32 // (2*Points, C)
 	Blocks   []BlockWeights

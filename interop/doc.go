@@ -10,7 +10,9 @@
 //     the largest relative errors against stated tolerances.
 //   - torch_model.py is a PyTorch model written from docs/design.md's tensor table
 //     alone; it loads a .safetensors export (parsed by hand) and compares its
-//     predictions with 'icl predict' to 1e-4.
+//     predictions with 'icl predict' to 1e-4, and those of a model with a
+//     family indicator (read_in (C, d+F)) with gpt's, given each prompt's
+//     family in the prompts file.
 //   - torch_train.py (by hand only: minutes) trains that module on dense
 //     linear regression with Garg et al.'s initialisation, to compare icl's
 //     learning curve with PyTorch's at the same sizes and learning rate.

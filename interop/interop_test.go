@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"icl/gpt"
+	"icl/npz"
 	"icl/rng"
 )
 
@@ -141,5 +142,65 @@ func TestTorchModelMatches(t *testing.T) {
 		if !strings.Contains(out, "RESULT OK") {
 			t.Errorf("torch_model.py did not report RESULT OK")
 		}
+	}
+}
+
+// TestTorchModelFamilies is TestTorchModelMatches for a model with a family
+// indicator (F = 3; read_in (C, d+F)): icl's predictions, with prompts that
+// show each family and prompts that hide it, against torch_model.py given
+// the same families, to 1e-4.
+func TestTorchModelFamilies(t *testing.T) {
+	needPython(t, "numpy, torch")
+	if testing.Short() {
+		t.Skip("-short: interop check skipped")
+	}
+	dir := workDir(t)
+	const d, n, B, F = 4, 7, 24, 3
+	m, err := gpt.New(gpt.Config{Dim: d, Points: n, Layers: 2, Width: 16, Heads: 2, Families: F})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init(rng.New(3, rng.LabelInit))
+	r := rng.New(4, rng.LabelInit)
+	for i := range m.Params {
+		m.Params[i] += float32(0.15 * r.NormFloat64())
+	}
+	weights := filepath.Join(dir, "model.safetensors")
+	if err := gpt.SaveFile(weights, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	xs, ys := make([]float64, B*n*d), make([]float64, B*n)
+	x32, y32 := make([]float32, B*n*d), make([]float32, B*n)
+	for i := range xs {
+		xs[i] = r.NormFloat64()
+		x32[i] = float32(xs[i])
+	}
+	for i := range ys {
+		ys[i] = r.NormFloat64()
+		y32[i] = float32(ys[i])
+	}
+	fam := make([]int64, B)
+	ind := make([]float32, B*F)
+	for p := range fam {
+		fam[p] = int64(p%(F+1)) - 1 // -1 (hidden), 0, 1, 2 in turn
+		if fam[p] >= 0 {
+			ind[p*F+int(fam[p])] = 1
+		}
+	}
+	preds := make([]float32, B*n)
+	m.PredictFamilies(preds, x32, y32, ind, B, n)
+	p, o := filepath.Join(dir, "prompts.npz"), filepath.Join(dir, "preds.npy")
+	if err := npz.WriteNPZ(p, npz.NewFloat64("xs", []int{B, n, d}, xs), npz.NewFloat64("ys", []int{B, n}, ys),
+		npz.NewInt64("families", []int{B}, fam)); err != nil {
+		t.Fatal(err)
+	}
+	if err := npz.WriteNPY(o, npz.NewFloat32("preds", []int{B, n}, preds)); err != nil {
+		t.Fatal(err)
+	}
+	script, _ := filepath.Abs("torch_model.py")
+	out := run(t, dir, python, script, weights, p, o, "--tol", "1e-4")
+	t.Logf("torch_model.py: %s", out)
+	if !strings.Contains(out, "RESULT OK") || !strings.Contains(out, "18 of 24 prompts show theirs") {
+		t.Errorf("torch_model.py did not report RESULT OK with 18 of 24 prompts showing their family")
 	}
 }

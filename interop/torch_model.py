@@ -6,6 +6,9 @@ docs/design.md section 2 alone (tensor table, token layout, GELU tanh, LayerNorm
 Usage: torch_model.py MODEL.safetensors PROMPTS.npz ICL_PREDS.npy [--tol 1e-4]
 Loads the weights (safetensors parsed by hand), predicts every position of every
 prompt in float64, and compares with `icl predict`'s (B, N) float32 output.
+A model with a family indicator (config n_families = F > 0) reads PROMPTS.npz's
+"families" (B), each prompt's family index or -1 for none, as the one-hot
+indicator appended to every token; without "families" every indicator is zero.
 Exit status 0 iff max |torch - icl| <= tol.
 """
 import argparse, json, math, struct, sys
@@ -55,19 +58,24 @@ class Block(nn.Module):
 
 
 class ICLGPT2(nn.Module):
-    def __init__(s, d, T, L, C, H):
+    def __init__(s, d, T, L, C, H, F=0):
         super().__init__()
-        s.read_in = nn.Linear(d, C)
+        s.F = F
+        s.read_in = nn.Linear(d + F, C)
         s.wpe = nn.Parameter(torch.zeros(T, C))
         s.blocks = nn.ModuleList(Block(C, H) for _ in range(L))
         s.ln_f = nn.LayerNorm(C, eps=1e-5)
         s.read_out = nn.Linear(C, 1)
 
-    def forward(s, xs, ys):  # xs (B, N, d), ys (B, N) -> (B, N)
+    def forward(s, xs, ys, ind=None):  # xs (B, N, d), ys (B, N), ind (B, F) or None -> (B, N)
         B, N, d = xs.shape
         yt = torch.zeros_like(xs)
         yt[:, :, 0] = ys
         z = torch.stack((xs, yt), dim=2).reshape(B, 2 * N, d)  # z_{2i} = x_i, z_{2i+1} = (y_i, 0..)
+        if s.F > 0:  # the indicator after the d features of every token
+            if ind is None:
+                ind = torch.zeros(B, s.F, dtype=xs.dtype)
+            z = torch.cat((z, ind[:, None, :].expand(B, 2 * N, s.F)), dim=2)
         h = s.read_in(z) + s.wpe[: 2 * N]
         for blk in s.blocks:
             h = blk(h)
@@ -76,14 +84,18 @@ class ICLGPT2(nn.Module):
 
 def load_model(path):
     ts, meta = read_safetensors(path)
-    C, d = ts["read_in.weight"].shape
+    C, e = ts["read_in.weight"].shape  # e = d + F
     T = ts["wpe"].shape[0]
     L = len({k.split(".")[1] for k in ts if k.startswith("blocks.")})
     cfg = json.loads(meta["config"]) if "config" in meta else {}
     H = int(cfg.get("n_head", 0))
     if H <= 0:
         raise SystemExit("no n_head in the file's __metadata__ config: %r" % meta)
-    m = ICLGPT2(d, T, L, C, H).double()
+    F = int(cfg.get("n_families", 0))
+    d = int(cfg.get("n_dims", e - F))
+    if d + F != e:
+        raise SystemExit("read_in.weight has %d inputs; config n_dims %d + n_families %d" % (e, d, F))
+    m = ICLGPT2(d, T, L, C, H, F).double()
     sd = {k: torch.from_numpy(v) for k, v in ts.items()}
     missing, unexpected = m.load_state_dict(sd, strict=False)
     if missing or unexpected:
@@ -99,8 +111,17 @@ def main():
     m = load_model(a.weights)
     p = np.load(a.prompts)
     xs, ys = torch.from_numpy(p["xs"].astype(np.float64)), torch.from_numpy(p["ys"].astype(np.float64))
+    ind = None
+    if "families" in p.files:
+        fam = p["families"].astype(np.int64)
+        if m.F == 0 or fam.min() < -1 or fam.max() >= m.F:
+            raise SystemExit("families %s do not fit a model of %d families" % (np.unique(fam), m.F))
+        ind = torch.zeros(len(fam), m.F, dtype=torch.float64)
+        shown = fam >= 0
+        ind[torch.from_numpy(np.nonzero(shown)[0]), torch.from_numpy(fam[shown])] = 1
+        print("torch_model: %d families, %d of %d prompts show theirs" % (m.F, shown.sum(), len(fam)))
     with torch.no_grad():
-        ours = m(xs, ys).numpy()
+        ours = m(xs, ys, ind).numpy()
     icl = np.load(a.preds).astype(np.float64)
     if icl.shape != ours.shape:
         raise SystemExit("shape mismatch: icl %s, torch %s" % (icl.shape, ours.shape))

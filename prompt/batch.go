@@ -1,6 +1,9 @@
 package prompt
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // Batch is B prompts of N points in dimension D, row-major, float64.
 type Batch struct {
@@ -10,6 +13,13 @@ type Batch struct {
 	// Class is the mixture component each prompt was drawn from, (B); nil when
 	// the class is not a mixture.
 	Class []int
+	// Indicator is the family each prompt shows the model, (B): the index of
+	// its mixture component (Class) when the prompt shows its family
+	// indicator, Hidden when it does not; nil when the prompts carry no
+	// indicator (Sampler.FamilyIndicator 0). Families is the indicator's
+	// length F, the number of mixture components; 0 when Indicator is nil.
+	Indicator []int
+	Families  int
 	// Scale is the error normalizer of each prompt's class, (B): the drawn
 	// component's Scale for a mixture, times Setting.YScale^2.
 	Scale []float64
@@ -71,4 +81,25 @@ func (bt *Batch) QueryPrompt(xs, ys []float64, p, i int) bool {
 	copy(xs[i*d:(i+1)*d], qx)
 	ys[i] = qy
 	return !math.IsNaN(qy)
+}
+
+// Hidden is the Indicator of a prompt that does not show its family: its
+// indicator features are all zero.
+const Hidden = -1
+
+// IndicatorFeatures writes into dst (hi-lo, Families) the indicator features
+// of prompts lo..hi-1: row p is the one-hot e_k of the family k = Indicator[p]
+// it shows, zeros when it is Hidden.
+func (bt *Batch) IndicatorFeatures(dst []float32, lo, hi int) {
+	F := bt.Families
+	if bt.Indicator == nil || len(dst) != (hi-lo)*F {
+		panic(fmt.Sprintf("prompt: IndicatorFeatures: batch indicator %v of %d families, len(dst) = %d for prompts [%d, %d)",
+			bt.Indicator != nil, F, len(dst), lo, hi))
+	}
+	clear(dst)
+	for p := lo; p < hi; p++ {
+		if k := bt.Indicator[p]; k != Hidden {
+			dst[(p-lo)*F+k] = 1
+		}
+	}
 }

@@ -25,10 +25,12 @@ const labelBasis uint64 = 0x6261_7369_7300_0006
 // (for a mixture: the component index by Mixture.Pick, then the component's
 // Sample), the N context inputs, the N context label-noise draws (when the
 // noise std is > 0), the query setting's draws (orthant sign pattern, or the
-// repeat indices), the query label-noise draws. The bits of a batch therefore
-// do not depend on Workers or GOMAXPROCS, a batch of B prompts is a prefix of
-// one of B' > B prompts, and two settings that differ only in the query share
-// the function and the context inputs. The skewed and half_subspace bases come
+// repeat indices), the query label-noise draws, and last, when
+// 0 < FamilyIndicator < 1, whether the prompt shows its family. The bits of a
+// batch therefore do not depend on Workers or GOMAXPROCS, a batch of B prompts
+// is a prefix of one of B' > B prompts, two settings that differ only in the
+// query share the function and the context inputs, and prompts drawn with and
+// without a family indicator are the same points. The skewed and half_subspace bases come
 // from rng.New(Setting.BasisSeed, labelBasis), shared by every prompt.
 type Sampler struct {
 	Class   task.Class
@@ -40,11 +42,19 @@ type Sampler struct {
 	// mixture's components) among the first ActiveDims coordinates, as Garg et
 	// al.'s curriculum does, so that no function is zero on every input.
 	SparseInActive bool
+	// FamilyIndicator is the probability, in [0, 1], that a prompt shows the
+	// model its family (Batch.Indicator): the index of the mixture component
+	// it was drawn from. 0 gives prompts without an indicator (Indicator nil),
+	// 1 shows it on every prompt; in between, prompt p shows it when u <
+	// FamilyIndicator for u uniform on [0, 1), the last draw of its stream.
+	// Only a mixture has families.
+	FamilyIndicator float64
 	// Workers is the number of goroutines; 0 means runtime.GOMAXPROCS(0).
 	Workers int
 }
 
-// Validate checks the sampler's Setting and ActiveDims against Class.Dim().
+// Validate checks the sampler's Setting and ActiveDims against Class.Dim(),
+// and FamilyIndicator.
 func (s *Sampler) Validate() error {
 	if s.Class == nil {
 		return &config.Error{Path: "prompt", Msg: "no class"}
@@ -54,6 +64,13 @@ func (s *Sampler) Validate() error {
 	if s.ActiveDims < 0 || s.ActiveDims > d {
 		err = errors.Join(err, &config.Error{Path: "prompt.active_dims",
 			Msg: fmt.Sprintf("%d; allowed 1..%d (0 means %d)", s.ActiveDims, d, d)})
+	}
+	if p := s.FamilyIndicator; !(p >= 0 && p <= 1) {
+		err = errors.Join(err, &config.Error{Path: "prompt.family_indicator",
+			Msg: fmt.Sprintf("%g; allowed 0..1 (the probability that a prompt shows its family; 0: no indicator)", p)})
+	} else if _, mix := unwrap(s.Class); p > 0 && mix == nil {
+		err = errors.Join(err, &config.Error{Path: "prompt.family_indicator",
+			Msg: fmt.Sprintf("%g, but the class %s has no families; only a mixture's prompts can show their family (its component)", p, s.Class.Name())})
 	}
 	return err
 }
@@ -79,7 +96,8 @@ func (s *Sampler) Batch(b, n int, seed uint64, labels ...uint64) *Batch {
 
 // Fill overwrites every prompt of dst (whose D must be Class.Dim()). It sets
 // Class when Class is a mixture (possibly wrapped in task.Noisy) and nil
-// otherwise, and allocates or clears QXs and QYs as the query setting needs.
+// otherwise, Indicator and Families as FamilyIndicator says, and allocates
+// or clears QXs and QYs as the query setting needs.
 // Fill panics on an invalid sampler: validate configurations first.
 func (s *Sampler) Fill(dst *Batch, seed uint64, labels ...uint64) {
 	if err := s.Validate(); err != nil {
@@ -103,6 +121,14 @@ func (s *Sampler) Fill(dst *Batch, seed uint64, labels ...uint64) {
 		}
 	} else {
 		dst.Class = nil
+	}
+	if s.FamilyIndicator > 0 {
+		if len(dst.Indicator) != b {
+			dst.Indicator = make([]int, b)
+		}
+		dst.Families = len(mix.Components)
+	} else {
+		dst.Indicator, dst.Families = nil, 0
 	}
 	q := s.Setting.query()
 	dst.QueryLen = n
@@ -385,6 +411,14 @@ func (s *Sampler) one(dst *Batch, p int, in *inputMap, r *rand.Rand) {
 		yv[i] += ys * f.Eval(xs[i*d:(i+1)*d])
 		if qx != nil && i < dst.QueryLen {
 			qy[i] += ys * f.Eval(qx[i*d:(i+1)*d])
+		}
+	}
+
+	// Family indicator, the last draw.
+	if pr := s.FamilyIndicator; pr > 0 {
+		dst.Indicator[p] = Hidden
+		if pr >= 1 || r.Float64() < pr {
+			dst.Indicator[p] = dst.Class[p]
 		}
 	}
 }

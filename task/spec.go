@@ -294,6 +294,18 @@ func (s *Spec) validate(path string, d int, root, noiseOK bool, errs *[]error) {
 	}
 }
 
+// Families is the number of task families of s, the length of the family
+// indicator a prompt can show (docs/design.md section 2): a mixture's
+// families are its components (of), in order, and a prompt's family is the
+// index of the component it was drawn from; every other class has no
+// families (0).
+func (s Spec) Families() int {
+	if s.Class == ClassMixture {
+		return len(s.Of)
+	}
+	return 0
+}
+
 func (s *Spec) omegas() (lo, hi float64) {
 	lo, hi = s.OmegaLo, s.OmegaHi
 	if lo == 0 {

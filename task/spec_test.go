@@ -170,3 +170,19 @@ func TestStdYAMLRoundTrip(t *testing.T) {
 		t.Errorf("InvSqrtD.Value(9) = %g", got)
 	}
 }
+
+func TestSpecFamilies(t *testing.T) {
+	for _, tc := range []struct {
+		s    Spec
+		want int
+	}{
+		{Spec{Class: ClassMixture, Of: []Spec{{Class: ClassDenseLinear}, {Class: ClassSparseLinear, K: 1}}}, 2},
+		{Spec{Class: ClassMixture, Noise: 0.1, Of: []Spec{{Class: ClassDenseLinear}}}, 1},
+		{Spec{Class: ClassDenseLinear}, 0},
+		{Spec{Class: ClassConvex, Alpha: 0.5, Of: []Spec{{Class: ClassDenseLinear}, {Class: ClassSinusoid}}}, 0},
+	} {
+		if got := tc.s.Families(); got != tc.want {
+			t.Errorf("%s: Families %d, want %d", tc.s.Class, got, tc.want)
+		}
+	}
+}

@@ -39,10 +39,19 @@ type Config struct {
 	CheckpointEvery int `yaml:"checkpoint_every"`
 }
 
-// Data is the prompt shape at the end of the curriculum.
+// Data is the prompt shape at the end of the curriculum, and whether the
+// prompts show the model their family.
 type Data struct {
 	Dim    int `yaml:"dim"`    // d, the input dimension
 	Points int `yaml:"points"` // N, points per prompt
+	// FamilyIndicator is the probability, in [0, 1], that a prompt shows the
+	// model its family (conditional pretraining, docs/design.md section 2):
+	// the one-hot index of the mixture component it was drawn from, appended
+	// to every token. 0, the default, trains the unconditional model; 1 shows
+	// it on every prompt; in between, each prompt draws whether it shows it
+	// (prompt.Sampler.FamilyIndicator). Above 0 the task must be a mixture,
+	// and the model's read-in takes d + F inputs for its F components.
+	FamilyIndicator float64 `yaml:"family_indicator,omitempty"`
 }
 
 // Model is gpt.Config without the data-derived fields.
@@ -116,10 +125,15 @@ func (c *Config) Defaults() {
 	}
 }
 
-// GPT returns the model configuration: Model sized for Data's final shape.
+// GPT returns the model configuration: Model sized for Data's final shape,
+// with an indicator of the task's families when Data.FamilyIndicator > 0.
 func (c *Config) GPT() gpt.Config {
-	return gpt.Config{Dim: c.Data.Dim, Points: c.Data.Points,
+	g := gpt.Config{Dim: c.Data.Dim, Points: c.Data.Points,
 		Layers: c.Model.Layers, Width: c.Model.Width, Heads: c.Model.Heads}
+	if c.Data.FamilyIndicator > 0 {
+		g.Families = c.Task.Families()
+	}
+	return g
 }
 
 // Validate reports the first invalid field, or nil. Call Defaults first.
@@ -135,6 +149,13 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Task.Validate(c.Data.Dim); err != nil {
 		return err // *config.Error(s), paths rooted at "task"
+	}
+	if p := c.Data.FamilyIndicator; !(p >= 0 && p <= 1) {
+		return bad("data.family_indicator", "%g: must be in [0, 1], the probability that a prompt shows its family "+
+			"(0: the unconditional model, 1: always shown)", p)
+	} else if p > 0 && c.Task.Families() == 0 {
+		return bad("data.family_indicator", "%g, but task.class is %s: only a mixture has families "+
+			"(its components); use 0 for a task without families", p, c.Task.Class)
 	}
 	for _, f := range []struct {
 		name string

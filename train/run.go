@@ -258,6 +258,7 @@ type trainer struct {
 	xs      []float32 // (B, N, D)
 	ys      []float32 // (B, N)
 	weights []float32 // (B) per-prompt loss weights for Loss "normalized"
+	ind     []float32 // (B, F) the prompts' family indicators; nil without
 
 	trainBatch *prompt.Batch
 	evalStage  Stage
@@ -453,15 +454,25 @@ func newTrainer(cfg *Config) (*trainer, error) {
 	}
 	opt := cfg.Train.Optimizer.New(len(m.Params))
 	B, N, D := cfg.Train.Batch, cfg.Data.Points, cfg.Data.Dim
-	return &trainer{cfg: cfg, class: class, model: m, opt: opt, sched: sched,
-		xs: make([]float32, B*N*D), ys: make([]float32, B*N), weights: make([]float32, B)}, nil
+	t := &trainer{cfg: cfg, class: class, model: m, opt: opt, sched: sched,
+		xs: make([]float32, B*N*D), ys: make([]float32, B*N), weights: make([]float32, B)}
+	if F := m.Cfg.Families; F > 0 {
+		t.ind = make([]float32, B*F)
+	}
+	return t, nil
 }
 
 // draw returns the prompts of a batch at curriculum stage st, prompt p drawn from
 // rng.New(seed, labels..., p).
 func (t *trainer) draw(b int, st Stage, labels ...uint64) *prompt.Batch {
-	s := prompt.Sampler{Class: t.class, ActiveDims: st.Dims, SparseInActive: t.cfg.Curriculum.SparseInActive}
+	s := t.sampler(st)
 	return s.Batch(b, st.Points, t.cfg.Seed, labels...)
+}
+
+// sampler draws the prompts of curriculum stage st.
+func (t *trainer) sampler(st Stage) prompt.Sampler {
+	return prompt.Sampler{Class: t.class, ActiveDims: st.Dims, SparseInActive: t.cfg.Curriculum.SparseInActive,
+		FamilyIndicator: t.cfg.Data.FamilyIndicator}
 }
 
 // drawTrain fills the reused training batch for step s at stage st.
@@ -470,9 +481,20 @@ func (t *trainer) drawTrain(s int, st Stage) *prompt.Batch {
 	if t.trainBatch == nil || t.trainBatch.N != st.Points {
 		t.trainBatch = prompt.NewBatch(B, st.Points, t.cfg.Data.Dim)
 	}
-	sm := prompt.Sampler{Class: t.class, ActiveDims: st.Dims, SparseInActive: t.cfg.Curriculum.SparseInActive}
+	sm := t.sampler(st)
 	sm.Fill(t.trainBatch, t.cfg.Seed, rng.LabelTrain, uint64(s))
 	return t.trainBatch
+}
+
+// indicator writes the family indicators of prompts [lo, hi) of bt into
+// t.ind and returns them, (hi-lo, F); nil for a model without one.
+func (t *trainer) indicator(bt *prompt.Batch, lo, hi int) []float32 {
+	if t.ind == nil {
+		return nil
+	}
+	ind := t.ind[:(hi-lo)*bt.Families]
+	bt.IndicatorFeatures(ind, lo, hi)
+	return ind
 }
 
 // load converts prompts [lo, hi) of bt to float32 into t.xs, t.ys.
@@ -502,7 +524,7 @@ func (t *trainer) step(s int, st Stage) (loss, norm, lr float64) {
 			w[p] = float32(1 / bt.Scale[p])
 		}
 	}
-	loss = float64(t.model.ForwardWeighted(xs, ys, w, B, st.Points))
+	loss = float64(t.model.ForwardFamilies(xs, ys, t.indicator(bt, 0, B), w, B, st.Points))
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, 0, 0
 	}
@@ -518,6 +540,7 @@ func (t *trainer) step(s int, st Stage) (loss, norm, lr float64) {
 
 // evaluate computes the model's loss on the fixed evaluation prompts at stage st,
 // drawn from rng.New(seed, rng.LabelEval, p), in chunks of the training batch.
+// They show their family as the training prompts do (Data.FamilyIndicator).
 func (t *trainer) evaluate(st Stage) *EvalResult {
 	if t.evalBatch == nil || t.evalStage != st {
 		t.evalBatch = t.draw(t.cfg.EvalBatch, st, rng.LabelEval)
@@ -530,7 +553,7 @@ func (t *trainer) evaluate(st Stage) *EvalResult {
 	for lo := 0; lo < bt.B; lo += t.cfg.Train.Batch {
 		hi := min(lo+t.cfg.Train.Batch, bt.B)
 		xs, ys := t.load(bt, lo, hi)
-		t.model.Forward(xs, ys, hi-lo, N)
+		t.model.ForwardFamilies(xs, ys, t.indicator(bt, lo, hi), nil, hi-lo, N)
 		preds := t.model.Preds()
 		for p := lo; p < hi; p++ {
 			for i := 0; i < N; i++ {
