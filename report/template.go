@@ -48,6 +48,8 @@ blockquote.claim .label { display: block; font-size: .78rem; text-transform: upp
 figure { margin: 1.25rem 0; break-inside: avoid; }
 figure img { display: block; width: 100%; height: auto; border: 1px solid var(--line); border-radius: 4px; }
 /* Figures are drawn 7 in wide: narrower, their text gets too small to read, so they scroll. */
+table.runs td { overflow-wrap: anywhere; }
+table.runs td:nth-child(3) { font-family: ui-monospace, monospace; font-size: .8em; }
 @media screen { .figscroll { overflow-x: auto; } .figscroll img { min-width: 42rem; } }
 figcaption { font-size: .9rem; color: var(--muted); margin-top: .4rem; }
 figcaption b, table.data caption b { color: var(--ink); }
@@ -112,7 +114,7 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1
 
 {{with .Runs}}<section id="runs">
 <h2>Models</h2>
-<table class="data">
+<table class="data runs">
 <caption><b>{{.N}}.</b> {{.Caption}}</caption>
 <thead><tr>{{range .Header}}<th scope="col">{{.Text}}</th>{{end}}</tr></thead>
 <tbody>
