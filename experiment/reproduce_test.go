@@ -363,11 +363,12 @@ func TestVerdict(t *testing.T) {
 	}
 }
 
-// curveResult is a setting result with constant curves name -> error.
+// curveResult is a setting result with constant curves key -> error, each
+// named by its key in capitals (checks find curves by key, not by name).
 func curveResult(setting string, n int, errs map[string]float64) *eval.SettingResult {
 	r := &eval.SettingResult{Setting: setting, N: n}
-	for name, v := range errs {
-		c := eval.Curve{Name: name}
+	for key, v := range errs {
+		c := eval.Curve{Name: strings.ToUpper(key), Key: key}
 		for range n {
 			c.Mean = append(c.Mean, v)
 			c.Lo = append(c.Lo, v-0.01)
@@ -551,7 +552,7 @@ func TestReproduceMicro(t *testing.T) {
 		t.Errorf("E1 sparse results: %+v", s)
 	} else if s.Class != "sparse linear (1 of 5)" {
 		t.Errorf("E1 sparse prompts are %s, want the runs' 1 of 5", s.Class)
-	} else if c := s.Curve("Bayes, loss-weighted mixture"); c == nil {
+	} else if c := s.Curve(keyMixtureBayes); c == nil || c.Name != "Bayes, loss-weighted mixture" {
 		t.Error("E1's reference for the normalized-loss mixture is not the loss-weighted Bayes mixture")
 	}
 	// MS compares with the posterior under the loss-weighted prior and shows
