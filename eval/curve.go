@@ -9,7 +9,10 @@ import (
 
 // Curve is a predictor's error per prompt position with an interval band.
 type Curve struct {
-	Name string    `json:"name"`
+	Name string `json:"name"` // display text: legends and tables
+	// Key identifies the curve's predictor (Predictor.Key) for analyses;
+	// empty for a curve that is not a predictor's (e.g. an implied weight).
+	Key  string    `json:"key,omitempty"`
 	Mean []float64 `json:"mean"` // (N)
 	Lo   []float64 `json:"lo"`   // (N) lower end of the interval
 	Hi   []float64 `json:"hi"`   // (N) upper end of the interval

@@ -244,7 +244,7 @@ func TestNormalizedErrors(t *testing.T) {
 func TestResultsRoundTrip(t *testing.T) {
 	r := &Results{Level: 0.9, Boots: 10, Settings: []*SettingResult{
 		{Setting: "a", Class: "dense", B: 2, N: 3, D: 1, ZeroError: 1.1, Curves: []Curve{
-			{Name: "tf", Mean: []float64{1, 0.5, math.NaN()}, Lo: []float64{0.9, 0.4, math.NaN()}, Hi: []float64{1.1, 0.6, math.NaN()}},
+			{Name: "tf", Key: "model", Mean: []float64{1, 0.5, math.NaN()}, Lo: []float64{0.9, 0.4, math.NaN()}, Hi: []float64{1.1, 0.6, math.NaN()}},
 			{Name: "ls", Mean: []float64{1, 0.25, 1e-17}, Lo: []float64{1, 0.2, 0}, Hi: []float64{1, 0.3, 2e-17}},
 		}},
 		{Setting: "b", N: 3, Curves: []Curve{{Name: "tf", Mean: []float64{3, 2, 1}, Lo: []float64{2, 1, 0}, Hi: []float64{4, 3, 2}}}},
@@ -268,7 +268,8 @@ func TestResultsRoundTrip(t *testing.T) {
 			}
 			for j, c := range s.Curves {
 				gc := g.Curves[j]
-				if gc.Name != c.Name || !same(gc.Mean, c.Mean) || !same(gc.Lo, c.Lo) || !same(gc.Hi, c.Hi) {
+				// CSV has no key column.
+				if gc.Name != c.Name || kind == "json" && gc.Key != c.Key || !same(gc.Mean, c.Mean) || !same(gc.Lo, c.Lo) || !same(gc.Hi, c.Hi) {
 					t.Errorf("%s: curve %s/%s: got %+v want %+v", kind, s.Setting, c.Name, gc, c)
 				}
 			}
@@ -373,20 +374,35 @@ func TestModelSelection(t *testing.T) {
 }
 
 func TestSweep(t *testing.T) {
+	// Lines follow the curves' keys, not their names: "ref" is named
+	// differently in each setting and is one line; the two curves named
+	// "same name" are two.
 	mk := func(name string, v float64) *SettingResult {
 		return &SettingResult{Setting: name, N: 3, Curves: []Curve{
-			{Name: "tf", Mean: []float64{1, v, v / 2}, Lo: []float64{1, v - 0.1, 0}, Hi: []float64{1, v + 0.1, v}},
+			{Name: "tf", Key: "model", Mean: []float64{1, v, v / 2}, Lo: []float64{1, v - 0.1, 0}, Hi: []float64{1, v + 0.1, v}},
+			{Name: "ref at " + name, Key: "ref", Mean: []float64{1, v / 4, 0}, Lo: []float64{1, v / 4, 0}, Hi: []float64{1, v / 4, 0}},
+			{Name: "same name", Key: "a", Mean: []float64{1, 1, 1}, Lo: []float64{1, 1, 1}, Hi: []float64{1, 1, 1}},
+			{Name: "same name", Key: "b", Mean: []float64{2, 2, 2}, Lo: []float64{2, 2, 2}, Hi: []float64{2, 2, 2}},
 		}}
 	}
 	s := NewSweep("k", []float64{1, 2}, []*SettingResult{mk("k1", 0.2), mk("k2", 0.6)}, []int{1, 2, 5})
-	if len(s.Lines) != 3 {
-		t.Fatalf("%d lines, want 3", len(s.Lines))
+	if len(s.Lines) != 12 {
+		t.Fatalf("%d lines, want 12", len(s.Lines))
 	}
-	l := s.Line("tf", 1)
-	if l.Mean[0] != 0.2 || l.Mean[1] != 0.6 || l.Lo[1] != 0.5 {
+	l := s.Line("model", 1)
+	if l.Mean[0] != 0.2 || l.Mean[1] != 0.6 || l.Lo[1] != 0.5 || l.Predictor != "tf" {
 		t.Errorf("line at position 1: %+v", l)
 	}
-	if l := s.Line("tf", 5); !math.IsNaN(l.Mean[0]) {
+	if l := s.Line("ref", 1); l.Mean[0] != 0.05 || l.Mean[1] != 0.15 || l.Predictor != "ref at k1" {
+		t.Errorf("line of key ref: %+v, want means 0.05, 0.15 named by the first setting's curve", l)
+	}
+	if a, b := s.Line("a", 2), s.Line("b", 2); a.Mean[1] != 1 || b.Mean[1] != 2 {
+		t.Errorf("curves of one name and two keys: %+v, %+v", a, b)
+	}
+	if s.Line("tf", 1) != nil {
+		t.Errorf("a line found by its name")
+	}
+	if l := s.Line("model", 5); !math.IsNaN(l.Mean[0]) {
 		t.Errorf("position beyond N: %g, want NaN", l.Mean[0])
 	}
 	var b bytes.Buffer

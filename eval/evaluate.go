@@ -136,20 +136,22 @@ type SettingResult struct {
 	Errs  [][]float64   `json:"-"`
 }
 
-// Curve returns the curve named name, or nil.
-func (r *SettingResult) Curve(name string) *Curve {
+// Curve returns the curve of the predictor with key key (Predictor.Key),
+// or nil.
+func (r *SettingResult) Curve(key string) *Curve {
 	for i := range r.Curves {
-		if r.Curves[i].Name == name {
+		if r.Curves[i].Key == key {
 			return &r.Curves[i]
 		}
 	}
 	return nil
 }
 
-// Predictions returns the (B, N) predictions of the predictor named name, or nil.
-func (r *SettingResult) Predictions(name string) []float64 {
+// Predictions returns the (B, N) predictions of the predictor with key key,
+// or nil.
+func (r *SettingResult) Predictions(key string) []float64 {
 	for i := range r.Curves {
-		if r.Curves[i].Name == name && i < len(r.Preds) {
+		if r.Curves[i].Key == key && i < len(r.Preds) {
 			return r.Preds[i]
 		}
 	}
@@ -194,7 +196,9 @@ func Score(bt *prompt.Batch, preds []Predictor, opts Options) *SettingResult {
 		pd := PredictQueries(pr, bt)
 		errs := NormalizedErrors(pd, bt)
 		rb := rng.New(opts.BootSeed, rng.LabelEval, uint64(j))
-		r.Curves = append(r.Curves, ICLCurve(pr.Name(), errs, B, N, opts.level(), opts.boots(), rb))
+		c := ICLCurve(pr.Name(), errs, B, N, opts.level(), opts.boots(), rb)
+		c.Key = pr.Key()
+		r.Curves = append(r.Curves, c)
 		r.Preds = append(r.Preds, pd)
 		r.Errs = append(r.Errs, errs)
 	}

@@ -12,8 +12,9 @@ import (
 
 // FittedLine is one predictor evaluated on a grid of queries.
 type FittedLine struct {
-	Name string    `json:"name"`
-	Y    []float64 `json:"y"` // (len(Fitted.Grid))
+	Name string    `json:"name"`          // display text
+	Key  string    `json:"key,omitempty"` // the predictor's Key
+	Y    []float64 `json:"y"`             // (len(Fitted.Grid))
 }
 
 // Fitted is a function of one input drawn from a class, its in-context
@@ -80,7 +81,7 @@ func FitFunction(c task.Class, n int, grid []float64, preds []Predictor, seed ui
 		xs[g*m+n] = x
 	}
 	for _, pr := range preds {
-		line := FittedLine{Name: pr.Name(), Y: make([]float64, G)}
+		line := FittedLine{Name: pr.Name(), Key: pr.Key(), Y: make([]float64, G)}
 		out := make([]float64, G*m)
 		if b, ok := pr.(Baseline); ok {
 			parallelFor(G, func(g int) {
@@ -115,12 +116,13 @@ func parallelFor(n int, f func(k int)) {
 
 type fittedLineJSON struct {
 	Name string `json:"name"`
+	Key  string `json:"key,omitempty"`
 	Y    floats `json:"y"`
 }
 
 // MarshalJSON writes NaN as null.
 func (l FittedLine) MarshalJSON() ([]byte, error) {
-	return json.Marshal(fittedLineJSON{l.Name, l.Y})
+	return json.Marshal(fittedLineJSON{l.Name, l.Key, l.Y})
 }
 
 // UnmarshalJSON reads null as NaN.
@@ -129,6 +131,6 @@ func (l *FittedLine) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*l = FittedLine{Name: j.Name, Y: j.Y}
+	*l = FittedLine{Name: j.Name, Key: j.Key, Y: j.Y}
 	return nil
 }

@@ -11,8 +11,12 @@ import (
 
 // Predictor predicts every position of a batch of prompts from their prefixes.
 type Predictor interface {
-	// Name labels the predictor in results and legends.
+	// Name labels the predictor in results and legends; it is display text.
 	Name() string
+	// Key identifies the predictor's curve in results (Curve.Key,
+	// SweepLine.Key, FittedLine.Key) apart from its display name: analyses
+	// find curves by it, never by Name.
+	Key() string
 	// PredictBatch writes dst (B, N): dst[p, i] is the prediction of ys[p, i]
 	// from points 0..i-1 of prompt p and the input xs[p, i]. xs is (B, N, D),
 	// ys is (B, N). Predictors whose randomness is labeled by a prompt's index
@@ -28,6 +32,9 @@ const DefaultChunk = 256
 // neither is a Transformer.
 type Transformer struct {
 	Label string
+	// ID is the key of the model's curve (e.g. the run's role in an
+	// experiment); empty means Name().
+	ID    string
 	Model *gpt.Model
 	Chunk int // prompts per forward pass; 0 means DefaultChunk
 	// ShowFamily and Family set the family indicator of a model pretrained
@@ -47,6 +54,14 @@ func (t *Transformer) Name() string {
 		return "transformer"
 	}
 	return t.Label
+}
+
+// Key returns t.ID, or Name() when empty.
+func (t *Transformer) Key() string {
+	if t.ID == "" {
+		return t.Name()
+	}
+	return t.ID
 }
 
 // PredictBatch runs the model; N must be at most Model.Cfg.Points and D must
@@ -105,12 +120,23 @@ type Baseline struct {
 	P baseline.Predictor
 	// Label overrides P.Name() when not empty.
 	Label string
+	// ID is the key of the baseline's curve; empty means P.Name(), the
+	// baseline's identifier (e.g. "least_squares").
+	ID string
 }
 
 // Name returns b.Label or the baseline's own name.
 func (b Baseline) Name() string {
 	if b.Label != "" {
 		return b.Label
+	}
+	return b.P.Name()
+}
+
+// Key returns b.ID or the baseline's own name.
+func (b Baseline) Key() string {
+	if b.ID != "" {
+		return b.ID
 	}
 	return b.P.Name()
 }

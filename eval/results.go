@@ -72,6 +72,7 @@ func (f *floats) UnmarshalJSON(b []byte) error {
 
 type curveJSON struct {
 	Name string `json:"name"`
+	Key  string `json:"key,omitempty"`
 	Mean floats `json:"mean"`
 	Lo   floats `json:"lo"`
 	Hi   floats `json:"hi"`
@@ -79,7 +80,7 @@ type curveJSON struct {
 
 // MarshalJSON writes NaN (positions without a query) as null.
 func (c Curve) MarshalJSON() ([]byte, error) {
-	return json.Marshal(curveJSON{c.Name, c.Mean, c.Lo, c.Hi})
+	return json.Marshal(curveJSON{c.Name, c.Key, c.Mean, c.Lo, c.Hi})
 }
 
 // UnmarshalJSON reads null as NaN.
@@ -88,7 +89,7 @@ func (c *Curve) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*c = Curve{Name: j.Name, Mean: j.Mean, Lo: j.Lo, Hi: j.Hi}
+	*c = Curve{Name: j.Name, Key: j.Key, Mean: j.Mean, Lo: j.Lo, Hi: j.Hi}
 	return nil
 }
 
@@ -163,7 +164,13 @@ func ReadCSV(rd io.Reader) (*Results, error) {
 			s = &SettingResult{Setting: row[0]}
 			r.Settings = append(r.Settings, s)
 		}
-		c := s.Curve(row[1])
+		// The CSV names a curve by its predictor column only.
+		var c *Curve
+		for i := range s.Curves {
+			if s.Curves[i].Name == row[1] {
+				c = &s.Curves[i]
+			}
+		}
 		if c == nil {
 			s.Curves = append(s.Curves, Curve{Name: row[1]})
 			c = &s.Curves[len(s.Curves)-1]

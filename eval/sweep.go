@@ -11,7 +11,8 @@ import (
 
 // SweepLine is one predictor's error at one position across a sweep.
 type SweepLine struct {
-	Predictor string    `json:"predictor"`
+	Predictor string    `json:"predictor"`     // display text: the curve's Name
+	Key       string    `json:"key,omitempty"` // the predictor's Key
 	Position  int       `json:"position"`
 	Mean      []float64 `json:"mean"` // (len(Sweep.X))
 	Lo        []float64 `json:"lo"`
@@ -20,6 +21,7 @@ type SweepLine struct {
 
 type sweepLineJSON struct {
 	Predictor string `json:"predictor"`
+	Key       string `json:"key,omitempty"`
 	Position  int    `json:"position"`
 	Mean      floats `json:"mean"`
 	Lo        floats `json:"lo"`
@@ -28,7 +30,7 @@ type sweepLineJSON struct {
 
 // MarshalJSON writes NaN as null.
 func (l SweepLine) MarshalJSON() ([]byte, error) {
-	return json.Marshal(sweepLineJSON{l.Predictor, l.Position, l.Mean, l.Lo, l.Hi})
+	return json.Marshal(sweepLineJSON{l.Predictor, l.Key, l.Position, l.Mean, l.Lo, l.Hi})
 }
 
 // UnmarshalJSON reads null as NaN.
@@ -37,7 +39,7 @@ func (l *SweepLine) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*l = SweepLine{j.Predictor, j.Position, j.Mean, j.Lo, j.Hi}
+	*l = SweepLine{j.Predictor, j.Key, j.Position, j.Mean, j.Lo, j.Hi}
 	return nil
 }
 
@@ -51,32 +53,34 @@ type Sweep struct {
 }
 
 // NewSweep collects, from results[j] evaluated at parameter value xs[j], each
-// predictor's curve at each of positions. Predictors are taken in order of
-// first appearance; a predictor missing from a setting, or a position beyond a
-// setting's N, gives NaN.
+// predictor's curve at each of positions. Predictors are told apart by their
+// curves' Key and taken in order of first appearance, a line named by the
+// first curve's Name; a predictor missing from a setting, or a position
+// beyond a setting's N, gives NaN.
 func NewSweep(param string, xs []float64, results []*SettingResult, positions []int) *Sweep {
 	if len(xs) != len(results) {
 		panic(fmt.Sprintf("eval: NewSweep: %d values for %d results", len(xs), len(results)))
 	}
 	s := &Sweep{Param: param, X: append([]float64(nil), xs...)}
-	var names []string
+	var keys, names []string
 	seen := map[string]bool{}
 	for _, r := range results {
 		s.Settings = append(s.Settings, r.Setting)
 		for _, c := range r.Curves {
-			if !seen[c.Name] {
-				seen[c.Name] = true
+			if !seen[c.Key] {
+				seen[c.Key] = true
+				keys = append(keys, c.Key)
 				names = append(names, c.Name)
 			}
 		}
 	}
-	for _, name := range names {
+	for i, key := range keys {
 		for _, pos := range positions {
-			l := SweepLine{Predictor: name, Position: pos,
+			l := SweepLine{Predictor: names[i], Key: key, Position: pos,
 				Mean: make([]float64, len(xs)), Lo: make([]float64, len(xs)), Hi: make([]float64, len(xs))}
 			for j, r := range results {
 				l.Mean[j], l.Lo[j], l.Hi[j] = math.NaN(), math.NaN(), math.NaN()
-				if c := r.Curve(name); c != nil {
+				if c := r.Curve(key); c != nil {
 					l.Mean[j], l.Lo[j], l.Hi[j] = c.At(pos)
 				}
 			}
@@ -86,10 +90,10 @@ func NewSweep(param string, xs []float64, results []*SettingResult, positions []
 	return s
 }
 
-// Line returns the line of predictor at position, or nil.
-func (s *Sweep) Line(predictor string, position int) *SweepLine {
+// Line returns the line of the predictor with key key at position, or nil.
+func (s *Sweep) Line(key string, position int) *SweepLine {
 	for i := range s.Lines {
-		if s.Lines[i].Predictor == predictor && s.Lines[i].Position == position {
+		if s.Lines[i].Key == key && s.Lines[i].Position == position {
 			return &s.Lines[i]
 		}
 	}

@@ -52,7 +52,7 @@ func analyzeE1(e *env) (*Outcome, error) {
 	if sq != nil {
 		label = "Bayes, loss-weighted mixture"
 	}
-	extra := []eval.Predictor{e.reference(bm, label)}
+	extra := []eval.Predictor{e.reference(bm, keyMixtureBayes, label)}
 	for i, es := range e.def.Evals {
 		spec, err := e.resolve(fmt.Sprintf("evals[%d].task", i), es.Task)
 		if err != nil {
@@ -66,7 +66,7 @@ func analyzeE1(e *env) (*Outcome, error) {
 	}
 	rd, rs := o.Results.Setting("dense"), o.Results.Setting("sparse")
 	d, n := e.d, e.n
-	mix, den, spa := e.label("mixture"), e.label("dense"), e.label("sparse")
+	mix, den, spa := modelKey("mixture"), modelKey("dense"), modelKey("sparse")
 	half := clampPos(ceilDiv(d, 2), n)
 	pd := clampPos(d, n)
 	o.Checks = checksE1(e.def, rd, rs, d, n, mix, den, spa)
@@ -83,8 +83,8 @@ func analyzeE1(e *env) (*Outcome, error) {
 }
 
 // checksE1 computes E1's checks from the dense and sparse settings' curves
-// of the mixture model (mix) and the dense-only (den) and sparse-only (spa)
-// specialists, at input dimension d and n points.
+// of the mixture model and the dense-only and sparse-only specialists (their
+// curves' keys mix, den and spa), at input dimension d and n points.
 func checksE1(def *Def, rd, rs *eval.SettingResult, d, n int, mix, den, spa string) []Check {
 	ratio, floor, margin := def.Param("ratio"), def.Param("floor"), def.Param("margin")
 	half := clampPos(ceilDiv(d, 2), n)
@@ -94,16 +94,23 @@ func checksE1(def *Def, rd, rs *eval.SettingResult, d, n int, mix, den, spa stri
 		learned(fmt.Sprintf("dense-only model on dense prompts, %d examples", n-1), at(rd, den, n-1), lb),
 		learned(fmt.Sprintf("sparse-only model on sparse prompts, %d examples", n-1), at(rs, spa, n-1), lb),
 	}
-	// Matching a specialist says something only where the specialists differ.
+	// Matching a specialist says something only where the specialists
+	// differ; the checks of parts (1) and (2) that can tell make the
+	// precondition apart below hold.
+	apart := Check{Name: "(precondition) the specialists differ where the claim compares them", Precondition: true}
 	for _, p := range []int{pd, n - 1} {
 		c := le(fmt.Sprintf("(1) dense prompts, %d examples: mixture matches dense-only", p),
 			at(rd, mix, p), at(rd, den, p), ratio, floor, "mixture", "dense-only")
-		cs = append(cs, needDiffer(c, at(rd, spa, p), at(rd, den, p), margin, "sparse-only", "dense-only"))
+		c = needDiffer(c, at(rd, spa, p), at(rd, den, p), margin, "sparse-only", "dense-only")
+		apart.Pass = apart.Pass || c.Untestable == ""
+		cs = append(cs, c)
 	}
 	for _, p := range []int{half, pd} {
 		c := le(fmt.Sprintf("(2) sparse prompts, %d examples: mixture matches sparse-only", p),
 			at(rs, mix, p), at(rs, spa, p), ratio, floor, "mixture", "sparse-only")
-		cs = append(cs, needDiffer(c, at(rs, den, p), at(rs, spa, p), margin, "dense-only", "sparse-only"))
+		c = needDiffer(c, at(rs, den, p), at(rs, spa, p), margin, "dense-only", "sparse-only")
+		apart.Pass = apart.Pass || c.Untestable == ""
+		cs = append(cs, c)
 	}
 	c4 := gt(fmt.Sprintf("(4) dense prompts, %d examples: sparse-only worse than mixture", n-1),
 		at(rd, spa, n-1), at(rd, mix, n-1), 1.2, margin, "sparse-only", "mixture")
@@ -113,16 +120,7 @@ func checksE1(def *Def, rd, rs *eval.SettingResult, d, n int, mix, den, spa stri
 		needDiffer(c4, at(rd, spa, n-1), at(rd, den, n-1), margin, "sparse-only", "dense-only"))
 	// With specialists alike everywhere the claim compares them, there is
 	// nothing to select between: the claim cannot be tested at this scale.
-	apart := Check{Name: "(precondition) the specialists differ where the claim compares them", Precondition: true}
 	var parts []string
-	for _, c := range cs {
-		if c.Precondition {
-			continue
-		}
-		if c.Untestable == "" && (strings.HasPrefix(c.Name, "(1)") || strings.HasPrefix(c.Name, "(2)")) {
-			apart.Pass = true
-		}
-	}
 	for _, p := range uniq([]int{pd, n - 1}) {
 		parts = append(parts, fmt.Sprintf("dense prompts, %s: dense-only %s, sparse-only %s", examples(p), num(at(rd, den, p)), num(at(rd, spa, p))))
 	}
@@ -158,7 +156,7 @@ func shortLabel(s string) string {
 type ratioRow struct {
 	name     string
 	r        *eval.SettingResult
-	num, den string
+	num, den string // curve keys
 }
 
 func ratioTable(caption string, rows []ratioRow, pos []int) report.Table {
@@ -195,7 +193,7 @@ func containsInt(list []int, v int) bool {
 	return false
 }
 
-// excess is the mean over positions 1..N-1 of curve a minus curve b.
+// excess is the mean over positions 1..N-1 of curve a minus curve b (keys).
 func excess(r *eval.SettingResult, a, b string) float64 {
 	s := 0.0
 	for i := 1; i < r.N; i++ {
@@ -224,24 +222,25 @@ func analyzeE2(e *env) (*Outcome, error) {
 	}
 	rd, rs := o.Results.Setting("dense"), o.Results.Setting("sparse")
 	ratio, floor := e.def.Param("ratio"), e.def.Param("floor")
-	bayes := "Bayes-optimal"
+	bayes := keyBayes
+	balanced := modelKey("balanced")
 	o.Checks = append(o.Checks,
-		learned(fmt.Sprintf("balanced model on dense prompts, %d examples", e.n-1), at(rd, e.label("balanced"), e.n-1), e.def.Param("learned")),
-		learned(fmt.Sprintf("balanced model on sparse prompts, %d examples", e.n-1), at(rs, e.label("balanced"), e.n-1), e.def.Param("learned")))
+		learned(fmt.Sprintf("balanced model on dense prompts, %d examples", e.n-1), at(rd, balanced, e.n-1), e.def.Param("learned")),
+		learned(fmt.Sprintf("balanced model on sparse prompts, %d examples", e.n-1), at(rs, balanced, e.n-1), e.def.Param("learned")))
 	roles := []string{"rare_dense", "balanced", "rare_sparse"}
 	t := report.Table{Caption: "Excess error over the class's Bayes-optimal predictor (mean over positions 1..N-1) and number of rises of the curve",
 		Header: []string{"model", "dense: excess", "dense: rises", "sparse: excess", "sparse: rises"}}
 	for _, r := range roles {
-		l := e.label(r)
-		t.Rows = append(t.Rows, []string{l, num(excess(rd, l, bayes)), fmt.Sprint(rises(rd.Curve(l))),
-			num(excess(rs, l, bayes)), fmt.Sprint(rises(rs.Curve(l)))})
+		k := modelKey(r)
+		t.Rows = append(t.Rows, []string{e.label(r), num(excess(rd, k, bayes)), fmt.Sprint(rises(rd.Curve(k))),
+			num(excess(rs, k, bayes)), fmt.Sprint(rises(rs.Curve(k)))})
 	}
 	o.Checks = append(o.Checks,
-		ge("(1) dense rare (weight 0.1) costs more on dense prompts", excess(rd, e.label("rare_dense"), bayes),
-			excess(rd, e.label("balanced"), bayes), ratio, floor, "excess(0.1 dense)", "excess(0.5)"),
-		usesSparsity(excess(rs, e.label("balanced"), bayes), excess(rs, "least squares", bayes), floor),
-		ge("(2) sparse rare (weight 0.1) costs more on sparse prompts", excess(rs, e.label("rare_sparse"), bayes),
-			excess(rs, e.label("balanced"), bayes), ratio, floor, "excess(0.1 sparse)", "excess(0.5)"))
+		ge("(1) dense rare (weight 0.1) costs more on dense prompts", excess(rd, modelKey("rare_dense"), bayes),
+			excess(rd, balanced, bayes), ratio, floor, "excess(0.1 dense)", "excess(0.5)"),
+		usesSparsity(excess(rs, balanced, bayes), excess(rs, keyLeastSquares, bayes), floor),
+		ge("(2) sparse rare (weight 0.1) costs more on sparse prompts", excess(rs, modelKey("rare_sparse"), bayes),
+			excess(rs, balanced, bayes), ratio, floor, "excess(0.1 sparse)", "excess(0.5)"))
 	pos := uniq([]int{1, clampPos(ceilDiv(e.d, 2), e.n), clampPos(e.d, e.n), e.n - 1})
 	o.Tables = append(o.Tables, t,
 		curveTable("Dense prompts: normalized error, mean [90% interval]", rd, pos),
@@ -290,12 +289,12 @@ func analyzeE3(e *env) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	clsDense := "class Bayes: " + bm.Components[0].Name()
-	clsSparse := "class Bayes: " + bm.Components[1].Name()
-	extra := []eval.Predictor{e.reference(bm.Components[0], clsDense), e.reference(bm.Components[1], clsSparse)}
+	clsDense, clsSparse := classBayesKey(0), classBayesKey(1)
+	extra := []eval.Predictor{e.reference(bm.Components[0], clsDense, "class Bayes: "+bm.Components[0].Name()),
+		e.reference(bm.Components[1], clsSparse, "class Bayes: "+bm.Components[1].Name())}
 	d, n := e.d, e.n
 	pw := clampPos(d-1, n)
-	tf := e.label(sw.Models[0])
+	tf, tfLabel := modelKey(sw.Models[0]), e.label(sw.Models[0])
 	var ks []float64
 	w := plot.Series{Name: "transformer: implied weight on dense", Role: plot.RoleModel}
 	for k := 1; k <= d; k++ {
@@ -306,7 +305,7 @@ func analyzeE3(e *env) (*Outcome, error) {
 		}
 		o.Results.Settings = append(o.Results.Settings, r)
 		ks = append(ks, float64(k))
-		c := eval.ImpliedWeight(tf, r.Predictions(tf), r.Predictions(clsDense), r.Predictions(clsSparse), r.B, r.N,
+		c := eval.ImpliedWeight(tfLabel, r.Predictions(tf), r.Predictions(clsDense), r.Predictions(clsSparse), r.B, r.N,
 			e.level(), e.scale.Boots, rng.New(e.seed(name), rng.LabelEval, 7))
 		m, lo, hi := c.At(pw)
 		w.X = append(w.X, float64(k))
@@ -331,11 +330,11 @@ func analyzeE3(e *env) (*Outcome, error) {
 	o.Checks = append(o.Checks, checksE3(e.def, w, k2, d)...)
 	// Table: w(k) and errors at position d-1.
 	t := report.Table{Caption: fmt.Sprintf("Per sparsity k at %d examples: implied weight on dense [90%% interval], and errors", pw),
-		Header: []string{"k", "implied weight", tf, "least squares", "lasso (best alpha in hindsight)", "Bayes-optimal"}}
+		Header: []string{"k", "implied weight", tfLabel, "least squares", "lasso (best alpha in hindsight)", "Bayes-optimal"}}
 	for j, k := range ks {
 		r := o.Results.Settings[j]
 		t.Rows = append(t.Rows, []string{fmt.Sprint(k), fmt.Sprintf("%s [%s, %s]", num(w.Y[j]), num(w.Lo[j]), num(w.Hi[j])),
-			num(at(r, tf, pw)), num(at(r, "least squares", pw)), num(at(r, "lasso (best alpha in hindsight)", pw)), num(at(r, "Bayes-optimal", pw))})
+			num(at(r, tf, pw)), num(at(r, keyLeastSquares, pw)), num(at(r, keyLassoBest, pw)), num(at(r, keyBayes, pw))})
 	}
 	o.Tables = append(o.Tables, t)
 	// Figures.
@@ -345,8 +344,9 @@ func analyzeE3(e *env) (*Outcome, error) {
 			lines = append(lines, l)
 		}
 	}
-	for _, b := range []string{"least squares", "lasso (best alpha in hindsight)", "Bayes-optimal"} {
-		if l, ok := e.sweepSeries(s, b, pw, fmt.Sprintf("%s, %d ex.", shortLabel(b), pw)); ok {
+	for _, b := range []struct{ key, label string }{
+		{keyLeastSquares, "least squares"}, {keyLassoBest, "lasso (best alpha)"}, {keyBayes, "Bayes-optimal"}} {
+		if l, ok := e.sweepSeries(s, b.key, pw, fmt.Sprintf("%s, %d ex.", b.label, pw)); ok {
 			lines = append(lines, l)
 		}
 	}
@@ -362,13 +362,13 @@ func analyzeE4(e *env) (*Outcome, error) {
 	if err := e.evaluateDefs(o); err != nil {
 		return nil, err
 	}
-	tf := e.label("model")
+	tf := modelKey("model")
 	n := e.n
 	rl, rs, rc := o.Results.Setting("linear"), o.Results.Setting("sine"), o.Results.Setting("combination")
 	good, ratio, gap := e.def.Param("good"), e.def.Param("ratio"), e.def.Param("gap")
 	p := n - 1
 	el, es, ec := at(rl, tf, p), at(rs, tf, p), at(rc, tf, p)
-	bayesC := at(rc, "Bayes (Monte Carlo)", p)
+	bayesC := at(rc, keyBayesMC, p)
 	o.Checks = append(o.Checks,
 		learned(fmt.Sprintf("(1) linear prompts, %d examples: predicted well", p), el, good),
 		learned(fmt.Sprintf("(2) sine prompts, %d examples: predicted well", p), es, good),
@@ -414,7 +414,7 @@ func (e *env) fitted(o *Outcome) error {
 			truth := plot.Series{X: f.Grid, Y: f.Truth}
 			var ls []plot.Series
 			for _, l := range f.Lines {
-				ls = append(ls, plot.Series{Name: l.Name, X: f.Grid, Y: l.Y, Role: e.roleOf(l.Name)})
+				ls = append(ls, plot.Series{Name: l.Name, X: f.Grid, Y: l.Y, Role: e.roleOf(l.Key)})
 			}
 			name := fmt.Sprintf("fitted_%s_%d", es.Name, j+1)
 			fig := plot.FittedFunction(fmt.Sprintf("E4: %s prompt %d (%d examples)", es.Name, j+1, e.n-1), ctx, truth, ls...)
@@ -478,7 +478,7 @@ func (e *env) sweepPositions() []int {
 }
 
 func (e *env) sweepFigure(o *Outcome, s *eval.Sweep, name, title, xlabel string) {
-	tf := e.label(e.def.Sweep.Models[0])
+	tf := modelKey(e.def.Sweep.Models[0])
 	var lines []plot.Series
 	for _, p := range e.sweepPositions() {
 		if l, ok := e.sweepSeries(s, tf, p, "transformer, "+examples(p)); ok {
@@ -486,9 +486,9 @@ func (e *env) sweepFigure(o *Outcome, s *eval.Sweep, name, title, xlabel string)
 		}
 	}
 	for _, l := range s.Lines {
-		if l.Predictor != tf && l.Position == e.n-1 {
+		if l.Key != tf && l.Position == e.n-1 {
 			lines = append(lines, plot.Series{Name: fmt.Sprintf("%s, %d ex.", shortLabel(l.Predictor), l.Position), X: s.X, Y: l.Mean, Lo: l.Lo, Hi: l.Hi,
-				Role: e.roleOf(l.Predictor)})
+				Role: e.roleOf(l.Key)})
 		}
 	}
 	o.Figures = append(o.Figures, Fig{name, e.def.Caption(name), plot.Sweep(title, xlabel, 1, lines...)})
@@ -528,7 +528,7 @@ func analyzeSweepE5(e *env) (*Outcome, error) {
 	}
 	s := eval.NewSweep("alpha", e.scale.Alphas, o.Results.Settings, e.sweepPositions())
 	o.Sweeps = append(o.Sweeps, s)
-	tf := e.label(sw.Models[0])
+	tf := modelKey(sw.Models[0])
 	p := e.n - 1
 	l := s.Line(tf, p)
 	ratio, floor := e.def.Param("ratio"), e.def.Param("floor")
@@ -576,7 +576,7 @@ func analyzeSweepE6(e *env) (*Outcome, error) {
 	}
 	s := eval.NewSweep("omega", xs, o.Results.Settings, e.sweepPositions())
 	o.Sweeps = append(o.Sweeps, s)
-	tf := e.label(sw.Models[0])
+	tf := modelKey(sw.Models[0])
 	p := e.n - 1
 	l := s.Line(tf, p)
 	ratio, floor := e.def.Param("ratio"), e.def.Param("floor")
@@ -624,7 +624,7 @@ func analyzeMS(e *env) (*Outcome, error) {
 			return nil, err
 		}
 		o.Checks = append(o.Checks, learned(fmt.Sprintf("mixture model on %s prompts, %d examples", es.Name, e.n-1),
-			at(r, e.label("mixture"), e.n-1), e.def.Param("learned")))
+			at(r, modelKey("mixture"), e.n-1), e.def.Param("learned")))
 		s := eval.Setting{Name: es.Name, Task: spec, Prompt: es.Prompt, Prompts: e.scale.Prompts, Seed: e.seed(es.Name)}
 		bt, _, err := s.Draw(e.d, e.n)
 		if err != nil {

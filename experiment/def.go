@@ -28,16 +28,15 @@ type RunRef struct {
 	Preset string `yaml:"preset"` // train preset without the scale, e.g. "dense_sparse"
 	// Name is the run's name without the scale; default Preset. Runs with the
 	// same scale/name are trained once and shared between experiments.
-	Name string `yaml:"name,omitempty"`
-	// Weights overrides the preset's mixture weights.
-	Weights []float64 `yaml:"weights,omitempty"`
-	// Dim overrides the input dimension (the curriculum over dimensions is
-	// then turned off).
-	Dim   int    `yaml:"dim,omitempty"`
+	Name  string `yaml:"name,omitempty"`
 	Label string `yaml:"label,omitempty"` // legend label of the model
-	// TrainAt maps a scale (configs.Scales) to changes of this run's
-	// recipe there: a seed of its own, say. A run so changed needs a name of
-	// its own unless its config equals another's (Plan shares runs by config).
+	// Recipe overrides the preset at every scale (weights, dim, ...: its
+	// fields sit in the run's own line).
+	Recipe `yaml:",inline"`
+	// TrainAt maps a scale (configs.Scales) to overrides of this run there,
+	// on top of Recipe: a seed of its own, say. A run so changed needs a
+	// name of its own unless its config equals another's (Plan shares runs
+	// by config).
 	TrainAt map[string]Recipe `yaml:"train_at,omitempty"`
 }
 
@@ -49,17 +48,46 @@ func (r *RunRef) RunName() string {
 	return r.Preset
 }
 
-// Recipe replaces parts of a preset's training recipe in one run at one
-// scale (RunRef.TrainAt). Unset fields keep the preset's.
+// Recipe is what a run changes in its train preset: at every scale
+// (RunRef.Recipe) and at one scale (RunRef.TrainAt). Unset fields keep the
+// preset's.
 type Recipe struct {
+	// Weights sets the mixture weights (task.weights) of a preset that is
+	// a mixture of as many classes.
+	Weights []float64 `yaml:"weights,omitempty"`
+	// Dim sets the input dimension (data.dim) and turns the curriculum over
+	// dimensions off.
+	Dim   int     `yaml:"dim,omitempty"`
 	Seed  *uint64 `yaml:"seed,omitempty"`
 	Steps int     `yaml:"steps,omitempty"`
 	// DecaySteps sets train.schedule.decay_steps (0: the run's steps).
 	DecaySteps *int `yaml:"decay_steps,omitempty"`
 }
 
-// apply writes r's fields into c.
-func (r Recipe) apply(c *train.Config) {
+// validate reports a field of r (at path) that no config can take.
+func (r Recipe) validate(path string) error {
+	switch {
+	case r.Steps < 0:
+		return &config.Error{Path: path + ".steps", Msg: fmt.Sprintf("%d; need an integer > 0 (or leave it out)", r.Steps)}
+	case r.Dim < 0:
+		return &config.Error{Path: path + ".dim", Msg: fmt.Sprintf("%d; need an integer > 0 (or leave it out)", r.Dim)}
+	}
+	return nil
+}
+
+// apply writes r's fields into c; weights for a preset that is not a
+// mixture of as many classes are an error.
+func (r Recipe) apply(c *train.Config) error {
+	if r.Weights != nil {
+		if len(r.Weights) != len(c.Task.Of) || c.Task.Class != task.ClassMixture {
+			return fmt.Errorf("weights %v given for a preset that is not a mixture of %d classes", r.Weights, len(r.Weights))
+		}
+		c.Task.Weights = append([]float64(nil), r.Weights...)
+	}
+	if r.Dim > 0 {
+		c.Data.Dim = r.Dim
+		c.Curriculum.Dims = train.Ramp{}
+	}
 	if r.Seed != nil {
 		c.Seed = *r.Seed
 	}
@@ -69,6 +97,7 @@ func (r Recipe) apply(c *train.Config) {
 	if r.DecaySteps != nil {
 		c.Train.Schedule.DecaySteps = *r.DecaySteps
 	}
+	return nil
 }
 
 // EvalSpec is one evaluation setting of an experiment.
@@ -173,8 +202,8 @@ func (d *Def) Validate() error {
 			if !slices.Contains(configs.Scales, sc) {
 				return bad(field, "scale %q unknown; allowed: %s", sc, strings.Join(configs.Scales, ", "))
 			}
-			if r.Steps < 0 {
-				return bad(field+"."+sc+".steps", "%d; need an integer > 0 (or leave it out)", r.Steps)
+			if err := r.validate("experiment " + d.ID + ": " + field + "." + sc); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -185,6 +214,9 @@ func (d *Def) Validate() error {
 		}
 	}
 	for i, r := range d.Runs {
+		if err := r.Recipe.validate(fmt.Sprintf("experiment %s: runs[%d]", d.ID, i)); err != nil {
+			return err
+		}
 		if err := checkRecipes(fmt.Sprintf("runs[%d].train_at", i), r.TrainAt); err != nil {
 			return err
 		}

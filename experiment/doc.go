@@ -7,8 +7,8 @@
 //
 // Each experiment is a YAML file embedded from configs/: its id, title, the
 // paper's claim, the runs it needs (train presets by role, with optional
-// overrides of the mixture weights or the input dimension, and per scale an
-// optional change of a run's seed and schedule, train_at), its evaluation
+// overrides, a Recipe: mixture weights, input dimension, seed and schedule,
+// for every scale and per scale, train_at), its evaluation
 // settings, its figures, the thresholds of its verdict rule, the rule in
 // words and, per scale, a note on what that scale shows (scale_notes).
 // configs/scales.yaml holds the evaluation sizes of each preset scale

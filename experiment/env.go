@@ -35,24 +35,68 @@ type env struct {
 	// evalSeed, when not 0, redraws every evaluation's prompts and Monte
 	// Carlo functions (Options.EvalSeed).
 	evalSeed uint64
-	// roles maps each predictor's name to what it is in figures (a model,
-	// a baseline, a reference); set where the predictors are made.
+	// roles maps each predictor's key (eval.Predictor.Key) to what it is
+	// in figures (a model, a baseline, a reference); set where the
+	// predictors are made.
 	roles map[string]plot.Role
 }
 
-// setRole records what predictor name is, for figures.
-func (e *env) setRole(name string, r plot.Role) {
+// Curve keys. Analyses find a curve by its key (eval.Curve.Key), never by
+// its legend label: a pretrained model by modelKey of its run role, a
+// baseline by what it is (baselineCurve), a reference by the key its
+// analysis gives it (e.g. keyMixtureBayes).
+const (
+	keyLeastSquares = "baseline/least_squares"
+	keyLassoBest    = "baseline/lasso_best"
+	keyKNN          = "baseline/knn"
+	// keyBayes is the class's exact Bayes predictor, whichever class.
+	keyBayes = "baseline/bayes"
+	// keyBayesMC is the class's Monte Carlo Bayes predictor.
+	keyBayesMC = "baseline/bayes_mc"
+	// keyMixtureBayes is the Bayes predictor of a model's pretraining mixture.
+	keyMixtureBayes = "reference/mixture_bayes"
+)
+
+// modelKey is the key of the curve of the model pretrained by run role.
+func modelKey(role string) string { return "model/" + role }
+
+// classBayesKey is the key of the exact Bayes predictor of component i of a
+// model's pretraining mixture.
+func classBayesKey(i int) string { return fmt.Sprintf("reference/class_bayes_%d", i) }
+
+// baselineCurve returns the key, legend label and figure role of the curve of
+// baseline p, by what p is: the Bayes predictors are references, the others
+// baselines.
+func baselineCurve(p baseline.Predictor) (key, label string, role plot.Role) {
+	switch p := p.(type) {
+	case baseline.LeastSquares:
+		return keyLeastSquares, "least squares", plot.RoleBaseline
+	case baseline.LassoBest:
+		return keyLassoBest, "lasso (best alpha in hindsight)", plot.RoleBaseline
+	case baseline.KNN:
+		return keyKNN, fmt.Sprintf("%d-nearest neighbours", p.K), plot.RoleBaseline
+	case *baseline.MonteCarlo:
+		return keyBayesMC, "Bayes (Monte Carlo)", plot.RoleReference
+	case baseline.Evidence:
+		// Exact (baseline.Exact): dense, sparse, pool, mixture.
+		return keyBayes, "Bayes-optimal", plot.RoleReference
+	}
+	return "baseline/" + p.Name(), p.Name(), plot.RoleBaseline
+}
+
+// setRole records what the predictor with key key is, for figures.
+func (e *env) setRole(key string, r plot.Role) {
 	if e.roles == nil {
 		e.roles = map[string]plot.Role{}
 	}
-	e.roles[name] = r
+	e.roles[key] = r
 }
 
 // reference returns a reference predictor (a Bayes predictor that is not a
-// baseline of the class) under label, recorded as such.
-func (e *env) reference(p baseline.Predictor, label string) eval.Predictor {
-	e.setRole(label, plot.RoleReference)
-	return eval.Baseline{P: p, Label: label}
+// baseline of the class) with key key under label, recorded as such.
+func (e *env) reference(p baseline.Predictor, key, label string) eval.Predictor {
+	e.setRole(key, plot.RoleReference)
+	return eval.Baseline{P: p, Label: label, ID: key}
 }
 
 // Check is one numeric test of a verdict rule.
@@ -237,23 +281,6 @@ func (e *env) baselineOptions() baseline.Options {
 	return o
 }
 
-// baselineLabel is a legend label for a baseline's name.
-func baselineLabel(name string) string {
-	switch {
-	case name == "least_squares":
-		return "least squares"
-	case name == "lasso_best_in_hindsight":
-		return "lasso (best alpha in hindsight)"
-	case strings.HasPrefix(name, "knn_k="):
-		return strings.TrimPrefix(name, "knn_k=") + "-nearest neighbours"
-	case strings.HasPrefix(name, "bayes_mc"):
-		return "Bayes (Monte Carlo)"
-	case strings.HasPrefix(name, "bayes"):
-		return "Bayes-optimal"
-	}
-	return name
-}
-
 // baselines returns the labeled baselines of class c whose names start with
 // one of prefixes. skipBayes drops the exact Bayes predictor (too costly).
 func (e *env) baselines(c task.Class, prefixes []string) ([]eval.Predictor, error) {
@@ -270,13 +297,9 @@ func (e *env) baselines(c task.Class, prefixes []string) ([]eval.Predictor, erro
 			e.log("skipping %s: %.0f supports", p.Name(), binomial(c.Dim(), bs.K))
 			continue
 		}
-		label := baselineLabel(p.Name())
-		if strings.HasPrefix(p.Name(), "bayes") {
-			e.setRole(label, plot.RoleReference)
-		} else {
-			e.setRole(label, plot.RoleBaseline)
-		}
-		out = append(out, eval.Baseline{P: p, Label: label})
+		key, label, role := baselineCurve(p)
+		e.setRole(key, role)
+		out = append(out, eval.Baseline{P: p, Label: label, ID: key})
 	}
 	return out, nil
 }
@@ -296,8 +319,8 @@ func (e *env) transformers(roles []string) []eval.Predictor {
 	var out []eval.Predictor
 	for _, r := range roles {
 		m := e.models[r]
-		e.setRole(m.label, plot.RoleModel)
-		out = append(out, &eval.Transformer{Label: m.label, Model: m.m})
+		e.setRole(modelKey(r), plot.RoleModel)
+		out = append(out, &eval.Transformer{Label: m.label, ID: modelKey(r), Model: m.m})
 	}
 	return out
 }
@@ -341,13 +364,14 @@ func (e *env) evaluateDefs(o *Outcome) error {
 	return nil
 }
 
-// label returns the legend label of a run role.
+// label returns the legend label of a run role, for display only: curves are
+// found by modelKey.
 func (e *env) label(role string) string { return e.models[role].label }
 
-// at returns the mean error of predictor name at position p of setting r
-// (NaN if missing).
-func at(r *eval.SettingResult, name string, p int) float64 {
-	c := r.Curve(name)
+// at returns the mean error of the predictor with key key at position p of
+// setting r (NaN if missing).
+func at(r *eval.SettingResult, key string, p int) float64 {
+	c := r.Curve(key)
 	if c == nil {
 		return math.NaN()
 	}
@@ -363,17 +387,17 @@ func (e *env) iclFigure(title string, r *eval.SettingResult) *plot.Figure {
 		for i := range x {
 			x[i] = float64(i)
 		}
-		ss = append(ss, plot.Series{Name: c.Name, X: x, Y: c.Mean, Lo: c.Lo, Hi: c.Hi, Role: e.roleOf(c.Name)})
+		ss = append(ss, plot.Series{Name: c.Name, X: x, Y: c.Mean, Lo: c.Lo, Hi: c.Hi, Role: e.roleOf(c.Key)})
 	}
 	return plot.ICLCurves(title, r.ZeroError, ss...)
 }
 
-// roleOf is what predictor name is in figures; a predictor made elsewhere
-// than transformers, baselines or reference is a programmer error.
-func (e *env) roleOf(name string) plot.Role {
-	r, ok := e.roles[name]
+// roleOf is what the predictor with key key is in figures; a predictor made
+// elsewhere than transformers, baselines or reference is a programmer error.
+func (e *env) roleOf(key string) plot.Role {
+	r, ok := e.roles[key]
 	if !ok {
-		panic("experiment " + e.def.ID + ": predictor " + name + " has no role")
+		panic("experiment " + e.def.ID + ": predictor " + key + " has no role")
 	}
 	return r
 }
@@ -387,13 +411,14 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// sweepSeries returns the line of predictor at position as a plot series.
-func (e *env) sweepSeries(sw *eval.Sweep, predictor string, position int, name string) (plot.Series, bool) {
-	l := sw.Line(predictor, position)
+// sweepSeries returns the line of the predictor with key key at position as
+// a plot series named name.
+func (e *env) sweepSeries(sw *eval.Sweep, key string, position int, name string) (plot.Series, bool) {
+	l := sw.Line(key, position)
 	if l == nil {
 		return plot.Series{}, false
 	}
-	return plot.Series{Name: name, X: sw.X, Y: l.Mean, Lo: l.Lo, Hi: l.Hi, Role: e.roleOf(predictor)}, true
+	return plot.Series{Name: name, X: sw.X, Y: l.Mean, Lo: l.Lo, Hi: l.Hi, Role: e.roleOf(key)}, true
 }
 
 // examples names a position: "1 example", "4 examples".

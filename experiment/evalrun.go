@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 
 	"icl/baseline"
 	"icl/eval"
@@ -133,7 +132,8 @@ func EvaluateModel(m *gpt.Model, cfg *train.Config, opts RunOptions) (*eval.Resu
 	}
 	eo := eval.Options{Boots: opts.Boots, BootSeed: opts.Seed}
 	res := eval.NewResults(eo)
-	tf := &eval.Transformer{Label: "transformer", Model: m}
+	tf := &eval.Transformer{Label: "transformer", ID: keyRunModel, Model: m}
+	roles := map[string]plot.Role{keyRunModel: plot.RoleModel}
 	for _, s := range RunSettings(cfg.Task, d, opts.Prompts, opts.Seed, opts.NoOOD) {
 		c, _, _, err := s.Build(d, n)
 		if err != nil {
@@ -143,14 +143,20 @@ func EvaluateModel(m *gpt.Model, cfg *train.Config, opts RunOptions) (*eval.Resu
 		if err != nil {
 			return nil, err
 		}
-		preds := append([]eval.Predictor{tf}, eval.Baselines(eval.SelectBaselines(all, prefixes))...)
+		preds := []eval.Predictor{tf}
+		for _, p := range eval.SelectBaselines(all, prefixes) {
+			// Legends show the baselines' own names.
+			key, _, role := baselineCurve(p)
+			roles[key] = role
+			preds = append(preds, eval.Baseline{P: p, ID: key})
+		}
 		r, err := eval.Evaluate(s, d, n, preds, eo)
 		if err != nil {
 			return nil, err
 		}
 		res.Settings = append(res.Settings, r)
 		if opts.Progress != nil {
-			tm, _, _ := r.Curve("transformer").At(n - 1)
+			tm, _, _ := r.Curve(keyRunModel).At(n - 1)
 			fmt.Fprintf(opts.Progress, "eval %s (%s): transformer error %.3g at %d examples\n", s.Name, r.Class, tm, n-1)
 		}
 	}
@@ -161,29 +167,29 @@ func EvaluateModel(m *gpt.Model, cfg *train.Config, opts RunOptions) (*eval.Resu
 		return nil, err
 	}
 	for _, r := range res.Settings {
-		if err := runFigure(r).Save(filepath.Join(opts.OutDir, r.Setting), 0, 0); err != nil {
+		if err := runFigure(r, roles).Save(filepath.Join(opts.OutDir, r.Setting), 0, 0); err != nil {
 			return nil, err
 		}
 	}
 	return res, nil
 }
 
+// keyRunModel is the key of the evaluated model's curve in EvaluateModel.
+const keyRunModel = "model"
+
 // runFigure draws the ICL curves of one setting of EvaluateModel, each styled
-// by its role: the transformer a model, the Bayes predictors references, the
-// other baselines baselines.
-func runFigure(r *eval.SettingResult) *plot.Figure {
+// by the role of its key in roles: the transformer a model, the Bayes
+// predictors references, the other baselines baselines.
+func runFigure(r *eval.SettingResult, roles map[string]plot.Role) *plot.Figure {
 	var ss []plot.Series
 	for _, c := range r.Curves {
 		x := make([]float64, len(c.Mean))
 		for i := range x {
 			x[i] = float64(i)
 		}
-		role := plot.RoleBaseline
-		switch {
-		case c.Name == "transformer":
-			role = plot.RoleModel
-		case strings.HasPrefix(c.Name, "bayes"):
-			role = plot.RoleReference
+		role, ok := roles[c.Key]
+		if !ok {
+			panic("experiment: EvaluateModel's predictor " + c.Key + " has no role")
 		}
 		ss = append(ss, plot.Series{Name: c.Name, X: x, Y: c.Mean, Lo: c.Lo, Hi: c.Hi, Role: role})
 	}

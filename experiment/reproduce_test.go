@@ -249,6 +249,51 @@ func TestPlanRunTrainAt(t *testing.T) {
 	}
 }
 
+// A run's overrides are one type at two levels: its own (every scale), then
+// its train_at at the scale, which wins; weights need a mixture of as many
+// classes, and a negative dim is refused by name.
+func TestRunConfigOverrides(t *testing.T) {
+	quick, _ := LoadScale("quick")
+	small, _ := LoadScale("small")
+	seed := uint64(5)
+	ref := RunRef{Role: "m", Preset: "dense_sparse", Name: "w",
+		Recipe:  Recipe{Weights: []float64{0.2, 0.8}, Dim: 3, Seed: &seed},
+		TrainAt: map[string]Recipe{"quick": {Weights: []float64{0.3, 0.7}, Steps: 40}}}
+	d := &Def{ID: "A", Runs: []RunRef{ref}}
+	for _, tc := range []struct {
+		scale   *Scale
+		weights []float64
+		steps   int // 0: the preset's
+	}{{quick, []float64{0.3, 0.7}, 40}, {small, []float64{0.2, 0.8}, 0}} {
+		cfg, err := RunConfig(d, &d.Runs[0], tc.scale)
+		if err != nil {
+			t.Fatal(err)
+		}
+		preset, err := train.Preset(tc.scale.Name + "/dense_sparse")
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := tc.steps
+		if steps == 0 {
+			steps = preset.Train.Steps
+		}
+		// No curriculum over dimensions: the defaults hold it at dim.
+		if dims := cfg.Curriculum.Dims; !slices.Equal(cfg.Task.Weights, tc.weights) || cfg.Data.Dim != 3 || dims.Start != 3 || dims.End != 3 ||
+			cfg.Seed != seed || cfg.Train.Steps != steps {
+			t.Errorf("%s: weights %v, dim %d, dims curriculum %+v, seed %d, steps %d; want %v, 3, held at 3, %d, %d",
+				tc.scale.Name, cfg.Task.Weights, cfg.Data.Dim, cfg.Curriculum.Dims, cfg.Seed, cfg.Train.Steps, tc.weights, seed, steps)
+		}
+	}
+	lin := &Def{ID: "B", Runs: []RunRef{{Role: "m", Preset: "dense_linear", Recipe: Recipe{Weights: []float64{0.5, 0.5}}}}}
+	if _, err := RunConfig(lin, &lin.Runs[0], quick); err == nil || !strings.Contains(err.Error(), "not a mixture of 2 classes") {
+		t.Errorf("weights on a preset that is not a mixture: %v", err)
+	}
+	bad := &Def{ID: "X", Title: "t", Claim: "c", Rule: "r", Runs: []RunRef{{Role: "m", Preset: "dense_sparse", Recipe: Recipe{Dim: -1}}}}
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "runs[0].dim") {
+		t.Errorf("negative dim: %v", err)
+	}
+}
+
 // The verdict box speaks of the scale shown: the note of that scale
 // whatever the verdict, never another scale's.
 func TestReportScaleNote(t *testing.T) {
@@ -363,11 +408,12 @@ func TestVerdict(t *testing.T) {
 	}
 }
 
-// curveResult is a setting result with constant curves name -> error.
+// curveResult is a setting result with constant curves key -> error, each
+// named by its key in capitals (checks find curves by key, not by name).
 func curveResult(setting string, n int, errs map[string]float64) *eval.SettingResult {
 	r := &eval.SettingResult{Setting: setting, N: n}
-	for name, v := range errs {
-		c := eval.Curve{Name: name}
+	for key, v := range errs {
+		c := eval.Curve{Name: strings.ToUpper(key), Key: key}
 		for range n {
 			c.Mean = append(c.Mean, v)
 			c.Lo = append(c.Lo, v-0.01)
@@ -551,7 +597,7 @@ func TestReproduceMicro(t *testing.T) {
 		t.Errorf("E1 sparse results: %+v", s)
 	} else if s.Class != "sparse linear (1 of 5)" {
 		t.Errorf("E1 sparse prompts are %s, want the runs' 1 of 5", s.Class)
-	} else if c := s.Curve("Bayes, loss-weighted mixture"); c == nil {
+	} else if c := s.Curve(keyMixtureBayes); c == nil || c.Name != "Bayes, loss-weighted mixture" {
 		t.Error("E1's reference for the normalized-loss mixture is not the loss-weighted Bayes mixture")
 	}
 	// MS compares with the posterior under the loss-weighted prior and shows

@@ -78,7 +78,8 @@ func timeSteps(runs []*PlannedRun, threads int) {
 
 // RunConfig returns the training config of d's run ref at scale, named
 // SCALE/NAME: the train preset TRAINSCALE/PRESET, then the ref's overrides
-// (its weights and dimension, and its recipe at scale), then the defaults.
+// (its Recipe, then its recipe at the scale, TrainAt), then the defaults.
+// Scale.Train, set by tests only, edits the config before the defaults.
 //
 // An experiment the scale takes from another (Scale.RunsFrom) gets that
 // scale's run: named, configured and trained as there.
@@ -92,19 +93,10 @@ func RunConfig(d *Def, ref *RunRef, scale *Scale) (*train.Config, error) {
 		return nil, err
 	}
 	cfg.Name = scale.Name + "/" + ref.RunName()
-	if ref.Weights != nil {
-		if len(ref.Weights) != len(cfg.Task.Of) || cfg.Task.Class != "mixture" {
-			return nil, fmt.Errorf("run %s: weights %v given for preset %s, which is not a mixture of %d classes",
-				cfg.Name, ref.Weights, ref.Preset, len(ref.Weights))
+	for _, r := range []Recipe{ref.Recipe, ref.TrainAt[scale.Name]} {
+		if err := r.apply(cfg); err != nil {
+			return nil, fmt.Errorf("run %s (preset %s): %w", cfg.Name, ref.Preset, err)
 		}
-		cfg.Task.Weights = append([]float64(nil), ref.Weights...)
-	}
-	if ref.Dim > 0 {
-		cfg.Data.Dim = ref.Dim
-		cfg.Curriculum.Dims = train.Ramp{}
-	}
-	if r, ok := ref.TrainAt[scale.Name]; ok {
-		r.apply(cfg)
 	}
 	if scale.Train != nil {
 		scale.Train(cfg)
