@@ -55,19 +55,6 @@ func colSumAdd(dst, src []float32, R, n int) {
 	})
 }
 
-// addColSums: dst[j] += src[0*stride+j] + src[1*stride+j] + ... + src[(rows-1)*stride+j],
-// added one term at a time in row order, for j < len(dst).
-func addColSums(dst, src []float32, rows, stride int) {
-	k := colSumVec(dst, src, rows, stride)
-	d := dst[k:]
-	for r := 0; r < rows; r++ {
-		s := src[r*stride+k : r*stride+k+len(d)]
-		for c := range d {
-			d[c] += s[c]
-		}
-	}
-}
-
 // matmulForward: out (R,OC) = res + inp (R,C) w^T + bias, with w (OC,C),
 // bias (OC) or nil, res (R,OC) or nil (then taken as 0). out may not alias inp.
 // out is set to res + bias block by block inside the product (kernels.GemmInit),
@@ -78,15 +65,7 @@ func matmulForward(out, res, inp, w, bias []float32, R, C, OC int) {
 		o := c[i0*ldc+j0:]
 		switch {
 		case res != nil && bias != nil:
-			s := res[i0*OC+j0:]
-			b := bias[j0:j1]
-			k := addRowVec(o, s, b, rows, ldc, OC)
-			for r := 0; r < rows; r++ {
-				or, sr := o[r*ldc:r*ldc+n], s[r*OC:r*OC+n]
-				for j := k; j < n; j++ {
-					or[j] = sr[j] + b[j]
-				}
-			}
+			addRows(o, res[i0*OC+j0:], bias[j0:j1], rows, ldc, OC)
 		case res != nil:
 			kernels.CopyRows(o, res[i0*OC+j0:], rows, n, ldc, OC)
 		case bias != nil:
@@ -121,21 +100,9 @@ func layernormForward(out, mean, rstd, inp, w, b []float32, R, C int) {
 	parallelFor(R, rowGrain, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			x := inp[r*C : (r+1)*C]
-			s, k := sumVec(x)
-			for _, v := range x[k:] {
-				s += v
-			}
-			m := s / float32(C)
-			v2, k := sqDevVec(x, m)
-			for _, v := range x[k:] {
-				d := v - m
-				v2 += d * d
-			}
-			rs := float32(1 / math.Sqrt(float64(v2/float32(C)+lnEps)))
-			o := out[r*C : (r+1)*C]
-			for c := lnNormVec(o, x, w, b, m, rs); c < C; c++ {
-				o[c] = (x[c]-m)*rs*w[c] + b[c]
-			}
+			m := sum(x) / float32(C)
+			rs := float32(1 / math.Sqrt(float64(sqDev(x, m)/float32(C)+lnEps)))
+			lnNorm(out[r*C:(r+1)*C], x, w, b, m, rs)
 			mean[r], rstd[r] = m, rs
 		}
 	})
@@ -152,19 +119,10 @@ func layernormBackward(dinp, dw, db, dout, inp, mean, rstd, w []float32, R, C in
 			x := inp[r*C : (r+1)*C]
 			g := dout[r*C : (r+1)*C]
 			m, rs := mean[r], rstd[r]
-			s1, s2, k := lnDotsVec(g, w, x, m) // sum dnorm, sum dnorm*(x - m)
-			for c := k; c < C; c++ {
-				dn := g[c] * w[c]
-				s1 += dn
-				s2 += dn * (x[c] - m)
-			}
+			s1, s2 := lnDots(g, w, x, m) // sum dnorm, sum dnorm*(x - m)
 			s1 /= float32(C)
 			s2 = s2 * rs / float32(C)
-			d := dinp[r*C : (r+1)*C]
-			for c := lnBwdRowVec(d, g, w, x, m, rs, s1, s2); c < C; c++ {
-				xh := (x[c] - m) * rs
-				d[c] += (g[c]*w[c] - s1 - xh*s2) * rs
-			}
+			lnBwdRow(dinp[r*C:(r+1)*C], g, w, x, m, rs, s1, s2)
 		}
 	})
 	// Parameter gradients: columns in blocks of 8, so the vector/scalar split of
@@ -174,12 +132,7 @@ func layernormBackward(dinp, dw, db, dout, inp, mean, rstd, w []float32, R, C in
 		gw, gb := dw[lo:hi], db[lo:hi]
 		for r := 0; r < R; r++ {
 			x := inp[r*C+lo : r*C+hi]
-			g := dout[r*C+lo : r*C+hi]
-			m, rs := mean[r], rstd[r]
-			for c := lnColVec(gw, gb, g, x, m, rs); c < len(gw); c++ {
-				gw[c] += g[c] * ((x[c] - m) * rs)
-				gb[c] += g[c]
-			}
+			lnCol(gw, gb, dout[r*C+lo:r*C+hi], x, mean[r], rstd[r])
 		}
 	})
 }
@@ -199,17 +152,13 @@ func geluForward(out, deriv, inp []float32) {
 		if deriv != nil {
 			d = deriv[a:b]
 		}
-		k := geluVec(out[a:b], d, inp[a:b])
-		if d != nil {
-			d = d[k:]
-		}
-		geluScalar(out[a+k:b], d, inp[a+k:b])
+		gelu(out[a:b], d, inp[a:b])
 	})
 	var d []float32
 	if deriv != nil {
 		d = deriv[nb*8 : n]
 	}
-	geluScalar(out[nb*8:n], d, inp[nb*8:n])
+	gelu(out[nb*8:n], d, inp[nb*8:n])
 }
 
 // geluScalar is geluForward without the vector kernel. With e = exp(2u) and
@@ -237,9 +186,7 @@ func geluBackward(dinp, dout, deriv []float32, beta float32) {
 	parallelFor(len(dinp), 1024, func(lo, hi int) {
 		d, g, k := dinp[lo:hi], dout[lo:hi], deriv[lo:hi]
 		if beta == 0 {
-			for i := mulVec(d, g, k); i < len(d); i++ {
-				d[i] = g[i] * k[i]
-			}
+			mul(d, g, k)
 			return
 		}
 		for i := range d {

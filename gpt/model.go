@@ -264,7 +264,7 @@ func (m *Model) ForwardFamilies(xs, ys, ind, w []float32, B, N int) float32 {
 			xRows(a.resX, res, BN, C)
 			R, res, atty = BN, a.resX, a.attyX
 		}
-		matmulForward(k.res2, res, atty, w.ProjW, w.ProjB, R, C, C)
+		matmulForward(k.res2, res, atty, w.ProjW, w.ProjB, R, C, C) // res2 = res + c_proj(atty): the residual add
 		p.lap(kMatmul, &t)
 		layernormForward(k.ln2, k.ln2Mean, k.ln2Rstd, k.res2, w.Ln2W, w.Ln2B, R, C)
 		p.lap(kLayerNorm, &t)
@@ -273,7 +273,7 @@ func (m *Model) ForwardFamilies(xs, ys, ind, w []float32, B, N int) float32 {
 		g := k.gelu[:R*4*C]
 		geluForward(g, k.geluDeriv[:R*4*C], g) // in place, keeping what backward needs
 		p.lap(kGELU, &t)
-		matmulForward(k.res3, k.res2, k.gelu, w.MlpW, w.MlpB, R, 4*C, C)
+		matmulForward(k.res3, k.res2, k.gelu, w.MlpW, w.MlpB, R, 4*C, C) // res3 = res2 + mlp_proj(gelu): the residual add
 		p.lap(kMatmul, &t)
 		res = k.res3
 	}

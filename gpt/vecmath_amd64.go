@@ -165,90 +165,6 @@ func lnColVec(gw, gb, g, x []float32, m, rs float32) int {
 }
 
 //go:noescape
-func dotRowsAVX2(dst, x, y *float32, n, stride, hs int)
-
-//go:noescape
-func axpyRowsAVX2(out, w *float32, ws int, y *float32, n, stride, hs int, acc int)
-
-// dotRowsVec sets dst[j] = sum over c < hv of x[c] y[j*stride+c] for every j,
-// hv = hs - hs%8, with AVX2, and returns hv (0, doing nothing, without AVX2).
-func dotRowsVec(dst, x, y []float32, stride, hs int) int {
-	hv := hs &^ 7
-	n := len(dst)
-	if !hasAVX2 || hv == 0 || n == 0 {
-		return 0
-	}
-	_, _ = x[hv-1], y[(n-1)*stride+hv-1]
-	dotRowsAVX2(&dst[0], &x[0], &y[0], n, stride, hv)
-	return hv
-}
-
-// axpyRowsVec sets out[c] = (acc ? out[c] : 0) + sum over j < n of
-// w[j*ws] y[j*stride+c] for c < hv, hv = len(out) - len(out)%8, with AVX2, and
-// returns hv (0, doing nothing, without AVX2).
-func axpyRowsVec(out, w []float32, ws int, y []float32, n, stride int, acc bool) int {
-	hv := len(out) &^ 7
-	if !hasAVX2 || hv == 0 {
-		return 0
-	}
-	if n == 0 {
-		if !acc {
-			clear(out[:hv])
-		}
-		return hv
-	}
-	_, _ = w[(n-1)*ws], y[(n-1)*stride+hv-1]
-	a := 0
-	if acc {
-		a = 1
-	}
-	axpyRowsAVX2(&out[0], &w[0], ws, &y[0], n, stride, hv, a)
-	return hv
-}
-
-//go:noescape
-func maxAVX2(x *float32, n int) float32
-
-//go:noescape
-func scaleAVX2(x *float32, n int, s float32)
-
-//go:noescape
-func smBwdAVX2(d, a *float32, n int, s, scale float32)
-
-// maxVec returns the largest of the first k = len(x) - len(x)%8 entries and
-// k (0, and no maximum, without AVX2 or with k = 0).
-func maxVec(x []float32) (float32, int) {
-	n := len(x) &^ 7
-	if !hasAVX2 || n == 0 {
-		return 0, 0
-	}
-	return maxAVX2(&x[0], n), n
-}
-
-// scaleVec multiplies the first k = len(x) - len(x)%8 entries by s and
-// returns k (0 without AVX2).
-func scaleVec(x []float32, s float32) int {
-	n := len(x) &^ 7
-	if !hasAVX2 || n == 0 {
-		return 0
-	}
-	scaleAVX2(&x[0], n, s)
-	return n
-}
-
-// smBwdVec sets d[i] = a[i] (d[i] - s) scale for the first k = len(d) -
-// len(d)%8 entries and returns k (0 without AVX2).
-func smBwdVec(d, a []float32, s, scale float32) int {
-	n := len(d) &^ 7
-	if !hasAVX2 || n == 0 {
-		return 0
-	}
-	_ = a[n-1]
-	smBwdAVX2(&d[0], &a[0], n, s, scale)
-	return n
-}
-
-//go:noescape
 func addRowAVX2(dst, src, row *float32, rows, n, ldd, lds int)
 
 // addRowVec sets dst[r*ldd+j] = src[r*lds+j] + row[j] for r < rows and the
@@ -279,36 +195,7 @@ func mulVec(dst, x, y []float32) int {
 }
 
 //go:noescape
-func softmaxAVX2(x *float32, n int, scale float32, c *[19][8]float32)
-
-//go:noescape
-func softmaxBwdAVX2(d, a *float32, n int, scale float32)
-
-//go:noescape
 func transpose8AVX2(dst *float32, ldd int, src *float32, lds int)
-
-// softmaxVec sets x = exp((x - max x) scale) / sum with AVX2 when len(x) is a
-// positive multiple of 8, and reports whether it did.
-func softmaxVec(x []float32, scale float32) bool {
-	n := len(x)
-	if !hasAVX2 || n == 0 || n%8 != 0 {
-		return false
-	}
-	softmaxAVX2(&x[0], n, scale, vecConsts)
-	return true
-}
-
-// softmaxBwdVec sets d = a (d - sum(a d)) scale with AVX2 when len(d) is a
-// positive multiple of 8, and reports whether it did.
-func softmaxBwdVec(d, a []float32, scale float32) bool {
-	n := len(d)
-	if !hasAVX2 || n == 0 || n%8 != 0 {
-		return false
-	}
-	_ = a[n-1]
-	softmaxBwdAVX2(&d[0], &a[0], n, scale)
-	return true
-}
 
 // transposeVec transposes the 8 x 8 blocks of the (rows, cols) matrix src
 // (row stride lds) into dst (row stride ldd), dst[c*ldd+t] = src[t*lds+c],

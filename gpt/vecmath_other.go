@@ -20,16 +20,6 @@ func lnBwdRowVec(d, g, w, x []float32, m, rs, s1, s2 float32) int { return 0 }
 
 func lnColVec(gw, gb, g, x []float32, m, rs float32) int { return 0 }
 
-func dotRowsVec(dst, x, y []float32, stride, hs int) int { return 0 }
-
-func axpyRowsVec(out, w []float32, ws int, y []float32, n, stride int, acc bool) int { return 0 }
-
-func maxVec(x []float32) (float32, int) { return 0, 0 }
-
-func scaleVec(x []float32, s float32) int { return 0 }
-
-func smBwdVec(d, a []float32, s, scale float32) int { return 0 }
-
 func addRowVec(dst, src, row []float32, rows, ldd, lds int) int { return 0 }
 
 func mulVec(dst, x, y []float32) int { return 0 }
@@ -39,10 +29,6 @@ var hasAVX2, hasAVX512 = false, false
 func tileVec(kern tileKernel, k int, a *[4][]float32, csa int, b []float32, ldb int, c *[4][]float32, spare []float32, rows, n int, acc bool) int {
 	return 0
 }
-
-func softmaxVec(x []float32, scale float32) bool { return false }
-
-func softmaxBwdVec(d, a []float32, scale float32) bool { return false }
 
 func transposeVec(dst []float32, ldd int, src []float32, lds, rows, cols int) (int, int) {
 	return 0, 0
