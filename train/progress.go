@@ -31,7 +31,7 @@ const redrawInterval = 100 * time.Millisecond
 type StepProgress struct {
 	Step  int     // completed steps
 	Steps int     // train.steps
-	Start int     // the step this session started from (0, or a resumed checkpoint's)
+	Start int     // the step this process started from (0, or a resumed checkpoint's)
 	Loss  float64 // this step's training loss
 	Stage Stage   // the curriculum's stage of this step
 	Time  time.Time
