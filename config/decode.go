@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -138,32 +139,11 @@ func resolve(n *yaml.Node) *yaml.Node {
 }
 
 // fieldIndex returns the index path of the field of struct type t whose YAML
-// name is name, following ",inline" as yamlFields does.
+// name is name (yamlFields' rules), if it is reached without passing through
+// a pointer.
 func fieldIndex(t reflect.Type, name string) ([]int, bool) {
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		tag := f.Tag.Get("yaml")
-		if tag == "-" {
-			continue
-		}
-		fname, opts, _ := strings.Cut(tag, ",")
-		if strings.Contains(opts, "inline") && f.Type.Kind() == reflect.Struct {
-			if idx, ok := fieldIndex(f.Type, name); ok {
-				return append([]int{i}, idx...), true
-			}
-			continue
-		}
-		if fname == "" {
-			fname = strings.ToLower(f.Name)
-		}
-		if fname == name {
-			return []int{i}, true
-		}
-	}
-	return nil, false
+	f, ok := yamlFields(t)[name]
+	return f.index, ok && f.index != nil
 }
 
 var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
@@ -204,8 +184,7 @@ func checkKnown(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 		if n.Kind != yaml.MappingNode {
 			return // the decoder reports the type mismatch
 		}
-		fields := map[string]reflect.StructField{}
-		yamlFields(t, fields)
+		fields := yamlFields(t)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			f, ok := fields[k.Value]
@@ -249,10 +228,31 @@ func checkKnown(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 	}
 }
 
+// yamlField is a struct field as the YAML decoder sees it: the field, and its
+// index path from the outer struct (nil when an inlined pointer lies between).
+type yamlField struct {
+	reflect.StructField
+	index []int
+}
+
 // yamlFields maps the YAML names of t's fields to the fields, following
 // yaml.v3's rules: the tag's name, else the lowercased field name; "-" skips;
 // ",inline" flattens.
-func yamlFields(t reflect.Type, dst map[string]reflect.StructField) {
+func yamlFields(t reflect.Type) map[string]yamlField {
+	dst := map[string]yamlField{}
+	addYAMLFields(dst, t, []int{})
+	return dst
+}
+
+// addYAMLFields adds t's fields to dst; prefix is t's index path (nil
+// through a pointer).
+func addYAMLFields(dst map[string]yamlField, t reflect.Type, prefix []int) {
+	at := func(i int) []int {
+		if prefix == nil {
+			return nil
+		}
+		return append(slices.Clone(prefix), i)
+	}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -264,19 +264,18 @@ func yamlFields(t reflect.Type, dst map[string]reflect.StructField) {
 		}
 		name, opts, _ := strings.Cut(tag, ",")
 		if strings.Contains(opts, "inline") {
-			ft := f.Type
-			if ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			if ft.Kind() == reflect.Struct {
-				yamlFields(ft, dst)
+			switch {
+			case f.Type.Kind() == reflect.Struct:
+				addYAMLFields(dst, f.Type, at(i))
+			case f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct:
+				addYAMLFields(dst, f.Type.Elem(), nil)
 			}
 			continue
 		}
 		if name == "" {
 			name = strings.ToLower(f.Name)
 		}
-		dst[name] = f
+		dst[name] = yamlField{f, at(i)}
 	}
 }
 
