@@ -39,9 +39,10 @@ def block(w, name, R, vbytes, NV):
     w("\tSHRQ $1, R15")
     w(f"\tJEQ {lab}_one")
 
-    def step(boff, aoff):
+    def step(aoff):
+        """One k-step: B's vectors at R9, A[i] at (row)(aoff)."""
         for v in range(NV):
-            w(f"\tVMOVUPS {v * vbytes}(R9){boff}, {breg[v]}")
+            w(f"\tVMOVUPS {v * vbytes}(R9), {breg[v]}")
         for i, r in enumerate(ROWS):
             src = f"({r})({aoff}*1)"
             if R == "Z":
@@ -53,22 +54,12 @@ def block(w, name, R, vbytes, NV):
                 for v in range(NV):
                     w(f"\tVFMADD231PS {breg[v]}, {t}, {R}{NV * i + v}")
 
+    # Two k-steps per iteration: A at R14 (p*csa) and DX (R14 + csa).
     w(f"{lab}_loop2:")
-    step("", "R14")
+    step("R14")
     w("\tLEAQ (R14)(R8*1), DX")
     w("\tADDQ R10, R9")
-    for v in range(NV):
-        w(f"\tVMOVUPS {v * vbytes}(R9), {breg[v]}")
-    for i, r in enumerate(ROWS):
-        src = f"({r})(DX*1)"
-        if R == "Z":
-            for v in range(NV):
-                w(f"\tVFMADD231PS.BCST {src}, {breg[v]}, {R}{NV * i + v}")
-        else:
-            t = bcast[i % 2]
-            w(f"\tVBROADCASTSS {src}, {t}")
-            for v in range(NV):
-                w(f"\tVFMADD231PS {breg[v]}, {t}, {R}{NV * i + v}")
+    step("DX")
     w("\tLEAQ (R14)(R8*2), R14")
     w("\tADDQ R10, R9")
     w("\tDECQ R15")
@@ -76,7 +67,7 @@ def block(w, name, R, vbytes, NV):
     w(f"{lab}_one:")
     w("\tTESTQ $1, CX")
     w(f"\tJEQ {lab}_done")
-    step("", "R14")
+    step("R14")
     w(f"{lab}_done:")
     w("\tMOVQ c+40(FP), DX")
     for i, r in enumerate(ROWS):
