@@ -18,7 +18,7 @@ import (
 // analyses maps experiment ids to their analysis.
 var analyses = map[string]func(e *env) (*Outcome, error){
 	"E1": analyzeE1, "E2": analyzeE2, "E3": analyzeE3, "E4": analyzeE4,
-	"E5": analyzeSweepE5, "E6": analyzeSweepE6, "MS": analyzeMS,
+	"E5": analyzeSweepE5, "E6": analyzeSweepE6, "MS": analyzeMS, "E7": analyzeE7,
 }
 
 // le reports a <= ratio*b + floor with the numbers.
@@ -641,10 +641,15 @@ func analyzeMS(e *env) (*Outcome, error) {
 		sel.Setting = es.Name
 		o.Selections = append(o.Selections, sel)
 		diff, cnt := 0.0, 0
+		diff2, cnt2 := 0.0, 0 // from 2 examples on, where the posterior has seen a pair of examples
 		for i, w := range sel.Implied.Mean {
 			if !math.IsNaN(w) {
 				diff += math.Abs(w - sel.Posterior.Mean[i])
 				cnt++
+				if i >= 2 {
+					diff2 += math.Abs(w - sel.Posterior.Mean[i])
+					cnt2++
+				}
 			}
 			row := []string{es.Name, fmt.Sprint(i),
 				fmt.Sprintf("%s [%s, %s]", num(w), num(sel.Implied.Lo[i]), num(sel.Implied.Hi[i])), num(sel.Posterior.Mean[i])}
@@ -669,6 +674,9 @@ func analyzeMS(e *env) (*Outcome, error) {
 			diff /= float64(cnt)
 			c.Pass = diff <= tol
 			c.Detail = fmt.Sprintf("mean |w - posterior| = %s over %d positions (tol %g)", num(diff), cnt, tol)
+			if cnt2 > 0 {
+				c.Detail += fmt.Sprintf("; from 2 examples on: %s over %d positions", num(diff2/float64(cnt2)), cnt2)
+			}
 		}
 		o.Checks = append(o.Checks, c)
 		x := make([]float64, len(sel.Implied.Mean))

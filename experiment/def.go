@@ -62,6 +62,9 @@ type Recipe struct {
 	Steps int     `yaml:"steps,omitempty"`
 	// DecaySteps sets train.schedule.decay_steps (0: the run's steps).
 	DecaySteps *int `yaml:"decay_steps,omitempty"`
+	// FamilyIndicator sets data.family_indicator: the probability that a
+	// pretraining prompt shows its task family (E7's conditional runs).
+	FamilyIndicator *float64 `yaml:"family_indicator,omitempty"`
 }
 
 // validate reports a field of r (at path) that no config can take.
@@ -71,6 +74,8 @@ func (r Recipe) validate(path string) error {
 		return &config.Error{Path: path + ".steps", Msg: fmt.Sprintf("%d; need an integer > 0 (or leave it out)", r.Steps)}
 	case r.Dim < 0:
 		return &config.Error{Path: path + ".dim", Msg: fmt.Sprintf("%d; need an integer > 0 (or leave it out)", r.Dim)}
+	case r.FamilyIndicator != nil && !(*r.FamilyIndicator >= 0 && *r.FamilyIndicator <= 1):
+		return &config.Error{Path: path + ".family_indicator", Msg: fmt.Sprintf("%g; need a probability in [0, 1] (or leave it out)", *r.FamilyIndicator)}
 	}
 	return nil
 }
@@ -96,6 +101,9 @@ func (r Recipe) apply(c *train.Config) error {
 	}
 	if r.DecaySteps != nil {
 		c.Train.Schedule.DecaySteps = *r.DecaySteps
+	}
+	if r.FamilyIndicator != nil {
+		c.Data.FamilyIndicator = *r.FamilyIndicator
 	}
 	return nil
 }
@@ -257,7 +265,7 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 // IDs lists the experiments in report order.
-var IDs = []string{"E1", "E2", "E3", "E4", "E5", "E6", "MS"}
+var IDs = []string{"E1", "E2", "E3", "E4", "E5", "E6", "MS", "E7"}
 
 // Defs returns the embedded experiment definitions in report order.
 func Defs() ([]*Def, error) {

@@ -320,7 +320,13 @@ func (e *env) transformers(roles []string) []eval.Predictor {
 	for _, r := range roles {
 		m := e.models[r]
 		e.setRole(modelKey(r), plot.RoleModel)
-		out = append(out, &eval.Transformer{Label: m.label, ID: modelKey(r), Model: m.m})
+		label := m.label
+		if m.m.Cfg.Families > 0 {
+			// Asked without its family indicator (shown adds the model
+			// asked with it).
+			label += ", family hidden"
+		}
+		out = append(out, &eval.Transformer{Label: label, ID: modelKey(r), Model: m.m})
 	}
 	return out
 }

@@ -109,8 +109,8 @@ func TestDefsLoad(t *testing.T) {
 	}
 }
 
-// The quick preset shares runs: E1, E3 and MS the dense+sparse model, E4-E6
-// the linear+sine model.
+// The quick preset shares runs: E1, E3, MS and E7 the dense+sparse model,
+// E4-E6 the linear+sine model, E2 and E7 the rare-dense mixture.
 func TestPlanSharesRuns(t *testing.T) {
 	defs, _ := Defs()
 	s, _ := LoadScale("quick")
@@ -125,7 +125,8 @@ func TestPlanSharesRuns(t *testing.T) {
 			t.Errorf("%s: state %s in an empty directory", r.Name, r.State)
 		}
 	}
-	want := "quick/dense_linear quick/sparse_linear quick/dense_sparse quick/dense_sparse_w0.1 quick/dense_sparse_w0.9 quick/linear_sinusoid_d1"
+	want := "quick/dense_linear quick/sparse_linear quick/dense_sparse quick/dense_sparse_w0.1 quick/dense_sparse_w0.9 quick/linear_sinusoid_d1" +
+		" quick/dense_sparse_cond quick/dense_sparse_w0.1_cond"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("runs:\n got %s\nwant %s", got, want)
 	}
@@ -515,7 +516,7 @@ func TestCountsAgree(t *testing.T) {
 
 func TestReproduceMicro(t *testing.T) {
 	if testing.Short() {
-		t.Skip("trains 6 tiny runs")
+		t.Skip("trains 8 tiny runs")
 	}
 	out := t.TempDir()
 	var log bytes.Buffer
@@ -566,7 +567,7 @@ func TestReproduceMicro(t *testing.T) {
 		t.Errorf("report embeds %d figures", n)
 	}
 	for _, f := range []string{"E1/icl_dense", "E1/icl_sparse", "E2/icl_sparse", "E3/sweep_k", "E3/weight_k", "E4/icl_combination",
-		"E4/fitted_sine_1", "E5/sweep_alpha", "E6/sweep_omega", "MS/weight_dense"} {
+		"E4/fitted_sine_1", "E5/sweep_alpha", "E6/sweep_omega", "MS/weight_dense", "E7/icl_dense", "E7/excess_sparse"} {
 		svg, err := os.ReadFile(filepath.Join(out, f+".svg"))
 		if err != nil || !bytes.Contains(svg, []byte("<svg")) {
 			t.Errorf("%s.svg: %v", f, err)
@@ -622,6 +623,44 @@ func TestReproduceMicro(t *testing.T) {
 	if !strings.Contains(h, "loss-weighted prior") {
 		t.Error("report does not name the loss-weighted posterior of MS")
 	}
+	// E7 asks each conditional model with its family shown and hidden, on
+	// the same prompts: two curves, and the indicator reaches the model (the
+	// predictions differ). The unconditional and specialist models are
+	// asked once.
+	if f, err := os.Open(filepath.Join(out, "E7", "results.json")); err != nil {
+		t.Error(err)
+	} else {
+		res, err := eval.ReadJSON(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"dense", "sparse"} {
+			s := res.Setting(name)
+			if s == nil {
+				t.Errorf("E7: no setting %s", name)
+				continue
+			}
+			for _, role := range []string{"conditional", "conditional_rare"} {
+				hidden, shown := s.Curve(modelKey(role)), s.Curve(shownKey(role))
+				if hidden == nil || shown == nil {
+					t.Errorf("E7 %s: %s lacks its hidden or shown curve", name, role)
+					continue
+				}
+				if slices.Equal(hidden.Mean, shown.Mean) {
+					t.Errorf("E7 %s: %s has the same errors with its family shown and hidden", name, role)
+				}
+				if !strings.HasSuffix(hidden.Name, ", family hidden") || !strings.HasSuffix(shown.Name, ", family shown") {
+					t.Errorf("E7 %s: labels %q and %q", name, hidden.Name, shown.Name)
+				}
+			}
+			for _, role := range []string{"mixture", "rare_dense"} {
+				if s.Curve(shownKey(role)) != nil {
+					t.Errorf("E7 %s: the unconditional %s is asked with a family shown", name, role)
+				}
+			}
+		}
+	}
 	if log.Len() == 0 {
 		t.Error("no progress shown")
 	}
@@ -672,7 +711,7 @@ func TestFmtDur(t *testing.T) {
 // the weights must be the same bits.
 func TestReproduceJobs(t *testing.T) {
 	if testing.Short() {
-		t.Skip("trains 6 tiny runs")
+		t.Skip("trains 8 tiny runs")
 	}
 	var dirs [2]string
 	for i, jobs := range []int{1, 2} {

@@ -300,7 +300,7 @@ func TestMetricsTime(t *testing.T) {
 }
 
 // The medium scale trains E1's three runs (E3 and MS share the mixture) and
-// takes E2's and E4-E6's from the small scale, as small configures them.
+// takes E2's, E4-E6's and E7's from the small scale, as small configures them.
 func TestPlanMedium(t *testing.T) {
 	defs, err := Defs()
 	if err != nil {
@@ -318,7 +318,8 @@ func TestPlanMedium(t *testing.T) {
 	for _, r := range runs {
 		names = append(names, r.Name)
 	}
-	want := "medium/dense_linear medium/sparse_linear medium/dense_sparse small/dense_sparse_w0.1 small/dense_sparse_w0.5 small/dense_sparse_w0.9 small/linear_sinusoid_d1"
+	want := "medium/dense_linear medium/sparse_linear medium/dense_sparse small/dense_sparse_w0.1 small/dense_sparse_w0.5 small/dense_sparse_w0.9 small/linear_sinusoid_d1" +
+		" small/dense_sparse_cond small/dense_sparse_w0.1_cond small/dense_linear small/sparse_linear"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("runs:\n got %s\nwant %s", got, want)
 	}

@@ -25,6 +25,20 @@ func ICLCurves(title string, zeroError float64, curves ...Series) *Figure {
 	}
 }
 
+// ExcessCurves returns a figure of a difference of errors against the number
+// of in-context examples (a model's error minus a reference model's on the
+// same prompts, say), one line per series with its band, and a dashed line
+// at 0, where the two are equal.
+func ExcessCurves(title, yLabel string, curves ...Series) *Figure {
+	return &Figure{
+		Title:  title,
+		XLabel: "in-context examples",
+		YLabel: yLabel,
+		Series: curves,
+		HLines: []HLine{{Y: 0, Name: "no difference", Dashed: true}},
+	}
+}
+
 // Sweep returns a figure of error against a swept parameter (sparsity k,
 // combination weight alpha, frequency, ...): one line with markers per
 // series, e.g. the transformer at several prompt positions and baselines.

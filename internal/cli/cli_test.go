@@ -609,3 +609,64 @@ func TestBenchPresets(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want a usage error listing the presets", code, stderr)
 	}
 }
+
+// -family K shows family K to a model with a family indicator: the file
+// holds the model's own predictions with that indicator (and without one by
+// default), the families differ, and a K the model does not have is refused
+// by the flag's name.
+func TestPredictFamily(t *testing.T) {
+	dir := t.TempDir()
+	const B, N, F = 4, 5, 2
+	m, err := gpt.New(gpt.Config{Dim: 3, Points: 6, Layers: 1, Width: 8, Heads: 2, Families: F})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init(rng.New(1, rng.LabelInit))
+	r := rng.New(2, rng.LabelInit)
+	for i := range m.Params { // weights on the indicator columns that are not zero
+		m.Params[i] += float32(0.2 * r.NormFloat64())
+	}
+	w := filepath.Join(dir, "m.safetensors")
+	if err := gpt.SaveFile(w, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "p.npz")
+	if code, _, stderr := run(t, "sample", "-class", "dense_linear", "-d", "3", "-n", "5", "-b", "4", "-o", p); code != 0 {
+		t.Fatal(stderr)
+	}
+	pf, _ := npz.ReadNPZ(p)
+	xs, _, _ := pf.Float32("xs", B, N, 3)
+	ys, _, _ := pf.Float32("ys", B, N)
+	var got [][]float32
+	for _, fam := range []int{-1, 0, 1} {
+		o := filepath.Join(dir, fmt.Sprintf("preds%d.npy", fam))
+		if code, _, stderr := run(t, "predict", "-weights", w, "-prompts", p, "-o", o, "-family", fmt.Sprint(fam)); code != 0 {
+			t.Fatal(stderr)
+		}
+		f, err := npz.ReadNPY(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ind []float32
+		if fam >= 0 {
+			ind = make([]float32, B*F)
+			for q := 0; q < B; q++ {
+				ind[q*F+fam] = 1
+			}
+		}
+		want := make([]float32, B*N)
+		m.PredictFamilies(want, xs, ys, ind, B, N)
+		if !slices.Equal(f.Float32(), want) {
+			t.Errorf("-family %d: file %v, model %v", fam, f.Float32(), want)
+		}
+		got = append(got, want)
+	}
+	if slices.Equal(got[0], got[1]) || slices.Equal(got[1], got[2]) {
+		t.Error("the indicator does not reach the model: hidden, family 0 and family 1 predict alike")
+	}
+	for _, fam := range []string{"2", "-2"} {
+		if code, _, stderr := run(t, "predict", "-weights", w, "-prompts", p, "-family", fam, "-o", filepath.Join(dir, "x.npy")); code == 0 || !strings.Contains(stderr, "-family "+fam) || !strings.Contains(stderr, "0 .. 1") {
+			t.Errorf("-family %s: exit %d, %q", fam, code, stderr)
+		}
+	}
+}

@@ -18,7 +18,7 @@ func init() {
 	register(&command{
 		name:  "predict",
 		short: "run a trained model on prompts and save its predictions as .npy",
-		usage: "-weights model.safetensors|RUNDIR -prompts prompts.npz [-o preds.npy]",
+		usage: "-weights model.safetensors|RUNDIR -prompts prompts.npz [-o preds.npy] [-family K]",
 		long: `
 Predict loads exported weights (a run's model.safetensors, or the run directory
 itself, or one of its checkpoints ckpt-*.safetensors for the model partway
@@ -28,14 +28,21 @@ writes the model's predictions as a (B, N) float32 .npy: entry [p, i] is the
 prediction of y_i of prompt p from the points before it (the read-out at x-token
 2i). D must equal the model's input dimension and N be at most its points.
 
-Example:
+A model pretrained with a family indicator (train's data.family_indicator > 0)
+is asked with it hidden unless -family K shows family K, the index of a
+component of its pretraining mixture in the order of the config's task.of, on
+every prompt.
+
+Examples:
 
 	icl predict -weights runs/quick/dense_linear/model.safetensors -prompts p.npz -o preds.npy
+	icl predict -weights runs/cond -prompts dense.npz -family 0 -o shown.npy
 `,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			weights := fs.String("weights", "", "model `file` (.safetensors), or a run directory for its model")
 			prompts := fs.String("prompts", "", "prompts `file` (.npz with xs, ys)")
 			out := fs.String("o", "preds.npy", "output `file` (.npy, (B, N) float32)")
+			family := fs.Int("family", -1, "show family `K` (0 .. families-1) to a model pretrained with a family\nindicator; -1: hidden")
 			return func(ctx context.Context, e *env) error {
 				if *weights == "" || *prompts == "" {
 					return usageErrorf("-weights and -prompts are required")
@@ -57,6 +64,12 @@ Example:
 				if err != nil {
 					return err
 				}
+				if F := m.Cfg.Families; *family < -1 || *family >= F {
+					if F == 0 {
+						return usageErrorf("-family %d: %s was pretrained without a family indicator; allowed: -1 (none)", *family, path)
+					}
+					return usageErrorf("-family %d: %s has %d families; allowed: -1 (hidden) or 0 .. %d", *family, path, F, F-1)
+				}
 				if f.Meta["format"] != train.CheckpointFormat && !gpt.Checksummed(f.Meta) {
 					fmt.Fprintf(e.stderr, "note: %s has no checksum (it was not written by icl): its weights are used unverified\n", path)
 				}
@@ -64,7 +77,7 @@ Example:
 				if err != nil {
 					return err
 				}
-				preds, err := predictBatch(m, b)
+				preds, err := predictBatch(m, b, *family)
 				if err != nil {
 					return fmt.Errorf("%s: %w", *prompts, err)
 				}
@@ -78,8 +91,10 @@ Example:
 	})
 }
 
-// predictBatch runs m on every prompt of b, in chunks, and returns (B, N) predictions.
-func predictBatch(m *gpt.Model, b *prompt.Batch) ([]float32, error) {
+// predictBatch runs m on every prompt of b, in chunks, and returns (B, N)
+// predictions. A model with a family indicator is shown family on every
+// prompt, or no family when family is -1.
+func predictBatch(m *gpt.Model, b *prompt.Batch, family int) ([]float32, error) {
 	if b.D != m.Cfg.Dim {
 		return nil, fmt.Errorf("prompts have D = %d but the model takes d = %d", b.D, m.Cfg.Dim)
 	}
@@ -90,6 +105,13 @@ func predictBatch(m *gpt.Model, b *prompt.Batch) ([]float32, error) {
 	out := make([]float32, b.B*b.N)
 	xs := make([]float32, chunk*b.N*b.D)
 	ys := make([]float32, chunk*b.N)
+	var ind []float32 // (chunk, F) the indicator rows; nil: hidden
+	if F := m.Cfg.Families; family >= 0 {
+		ind = make([]float32, chunk*F)
+		for p := 0; p < chunk; p++ {
+			ind[p*F+family] = 1
+		}
+	}
 	for lo := 0; lo < b.B; lo += chunk {
 		n := min(chunk, b.B-lo)
 		for i := range xs[:n*b.N*b.D] {
@@ -98,7 +120,11 @@ func predictBatch(m *gpt.Model, b *prompt.Batch) ([]float32, error) {
 		for i := range ys[:n*b.N] {
 			ys[i] = float32(b.Ys[lo*b.N+i])
 		}
-		m.Predict(out[lo*b.N:(lo+n)*b.N], xs[:n*b.N*b.D], ys[:n*b.N], n, b.N)
+		var in []float32
+		if ind != nil {
+			in = ind[:n*m.Cfg.Families]
+		}
+		m.PredictFamilies(out[lo*b.N:(lo+n)*b.N], xs[:n*b.N*b.D], ys[:n*b.N], in, n, b.N)
 	}
 	return out, nil
 }

@@ -50,6 +50,7 @@ Experiments:
 	E5  sweep of the convex-combination weight alpha
 	E6  frequencies outside the pretraining band
 	MS  the transformer's implied class weight against the Bayes class posterior
+	E7  conditional pretraining: the task family shown to the model, or hidden
 
 Shipped models: a run whose resolved config equals that of a model shipped
 with icl (the models folder, embedded in the binary) is not trained: the

@@ -1,0 +1,241 @@
+package experiment
+
+import (
+	"fmt"
+	"math"
+
+	"icl/eval"
+	"icl/plot"
+	"icl/report"
+	"icl/rng"
+)
+
+// shownKey is the key of the curve of the model of run role asked with its
+// family indicator shown; modelKey(role) is the same model with it hidden.
+func shownKey(role string) string { return modelKey(role) + "/shown" }
+
+// familyOf returns the index of the component of role's pretraining mixture
+// whose class is class: the family a prompt of that class shows. A model
+// pretrained without the indicator has none (ok false).
+func (e *env) familyOf(role string, class string) (family int, ok bool, err error) {
+	m := e.models[role]
+	if m.m.Cfg.Families == 0 {
+		return 0, false, nil
+	}
+	of := m.run.Cfg.Task.Of
+	found := -1
+	for i, s := range of {
+		if s.Class == class {
+			if found >= 0 {
+				return 0, false, fmt.Errorf("experiment %s: run %s has two components of class %s: the family of a %s prompt is ambiguous",
+					e.def.ID, m.run.Name, class, class)
+			}
+			found = i
+		}
+	}
+	if found < 0 {
+		return 0, false, fmt.Errorf("experiment %s: run %s was not pretrained on class %s, so no family indicator names it", e.def.ID, m.run.Name, class)
+	}
+	return found, true, nil
+}
+
+// shown returns, for every model among roles that was pretrained with a
+// family indicator, the same model asked with the family of class shown.
+func (e *env) shown(roles []string, class string) ([]eval.Predictor, error) {
+	var out []eval.Predictor
+	for _, r := range roles {
+		f, ok, err := e.familyOf(r, class)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		m := e.models[r]
+		e.setRole(shownKey(r), plot.RoleModel)
+		out = append(out, &eval.Transformer{Label: m.label + ", family shown", ID: shownKey(r), Model: m.m, ShowFamily: true, Family: f})
+	}
+	return out, nil
+}
+
+// pairedExcess is the curve of the per-prompt difference between the errors
+// of the predictors with keys a and b on r's prompts: its mean per position,
+// with a percentile bootstrap interval over prompts resampled in pairs.
+func (e *env) pairedExcess(r *eval.SettingResult, a, b, name string) (eval.Curve, error) {
+	ea, eb := errsOf(r, a), errsOf(r, b)
+	if ea == nil || eb == nil {
+		return eval.Curve{}, fmt.Errorf("experiment %s, setting %s: no errors of %s or %s", e.def.ID, r.Setting, a, b)
+	}
+	d := make([]float64, len(ea))
+	for i := range d {
+		d[i] = ea[i] - eb[i]
+	}
+	c := eval.ICLCurve(name, d, r.B, r.N, e.level(), e.scale.Boots, rng.New(e.seed(r.Setting+"/excess/"+a+"-"+b), rng.LabelEval, 0))
+	c.Key = a
+	return c, nil
+}
+
+// errsOf returns the (B, N) normalized errors of the predictor with key key
+// on r's prompts, or nil.
+func errsOf(r *eval.SettingResult, key string) []float64 {
+	for i := range r.Curves {
+		if r.Curves[i].Key == key && i < len(r.Errs) {
+			return r.Errs[i]
+		}
+	}
+	return nil
+}
+
+// meanFrom1 is the mean of c over positions 1..N-1.
+func meanFrom1(c eval.Curve) float64 {
+	s := 0.0
+	for i := 1; i < len(c.Mean); i++ {
+		s += c.Mean[i]
+	}
+	return s / float64(len(c.Mean)-1)
+}
+
+// removes is one check of E7: the indicator removes most of a model's
+// selection cost on a class when its excess over the specialist with the
+// family shown is at most remove x its excess with it hidden; testable only
+// when the hidden excess is at least floor.
+func removes(name string, shown, hidden, remove, floor float64) Check {
+	c := Check{Name: name, Pass: shown <= remove*hidden,
+		Detail: fmt.Sprintf("cost shown %s <= %g x cost hidden %s = %s", num(shown), remove, num(hidden), num(remove*hidden))}
+	if !(hidden >= floor) {
+		c.Untestable = fmt.Sprintf("no cost to remove: cost hidden %s < %g", num(hidden), floor)
+	}
+	return c
+}
+
+func analyzeE7(e *env) (*Outcome, error) {
+	o := e.newOutcome()
+	over := map[string][]eval.Curve{} // setting: excess over the class's specialist, per model
+	for i, es := range e.def.Evals {
+		spec, err := e.resolve(fmt.Sprintf("evals[%d].task", i), es.Task)
+		if err != nil {
+			return nil, err
+		}
+		extra, err := e.shown(es.Models, spec.Class)
+		if err != nil {
+			return nil, err
+		}
+		r, err := e.evaluate(es.Name, spec, es.Prompt, es.Models, es.Baselines, extra)
+		if err != nil {
+			return nil, err
+		}
+		o.Results.Settings = append(o.Results.Settings, r)
+		spc, err := e.specialist(es.Models, spec.Class)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range r.Curves {
+			if c.Key == modelKey(spc) || e.roleOf(c.Key) != plot.RoleModel {
+				continue
+			}
+			x, err := e.pairedExcess(r, c.Key, modelKey(spc), c.Name)
+			if err != nil {
+				return nil, err
+			}
+			over[es.Name] = append(over[es.Name], x)
+		}
+	}
+	rd, rs := o.Results.Setting("dense"), o.Results.Setting("sparse")
+	if rd == nil || rs == nil {
+		return nil, fmt.Errorf("experiment %s: needs the settings dense and sparse", e.def.ID)
+	}
+	cost := func(setting, key string) float64 {
+		for _, c := range over[setting] {
+			if c.Key == key {
+				return meanFrom1(c)
+			}
+		}
+		return math.NaN()
+	}
+	remove, floor, lb := e.def.Param("remove"), e.def.Param("floor"), e.def.Param("learned")
+	n := e.n
+	o.Checks = append(o.Checks,
+		learned(fmt.Sprintf("conditional 0.5/0.5 model, family shown, on dense prompts, %d examples", n-1), at(rd, shownKey("conditional"), n-1), lb),
+		learned(fmt.Sprintf("conditional 0.5/0.5 model, family shown, on sparse prompts, %d examples", n-1), at(rs, shownKey("conditional"), n-1), lb),
+		removes("(1) dense prompts: the indicator removes most of the 0.5/0.5 model's cost",
+			cost("dense", shownKey("conditional")), cost("dense", modelKey("conditional")), remove, floor),
+		removes("(2) sparse prompts: the indicator removes most of the 0.5/0.5 model's cost",
+			cost("sparse", shownKey("conditional")), cost("sparse", modelKey("conditional")), remove, floor),
+		removes("(3) dense prompts: the indicator removes most of the rare-dense (0.1) model's cost",
+			cost("dense", shownKey("conditional_rare")), cost("dense", modelKey("conditional_rare")), remove, floor))
+
+	// The costs, over the specialist and over the Bayes predictor.
+	t := report.Table{Caption: "Selection cost: excess error over the class's specialist and over its Bayes-optimal predictor (mean over positions 1..N-1)",
+		Header: []string{"model", "dense: over dense-only", "dense: over Bayes", "sparse: over sparse-only", "sparse: over Bayes"}}
+	for _, c := range over["dense"] {
+		row := []string{c.Name, num(meanFrom1(c)), num(excess(rd, c.Key, keyBayes))}
+		if rs.Curve(c.Key) != nil {
+			row = append(row, num(cost("sparse", c.Key)), num(excess(rs, c.Key, keyBayes)))
+		} else {
+			row = append(row, "n/a", "n/a")
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	for _, c := range over["sparse"] {
+		if rd.Curve(c.Key) == nil {
+			t.Rows = append(t.Rows, []string{c.Name, "n/a", "n/a", num(meanFrom1(c)), num(excess(rs, c.Key, keyBayes))})
+		}
+	}
+	pos := uniq([]int{1, clampPos(ceilDiv(e.d, 2), n), clampPos(e.d, n), n - 1})
+	o.Tables = append(o.Tables, t,
+		excessTable("Dense prompts: error minus the dense-only model's, per position, mean [90% paired interval]", over["dense"], pos),
+		excessTable("Sparse prompts: error minus the sparse-only model's, per position, mean [90% paired interval]", over["sparse"], pos),
+		curveTable("Dense prompts: normalized error, mean [90% interval]", rd, pos),
+		curveTable("Sparse prompts: normalized error, mean [90% interval]", rs, pos))
+	o.Figures = append(o.Figures,
+		Fig{"icl_dense", e.def.Caption("icl_dense"), e.iclFigure("E7: dense prompts, family shown and hidden", rd)},
+		Fig{"icl_sparse", e.def.Caption("icl_sparse"), e.iclFigure("E7: sparse prompts, family shown and hidden", rs)},
+		Fig{"excess_dense", e.def.Caption("excess_dense"), e.excessFigure("E7: dense prompts, error over the dense-only model", over["dense"])},
+		Fig{"excess_sparse", e.def.Caption("excess_sparse"), e.excessFigure("E7: sparse prompts, error over the sparse-only model", over["sparse"])})
+	return o, nil
+}
+
+// specialist returns the one role among roles pretrained on class alone.
+func (e *env) specialist(roles []string, class string) (string, error) {
+	var found []string
+	for _, r := range roles {
+		if e.models[r].run.Cfg.Task.Class == class {
+			found = append(found, r)
+		}
+	}
+	if len(found) != 1 {
+		return "", fmt.Errorf("experiment %s: the models of a %s setting need one specialist pretrained on %s alone, found %d %v",
+			e.def.ID, class, class, len(found), found)
+	}
+	return found[0], nil
+}
+
+// excessTable tabulates excess curves at positions.
+func excessTable(caption string, cs []eval.Curve, positions []int) report.Table {
+	t := report.Table{Caption: caption, Header: []string{"model"}}
+	for _, p := range positions {
+		t.Header = append(t.Header, examples(p))
+	}
+	for _, c := range cs {
+		row := []string{c.Name}
+		for _, p := range positions {
+			m, lo, hi := c.At(p)
+			row = append(row, fmt.Sprintf("%s [%s, %s]", num(m), num(lo), num(hi)))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// excessFigure draws excess curves with a line at 0 (no cost).
+func (e *env) excessFigure(title string, cs []eval.Curve) *plot.Figure {
+	var ss []plot.Series
+	for _, c := range cs {
+		x := make([]float64, len(c.Mean))
+		for i := range x {
+			x[i] = float64(i)
+		}
+		ss = append(ss, plot.Series{Name: c.Name, X: x, Y: c.Mean, Lo: c.Lo, Hi: c.Hi, Role: plot.RoleModel})
+	}
+	return plot.ExcessCurves(title, "error minus the specialist's", ss...)
+}
