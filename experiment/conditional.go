@@ -157,6 +157,8 @@ func analyzeE7(e *env) (*Outcome, error) {
 	o.Checks = append(o.Checks,
 		learned(fmt.Sprintf("conditional 0.5/0.5 model, family shown, on dense prompts, %d examples", n-1), at(rd, shownKey("conditional"), n-1), lb),
 		learned(fmt.Sprintf("conditional 0.5/0.5 model, family shown, on sparse prompts, %d examples", n-1), at(rs, shownKey("conditional"), n-1), lb),
+		learned(fmt.Sprintf("conditional rare-dense model, family shown, on sparse prompts (its common class), %d examples", n-1),
+			at(rs, shownKey("conditional_rare"), n-1), lb),
 		removes("(1) dense prompts: the indicator removes most of the 0.5/0.5 model's cost",
 			cost("dense", shownKey("conditional")), cost("dense", modelKey("conditional")), remove, floor),
 		removes("(2) sparse prompts: the indicator removes most of the 0.5/0.5 model's cost",
