@@ -53,7 +53,7 @@ func (e *env) shown(roles []string, class string) ([]eval.Predictor, error) {
 		}
 		m := e.models[r]
 		e.setRole(shownKey(r), plot.RoleModel)
-		out = append(out, &eval.Transformer{Label: m.label + ", family shown", ID: shownKey(r), Model: m.m, ShowFamily: true, Family: f})
+		out = append(out, &eval.Transformer{Label: m.label + ", shown", ID: shownKey(r), Model: m.m, ShowFamily: true, Family: f})
 	}
 	return out, nil
 }
@@ -116,11 +116,25 @@ func analyzeE7(e *env) (*Outcome, error) {
 		if err != nil {
 			return nil, err
 		}
-		extra, err := e.shown(es.Models, spec.Class)
+		// Each conditional model hidden, then shown, beside each other in
+		// legends and tables.
+		var preds []eval.Predictor
+		for _, role := range es.Models {
+			sh, err := e.shown([]string{role}, spec.Class)
+			if err != nil {
+				return nil, err
+			}
+			preds = append(append(preds, e.transformers([]string{role})...), sh...)
+		}
+		c, err := spec.Build(e.d)
+		if err != nil {
+			return nil, fmt.Errorf("experiment %s, setting %s: %w", e.def.ID, es.Name, err)
+		}
+		bs, err := e.baselines(c, es.Baselines)
 		if err != nil {
 			return nil, err
 		}
-		r, err := e.evaluate(es.Name, spec, es.Prompt, es.Models, es.Baselines, extra)
+		r, err := e.evaluate(es.Name, spec, es.Prompt, nil, nil, append(preds, bs...))
 		if err != nil {
 			return nil, err
 		}

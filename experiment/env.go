@@ -324,7 +324,7 @@ func (e *env) transformers(roles []string) []eval.Predictor {
 		if m.m.Cfg.Families > 0 {
 			// Asked without its family indicator (shown adds the model
 			// asked with it).
-			label += ", family hidden"
+			label += ", hidden"
 		}
 		out = append(out, &eval.Transformer{Label: label, ID: modelKey(r), Model: m.m})
 	}

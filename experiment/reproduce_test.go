@@ -650,7 +650,7 @@ func TestReproduceMicro(t *testing.T) {
 				if slices.Equal(hidden.Mean, shown.Mean) {
 					t.Errorf("E7 %s: %s has the same errors with its family shown and hidden", name, role)
 				}
-				if !strings.HasSuffix(hidden.Name, ", family hidden") || !strings.HasSuffix(shown.Name, ", family shown") {
+				if !strings.HasSuffix(hidden.Name, ", hidden") || !strings.HasSuffix(shown.Name, ", shown") {
 					t.Errorf("E7 %s: labels %q and %q", name, hidden.Name, shown.Name)
 				}
 			}
