@@ -93,6 +93,9 @@ func checksE1(def *Def, rd, rs *eval.SettingResult, d, n int, mix, den, spa stri
 	cs := []Check{
 		learned(fmt.Sprintf("dense-only model on dense prompts, %d examples", n-1), at(rd, den, n-1), lb),
 		learned(fmt.Sprintf("sparse-only model on sparse prompts, %d examples", n-1), at(rs, spa, n-1), lb),
+		// A mixture at the zero predictor did not learn at all (a failed
+		// run, not evidence against the claim).
+		learned(fmt.Sprintf("mixture model on dense prompts, %d examples", n-1), at(rd, mix, n-1), lb),
 	}
 	// Matching a specialist says something only where the specialists
 	// differ; the checks of parts (1) and (2) that can tell make the
@@ -128,7 +131,7 @@ func checksE1(def *Def, rd, rs *eval.SettingResult, d, n int, mix, den, spa stri
 		parts = append(parts, fmt.Sprintf("sparse prompts, %s: sparse-only %s, dense-only %s", examples(p), num(at(rs, spa, p)), num(at(rs, den, p))))
 	}
 	apart.Detail = strings.Join(parts, "; ") + fmt.Sprintf("; needs the other specialist > 1.2 x the class's specialist + %g at one of these", margin)
-	return append(cs[:2:2], append([]Check{apart}, cs[2:]...)...)
+	return append(cs[:3:3], append([]Check{apart}, cs[3:]...)...)
 }
 
 // needDiffer marks c untestable unless the other specialist's error worse

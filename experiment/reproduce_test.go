@@ -457,6 +457,14 @@ func TestE1IndistinguishableSpecialists(t *testing.T) {
 	if v, tally := Verdict(cs), Count(cs); v != report.Supported || tally.Testable != 6 {
 		t.Errorf("specialists apart: verdict %q, tally %+v, want supported with 6 testable", v, tally)
 	}
+	// A mixture at the zero predictor did not learn: not testable, saying so,
+	// rather than "not supported".
+	zero := map[string]float64{"dense": 0.1, "sparse": 0.6, "mix": 0.95}
+	cs = checksE1(d, curveResult("dense", n, zero), curveResult("sparse", n, map[string]float64{"dense": 0.6, "sparse": 0.1, "mix": 0.95}),
+		dim, n, "mix", "dense", "sparse")
+	if v, tally := Verdict(cs), Count(cs); v != report.NotTestable || !strings.Contains(tally.String(), "mixture model on dense prompts") {
+		t.Errorf("mixture at the zero predictor: verdict %q (%s), want not testable naming the mixture", v, tally)
+	}
 }
 
 // The terminal, verdict.json and the report count the same checks.

@@ -753,6 +753,9 @@ type trainTime struct {
 	Wall    time.Duration // all of it, summed over the run's sessions
 	Lost    time.Duration // the part spent on steps redone after a hard stop
 	Resumes int
+	// FinalLoss is the normalized loss of the run's last evaluation, NaN
+	// when it has none.
+	FinalLoss float64
 }
 
 // String is e.g. "1:02:03 (resumed twice; 0:41 of it redone ...)".
@@ -781,14 +784,19 @@ func (t trainTime) String() string {
 // (the "done" line's wall_s, summed over interruptions and resumes), with
 // the resumes and the time they redid, and false if it has no "done" line.
 func metricsTime(b []byte) (trainTime, bool) {
-	var t trainTime
+	t := trainTime{FinalLoss: math.NaN()}
 	ok := false
 	for _, line := range bytes.Split(b, []byte("\n")) {
-		var ev train.EventLine
+		var ev struct {
+			train.EventLine
+			train.EvalResult
+		}
 		if json.Unmarshal(line, &ev) != nil {
 			continue
 		}
 		switch ev.Kind {
+		case "eval":
+			t.FinalLoss = ev.NormLoss
 		case "done":
 			t.Wall, ok = time.Duration(ev.WallS*float64(time.Second)), true
 		case "resume":
@@ -807,14 +815,28 @@ func reusedNote(r *PlannedRun) string {
 	return "finished earlier: reused"
 }
 
+// lossNote shows a run's final normalized evaluation loss, saying so when it
+// is the zero predictor's: such a run did not learn in context, and every
+// experiment that uses it measures a model that predicts about 0.
+func lossNote(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "n/a"
+	case train.AtZeroPredictor(v):
+		return fmt.Sprintf("%.3f: at the zero predictor, the run did not learn (train it again from another seed)", v)
+	}
+	return fmt.Sprintf("%.3f", v)
+}
+
 // runsTable is the report's table of the runs: whether each was shipped or
 // trained here, its model's SHA-256, the training time its metrics record
 // and the command that trains it again.
 func runsTable(preset string, runs []*PlannedRun) *report.Table {
 	t := &report.Table{
 		Caption: "Models: where each run's model comes from, the SHA-256 of its model.safetensors, " +
-			"the training time its metrics record (summed over resumes) and the command that trains it again",
-		Header: []string{"run", "model", "SHA-256", "training time", "retrain with"},
+			"the training time its metrics record (summed over resumes), its last evaluation's normalized loss " +
+			"(the zero predictor scores 1) and the command that trains it again",
+		Header: []string{"run", "model", "SHA-256", "training time", "final evaluation loss", "retrain with"},
 	}
 	for _, r := range runs {
 		src := "trained here"
@@ -831,11 +853,12 @@ func runsTable(preset string, runs []*PlannedRun) *report.Table {
 		if b, err := os.ReadFile(r.ModelPath()); err == nil {
 			sum = sha256Hex(b)
 		}
-		took := "not finished"
+		took, final := "not finished", "n/a"
 		if d, ok := runMetrics(r.Dir); ok {
 			took = d.String()
+			final = lossNote(d.FinalLoss)
 		}
-		t.Rows = append(t.Rows, []string{r.Name, src, sum, took, cmd})
+		t.Rows = append(t.Rows, []string{r.Name, src, sum, took, final, cmd})
 	}
 	return t
 }

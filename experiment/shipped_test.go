@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -288,7 +289,7 @@ func TestMetricsTime(t *testing.T) {
 {"kind":"done","step":300,"wall_s":3725}
 `
 	got, ok := metricsTime([]byte(log))
-	if !ok || got.Wall != 3725*time.Second || got.Resumes != 2 || got.Lost != 30500*time.Millisecond {
+	if !ok || got.Wall != 3725*time.Second || got.Resumes != 2 || got.Lost != 30500*time.Millisecond || !math.IsNaN(got.FinalLoss) {
 		t.Fatalf("metricsTime = %+v, %v", got, ok)
 	}
 	if s, want := got.String(), "1:02:05 (resumed twice; 0:31 of it redone after stops without a checkpoint)"; s != want {
@@ -296,6 +297,31 @@ func TestMetricsTime(t *testing.T) {
 	}
 	if _, ok := metricsTime([]byte(`{"kind":"start","step":0,"wall_s":0}`)); ok {
 		t.Error("a log without a done line gives a training time")
+	}
+}
+
+// The Models table gives each run's last evaluation loss and says when it is
+// the zero predictor's: such a run did not learn.
+func TestFinalLoss(t *testing.T) {
+	log := `{"kind":"start","step":0,"wall_s":0}
+{"kind":"eval","step":0,"loss":2.5,"loss_norm":0.62,"per_position":[1]}
+{"kind":"eval","step":1000,"loss":4.7,"loss_norm":0.91,"per_position":[1]}
+{"kind":"done","step":1000,"wall_s":60}
+`
+	got, ok := metricsTime([]byte(log))
+	if !ok || got.FinalLoss != 0.91 {
+		t.Fatalf("metricsTime = %+v, %v; want the last evaluation's 0.91", got, ok)
+	}
+	for _, c := range []struct {
+		v    float64
+		zero bool
+	}{{0.91, true}, {0.9, true}, {0.34, false}, {1.05, true}} {
+		if s := lossNote(c.v); strings.Contains(s, "zero predictor") != c.zero || !strings.HasPrefix(s, fmt.Sprintf("%.3f", c.v)) {
+			t.Errorf("lossNote(%g) = %q", c.v, s)
+		}
+	}
+	if s := lossNote(math.NaN()); s != "n/a" {
+		t.Errorf("lossNote(NaN) = %q", s)
 	}
 }
 

@@ -18,6 +18,11 @@ const (
 	plateauEvals = 5
 )
 
+// AtZeroPredictor reports whether a normalized evaluation loss is at the zero
+// predictor's: a model with that loss at the end of its run has not learned in
+// context.
+func AtZeroPredictor(normLoss float64) bool { return normLoss >= plateauLoss }
+
 // plateau counts consecutive evaluations at the zero predictor's loss. Only
 // evaluations at the curriculum's last stage count: before it the prompts use
 // fewer dimensions than the class's scale assumes, so even predicting 0 scores
