@@ -19,7 +19,8 @@ import (
 // every core (the engine gives the same bits for any thread count, so the
 // count may change in the middle of a run). jobs = 1 is one run after
 // another with every core. A failed run stops new runs from starting and is
-// returned once the others have stopped. Progress goes to disp.
+// returned once the others have stopped; a run stopped at the zero predictor
+// (train.ZeroPredictorError) lets the others go on. Progress goes to disp.
 func trainRuns(ctx context.Context, runs []*PlannedRun, jobs int, disp *display) error {
 	var todo []*PlannedRun
 	for _, r := range runs {
@@ -62,7 +63,10 @@ func trainRuns(ctx context.Context, runs []*PlannedRun, jobs int, disp *display)
 			disp.started(r)
 			go func() {
 				t0 := time.Now()
-				opts := train.Options{Quiet: true, Progress: disp.writer(r), OnStep: func(p train.StepProgress) { disp.step(r, p) }}
+				// A run stuck at the zero predictor stops (StopAtZero) instead
+				// of spending hours that cannot help it.
+				opts := train.Options{Quiet: true, Progress: disp.writer(r), OnStep: func(p train.StepProgress) { disp.step(r, p) },
+					StopAtZero: true}
 				err := r.ensure(ctx, opts)
 				results <- result{r, err, time.Since(t0)}
 			}()
@@ -75,7 +79,11 @@ func trainRuns(ctx context.Context, runs []*PlannedRun, jobs int, disp *display)
 		if res.err != nil {
 			errs = append(errs, fmt.Errorf("run %s: %w", res.r.Name, res.err))
 			disp.failed(res.r)
-			cancel()
+			// A run stopped at the zero predictor leaves the others training;
+			// any other failure stops them all.
+			if ze := (*train.ZeroPredictorError)(nil); !errors.As(res.err, &ze) {
+				cancel()
+			}
 			continue
 		}
 		res.r.State = StateDone

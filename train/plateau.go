@@ -39,12 +39,9 @@ func newPlateau(c Curriculum, steps int) *plateau {
 }
 
 // observe records the evaluation at step k (curriculum stage st, normalized loss
-// norm). It returns the step the streak started at and true the first time the
+// norm). It returns the step the streak started at and true the first time a
 // streak reaches plateauEvals evaluations; once warned, it stays silent.
 func (p *plateau) observe(k int, st Stage, norm float64) (from int, warn bool) {
-	if p.warned {
-		return 0, false
-	}
 	if st != p.last || !(norm >= plateauLoss) {
 		p.n = 0
 		return 0, false
@@ -53,9 +50,13 @@ func (p *plateau) observe(k int, st Stage, norm float64) (from int, warn bool) {
 		p.from = k
 	}
 	p.n++
-	if p.n < plateauEvals {
+	if p.n < plateauEvals || p.warned {
 		return 0, false
 	}
 	p.warned = true
 	return p.from, true
 }
+
+// stuck reports whether the evaluations observed last form a streak of at
+// least plateauEvals, and the step it began at.
+func (p *plateau) stuck() (from int, ok bool) { return p.from, p.n >= plateauEvals }

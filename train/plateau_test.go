@@ -3,6 +3,8 @@ package train
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -108,5 +110,39 @@ func TestResumeKeepsPlateauStreak(t *testing.T) {
 	text := second.String()
 	if strings.Count(text, "stayed at the zero predictor") != 1 || !strings.Contains(text, "from step 35 to 55") {
 		t.Errorf("resumed run: want one plateau warning for steps 35 to 55, got:\n%s", text)
+	}
+}
+
+// With StopAtZero the run stops at the evaluation that completes the streak
+// (step 55 here), with a checkpoint there, and says how to go on; resuming
+// it with StopAtZero stops again before any step, and resuming without it
+// trains to the end.
+func TestStopAtZero(t *testing.T) {
+	cfg := tinyConfig(t)
+	cfg.Train.Steps = 100
+	cfg.EvalEvery = 5
+	cfg.EvalBatch = 1024
+	afterStepHook = func(k int, params []float32) { clear(params) }
+	defer func() { afterStepHook = nil }()
+	dir := t.TempDir()
+	_, err := Run(context.Background(), cfg, dir, Options{Progress: io.Discard, Quiet: true, StopAtZero: true})
+	var ze *ZeroPredictorError
+	if !errors.As(err, &ze) || ze.From != 35 || ze.Step != 55 || ze.Checkpoint != CheckpointPath(dir, 55) {
+		t.Fatalf("err = %v (%+v), want a ZeroPredictorError from step 35 at 55 with its checkpoint", err, ze)
+	}
+	if !strings.Contains(err.Error(), "another seed") || !strings.Contains(err.Error(), "icl train -resume "+dir) {
+		t.Errorf("error does not say how to go on: %v", err)
+	}
+	if IsDone(dir) {
+		t.Fatal("a stopped run is marked done")
+	}
+	steps := 0
+	afterStepHook = func(k int, params []float32) { clear(params); steps++ }
+	_, err = Resume(context.Background(), dir, Options{Progress: io.Discard, Quiet: true, StopAtZero: true})
+	if !errors.As(err, &ze) || ze.Step != 55 || steps != 0 {
+		t.Fatalf("resumed with StopAtZero: err %v, %d steps; want to stop at 55 before any step", err, steps)
+	}
+	if _, err := Resume(context.Background(), dir, Options{Progress: io.Discard, Quiet: true}); err != nil || !IsDone(dir) || steps != 45 {
+		t.Fatalf("resumed without StopAtZero: err %v, done %v, %d steps; want the 45 steps left", err, IsDone(dir), steps)
 	}
 }

@@ -47,6 +47,13 @@ type Options struct {
 	// shows progress itself (icl reproduce's display of several runs) uses
 	// it with Quiet instead of reading the printed lines back.
 	OnStep func(StepProgress)
+	// StopAtZero ends a run whose evaluations have stayed at the zero
+	// predictor's loss for plateauEvals evaluations in a row at the
+	// curriculum's last stage (the streak icl train warns of; no run has been
+	// seen to leave it): it saves a checkpoint and returns a
+	// *ZeroPredictorError instead of training on. A resumed run already in
+	// such a streak stops before its first step.
+	StopAtZero bool
 }
 
 // Result summarizes a finished run.
@@ -89,6 +96,23 @@ func (e *NonFiniteError) Error() string {
 	}
 	return fmt.Sprintf("training stopped: %s is %v at step %d (try a smaller learning rate or gradient clipping); %s",
 		e.What, e.Value, e.Step, keep)
+}
+
+// ZeroPredictorError is returned under Options.StopAtZero: the run's
+// evaluations stayed at the zero predictor's loss from step From to Step, and
+// it stopped there with a checkpoint.
+type ZeroPredictorError struct {
+	Dir        string
+	From, Step int
+	Seed       uint64
+	Checkpoint string
+}
+
+func (e *ZeroPredictorError) Error() string {
+	return fmt.Sprintf("stopped at step %d: the evaluation loss has stayed at the zero predictor's (normalized >= %g) "+
+		"at every evaluation from step %d on, and no run has been seen to leave such a streak. Train it again from "+
+		"another seed (the config's seed is %d), or continue it anyway with icl train -resume %s",
+		e.Step, plateauLoss, e.From, e.Seed, e.Dir)
 }
 
 // IsDone reports whether the run in dir completed.
@@ -353,6 +377,26 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 	}
 
 	steps := cfg.Train.Steps
+	stopStuck := func(k int) error {
+		from, ok := stuck.stuck()
+		if !opts.StopAtZero || !ok || k >= steps {
+			return nil
+		}
+		path := lastCkpt
+		if k != lastCkptStep {
+			if path, err = save(k); err != nil {
+				return err
+			}
+		}
+		if err := ml.write(EventLine{Kind: "interrupt", Step: k, WallS: wall()}); err != nil {
+			return err
+		}
+		p.finish()
+		return &ZeroPredictorError{Dir: dir, From: from, Step: k, Seed: cfg.Seed, Checkpoint: path}
+	}
+	if err := stopStuck(start); err != nil {
+		return nil, err
+	}
 	winLoss, winN, winStart, winTime := 0.0, 0, start, time.Now()
 	var lastNorm float64
 	for s := start; s < steps; s++ {
@@ -407,6 +451,11 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 		}
 		if k%cfg.CheckpointEvery == 0 || k == steps {
 			if _, err := save(k); err != nil {
+				return nil, err
+			}
+		}
+		if k%cfg.EvalEvery == 0 {
+			if err := stopStuck(k); err != nil {
 				return nil, err
 			}
 		}

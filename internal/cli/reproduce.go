@@ -37,7 +37,10 @@ compares them).
 
 Runs train several at a time (-jobs), the longest first; once fewer are left
 than jobs, the freed cores go to the runs left, the last run gets every core
-(the same bits for any thread count). On a terminal, training shows one live
+(the same bits for any thread count). A run whose evaluations stay at the zero
+predictor's loss (five in a row at the curriculum's last stage, a streak no run
+has been seen to leave) stops there with a checkpoint and is reported with what
+to do, while the other runs go on. On a terminal, training shows one live
 block: a line per running run (step, loss, steps/s, its ETA) and the ETA of all
 training, each estimated from the runs' own measured step times; elsewhere,
 plain lines.
