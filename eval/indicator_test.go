@@ -30,15 +30,8 @@ func TestTransformerFamily(t *testing.T) {
 		y32[i] = float32(ys[i])
 	}
 	want := func(family int) []float32 {
-		var ind []float32
-		if family >= 0 {
-			ind = make([]float32, B*F)
-			for p := 0; p < B; p++ {
-				ind[p*F+family] = 1
-			}
-		}
 		out := make([]float32, B*n)
-		m.PredictFamilies(out, x32, y32, ind, B, n)
+		m.PredictFamilies(out, x32, y32, gpt.ShowFamily(B, F, family), B, n)
 		return out
 	}
 	var preds [3][]float64

@@ -87,10 +87,7 @@ func (t *Transformer) PredictBatch(dst, xs, ys []float64, B, N, D int) {
 			panic(fmt.Sprintf("eval: transformer %q shows family %d; its model has %d families (allowed 0..%d)",
 				t.Name(), t.Family, F, F-1))
 		}
-		ind = make([]float32, chunk*F)
-		for p := 0; p < chunk; p++ {
-			ind[p*F+t.Family] = 1
-		}
+		ind = gpt.ShowFamily(chunk, F, t.Family)
 	}
 	x32 := make([]float32, chunk*N*D)
 	y32 := make([]float32, chunk*N)

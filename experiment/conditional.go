@@ -199,8 +199,8 @@ func analyzeE7(e *env) (*Outcome, error) {
 	}
 	pos := uniq([]int{1, clampPos(ceilDiv(e.d, 2), n), clampPos(e.d, n), n - 1})
 	o.Tables = append(o.Tables, t,
-		excessTable("Dense prompts: error minus the dense-only model's, per position, mean [90% paired interval]", over["dense"], pos),
-		excessTable("Sparse prompts: error minus the sparse-only model's, per position, mean [90% paired interval]", over["sparse"], pos),
+		curvesTable("Dense prompts: error minus the dense-only model's, per position, mean [90% paired interval]", "model", over["dense"], pos),
+		curvesTable("Sparse prompts: error minus the sparse-only model's, per position, mean [90% paired interval]", "model", over["sparse"], pos),
 		curveTable("Dense prompts: normalized error, mean [90% interval]", rd, pos),
 		curveTable("Sparse prompts: normalized error, mean [90% interval]", rs, pos))
 	o.Figures = append(o.Figures,
@@ -224,23 +224,6 @@ func (e *env) specialist(roles []string, class string) (string, error) {
 			e.def.ID, class, class, len(found), found)
 	}
 	return found[0], nil
-}
-
-// excessTable tabulates excess curves at positions.
-func excessTable(caption string, cs []eval.Curve, positions []int) report.Table {
-	t := report.Table{Caption: caption, Header: []string{"model"}}
-	for _, p := range positions {
-		t.Header = append(t.Header, examples(p))
-	}
-	for _, c := range cs {
-		row := []string{c.Name}
-		for _, p := range positions {
-			m, lo, hi := c.At(p)
-			row = append(row, fmt.Sprintf("%s [%s, %s]", num(m), num(lo), num(hi)))
-		}
-		t.Rows = append(t.Rows, row)
-	}
-	return t
 }
 
 // excessFigure draws excess curves with a line at 0 (no cost).

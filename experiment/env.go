@@ -437,11 +437,17 @@ func examples(p int) string {
 
 // curveTable tabulates "mean [lo, hi]" of every curve of r at positions.
 func curveTable(caption string, r *eval.SettingResult, positions []int) report.Table {
-	t := report.Table{Caption: caption, Header: []string{"predictor"}}
+	return curvesTable(caption, "predictor", r.Curves, positions)
+}
+
+// curvesTable tabulates "mean [lo, hi]" of each curve of cs at positions, a
+// row per curve, its name in the first column (headed first).
+func curvesTable(caption, first string, cs []eval.Curve, positions []int) report.Table {
+	t := report.Table{Caption: caption, Header: []string{first}}
 	for _, p := range positions {
 		t.Header = append(t.Header, examples(p))
 	}
-	for _, c := range r.Curves {
+	for _, c := range cs {
 		row := []string{c.Name}
 		for _, p := range positions {
 			m, lo, hi := c.At(p)

@@ -347,6 +347,22 @@ func (m *Model) PredictFamilies(dst, xs, ys, ind []float32, B, N int) {
 	copy(dst, m.Preds())
 }
 
+// ShowFamily returns the indicator (B, F) of ForwardFamilies with every one
+// of B prompts showing family k (0 <= k < F), or nil, hidden, when k < 0.
+func ShowFamily(B, F, k int) []float32 {
+	if k < 0 {
+		return nil
+	}
+	if k >= F {
+		panic(fmt.Sprintf("gpt: ShowFamily: family %d of %d", k, F))
+	}
+	ind := make([]float32, B*F)
+	for p := 0; p < B; p++ {
+		ind[p*F+k] = 1
+	}
+	return ind
+}
+
 // Backward adds the gradient of the last Forward's loss into m.Grads.
 func (m *Model) Backward() {
 	if !m.ready {

@@ -610,3 +610,18 @@ func TestFamilyIndicatorConfig(t *testing.T) {
 		t.Errorf("conditional config exports %s, want n_families 3", b)
 	}
 }
+
+func TestShowFamily(t *testing.T) {
+	if got, want := ShowFamily(3, 2, 1), []float32{0, 1, 0, 1, 0, 1}; !slices.Equal(got, want) {
+		t.Errorf("ShowFamily(3, 2, 1) = %v, want %v", got, want)
+	}
+	if got := ShowFamily(3, 2, -1); got != nil {
+		t.Errorf("ShowFamily(3, 2, -1) = %v, want nil (hidden)", got)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("ShowFamily(3, 2, 2): no panic for a family the model does not have")
+		}
+	}()
+	ShowFamily(3, 2, 2)
+}

@@ -647,15 +647,8 @@ func TestPredictFamily(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var ind []float32
-		if fam >= 0 {
-			ind = make([]float32, B*F)
-			for q := 0; q < B; q++ {
-				ind[q*F+fam] = 1
-			}
-		}
 		want := make([]float32, B*N)
-		m.PredictFamilies(want, xs, ys, ind, B, N)
+		m.PredictFamilies(want, xs, ys, gpt.ShowFamily(B, F, fam), B, N)
 		if !slices.Equal(f.Float32(), want) {
 			t.Errorf("-family %d: file %v, model %v", fam, f.Float32(), want)
 		}

@@ -105,13 +105,7 @@ func predictBatch(m *gpt.Model, b *prompt.Batch, family int) ([]float32, error) 
 	out := make([]float32, b.B*b.N)
 	xs := make([]float32, chunk*b.N*b.D)
 	ys := make([]float32, chunk*b.N)
-	var ind []float32 // (chunk, F) the indicator rows; nil: hidden
-	if F := m.Cfg.Families; family >= 0 {
-		ind = make([]float32, chunk*F)
-		for p := 0; p < chunk; p++ {
-			ind[p*F+family] = 1
-		}
-	}
+	ind := gpt.ShowFamily(chunk, m.Cfg.Families, family) // (chunk, F) the indicator rows; nil: hidden
 	for lo := 0; lo < b.B; lo += chunk {
 		n := min(chunk, b.B-lo)
 		for i := range xs[:n*b.N*b.D] {
