@@ -620,10 +620,10 @@ echo "[slurm] task $task (job $SLURM_JOB_ID) on $(hostname), start $((${SLURM_RE
 # SIGTERM for the batch shell too (a plain scancel) ends it before it can requeue.
 if [ -f "$dir/config.yaml" ]; then
 	echo "[slurm] resuming $dir"
-	srun --ntasks=1 --cpus-per-task="$GOMAXPROCS" "$icl" train -resume "$dir"
+	srun --ntasks=1 --cpus-per-task="$GOMAXPROCS" "$icl" train -stop-at-zero -resume "$dir"
 else
 	echo "[slurm] training $config into $dir"
-	srun --ntasks=1 --cpus-per-task="$GOMAXPROCS" "$icl" train -config "$config" -out "$dir"
+	srun --ntasks=1 --cpus-per-task="$GOMAXPROCS" "$icl" train -stop-at-zero -config "$config" -out "$dir"
 fi
 rc=$?
 `)

@@ -84,7 +84,7 @@ func TestBatchScript(t *testing.T) {
 		"#SBATCH --array=0-1\n", "#SBATCH --cpus-per-task=2\n", "#SBATCH --partition=cpu\n", "#SBATCH --time=1:00:00\n",
 		"#SBATCH --signal=TERM@300\n", "#SBATCH --requeue\n", "#SBATCH --qos=long\n",
 		"\t'/o/runs/quick/b'\\''c'\n", "\t'/o/slurm/configs/quick/a.yaml'\n",
-		"export GOMAXPROCS=${SLURM_CPUS_PER_TASK:-1}\n", `train -resume "$dir"`, `train -config "$config" -out "$dir"`,
+		"export GOMAXPROCS=${SLURM_CPUS_PER_TASK:-1}\n", `train -stop-at-zero -resume "$dir"`, `train -stop-at-zero -config "$config" -out "$dir"`,
 		`if { [ "$rc" -eq 143 ] || [ "$rc" -eq 130 ]; }`, `scontrol requeue "$task"`,
 	} {
 		if !strings.Contains(s, want) {

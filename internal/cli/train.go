@@ -71,6 +71,7 @@ Examples:
 			print := fs.Bool("print", false, "print the resolved config and exit")
 			quiet := fs.Bool("q", false, "quiet: only errors and the final summary")
 			verbose := fs.Bool("v", false, "verbose: also per-position losses at evaluations")
+			stopZero := fs.Bool("stop-at-zero", false, "stop with a checkpoint (exit status 1) once the evaluations have stayed\nat the zero predictor's loss for five evaluations at the curriculum's last stage\n(what icl reproduce does; without it the run only warns)")
 			return func(ctx context.Context, e *env) error {
 				if len(e.args) > 0 {
 					return usageErrorf("unexpected arguments %q", e.args)
@@ -82,7 +83,7 @@ Examples:
 					return nil
 				}
 				opts := train.Options{Quiet: *quiet, Verbose: *verbose, Progress: e.stderr,
-					IsTerminal: train.StderrIsTerminal()}
+					IsTerminal: train.StderrIsTerminal(), StopAtZero: *stopZero}
 				var res *train.Result
 				var err error
 				switch {
