@@ -158,6 +158,17 @@ func (r *SettingResult) Predictions(key string) []float64 {
 	return nil
 }
 
+// Errors returns the (B, N) normalized errors of the predictor with key key,
+// or nil.
+func (r *SettingResult) Errors(key string) []float64 {
+	for i := range r.Curves {
+		if r.Curves[i].Key == key && i < len(r.Errs) {
+			return r.Errs[i]
+		}
+	}
+	return nil
+}
+
 // Evaluate draws the prompts of s (dimension d, n points unless s.Points is
 // set) and scores every predictor on them.
 func Evaluate(s Setting, d, n int, preds []Predictor, opts Options) (*SettingResult, error) {

@@ -39,30 +39,23 @@ func (e *env) familyOf(role string, class string) (family int, ok bool, err erro
 	return found, true, nil
 }
 
-// shown returns, for every model among roles that was pretrained with a
-// family indicator, the same model asked with the family of class shown.
-func (e *env) shown(roles []string, class string) ([]eval.Predictor, error) {
-	var out []eval.Predictor
-	for _, r := range roles {
-		f, ok, err := e.familyOf(r, class)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
-		m := e.models[r]
-		e.setRole(shownKey(r), plot.RoleModel)
-		out = append(out, &eval.Transformer{Label: m.label + ", shown", ID: shownKey(r), Model: m.m, ShowFamily: true, Family: f})
+// shown returns the model of role asked with the family of class shown, or
+// nil when it was pretrained without a family indicator.
+func (e *env) shown(role, class string) (eval.Predictor, error) {
+	f, ok, err := e.familyOf(role, class)
+	if err != nil || !ok {
+		return nil, err
 	}
-	return out, nil
+	m := e.models[role]
+	e.setRole(shownKey(role), plot.RoleModel)
+	return &eval.Transformer{Label: m.label + ", shown", ID: shownKey(role), Model: m.m, ShowFamily: true, Family: f}, nil
 }
 
 // pairedExcess is the curve of the per-prompt difference between the errors
 // of the predictors with keys a and b on r's prompts: its mean per position,
 // with a percentile bootstrap interval over prompts resampled in pairs.
 func (e *env) pairedExcess(r *eval.SettingResult, a, b, name string) (eval.Curve, error) {
-	ea, eb := errsOf(r, a), errsOf(r, b)
+	ea, eb := r.Errors(a), r.Errors(b)
 	if ea == nil || eb == nil {
 		return eval.Curve{}, fmt.Errorf("experiment %s, setting %s: no errors of %s or %s", e.def.ID, r.Setting, a, b)
 	}
@@ -73,17 +66,6 @@ func (e *env) pairedExcess(r *eval.SettingResult, a, b, name string) (eval.Curve
 	c := eval.ICLCurve(name, d, r.B, r.N, e.level(), e.scale.Boots, rng.New(e.seed(r.Setting+"/excess/"+a+"-"+b), rng.LabelEval, 0))
 	c.Key = a
 	return c, nil
-}
-
-// errsOf returns the (B, N) normalized errors of the predictor with key key
-// on r's prompts, or nil.
-func errsOf(r *eval.SettingResult, key string) []float64 {
-	for i := range r.Curves {
-		if r.Curves[i].Key == key && i < len(r.Errs) {
-			return r.Errs[i]
-		}
-	}
-	return nil
 }
 
 // meanFrom1 is the mean of c over positions 1..N-1.
@@ -120,11 +102,14 @@ func analyzeE7(e *env) (*Outcome, error) {
 		// legends and tables.
 		var preds []eval.Predictor
 		for _, role := range es.Models {
-			sh, err := e.shown([]string{role}, spec.Class)
+			preds = append(preds, e.transformers([]string{role})...)
+			sh, err := e.shown(role, spec.Class)
 			if err != nil {
 				return nil, err
 			}
-			preds = append(append(preds, e.transformers([]string{role})...), sh...)
+			if sh != nil {
+				preds = append(preds, sh)
+			}
 		}
 		c, err := spec.Build(e.d)
 		if err != nil {
