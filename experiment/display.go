@@ -284,7 +284,7 @@ func (v *runView) predicted(k int, ratio float64) time.Duration {
 
 // eta is the run's time left and whether its own steps measured it.
 func (v *runView) eta(ratio float64) (time.Duration, bool) {
-	k := 0
+	k := v.r.from
 	if v.seen {
 		k = v.last.Step
 	}
@@ -320,7 +320,7 @@ func (d *display) totalETAShort() (time.Duration, string, string) {
 				j = i
 			}
 		}
-		slots[j] += d.views[r].predicted(0, ratio)
+		slots[j] += d.views[r].predicted(r.from, ratio)
 	}
 	var total time.Duration
 	for _, s := range slots {

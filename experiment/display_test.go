@@ -154,4 +154,13 @@ func TestWorkWeighsCurriculum(t *testing.T) {
 	if w, want := ramp.work(), 10*15.0/21; math.Abs(w-want) > 1e-9 {
 		t.Errorf("ramp: work %g, want %g", w, want)
 	}
+	// A resumed run predicts only the steps it has left.
+	flat.from, ramp.from = 400, 600
+	if w := flat.work(); math.Abs(w-6) > 1e-9 {
+		t.Errorf("flat from step 400: work %g, want 600 x 10 ms", w)
+	}
+	// Steps 600..799 have 17 points, 800..999 19.
+	if w, want := ramp.work(), 4*18.0/21; math.Abs(w-want) > 1e-9 {
+		t.Errorf("ramp from step 600: work %g, want %g", w, want)
+	}
 }

@@ -684,6 +684,21 @@ func TestReproduceMicro(t *testing.T) {
 	if err := os.Remove(filepath.Join(runDir("sparse_linear"), train.DoneFile)); err != nil {
 		t.Fatal(err)
 	}
+	// Planning again finds it interrupted at its newest checkpoint, where
+	// its predicted time starts.
+	if defs, err := Defs(); err != nil {
+		t.Fatal(err)
+	} else if runs, err := Plan(defs, microScale(), out); err != nil {
+		t.Fatal(err)
+	} else {
+		i := slices.IndexFunc(runs, func(r *PlannedRun) bool { return r.Name == "micro/sparse_linear" })
+		if i < 0 {
+			t.Fatal("micro/sparse_linear not planned")
+		}
+		if r := runs[i]; r.State != StateInterrupted || r.from != r.Cfg.Train.Steps {
+			t.Errorf("%s: planned %s from step %d, want interrupted from step %d", r.Name, r.State, r.from, r.Cfg.Train.Steps)
+		}
+	}
 	log.Reset()
 	opts.Only = []string{"e1"}
 	if err := Reproduce(context.Background(), opts); err != nil {

@@ -33,18 +33,22 @@ type PlannedRun struct {
 	Shipped *ShippedRun
 
 	stepS float64 // measured seconds per training step at full size (see timeSteps)
+	// from is the step an interrupted run resumes at (its newest checkpoint;
+	// 0 for a run not started), where its predicted time starts.
+	from int
 	// wallS is the training wall time over all sessions of a run trained or
 	// resumed in this invocation (train.Result); 0 for a reused run.
 	wallS float64
 }
 
 // work is the run's predicted training time in seconds, for the order runs
-// start in: the timed full-size step times the steps, each weighted by its
-// length under the curriculum (points per prompt) over the full length.
+// start in: the timed full-size step times the steps still to train (from
+// r.from on), each weighted by its length under the curriculum (points per
+// prompt) over the full length.
 func (r *PlannedRun) work() float64 {
 	full := float64(r.Cfg.Data.Points)
 	sum := 0.0
-	for s := 0; s < r.Cfg.Train.Steps; s++ {
+	for s := r.from; s < r.Cfg.Train.Steps; s++ {
 		sum += float64(r.Cfg.Curriculum.At(s).Points) / full
 	}
 	return r.stepS * sum
@@ -190,6 +194,7 @@ func (r *PlannedRun) probe() error {
 		r.State = StateDone
 	} else {
 		r.State = StateInterrupted
+		r.from = train.ResumeStep(r.Dir)
 	}
 	return nil
 }

@@ -96,6 +96,17 @@ func ListCheckpoints(dir string) ([]string, error) {
 	return out, nil
 }
 
+// ResumeStep is the step of dir's newest checkpoint file, where Resume
+// starts (earlier only when that file fails to verify); 0 when dir has none.
+func ResumeStep(dir string) int {
+	paths, err := ListCheckpoints(dir)
+	if err != nil || len(paths) == 0 {
+		return 0
+	}
+	s, _ := strconv.Atoi(ckptName.FindStringSubmatch(filepath.Base(paths[0]))[1])
+	return s
+}
+
 func (c *Checkpoint) meta() map[string]string {
 	return map[string]string{
 		metaFormat:   ckptFormat,

@@ -39,6 +39,27 @@ func sameBits(a, b []float32) bool {
 	return true
 }
 
+func TestResumeStep(t *testing.T) {
+	dir := t.TempDir()
+	if s := ResumeStep(dir); s != 0 {
+		t.Errorf("no checkpoints: ResumeStep = %d, want 0", s)
+	}
+	if s := ResumeStep(filepath.Join(dir, "absent")); s != 0 {
+		t.Errorf("no directory: ResumeStep = %d, want 0", s)
+	}
+	for _, step := range []int{900, 12000, 3000} {
+		if err := os.WriteFile(CheckpointPath(dir, step), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ckpt-99999999.safetensors.tmp"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s := ResumeStep(dir); s != 12000 {
+		t.Errorf("ResumeStep = %d, want the newest checkpoint's 12000", s)
+	}
+}
+
 func TestCheckpointRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	c := randomCheckpoint(40, 1000)
