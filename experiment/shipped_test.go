@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"icl/configs"
 	"icl/gpt"
+	"icl/models"
 	"icl/train"
 )
 
@@ -158,6 +160,25 @@ func TestShippedModels(t *testing.T) {
 		if r.Shipped == nil || r.State != StateDone {
 			t.Errorf("%s: copy not kept (%s):\n%s", name, r.State, msg)
 		}
+	}
+
+	// On a cluster too: nothing is submitted for shipped runs.
+	var script bytes.Buffer
+	log.Reset()
+	slurmOpts := opts
+	slurmOpts.OutDir = t.TempDir()
+	if _, err := ReproduceSlurm(ctx, slurmOpts, SlurmOptions{Print: &script}); err != nil {
+		t.Fatalf("-slurm -print: %v\n%s", err, log.String())
+	}
+	if !strings.Contains(log.String(), "nothing to submit") || script.Len() > 0 {
+		t.Errorf("-slurm with every run shipped submits:\n%s\n%s", log.String(), script.String())
+	}
+	slurmOpts.OutDir, slurmOpts.Retrain = t.TempDir(), true
+	if _, err := ReproduceSlurm(ctx, slurmOpts, SlurmOptions{Print: &script}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(script.String(), "#SBATCH --array=0-2\n") {
+		t.Errorf("-slurm -retrain: the script does not train E1's 3 runs:\n%s", script.String())
 	}
 
 	// A flipped byte: that run is refused by name and file, the others used.
@@ -395,5 +416,35 @@ func TestRunsTableCommands(t *testing.T) {
 		if row[2] != "not finished" || row[3] != "not finished" {
 			t.Errorf("row %d: a run without files has SHA-256 %q, time %q", i, row[2], row[3])
 		}
+	}
+}
+
+// The default scale evaluates shipped models and trains nothing: every run
+// it plans is shipped (models/) with its config and checksums verified.
+func TestDefaultScaleShipped(t *testing.T) {
+	defs, err := Defs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := LoadScale(configs.DefaultScale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := Plan(defs, s, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	logf := func(format string, a ...any) { fmt.Fprintf(&log, format+"\n", a...) }
+	if err := useShipped(runs, models.FS(), false, logf); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range runs {
+		if r.State != StateDone || r.Shipped == nil {
+			t.Errorf("default scale %s: run %s is not shipped (state %s)", configs.DefaultScale, r.Name, r.State)
+		}
+	}
+	if log.Len() > 0 {
+		t.Errorf("shipped models reported:\n%s", log.String())
 	}
 }

@@ -20,6 +20,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"icl/atomicfile"
+	"icl/configs"
+	"icl/models"
 	"icl/train"
 )
 
@@ -194,7 +196,7 @@ type slurmTask struct {
 // task for it is queued or running.
 func ReproduceSlurm(ctx context.Context, opts Options, so SlurmOptions) (*SlurmResult, error) {
 	if opts.Preset == "" {
-		opts.Preset = "quick"
+		opts.Preset = configs.DefaultScale
 	}
 	if opts.OutDir == "" {
 		opts.OutDir = filepath.Join("out", opts.Preset)
@@ -230,6 +232,13 @@ func ReproduceSlurm(ctx context.Context, opts Options, so SlurmOptions) (*SlurmR
 	}
 	runs, err := planRuns(opts)
 	if err != nil {
+		return nil, err
+	}
+	// Shipped runs are copied in, not trained, as in a local reproduction.
+	if opts.Models == nil {
+		opts.Models = models.FS()
+	}
+	if err := useShipped(runs, opts.Models, opts.Retrain, logf); err != nil {
 		return nil, err
 	}
 	res := &SlurmResult{}

@@ -64,15 +64,17 @@ the shipped run RUN again from scratch and says whether it comes out the same
 bits; -pack DIR writes the runs a reproduction trained into DIR (e.g. models)
 in the shipped layout.
 
-Presets: quick (the default: every experiment in minutes on 2 cores, at a scale
-too small to show every finding), small (hours on 2 cores), medium (the
+Presets: quick (every experiment trained from scratch in minutes on 2 cores, at
+a scale too small to show every finding), small (the default: its runs ship
+with icl, so it evaluates in minutes; trained here, hours on 2 cores), medium (the
 dense+sparse runs of E1, E3 and MS at 6 layers, width 128: up to 10 core-hours
 a run; the other experiments take small's runs), paper (d = 20,
 12 layers, width 256, 8 heads: days on a CPU).
 
 Examples:
 
-	icl reproduce                       # quick preset into out/quick
+	icl reproduce                       # small preset (shipped models) into out/small
+	icl reproduce -preset quick         # train and evaluate the quick preset from scratch
 	icl reproduce -preset small -only E1,E3
 	icl reproduce -preset small -jobs 1  # one run at a time on all cores
 	icl reproduce -preset small -only E3 -eval-seed 1 -out /tmp/held-out
@@ -136,12 +138,6 @@ Examples:
 				if err := slurm.check(fs); err != nil {
 					return err
 				}
-				if *slurm.on {
-					return slurm.run(ctx, e, opts)
-				}
-				if *verify != "" && *pack != "" {
-					return usageErrorf("-verify and -pack: give one at a time")
-				}
 				if *modelsDir != "" {
 					if st, err := os.Stat(*modelsDir); err != nil || !st.IsDir() {
 						return usageErrorf("-models %q: not a directory", *modelsDir)
@@ -149,6 +145,12 @@ Examples:
 					opts.Models = os.DirFS(*modelsDir)
 				}
 				opts.Retrain = *retrain
+				if *slurm.on {
+					return slurm.run(ctx, e, opts)
+				}
+				if *verify != "" && *pack != "" {
+					return usageErrorf("-verify and -pack: give one at a time")
+				}
 				if *pack != "" {
 					return experiment.Pack(experiment.PackOptions{Preset: *preset, OutDir: opts.OutDir, ModelsDir: *pack, Progress: e.stderr})
 				}

@@ -14,7 +14,8 @@ import (
 const slurmHelp = `
 On a Slurm cluster, -slurm hands the training to one job array instead: it
 writes each run's resolved config under DIR/slurm/configs and submits a task
-per run that is neither done nor queued, which runs 'icl train' (or
+per run that is neither done, shipped (used as without -slurm; -retrain
+submits it too) nor queued, which runs 'icl train' (or
 'icl train -resume' when the run directory holds a run) with GOMAXPROCS set
 to the task's cores, its output going to slurm.out and slurm.err in the run
 directory. A task gets SIGTERM -signal-s seconds before its time limit (also
@@ -84,6 +85,11 @@ func (s *slurmFlags) check(fs *flag.FlagSet) error {
 	if *s.on {
 		if s.set["jobs"] {
 			return usageErrorf("-jobs: with -slurm each run is a task of its own, with -cpus cores")
+		}
+		for _, n := range []string{"verify", "pack"} {
+			if s.set[n] {
+				return usageErrorf("-%s works on this machine only; leave out -slurm", n)
+			}
 		}
 		return nil
 	}
