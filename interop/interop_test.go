@@ -55,11 +55,14 @@ func buildICL(t *testing.T, dir string) string {
 }
 
 // run runs name args in dir and returns its combined output; it fails t on a
-// non-zero exit.
+// non-zero exit. Python's BLAS and OpenMP get one thread: their worker
+// threads spin while they wait, which on a machine busy with other tests
+// (go test runs packages in parallel) can stretch a second into minutes.
 func run(t *testing.T, dir, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "OMP_NUM_THREADS=1", "OPENBLAS_NUM_THREADS=1", "MKL_NUM_THREADS=1")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out)
