@@ -610,6 +610,8 @@ func analyzeMS(e *env) (*Outcome, error) {
 	}
 	tol := e.def.Param("tol")
 	tf := e.transformers([]string{"mixture"})[0]
+	var posts []posteriorRange // per prompt class, its check at o.Checks[checks[i]]
+	var checks []int
 	t := report.Table{Caption: "Implied weight on the dense class and mean " + refName + ", per position",
 		Header: []string{"prompts", "examples", "implied weight [90% interval]", "posterior"}}
 	if sq != nil {
@@ -662,15 +664,8 @@ func analyzeMS(e *env) (*Outcome, error) {
 			t.Rows = append(t.Rows, row)
 		}
 		c := Check{Name: fmt.Sprintf("%s prompts: implied weight follows the posterior", es.Name)}
-		pmin, pmax := math.Inf(1), math.Inf(-1)
-		for _, v := range sel.Posterior.Mean {
-			if !math.IsNaN(v) {
-				pmin, pmax = math.Min(pmin, v), math.Max(pmax, v)
-			}
-		}
-		if move := e.def.Param("move"); !(pmax-pmin >= move) {
-			c.Untestable = fmt.Sprintf("the posterior does not move over the context: range %s to %s, needs >= %g", num(pmin), num(pmax), move)
-		}
+		posts = append(posts, posteriorSpan(sel.Posterior.Mean))
+		checks = append(checks, len(o.Checks))
 		if cnt == 0 {
 			c.Detail = "weight not identified at any position"
 		} else {
@@ -696,8 +691,49 @@ func analyzeMS(e *env) (*Outcome, error) {
 			plot.Series{Name: refLegend, X: x, Y: sel.Posterior.Mean, Lo: sel.Posterior.Lo, Hi: sel.Posterior.Hi}, more...)
 		o.Figures = append(o.Figures, Fig{"weight_" + es.Name, e.def.Caption("weight_" + es.Name), fig})
 	}
+	for i, j := range checks {
+		o.Checks[j].Untestable = posteriorUntestable(posts, i, e.def.Param("move"))
+	}
 	o.Tables = append(o.Tables, t)
 	return o, nil
+}
+
+// posteriorRange is the span of a prompt class's mean posterior over the
+// positions, and its mean over them.
+type posteriorRange struct{ min, max, mean float64 }
+
+func posteriorSpan(post []float64) posteriorRange {
+	r := posteriorRange{min: math.Inf(1), max: math.Inf(-1)}
+	n := 0
+	for _, v := range post {
+		if !math.IsNaN(v) {
+			r.min, r.max = math.Min(r.min, v), math.Max(r.max, v)
+			r.mean += v
+			n++
+		}
+	}
+	r.mean /= float64(n)
+	return r
+}
+
+// posteriorUntestable says why MS's check on prompt class i says nothing, or
+// "" when it is testable. A weight that does not move over the context
+// matches a posterior that does not move either; so the check is testable if
+// class i's posterior moves by at least move, or if its mean differs by at
+// least move from another class's, which then no single weight matches on
+// both classes' prompts: the model must tell them apart in context.
+func posteriorUntestable(posts []posteriorRange, i int, move float64) string {
+	p := posts[i]
+	if p.max-p.min >= move {
+		return ""
+	}
+	for j, q := range posts {
+		if j != i && math.Abs(p.mean-q.mean) >= move {
+			return ""
+		}
+	}
+	return fmt.Sprintf("the posterior does not move over the context (range %s to %s) and differs from no other class's by %g on average",
+		num(p.min), num(p.max), move)
 }
 
 // lossBayes returns the Bayes predictor of role's pretraining mixture that
