@@ -65,6 +65,15 @@ type Options struct {
 	Scale *Scale
 }
 
+// shipped is the folder of shipped models a reproduction uses: opts.Models,
+// or the models embedded in icl when it is nil.
+func (opts Options) shipped() fs.FS {
+	if opts.Models == nil {
+		return models.FS()
+	}
+	return opts.Models
+}
+
 // ReportFile is the report's file name under the output directory.
 const ReportFile = "report.html"
 
@@ -118,10 +127,7 @@ func Reproduce(ctx context.Context, opts Options) error {
 	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
 		return err
 	}
-	if opts.Models == nil {
-		opts.Models = models.FS()
-	}
-	if err := useShipped(runs, opts.Models, opts.Retrain, logf); err != nil {
+	if err := useShipped(runs, opts.shipped(), opts.Retrain, logf); err != nil {
 		return err
 	}
 

@@ -21,7 +21,6 @@ import (
 
 	"icl/atomicfile"
 	"icl/configs"
-	"icl/models"
 	"icl/train"
 )
 
@@ -235,10 +234,7 @@ func ReproduceSlurm(ctx context.Context, opts Options, so SlurmOptions) (*SlurmR
 		return nil, err
 	}
 	// Shipped runs are copied in, not trained, as in a local reproduction.
-	if opts.Models == nil {
-		opts.Models = models.FS()
-	}
-	if err := useShipped(runs, opts.Models, opts.Retrain, logf); err != nil {
+	if err := useShipped(runs, opts.shipped(), opts.Retrain, logf); err != nil {
 		return nil, err
 	}
 	res := &SlurmResult{}

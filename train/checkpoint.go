@@ -68,27 +68,10 @@ func CheckpointPath(dir string, step int) string {
 
 // ListCheckpoints returns dir's checkpoint files, newest (highest step) first.
 func ListCheckpoints(dir string) ([]string, error) {
-	ents, err := os.ReadDir(dir)
+	items, err := checkpointFiles(dir)
 	if err != nil {
 		return nil, err
 	}
-	type item struct {
-		step int
-		path string
-	}
-	var items []item
-	for _, e := range ents {
-		m := ckptName.FindStringSubmatch(e.Name())
-		if m == nil || !e.Type().IsRegular() {
-			continue
-		}
-		s, err := strconv.Atoi(m[1])
-		if err != nil {
-			continue
-		}
-		items = append(items, item{s, filepath.Join(dir, e.Name())})
-	}
-	sort.Slice(items, func(i, j int) bool { return items[i].step > items[j].step })
 	out := make([]string, len(items))
 	for i, it := range items {
 		out[i] = it.path
@@ -99,12 +82,39 @@ func ListCheckpoints(dir string) ([]string, error) {
 // ResumeStep is the step of dir's newest checkpoint file, where Resume
 // starts (earlier only when that file fails to verify); 0 when dir has none.
 func ResumeStep(dir string) int {
-	paths, err := ListCheckpoints(dir)
-	if err != nil || len(paths) == 0 {
+	items, err := checkpointFiles(dir)
+	if err != nil || len(items) == 0 {
 		return 0
 	}
-	s, _ := strconv.Atoi(ckptName.FindStringSubmatch(filepath.Base(paths[0]))[1])
-	return s
+	return items[0].step
+}
+
+type checkpointFile struct {
+	step int
+	path string
+}
+
+// checkpointFiles returns dir's checkpoint files with the steps their names
+// give, newest first.
+func checkpointFiles(dir string) ([]checkpointFile, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var items []checkpointFile
+	for _, e := range ents {
+		m := ckptName.FindStringSubmatch(e.Name())
+		if m == nil || !e.Type().IsRegular() {
+			continue
+		}
+		s, err := strconv.Atoi(m[1])
+		if err != nil {
+			continue
+		}
+		items = append(items, checkpointFile{s, filepath.Join(dir, e.Name())})
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].step > items[j].step })
+	return items, nil
 }
 
 func (c *Checkpoint) meta() map[string]string {
