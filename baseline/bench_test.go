@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"icl/internal/cputime"
 	"icl/prompt"
 	"icl/task"
 )
@@ -14,7 +15,7 @@ const benchB, benchN, benchD = 1280, 41, 20
 func benchRun(b *testing.B, p Predictor, bt *prompt.Batch) {
 	dst := make([]float64, bt.B*bt.N)
 	b.ResetTimer()
-	c0 := cpuTime()
+	c0 := cputime.Process()
 	for b.Loop() {
 		Run(dst, p, bt, 0)
 	}
@@ -24,7 +25,7 @@ func benchRun(b *testing.B, p Predictor, bt *prompt.Batch) {
 // reportCPU reports the process's CPU seconds per op since c0 (all goroutines):
 // on a loaded machine a steadier measure of work than wall time.
 func reportCPU(b *testing.B, c0 time.Duration) {
-	b.ReportMetric((cpuTime()-c0).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cputime.Process()-c0).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 func BenchmarkBaselines(b *testing.B) {
@@ -65,7 +66,7 @@ func BenchmarkSuite(b *testing.B) {
 	}
 	dst := make([]float64, bt.B*bt.N)
 	b.ResetTimer()
-	c0 := cpuTime()
+	c0 := cputime.Process()
 	for b.Loop() {
 		for _, p := range ps {
 			Run(dst, p, bt, 0)
@@ -97,14 +98,14 @@ func BenchmarkRunSuite(b *testing.B) {
 	}
 	post := make([]float64, bt.B*bt.N*2)
 	b.Run("shared", func(b *testing.B) {
-		c0 := cpuTime()
+		c0 := cputime.Process()
 		for b.Loop() {
 			RunSuite(dst, post, ps, bt, 0)
 		}
 		reportCPU(b, c0)
 	})
 	b.Run("one_by_one", func(b *testing.B) {
-		c0 := cpuTime()
+		c0 := cputime.Process()
 		for b.Loop() {
 			for j, p := range ps {
 				Run(dst[j], p, bt, 0)

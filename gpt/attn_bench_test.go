@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"icl/gpt/kernels"
+	"icl/internal/cputime"
 )
 
 // reportCPU reports the process CPU time per operation since cpu0 and the
@@ -13,7 +14,7 @@ import (
 // machine shared with other jobs, CPU time shows the work done where wall
 // time also counts waiting for a core.
 func reportCPU(b *testing.B, cpu0 time.Duration, flop float64) {
-	cpu := (cpuTime() - cpu0).Seconds() / float64(b.N)
+	cpu := (cputime.Process() - cpu0).Seconds() / float64(b.N)
 	if cpu > 0 {
 		b.ReportMetric(cpu*1e6, "cpu-us/op")
 		b.ReportMetric(flop/cpu/1e9, "GFLOP/cpu-s")
@@ -34,14 +35,14 @@ func BenchmarkAttention(b *testing.B) {
 		flop := float64(B*H) * float64(T*(T+1)/2) * float64(C/H) * 2
 		name := "T" + itoa(T) + "C" + itoa(C)
 		b.Run("fwd/"+name, func(b *testing.B) {
-			cpu0 := cpuTime()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				attentionForward(out, att, qkv, B, T, C, H)
 			}
 			reportCPU(b, cpu0, 2*flop)
 		})
 		b.Run("bwd/"+name, func(b *testing.B) {
-			cpu0 := cpuTime()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				attentionBackward(dq, datt, dy, att, qkv, B, T, C, H, 0)
 			}

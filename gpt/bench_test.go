@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"icl/gpt/kernels"
+	"icl/internal/cputime"
 	"icl/optim"
 )
 
@@ -29,7 +30,7 @@ func benchStep(b *testing.B, cfg Config) {
 	}
 	step() // allocate activations
 	b.ResetTimer()
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), cputime.Process()
 	for i := 0; i < b.N; i++ {
 		step()
 	}
@@ -39,7 +40,7 @@ func benchStep(b *testing.B, cfg Config) {
 	// CPU time of the process per step: on a machine shared with other jobs it
 	// shows the work done (spinning and harness included) where wall time
 	// also counts waiting for a core.
-	if cpu := (cpuTime() - cpu0).Seconds(); cpu > 0 {
+	if cpu := (cputime.Process() - cpu0).Seconds(); cpu > 0 {
 		b.ReportMetric(cpu/float64(b.N)*1e3, "cpu-ms/step")
 	}
 }

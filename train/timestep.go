@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"icl/gpt"
+	"icl/internal/cputime"
 	"icl/optim"
 	"icl/rng"
 )
@@ -51,7 +52,7 @@ func TimeStep(c gpt.Config, B, minSteps int, dur time.Duration) (StepTime, error
 	for step := 0; timed < minSteps || time.Since(start) < dur; step++ {
 		t0 := time.Now()
 		if step == 1 {
-			start, cpu0 = t0, processCPU()
+			start, cpu0 = t0, cputime.Process()
 			m.Prof = &t.Layers
 		}
 		m.ZeroGrad()
@@ -70,7 +71,7 @@ func TimeStep(c gpt.Config, B, minSteps int, dur time.Duration) (StepTime, error
 	}
 	n := float64(timed)
 	if cpu0 > 0 {
-		t.CPU = (processCPU() - cpu0).Seconds() / n
+		t.CPU = (cputime.Process() - cpu0).Seconds() / n
 	}
 	t.Forward, t.Backward, t.Update = t.Forward/n, t.Backward/n, t.Update/n
 	p := &t.Layers

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"icl/internal/cputime"
 )
 
 // benchGemm times C(m,n) = op(A) op(B) with contraction k in one of the forms
@@ -31,7 +33,7 @@ func benchGemm(b *testing.B, form string, m, n, k int) {
 		tA, lda, ldb = true, m, n
 	}
 	Gemm(tA, tB, m, n, k, a, lda, bm, ldb, beta, c, n) // warm the workspace
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	b.ResetTimer()
 	for b.Loop() {
 		Gemm(tA, tB, m, n, k, a, lda, bm, ldb, beta, c, n)
@@ -41,7 +43,7 @@ func benchGemm(b *testing.B, form string, m, n, k int) {
 	// GFLOP per CPU-second of this process: on a machine shared with other
 	// jobs, this shows the speed per core actually obtained. It includes the
 	// benchmark harness and idle spinning, so it is a lower bound.
-	if cpu := (cpuTime() - cpu0).Seconds(); cpu > 0 {
+	if cpu := (cputime.Process() - cpu0).Seconds(); cpu > 0 {
 		b.ReportMetric(flop/cpu/1e9, "GFLOP/cpu-s")
 	}
 }

@@ -1,14 +1,15 @@
 //go:build unix
 
-package gpt
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime returns the CPU time (user + system) used so far by this process.
-func cpuTime() time.Duration {
+// Process returns the CPU time (user + system) this process has used so far,
+// or 0 where it cannot be read.
+func Process() time.Duration {
 	var r syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &r) != nil {
 		return 0

@@ -1,8 +1,0 @@
-//go:build !unix
-
-package kernels
-
-import "time"
-
-// cpuTime is unavailable here; benchmarks then skip the per-CPU-second figure.
-func cpuTime() time.Duration { return 0 }
