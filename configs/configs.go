@@ -24,7 +24,7 @@ var Scales = []string{"quick", "small", "medium", "paper"}
 // DefaultScale is the scale `icl reproduce` runs when none is named: the
 // largest whose every run ships with icl (models/), so that the default
 // evaluates trained models and trains nothing.
-const DefaultScale = "small"
+const DefaultScale = "medium"
 
 // Names lists the presets as "scale/name", sorted.
 func Names() []string {

@@ -65,15 +65,16 @@ bits; -pack DIR writes the runs a reproduction trained into DIR (e.g. models)
 in the shipped layout.
 
 Presets: quick (every experiment trained from scratch in minutes on 2 cores, at
-a scale too small to show every finding), small (the default: its runs ship
-with icl, so it evaluates in minutes; trained here, hours on 2 cores), medium (the
-dense+sparse runs of E1, E3 and MS at 6 layers, width 128: up to 10 core-hours
-a run; the other experiments take small's runs), paper (d = 20,
-12 layers, width 256, 8 heads: days on a CPU).
+a scale too small to show every finding), small (4 layers, width 64: its runs
+ship with icl; trained here, hours on 2 cores), medium (the default: the
+dense+sparse runs of E1, E3 and MS at 6 layers, width 128, the other
+experiments taking small's runs; every run ships with icl, so it evaluates in
+minutes; trained here, 4 to 6 hours of one core a medium run), paper (d = 20,
+12 layers, width 256, 8 heads: weeks on a CPU).
 
 Examples:
 
-	icl reproduce                       # small preset (shipped models) into out/small
+	icl reproduce                       # medium preset (shipped models) into out/medium
 	icl reproduce -preset quick         # train and evaluate the quick preset from scratch
 	icl reproduce -preset small -only E1,E3
 	icl reproduce -preset small -jobs 1  # one run at a time on all cores
