@@ -58,8 +58,8 @@ func colSumAdd(dst, src []float32, R, n int) {
 // matmulForward: out (R,OC) = res + inp (R,C) w^T + bias, with w (OC,C),
 // bias (OC) or nil, res (R,OC) or nil (then taken as 0). out may not alias inp.
 // out is set to res + bias block by block inside the product (kernels.GemmInit),
-// while the block is in cache.
-func matmulForward(out, res, inp, w, bias []float32, R, C, OC int) {
+// while the block is in cache. The product runs at precision prec.
+func matmulForward(prec Precision, out, res, inp, w, bias []float32, R, C, OC int) {
 	init := func(c []float32, ldc, i0, i1, j0, j1 int) {
 		rows, n := i1-i0, j1-j0
 		o := c[i0*ldc+j0:]
@@ -76,6 +76,10 @@ func matmulForward(out, res, inp, w, bias []float32, R, C, OC int) {
 			}
 		}
 	}
+	if prec == BF16 {
+		kernels.GemmInitBF16(false, true, R, OC, C, inp, C, w, C, init, out, OC)
+		return
+	}
 	kernels.GemmInit(false, true, R, OC, C, inp, C, w, C, init, out, OC)
 }
 
@@ -83,9 +87,14 @@ func matmulForward(out, res, inp, w, bias []float32, R, C, OC int) {
 // beta*dinp + dout w (beta 0 or 1; with 0 dinp's old contents are ignored), and
 // adds dw (OC,C) += dout^T inp and dbias (OC) += column sums of dout (skipped if
 // nil). The gradient with respect to res is dout itself and is left to the caller.
-func matmulBackward(dinp, dw, dbias, dout, inp, w []float32, R, C, OC int, beta float32) {
-	kernels.Gemm(false, false, R, C, OC, dout, OC, w, C, beta, dinp, C)
-	kernels.Gemm(true, false, OC, C, R, dout, OC, inp, C, 1, dw, C)
+// Both products run at precision prec.
+func matmulBackward(prec Precision, dinp, dw, dbias, dout, inp, w []float32, R, C, OC int, beta float32) {
+	gemm := kernels.Gemm
+	if prec == BF16 {
+		gemm = kernels.GemmBF16
+	}
+	gemm(false, false, R, C, OC, dout, OC, w, C, beta, dinp, C)
+	gemm(true, false, OC, C, R, dout, OC, inp, C, 1, dw, C)
 	if dbias != nil {
 		colSumAdd(dbias, dout, R, OC)
 	}

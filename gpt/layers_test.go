@@ -173,18 +173,18 @@ func testMatmul(t *testing.T, R, C, OC int) {
 		for i := range out {
 			out[i] = float32(math.NaN()) // must be overwritten
 		}
-		matmulForward(out, rs, inp, w, bs, R, C, OC)
+		matmulForward(FP32, out, rs, inp, w, bs, R, C, OC)
 		checkClose(t, "matmul out", out, ref(tc.res, tc.bias))
 	}
 
 	G := randVec(r, R*OC, 1)
 	di0, dw0, db0 := randVec(r, R*C, 1), randVec(r, OC*C, 1), randVec(r, OC, 1)
 	di, dw, db := append([]float32(nil), di0...), append([]float32(nil), dw0...), append([]float32(nil), db0...)
-	matmulBackward(di, dw, db, G, inp, w, R, C, OC, 1)
+	matmulBackward(FP32, di, dw, db, G, inp, w, R, C, OC, 1)
 	f := func() float64 { return dot(ref(true, true), G) }
 	checkGrad(t, "matmul dinp", added(di, di0), i64, f, nil)
 	nan := nans(R * C)
-	matmulBackward(nan, make([]float32, OC*C), nil, G, inp, w, R, C, OC, 0)
+	matmulBackward(FP32, nan, make([]float32, OC*C), nil, G, inp, w, R, C, OC, 0)
 	checkGrad(t, "matmul dinp (beta 0)", to64(nan), i64, f, nil)
 	checkGrad(t, "matmul dw", added(dw, dw0), w64, f, nil)
 	checkGrad(t, "matmul dbias", added(db, db0), b64, f, nil)

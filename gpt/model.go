@@ -20,6 +20,11 @@ type Model struct {
 	// each kind of layer.
 	Prof *Profile
 
+	// Precision is that of the blocks' matrix products (c_attn, c_proj,
+	// c_fc, mlp_proj) in Forward and Backward: FP32 (the zero value) or
+	// BF16. Everything else runs in float32 at either.
+	Precision Precision
+
 	acts  []float32 // flat activation buffer, cut by carve
 	a     activations
 	B, N  int  // shape of the last Forward
@@ -254,7 +259,7 @@ func (m *Model) ForwardFamilies(xs, ys, ind, w []float32, B, N int) float32 {
 		w := &m.W.Blocks[l]
 		layernormForward(k.ln1, k.ln1Mean, k.ln1Rstd, res, w.Ln1W, w.Ln1B, BT, C)
 		p.lap(kLayerNorm, &t)
-		matmulForward(k.qkv, nil, k.ln1, w.AttnW, w.AttnB, BT, C, 3*C)
+		matmulForward(m.Precision, k.qkv, nil, k.ln1, w.AttnW, w.AttnB, BT, C, 3*C)
 		p.lap(kMatmul, &t)
 		attentionForward(k.atty, k.att, k.qkv, B, T, C, H)
 		p.lap(kAttention, &t)
@@ -264,16 +269,16 @@ func (m *Model) ForwardFamilies(xs, ys, ind, w []float32, B, N int) float32 {
 			xRows(a.resX, res, BN, C)
 			R, res, atty = BN, a.resX, a.attyX
 		}
-		matmulForward(k.res2, res, atty, w.ProjW, w.ProjB, R, C, C) // res2 = res + c_proj(atty): the residual add
+		matmulForward(m.Precision, k.res2, res, atty, w.ProjW, w.ProjB, R, C, C) // res2 = res + c_proj(atty): the residual add
 		p.lap(kMatmul, &t)
 		layernormForward(k.ln2, k.ln2Mean, k.ln2Rstd, k.res2, w.Ln2W, w.Ln2B, R, C)
 		p.lap(kLayerNorm, &t)
-		matmulForward(k.gelu, nil, k.ln2, w.FcW, w.FcB, R, C, 4*C)
+		matmulForward(m.Precision, k.gelu, nil, k.ln2, w.FcW, w.FcB, R, C, 4*C)
 		p.lap(kMatmul, &t)
 		g := k.gelu[:R*4*C]
 		geluForward(g, k.geluDeriv[:R*4*C], g) // in place, keeping what backward needs
 		p.lap(kGELU, &t)
-		matmulForward(k.res3, k.res2, k.gelu, w.MlpW, w.MlpB, R, 4*C, C) // res3 = res2 + mlp_proj(gelu): the residual add
+		matmulForward(m.Precision, k.res3, k.res2, k.gelu, w.MlpW, w.MlpB, R, 4*C, C) // res3 = res2 + mlp_proj(gelu): the residual add
 		p.lap(kMatmul, &t)
 		res = k.res3
 	}
@@ -408,12 +413,12 @@ func (m *Model) Backward() {
 		}
 		// MLP: res3 = res2 + mlp_proj(gelu(c_fc(ln_2(res2)))). a.dres holds d res3.
 		// Scratch gradients are overwritten (beta 0), not zeroed and added to.
-		matmulBackward(a.dfch, gw.MlpW, gw.MlpB, a.dres, k.gelu, w.MlpW, R, 4*C, C, 0)
+		matmulBackward(m.Precision, a.dfch, gw.MlpW, gw.MlpB, a.dres, k.gelu, w.MlpW, R, 4*C, C, 0)
 		p.lap(kMatmul, &t)
 		df := a.dfch[:R*4*C]
 		geluBackward(df, df, k.geluDeriv[:R*4*C], 0)
 		p.lap(kGELU, &t)
-		matmulBackward(a.dln, gw.FcW, gw.FcB, a.dfch, k.ln2, w.FcW, R, C, 4*C, 0)
+		matmulBackward(m.Precision, a.dln, gw.FcW, gw.FcB, a.dfch, k.ln2, w.FcW, R, C, 4*C, 0)
 		p.lap(kMatmul, &t)
 		layernormBackward(a.dres, gw.Ln2W, gw.Ln2B, a.dln, k.res2, k.ln2Mean, k.ln2Rstd, w.Ln2W, R, C)
 		p.lap(kLayerNorm, &t)
@@ -421,16 +426,16 @@ func (m *Model) Backward() {
 		if l == last {
 			// c_proj on the x-token rows, then back to all rows: the y-token
 			// rows of res2 reach no output, so their gradient is zero.
-			matmulBackward(a.dln, gw.ProjW, gw.ProjB, a.dres, atty, w.ProjW, BN, C, C, 0)
+			matmulBackward(m.Precision, a.dln, gw.ProjW, gw.ProjB, a.dres, atty, w.ProjW, BN, C, C, 0)
 			xRowsInto(a.datty, a.dln, BN, C)
 			expandXRows(a.dres, BN, C)
 		} else {
-			matmulBackward(a.datty, gw.ProjW, gw.ProjB, a.dres, atty, w.ProjW, BT, C, C, 0)
+			matmulBackward(m.Precision, a.datty, gw.ProjW, gw.ProjB, a.dres, atty, w.ProjW, BT, C, C, 0)
 		}
 		p.lap(kMatmul, &t)
 		attentionBackward(a.dqkv, a.datt, a.datty, k.att, k.qkv, B, T, C, H, 0)
 		p.lap(kAttention, &t)
-		matmulBackward(a.dln, gw.AttnW, gw.AttnB, a.dqkv, k.ln1, w.AttnW, BT, C, 3*C, 0)
+		matmulBackward(m.Precision, a.dln, gw.AttnW, gw.AttnB, a.dqkv, k.ln1, w.AttnW, BT, C, 3*C, 0)
 		p.lap(kMatmul, &t)
 		layernormBackward(a.dres, gw.Ln1W, gw.Ln1B, a.dln, res, k.ln1Mean, k.ln1Rstd, w.Ln1W, BT, C)
 		p.lap(kLayerNorm, &t)

@@ -307,3 +307,55 @@ func TestAdamWVectorMatchesScalar(t *testing.T) {
 		}
 	}
 }
+
+// warmup_constant rises linearly over warmup_steps and then holds lr; with
+// cooldown_steps it falls linearly to min_lr over the run's last steps; it
+// may carry min_lr without a cooldown (its cooldown branches set only
+// cooldown_steps).
+func TestWarmupConstant(t *testing.T) {
+	s, err := ScheduleConfig{Kind: KindWarmupConstant, LR: 1e-3, MinLR: 1e-5, WarmupSteps: 4}.Build(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		step int
+		want float64
+	}{{0, 0.25e-3}, {1, 0.5e-3}, {3, 1e-3}, {4, 1e-3}, {99, 1e-3}, {5000, 1e-3}} {
+		if got := s.LR(tc.step); math.Abs(got-tc.want) > 1e-15 {
+			t.Errorf("LR(%d) = %v, want %v", tc.step, got, tc.want)
+		}
+	}
+	c, err := ScheduleConfig{Kind: KindWarmupConstant, LR: 1e-3, MinLR: 1e-5, WarmupSteps: 4, CooldownSteps: 11}.Build(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for step := range 100 {
+		want := 1e-3
+		switch {
+		case step < 4:
+			want = 1e-3 * float64(step+1) / 4
+		case step >= 89:
+			want = 1e-3 + (1e-5-1e-3)*float64(step-89)/10
+		}
+		if got := c.LR(step); math.Abs(got-want) > 1e-15 {
+			t.Errorf("cooldown: LR(%d) = %v, want %v", step, got, want)
+		}
+	}
+	for _, tc := range []struct {
+		c     ScheduleConfig
+		total int
+		field string
+	}{
+		{ScheduleConfig{Kind: KindWarmupConstant, LR: 1, WarmupSteps: -1}, 10, "warmup_steps"},
+		{ScheduleConfig{Kind: KindWarmupConstant, LR: 1, WarmupSteps: 10}, 10, "warmup_steps"},
+		{ScheduleConfig{Kind: KindWarmupConstant, LR: 1, DecaySteps: 50}, 100, "decay_steps"},
+		{ScheduleConfig{Kind: KindWarmupConstant, LR: 1, MinLR: 2}, 100, "min_lr"},
+		{ScheduleConfig{Kind: KindConstant, LR: 1, WarmupSteps: 3}, 100, "warmup_steps"},
+	} {
+		_, err := tc.c.Build(tc.total)
+		var ce *config.Error
+		if !errors.As(err, &ce) || ce.Path != tc.field {
+			t.Errorf("%+v: err %v, want a *config.Error on %s", tc.c, err, tc.field)
+		}
+	}
+}

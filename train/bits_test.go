@@ -16,23 +16,26 @@ import (
 	"icl/gpt/kernels"
 )
 
-// trainingBits records the SHA-256 of the weights that bitsYAML trains to, per
-// GOARCH/Gemm kernel (kernels.Kernel()). Shipped models (models/) are the
-// training bits of the engine they were trained on: when a change to the
-// kernels, the optimizer or the data draw alters these hashes, the shipped
-// models must be retrained (`icl reproduce -preset P -verify RUN` says whether
-// a run still comes out identical) before the change is done.
+// trainingBits records the SHA-256 of the weights that bitsYAML trains to,
+// per numerics id (gpt.NumericsID: the precision and the kernels' summation
+// order). Model files record the id they were trained under, and a shipped
+// model is verified bit for bit only under its own id (across ids,
+// `icl reproduce -verify` compares evaluations). So when a change to the
+// kernels, the optimizer or the data draw alters a hash here, raise that
+// precision's version in gpt/numerics.go (numericsVersion) and record the new
+// hash under the new id: the change is then free of retraining.
 //
-// To regenerate after such a change, for each kernel this CPU runs:
+// To regenerate, for each precision on a CPU that runs the assembly kernels:
 //
-//	ICL_GEMM=avx512 go test ./train -run TestTrainingBits -v
+//	go test ./train -run TestTrainingBits -v
 //
-// and copy the "got" hash the failure prints into the table.
-// The AVX2 and AVX-512 kernels give the same bits; other kernels and CPUs
-// (the portable Go kernel, arm64) have none recorded and skip the test.
+// and copy the "got" hash the failure prints into the table. The AVX2 and
+// AVX-512 float32 kernels give the same bits, and so do the AVX512-BF16 and
+// plain-Go bf16 kernels; the portable float32 kernels (ICL_GEMM=go or ref,
+// other architectures) have ids of their own and none recorded here.
 var trainingBits = map[string]string{
-	"amd64/avx512": "08424bc6a5660dd88cf8163f0883809c180f1b09cad0fade94a1234554ab81a1",
-	"amd64/avx2":   "08424bc6a5660dd88cf8163f0883809c180f1b09cad0fade94a1234554ab81a1",
+	"fp32.1": "08424bc6a5660dd88cf8163f0883809c180f1b09cad0fade94a1234554ab81a1",
+	"bf16.1": "9e763be5886473a7379d8bad611d73f57134ae1b43b576622fc0aca539e249af",
 }
 
 // bitsYAML exercises every part of a training step: a mixture with the
@@ -89,27 +92,38 @@ func weightsHash(m *gpt.Model) string {
 }
 
 func TestTrainingBits(t *testing.T) {
-	key := runtime.GOARCH + "/" + kernels.Kernel()
-	want, ok := trainingBits[key]
-	dir := t.TempDir()
-	cfg, err := DecodeConfig(strings.NewReader(bitsYAML))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Run(context.Background(), cfg, dir, Options{Progress: io.Discard}); err != nil {
-		t.Fatal(err)
-	}
-	m, _, err := gpt.LoadFile(filepath.Join(dir, ModelFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := weightsHash(m)
-	if !ok {
-		t.Skipf("no recorded training bits for %s (got %s)", key, got)
-	}
-	if got != want {
-		t.Errorf("training bits changed on %s:\n got %s\nwant %s\n"+
-			"the kernels, the optimizer or the data draw now train other weights: retrain the shipped "+
-			"models (models/) and record the new hash (see trainingBits)", key, got, want)
+	for _, prec := range []gpt.Precision{gpt.FP32, gpt.BF16} {
+		t.Run(prec.String(), func(t *testing.T) {
+			id := gpt.NumericsID(prec)
+			want, ok := trainingBits[id]
+			if prec == gpt.BF16 && !kernels.HasBF16() && testing.Short() {
+				t.Skip("bf16 in plain Go is slow; -short skips it on a CPU without AVX512-BF16")
+			}
+			dir := t.TempDir()
+			cfg, err := DecodeConfig(strings.NewReader(bitsYAML))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Train.Precision = prec.String()
+			if _, err := Run(context.Background(), cfg, dir, Options{Progress: io.Discard}); err != nil {
+				t.Fatal(err)
+			}
+			m, meta, err := gpt.LoadFile(filepath.Join(dir, ModelFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if meta[gpt.MetaNumerics] != id {
+				t.Errorf("model file numerics %q, want %q", meta[gpt.MetaNumerics], id)
+			}
+			got := weightsHash(m)
+			if !ok {
+				t.Skipf("no recorded training bits for numerics %s on %s (got %s)", id, runtime.GOARCH, got)
+			}
+			if got != want {
+				t.Errorf("training bits of numerics %s changed:\n got %s\nwant %s\n"+
+					"the kernels, the optimizer or the data draw now train other weights: raise the version "+
+					"of %s in gpt/numerics.go and record the new hash under the new id (see trainingBits)", id, got, want, prec)
+			}
+		})
 	}
 }

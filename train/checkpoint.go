@@ -33,6 +33,7 @@ const (
 	metaWall     = "wall_s"
 	metaConfig   = "config"
 	metaChecksum = "checksum"
+	metaNumerics = gpt.MetaNumerics
 
 	tensorParams = "params"
 	tensorM      = "adam.m"
@@ -47,6 +48,11 @@ type Checkpoint struct {
 	Config   string    // the resolved config, YAML
 	Params   []float32 // (P)
 	M, V     []float32 // Adam moments, (P)
+	// Numerics lists the numerics ids (gpt.NumericsID) the steps so far
+	// ran under, in order, comma-separated: one id unless the run was
+	// resumed under other kernels. Read as gpt.LegacyNumerics from a
+	// checkpoint written before ids were recorded.
+	Numerics string
 }
 
 // CorruptError reports a checkpoint that cannot be used.
@@ -125,6 +131,7 @@ func (c *Checkpoint) meta() map[string]string {
 		metaAdamStep: strconv.Itoa(c.AdamStep),
 		metaWall:     strconv.FormatFloat(c.WallS, 'g', -1, 64),
 		metaConfig:   c.Config,
+		metaNumerics: c.Numerics,
 	}
 }
 
@@ -218,7 +225,10 @@ func decodeCheckpoint(f *safetensors.File, path string, nParams int) (*Checkpoin
 		}
 		return nil, bad("tensor %s missing", name)
 	}
-	c := &Checkpoint{Config: meta[metaConfig]}
+	c := &Checkpoint{Config: meta[metaConfig], Numerics: meta[metaNumerics]}
+	if _, ok := meta[metaNumerics]; !ok {
+		c.Numerics = gpt.LegacyNumerics
+	}
 	if c.Params, err = get(tensorParams); err != nil {
 		return nil, err
 	}
@@ -277,14 +287,18 @@ func LatestCheckpoint(dir string, nParams int, warn func(string)) (*Checkpoint, 
 	return nil, "", nil
 }
 
-// pruneCheckpoints deletes all but the keep newest checkpoints in dir.
-func pruneCheckpoints(dir string, keep int) error {
-	paths, err := ListCheckpoints(dir)
+// pruneCheckpoints deletes all but the keep newest checkpoints in dir, except
+// those of steps that are multiples of every (where every > 0).
+func pruneCheckpoints(dir string, keep, every int) error {
+	items, err := checkpointFiles(dir)
 	if err != nil {
 		return err
 	}
-	for i := keep; i < len(paths); i++ {
-		if err := os.Remove(paths[i]); err != nil {
+	for _, it := range items[min(keep, len(items)):] {
+		if every > 0 && it.step%every == 0 {
+			continue
+		}
+		if err := os.Remove(it.path); err != nil {
 			return err
 		}
 	}

@@ -120,7 +120,7 @@ func TestCheckpointCorruptFallsBack(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if err := pruneCheckpoints(dir, 2); err != nil {
+			if err := pruneCheckpoints(dir, 2, 0); err != nil {
 				t.Fatal(err)
 			}
 			paths, _ := ListCheckpoints(dir)

@@ -37,6 +37,12 @@ type Config struct {
 	// CheckpointEvery is how often a checkpoint is written; default 1000.
 	// A checkpoint is also written at the end and on SIGINT/SIGTERM.
 	CheckpointEvery int `yaml:"checkpoint_every"`
+	// KeepCheckpointsEvery, where set, keeps the checkpoints of the steps that
+	// are multiples of it for good, besides the two newest that a run always
+	// keeps: the budgets that cooldown branches start from, or the steps at
+	// which a run is evaluated later. A multiple of checkpoint_every; 0, the
+	// default, keeps none. It does not change the weights.
+	KeepCheckpointsEvery int `yaml:"keep_checkpoints_every,omitempty"`
 }
 
 // Data is the prompt shape at the end of the curriculum, and whether the
@@ -80,6 +86,13 @@ type Optimize struct {
 	// by 1 / its scale, so it is not the mixture's Bayes predictor under
 	// squared error that evaluation and the model-selection figure compare with.
 	Loss string `yaml:"loss,omitempty"`
+	// Precision is that of the transformer blocks' matrix products in
+	// training, forward and backward: "fp32" (also when empty, the default)
+	// or "bf16", bf16 operands with float32 sums (gpt.BF16). Master weights,
+	// AdamW, LayerNorm, softmax, the loss and the evaluations stay float32.
+	// bf16 gives the same bits on every CPU; without AVX512-BF16 it runs in
+	// plain Go, many times slower.
+	Precision string `yaml:"precision,omitempty"`
 }
 
 // Training objectives accepted by Optimize.Loss.
@@ -186,6 +199,9 @@ func (c *Config) Validate() error {
 	if !(c.Train.GradClip >= 0) {
 		return bad("train.grad_clip", "%g: must be >= 0 (0 disables clipping)", c.Train.GradClip)
 	}
+	if _, err := gpt.ParsePrecision(c.Train.Precision); err != nil {
+		return bad("train.precision", "%v", err)
+	}
 	switch c.Train.Loss {
 	case "", LossMSE, LossNormalized:
 	default:
@@ -204,6 +220,9 @@ func (c *Config) Validate() error {
 		if f.v < 1 {
 			return bad(f.name, "%d: must be a positive integer", f.v)
 		}
+	}
+	if k := c.KeepCheckpointsEvery; k < 0 || k%c.CheckpointEvery != 0 {
+		return bad("keep_checkpoints_every", "%d: must be 0 (keep only the newest checkpoints) or a positive multiple of checkpoint_every (%d)", k, c.CheckpointEvery)
 	}
 	return nil
 }

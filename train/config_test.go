@@ -93,6 +93,9 @@ func TestConfigErrors(t *testing.T) {
 		{"log_every 0", "log_every: 5", "log_every: 0", []string{"log_every", "0: must be a positive integer"}},
 		{"warmup with constant", "kind: constant,", "kind: constant, warmup_steps: 5,", []string{"train.schedule.warmup_steps", "warmup_cosine"}},
 		{"min_lr with constant", "kind: constant,", "kind: constant, min_lr: 0.001,", []string{"train.schedule.min_lr", "warmup_cosine"}},
+		{"precision", "batch: 8", "batch: 8\n  precision: fp16", []string{"train.precision", `"fp16"`, `"fp32"`, `"bf16"`}},
+		{"keep_checkpoints_every", "checkpoint_every: 10", "checkpoint_every: 10\nkeep_checkpoints_every: 15", []string{"keep_checkpoints_every", "15", "multiple of checkpoint_every (10)"}},
+		{"keep_checkpoints_every < 0", "checkpoint_every: 10", "checkpoint_every: 10\nkeep_checkpoints_every: -10", []string{"keep_checkpoints_every", "-10"}},
 	}
 	for _, tc := range cases {
 		text := strings.Replace(tinyYAML, tc.from, tc.to, 1)

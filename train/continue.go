@@ -11,8 +11,8 @@ import (
 // or nil if it can.
 //
 // The two configs must agree on everything that decides the weights. They may
-// differ in name, in train.steps and in train.schedule's decay_steps and
-// cooldown_steps, as long as the learning rate of every step before the
+// differ in name, in train.steps, in keep_checkpoints_every and in
+// train.schedule's decay_steps and cooldown_steps, as long as the learning rate of every step before the
 // checkpoint is the same under both and the checkpoint's step is at most cfg's
 // steps: the run then goes on exactly as a run configured with cfg from the
 // start would have. This is how a run is renamed, extended, cut short at one
@@ -45,7 +45,7 @@ func continues(ckText string, ckStep int, cfg *Config, cfgText string) error {
 		}
 	}
 	rest := *old
-	rest.Name, rest.Train.Steps = cfg.Name, cfg.Train.Steps
+	rest.Name, rest.Train.Steps, rest.KeepCheckpointsEvery = cfg.Name, cfg.Train.Steps, cfg.KeepCheckpointsEvery
 	rest.Train.Schedule.DecaySteps, rest.Train.Schedule.CooldownSteps = cfg.Train.Schedule.DecaySteps, cfg.Train.Schedule.CooldownSteps
 	a, err := rest.YAML()
 	if err != nil {
@@ -57,7 +57,7 @@ func continues(ckText string, ckStep int, cfg *Config, cfgText string) error {
 	}
 	if i, ok := firstLineDiff(a, b); ok {
 		return fmt.Errorf("its config has %q where config.yaml has %q "+
-			"(only name, train.steps and train.schedule's decay_steps and cooldown_steps may differ)", i[0], i[1])
+			"(only name, train.steps, keep_checkpoints_every and train.schedule's decay_steps and cooldown_steps may differ)", i[0], i[1])
 	}
 	return nil
 }

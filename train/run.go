@@ -11,11 +11,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"icl/atomicfile"
 	"icl/config"
 	"icl/gpt"
+	"icl/gpt/kernels"
 	"icl/internal/dirlock"
 	"icl/optim"
 	"icl/prompt"
@@ -295,8 +297,20 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 	if err != nil {
 		return nil, err
 	}
+	if t.model.Precision == gpt.BF16 && gpt.PrecisionKernel(gpt.BF16) != "avx512bf16" {
+		p.message(true, "warning: train.precision is bf16 but its products run in plain Go here (bf16 kernel %q; "+
+			"AVX512-BF16 on this CPU: %v): the same bits, many times slower than on a CPU with it", gpt.PrecisionKernel(gpt.BF16), kernels.HasBF16())
+	}
+	numerics := gpt.NumericsID(t.model.Precision)
 	start, wall0 := 0, 0.0
 	if ck != nil {
+		if ids := strings.Split(ck.Numerics, ","); ids[len(ids)-1] != numerics {
+			p.message(true, "note: %s was trained under numerics %s and goes on under %s: from step %d its bits differ "+
+				"from a run trained under one of them throughout (the model file records both)", dir, ck.Numerics, numerics, ck.Step)
+			numerics = ck.Numerics + "," + numerics
+		} else {
+			numerics = ck.Numerics
+		}
 		copy(t.model.Params, ck.Params)
 		copy(t.opt.M, ck.M)
 		copy(t.opt.V, ck.V)
@@ -350,12 +364,12 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 	save := func(k int) (string, error) {
 		path := CheckpointPath(dir, k)
 		c := &Checkpoint{Step: k, AdamStep: t.opt.Step, WallS: wall(), Config: cfgText,
-			Params: t.model.Params, M: t.opt.M, V: t.opt.V}
+			Params: t.model.Params, M: t.opt.M, V: t.opt.V, Numerics: numerics}
 		if err := WriteCheckpoint(path, c); err != nil {
 			return "", err
 		}
 		lastCkpt, lastCkptStep = path, k
-		return path, pruneCheckpoints(dir, keepCheckpoints)
+		return path, pruneCheckpoints(dir, keepCheckpoints, cfg.KeepCheckpointsEvery)
 	}
 	evalAt := func(k int) (*EvalResult, error) {
 		st := cfg.Curriculum.At(max(k-1, 0))
@@ -464,7 +478,7 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 		final = t.evaluate(cfg.Curriculum.At(steps - 1))
 	}
 	p.finish()
-	if err := writeModel(filepath.Join(dir, ModelFile), cfg, t.model, steps); err != nil {
+	if err := writeModel(filepath.Join(dir, ModelFile), cfg, t.model, steps, numerics); err != nil {
 		return nil, err
 	}
 	res := &Result{Dir: dir, Steps: steps, WallS: wall(), Eval: final}
@@ -496,6 +510,9 @@ func newTrainer(cfg *Config) (*trainer, error) {
 	m, err := gpt.New(cfg.GPT())
 	if err != nil {
 		return nil, err
+	}
+	if m.Precision, err = gpt.ParsePrecision(cfg.Train.Precision); err != nil {
+		return nil, config.Errorf("train.precision", "%v", err)
 	}
 	sched, err := cfg.Train.Schedule.Build(cfg.Train.Steps)
 	if err != nil {
@@ -590,7 +607,12 @@ func (t *trainer) step(s int, st Stage) (loss, norm, lr float64) {
 // evaluate computes the model's loss on the fixed evaluation prompts at stage st,
 // drawn from rng.New(seed, rng.LabelEval, p), in chunks of the training batch.
 // They show their family as the training prompts do (Data.FamilyIndicator).
+// The model runs in float32 whatever train.precision is, as evaluation
+// (package eval) runs a trained model.
 func (t *trainer) evaluate(st Stage) *EvalResult {
+	prec := t.model.Precision
+	t.model.Precision = gpt.FP32
+	defer func() { t.model.Precision = prec }()
 	if t.evalBatch == nil || t.evalStage != st {
 		t.evalBatch = t.draw(t.cfg.EvalBatch, st, rng.LabelEval)
 		t.evalStage = st
@@ -623,12 +645,13 @@ func (t *trainer) evaluate(st Stage) *EvalResult {
 
 // writeModel writes the final weights in gpt's tensor names (gpt.SaveFile),
 // with the step and the training config in the metadata.
-func writeModel(path string, cfg *Config, m *gpt.Model, step int) error {
+func writeModel(path string, cfg *Config, m *gpt.Model, step int, numerics string) error {
 	text, err := cfg.YAML()
 	if err != nil {
 		return err
 	}
-	return gpt.SaveFile(path, m, map[string]string{"step": strconv.Itoa(step), "train_config": string(text)})
+	return gpt.SaveFile(path, m, map[string]string{"step": strconv.Itoa(step), "train_config": string(text),
+		gpt.MetaNumerics: numerics})
 }
 
 // afterStepHook, when set (by tests only), is called after every update with the

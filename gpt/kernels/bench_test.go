@@ -11,7 +11,11 @@ import (
 // benchGemm times C(m,n) = op(A) op(B) with contraction k in one of the forms
 // NT (A * B^T, the forward pass), NN (dinp += dout * W, beta 1) or TN
 // (dW += dout^T * inp, beta 1), and reports GFLOP/s.
-func benchGemm(b *testing.B, form string, m, n, k int) {
+func benchGemm(b *testing.B, form string, m, n, k int) { benchProduct(b, Gemm, form, m, n, k) }
+
+type gemmFunc func(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
+
+func benchProduct(b *testing.B, gemm gemmFunc, form string, m, n, k int) {
 	rnd := rand.New(rand.NewPCG(1, 2))
 	fill := func(s int) []float32 {
 		x := make([]float32, s)
@@ -32,11 +36,11 @@ func benchGemm(b *testing.B, form string, m, n, k int) {
 	case "TN":
 		tA, lda, ldb = true, m, n
 	}
-	Gemm(tA, tB, m, n, k, a, lda, bm, ldb, beta, c, n) // warm the workspace
+	gemm(tA, tB, m, n, k, a, lda, bm, ldb, beta, c, n) // warm the workspace
 	cpu0 := cputime.Process()
 	b.ResetTimer()
 	for b.Loop() {
-		Gemm(tA, tB, m, n, k, a, lda, bm, ldb, beta, c, n)
+		gemm(tA, tB, m, n, k, a, lda, bm, ldb, beta, c, n)
 	}
 	flop := 2 * float64(m) * float64(n) * float64(k) * float64(b.N)
 	b.ReportMetric(flop/b.Elapsed().Seconds()/1e9, "GFLOP/s")
@@ -95,6 +99,37 @@ func BenchmarkGemmThreads(b *testing.B) {
 					defer SetKernel("")
 					defer SetThreads(SetThreads(th))
 					benchGemm(b, f, 5120, 256, 256)
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkGemmPrecision times every product of a training step of the small
+// (width 64) and medium (width 128) presets, batch 64 of 17 points (B*T =
+// 2176 rows), in float32 (Gemm) and bf16 (GemmBF16), on one goroutine. The
+// ratio of the two GFLOP/s per shape is the bf16 speed-up; run both in one
+// window: -bench GemmPrecision -benchtime 200x.
+func BenchmarkGemmPrecision(b *testing.B) {
+	const R = 64 * 34
+	for _, C := range []int{64, 128} {
+		for _, s := range []struct {
+			name    string
+			form    string
+			m, n, k int
+		}{
+			{"qkv", "NT", R, 3 * C, C}, {"qkv.dinp", "NN", R, C, 3 * C}, {"qkv.dW", "TN", 3 * C, C, R},
+			{"proj", "NT", R, C, C}, {"proj.dinp", "NN", R, C, C}, {"proj.dW", "TN", C, C, R},
+			{"fc", "NT", R, 4 * C, C}, {"fc.dinp", "NN", R, C, 4 * C}, {"fc.dW", "TN", 4 * C, C, R},
+			{"mlp", "NT", R, C, 4 * C}, {"mlp.dinp", "NN", R, 4 * C, C}, {"mlp.dW", "TN", C, 4 * C, R},
+		} {
+			for _, prec := range []struct {
+				name string
+				f    gemmFunc
+			}{{"fp32", Gemm}, {"bf16", GemmBF16}} {
+				b.Run(fmt.Sprintf("C=%d/%s/%s", C, s.name, prec.name), func(b *testing.B) {
+					defer SetThreads(SetThreads(1))
+					benchProduct(b, prec.f, s.form, s.m, s.n, s.k)
 				})
 			}
 		}

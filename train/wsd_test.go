@@ -1,0 +1,162 @@
+package train
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"icl/gpt"
+	"icl/optim"
+)
+
+// A warmup_constant run keeps the checkpoints of every keep_checkpoints_every
+// steps, and a cooldown branched from one of them (a new directory with the
+// checkpoint and a config that differs in name, train.steps,
+// keep_checkpoints_every and cooldown_steps) ends with the weights of a run
+// configured so from the start: the budgets of a warmup-stable-decay
+// schedule.
+func TestWarmupStableDecayBranches(t *testing.T) {
+	stable := func(name string, steps, cool, keep int) *Config {
+		c := tinyConfig(t)
+		c.Name, c.Train.Steps, c.KeepCheckpointsEvery = name, steps, keep
+		c.Train.Schedule = optim.ScheduleConfig{Kind: optim.KindWarmupConstant, LR: 0.003, MinLR: 1e-4, WarmupSteps: 5, CooldownSteps: cool}
+		return c
+	}
+	trunk := t.TempDir()
+	if _, err := Run(context.Background(), stable("trunk", 60, 0, 20), trunk, Options{Progress: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	var kept []int
+	paths, _ := ListCheckpoints(trunk)
+	for _, p := range paths {
+		s, _ := ckptStepOf(p)
+		kept = append(kept, s)
+	}
+	if want := []int{60, 50, 40, 20}; !slices.Equal(kept, want) { // the two newest, and the multiples of 20
+		t.Errorf("checkpoints kept at steps %v, want %v", kept, want)
+	}
+
+	want := t.TempDir() // 40 steps, the last 8 a cooldown, from scratch
+	if _, err := Run(context.Background(), stable("budget40", 40, 8, 0), want, Options{Progress: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	branch := t.TempDir()
+	text, err := stable("budget40", 40, 8, 0).YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(branch, ConfigFile), text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := os.ReadFile(CheckpointPath(trunk, 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(CheckpointPath(branch, 20), ck, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Resume(context.Background(), branch, Options{Progress: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := LoadModel(filepath.Join(branch, ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := LoadModel(filepath.Join(want, ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.Params, b.Params) {
+		t.Error("the cooldown branched from step 20 ends with other weights than the run configured so from the start")
+	}
+}
+
+func ckptStepOf(path string) (int, bool) {
+	items, err := checkpointFiles(filepath.Dir(path))
+	if err != nil {
+		return 0, false
+	}
+	for _, it := range items {
+		if it.path == path {
+			return it.step, true
+		}
+	}
+	return 0, false
+}
+
+// A model file and its checkpoints record the numerics id they were trained
+// under; a run resumed under another id says so and records both, in order.
+func TestNumericsRecorded(t *testing.T) {
+	for _, prec := range []string{"fp32", "bf16"} {
+		t.Run(prec, func(t *testing.T) {
+			c := tinyConfig(t)
+			c.Train.Precision = prec
+			dir := t.TempDir()
+			if _, err := Run(context.Background(), c, dir, Options{Progress: io.Discard}); err != nil {
+				t.Fatal(err)
+			}
+			p, _ := gpt.ParsePrecision(prec)
+			id := gpt.NumericsID(p)
+			if !strings.HasPrefix(id, prec) {
+				t.Fatalf("NumericsID(%v) = %q", p, id)
+			}
+			_, meta, err := gpt.LoadFile(filepath.Join(dir, ModelFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if meta[gpt.MetaNumerics] != id {
+				t.Errorf("model file numerics %q, want %q", meta[gpt.MetaNumerics], id)
+			}
+			ck, err := ReadCheckpoint(CheckpointPath(dir, 60), -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ck.Numerics != id {
+				t.Errorf("checkpoint numerics %q, want %q", ck.Numerics, id)
+			}
+		})
+	}
+
+	// A checkpoint of step 30 written under another id: the resumed run
+	// says so and records both.
+	c := tinyConfig(t)
+	dir := t.TempDir()
+	if _, err := Run(context.Background(), c, dir, Options{Progress: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := ReadCheckpoint(CheckpointPath(dir, 60), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := t.TempDir()
+	text, _ := c.YAML()
+	long := *c
+	long.Train.Steps = 70
+	ltext, _ := long.YAML()
+	if err := os.WriteFile(filepath.Join(other, ConfigFile), ltext, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ck.Numerics, ck.Config = "fp32.0", string(text)
+	if err := WriteCheckpoint(CheckpointPath(other, 60), ck); err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	if _, err := Resume(context.Background(), other, Options{Progress: &log}); err != nil {
+		t.Fatal(err)
+	}
+	want := "fp32.0," + gpt.NumericsID(gpt.FP32)
+	if !strings.Contains(log.String(), "numerics fp32.0 and goes on under "+gpt.NumericsID(gpt.FP32)) {
+		t.Errorf("the resumed run does not say its numerics changed: %q", log.String())
+	}
+	_, meta, err := gpt.LoadFile(filepath.Join(other, ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta[gpt.MetaNumerics] != want {
+		t.Errorf("model numerics %q, want %q", meta[gpt.MetaNumerics], want)
+	}
+}
