@@ -323,6 +323,9 @@ type Scale struct {
 	// (tests use it for tiny runs).
 	TrainScale string                `yaml:"-"`
 	Train      func(c *train.Config) `yaml:"-"`
+	// Precision, when "bf16", is every run's train.precision (icl reproduce
+	// -precision); "" or "fp32" leaves the presets' own.
+	Precision string `yaml:"-"`
 }
 
 // Validate reports an invalid field.
@@ -379,6 +382,7 @@ func (s *Scale) runScale(id string) (*Scale, error) {
 	if len(o.RunsFrom) > 0 {
 		return nil, fmt.Errorf("scale %s: runs_from.%s: %s takes runs from other scales itself", s.Name, id, from)
 	}
+	o.Precision = s.Precision
 	return o, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"icl/atomicfile"
+	"icl/config"
 	"icl/configs"
 	"icl/eval"
 	"icl/gpt"
@@ -63,6 +64,10 @@ type Options struct {
 	// Scale, when set, replaces the preset's evaluation sizes and run edits
 	// (tests use tiny runs). Its Name is the run scale shown in run names.
 	Scale *Scale
+	// Precision, when "bf16", trains every run with train.precision bf16
+	// (shipped models, trained in float32, then do not match); "" or
+	// "fp32" keeps the presets' precision.
+	Precision string
 }
 
 // shipped is the folder of shipped models a reproduction uses: opts.Models,
@@ -96,6 +101,10 @@ func Reproduce(ctx context.Context, opts Options) error {
 	} else if err := scale.Validate(); err != nil {
 		return err
 	}
+	if _, err := gpt.ParsePrecision(opts.Precision); err != nil {
+		return &config.Error{Path: "precision", Msg: err.Error()}
+	}
+	scale.Precision = opts.Precision
 	if opts.OutDir == "" {
 		opts.OutDir = filepath.Join("out", opts.Preset)
 	}
@@ -353,6 +362,7 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			"not supported at this scale when none does.",
 		Meta: []report.KV{
 			{Key: "preset", Value: opts.Preset},
+			{Key: "training precision", Value: precisionNote(opts.Precision)},
 			{Key: "prompts per setting", Value: promptsNote(scale.Prompts, opts.EvalSeed)},
 			{Key: "bootstrap resamples", Value: fmt.Sprint(scale.Boots)},
 			{Key: "runs", Value: fmt.Sprint(len(runs))},
@@ -381,6 +391,9 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 		x.Commands = []string{fmt.Sprintf("icl reproduce -preset %s -only %s -out %s", opts.Preset, d.ID, opts.OutDir)}
 		if opts.EvalSeed != 0 {
 			x.Commands[0] += fmt.Sprintf(" -eval-seed %d", opts.EvalSeed)
+		}
+		if opts.Precision != "" {
+			x.Commands[0] += " -precision " + opts.Precision
 		}
 		x.Configs = append(x.Configs, report.Code{Name: "experiment " + d.ID + " (experiment/configs/" + strings.ToLower(d.ID) + ".yaml)", Text: d.Source})
 		if o := byID[d.ID]; o != nil {
@@ -491,4 +504,12 @@ func checkTable(cs []Check) report.Table {
 		t.Rows = append(t.Rows, []string{c.Name, mark, detail})
 	}
 	return t
+}
+
+// precisionNote says at which precision the runs of a reproduction train.
+func precisionNote(p string) string {
+	if p == gpt.PrecisionBF16 {
+		return "bf16 (-precision bf16: the blocks' matrix products with bf16 operands and float32 sums; numerics " + gpt.NumericsID(gpt.BF16) + ")"
+	}
+	return "the presets' own (fp32 unless a preset sets train.precision)"
 }

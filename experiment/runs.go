@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"icl/gpt"
 	"icl/gpt/kernels"
 	"icl/train"
 )
@@ -66,12 +67,16 @@ func timeSteps(runs []*PlannedRun, threads int) {
 			continue
 		}
 		c, B := r.Cfg.GPT(), r.Cfg.Train.Batch
-		key := fmt.Sprintf("%+v/%d", c, B)
+		prec, err := gpt.ParsePrecision(r.Cfg.Train.Precision)
+		if err != nil { // Plan validated the config
+			panic(err)
+		}
+		key := fmt.Sprintf("%+v/%d/%v", c, B, prec)
 		if s, ok := byModel[key]; ok {
 			r.stepS = s
 			continue
 		}
-		t, err := train.TimeStep(c, B, 2, 0)
+		t, err := train.TimeStep(c, prec, B, 2, 0)
 		if err != nil { // Plan validated the config
 			panic(err)
 		}
@@ -104,6 +109,9 @@ func RunConfig(d *Def, ref *RunRef, scale *Scale) (*train.Config, error) {
 	}
 	if scale.Train != nil {
 		scale.Train(cfg)
+	}
+	if scale.Precision == gpt.PrecisionBF16 {
+		cfg.Train.Precision = scale.Precision
 	}
 	cfg.Defaults()
 	if err := cfg.Validate(); err != nil {

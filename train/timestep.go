@@ -24,14 +24,16 @@ type StepTime struct {
 func (t StepTime) Total() float64 { return t.Forward + t.Backward + t.Update }
 
 // TimeStep times training steps (forward, backward, AdamW update) of a fresh
-// model of config c at batch B on random prompts: one untimed step, which
-// allocates the activations, then at least minSteps timed steps and at least
-// dur of them. It serves 'icl bench' and the ETAs of 'icl reproduce'.
-func TimeStep(c gpt.Config, B, minSteps int, dur time.Duration) (StepTime, error) {
+// model of config c at precision prec and batch B on random prompts: one
+// untimed step, which allocates the activations, then at least minSteps timed
+// steps and at least dur of them. It serves 'icl bench' and the ETAs of 'icl
+// reproduce'.
+func TimeStep(c gpt.Config, prec gpt.Precision, B, minSteps int, dur time.Duration) (StepTime, error) {
 	m, err := gpt.New(c)
 	if err != nil {
 		return StepTime{}, err
 	}
+	m.Precision = prec
 	m.Init(rng.New(1, rng.LabelInit))
 	r := rng.New(2)
 	N := c.Points

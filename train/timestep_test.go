@@ -8,7 +8,7 @@ import (
 
 func TestTimeStep(t *testing.T) {
 	c := gpt.Config{Dim: 3, Points: 5, Layers: 1, Width: 16, Heads: 2}
-	st, err := TimeStep(c, 4, 2, 0)
+	st, err := TimeStep(c, gpt.FP32, 4, 2, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,7 +19,7 @@ func TestTimeStep(t *testing.T) {
 		t.Errorf("Total = %v, want the sum %v", got, want)
 	}
 	c.Heads = 3 // 16 is not a multiple of 3
-	if _, err := TimeStep(c, 4, 2, 0); err == nil {
+	if _, err := TimeStep(c, gpt.FP32, 4, 2, 0); err == nil {
 		t.Error("invalid config: no error")
 	}
 }

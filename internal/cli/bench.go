@@ -55,7 +55,7 @@ func init() {
 	register(&command{
 		name:  "bench",
 		short: "time training steps and the GEMM on this machine",
-		usage: "[-presets " + benchDefault + "] [-threads N] [-batch 64] [-time 3s]",
+		usage: "[-presets " + benchDefault + "] [-precision fp32,bf16] [-threads N] [-batch 64] [-time 3s]",
 		long: `
 Bench times one training step (forward, backward, AdamW update) of the GPT-2 ICL
 model, batch 64, and the GEMM on the model's matrix shapes. The presets:
@@ -78,6 +78,11 @@ attention, LayerNorm, GELU and the rest (read-in, read-out, loss), next to the
 AdamW update; then per GEMM shape the GFLOP/s of Gemm in the three forms the
 layers use: NT (out = in W^T, forward), NN (d_in = d_out W) and TN (dW = d_out^T
 in). Set ICL_GEMM=go|avx2|avx512|ref to time another kernel.
+
+-precision fp32,bf16 times every preset at both precisions of train.precision
+(bf16: the blocks' matrix products with bf16 operands and float32 sums) in one
+run, with bf16's time per step as a share of fp32's, and GEMM tables for both.
+Without AVX512-BF16 the bf16 products run in plain Go (same bits, much slower).
 `,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			names := fs.String("presets", benchDefault, "comma-separated presets to time")
@@ -85,12 +90,21 @@ in). Set ICL_GEMM=go|avx2|avx512|ref to time another kernel.
 			batch := fs.Int("batch", 64, "prompts per step")
 			dur := fs.Duration("time", 3*time.Second, "minimum time spent timing each preset")
 			noGemm := fs.Bool("nogemm", false, "skip the GEMM shape table")
+			precs := fs.String("precision", "fp32", "comma-separated precisions to time: fp32, bf16")
 			return func(ctx context.Context, e *env) error {
 				if *batch < 1 {
 					return usageErrorf("-batch %d must be >= 1", *batch)
 				}
 				if *threads < 0 {
 					return usageErrorf("-threads %d must be >= 0", *threads)
+				}
+				var ps []gpt.Precision
+				for _, n := range strings.Split(*precs, ",") {
+					p, err := gpt.ParsePrecision(strings.TrimSpace(n))
+					if err != nil || slices.Contains(ps, p) {
+						return usageErrorf("-precision %q: want fp32, bf16 or both, comma-separated, each once", *precs)
+					}
+					ps = append(ps, p)
 				}
 				all, err := benchPresets()
 				if err != nil {
@@ -123,33 +137,57 @@ in). Set ICL_GEMM=go|avx2|avx512|ref to time another kernel.
 						return err
 					}
 				}
-				fmt.Fprintf(e.stdout, "icl bench: %d cores (GOMAXPROCS %d), %s/%s, GEMM kernel %s, batch %d\n\n",
-					runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, kernels.Kernel(), *batch)
-				times := make([]train.StepTime, len(sel))
+				fmt.Fprintf(e.stdout, "icl bench: %d cores (GOMAXPROCS %d), %s/%s, GEMM kernel %s, bf16 kernel %s, batch %d\n\n",
+					runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, kernels.Kernel(), kernels.BF16Kernel(), *batch)
+				type row struct {
+					p    benchPreset
+					prec gpt.Precision
+					t    train.StepTime
+				}
+				var rows []row
 				tw := newTable(e.stdout)
-				fmt.Fprintln(tw, "preset\tthreads\tparams\tms/step\tforward\tbackward\tupdate\tcpu-ms/step\tGFLOP/step\tGFLOP/s\t")
-				for i, p := range sel {
-					if ctx.Err() != nil {
-						return ctx.Err()
+				fmt.Fprintln(tw, "preset\tprecision\tthreads\tparams\tms/step\tforward\tbackward\tupdate\tcpu-ms/step\tGFLOP/step\tGFLOP/s\t")
+				for _, p := range sel {
+					for _, prec := range ps {
+						if ctx.Err() != nil {
+							return ctx.Err()
+						}
+						r, err := timeOn(p, prec, *batch, *dur)
+						if err != nil {
+							return err
+						}
+						rows = append(rows, row{p, prec, r})
+						flops := p.cfg.FLOPs(*batch, p.cfg.Points)
+						fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.1f\t\n", p.name, prec, p.threads, p.cfg.NumParams(),
+							r.Total()*1e3, r.Forward*1e3, r.Backward*1e3, r.Update*1e3, r.CPU*1e3, flops/1e9, flops/r.Total()/1e9)
 					}
-					r, err := timeOn(p, *batch, *dur)
-					if err != nil {
-						return err
-					}
-					times[i] = r
-					flops := p.cfg.FLOPs(*batch, p.cfg.Points)
-					fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.1f\t\n", p.name, p.threads, p.cfg.NumParams(),
-						r.Total()*1e3, r.Forward*1e3, r.Backward*1e3, r.Update*1e3, r.CPU*1e3, flops/1e9, flops/r.Total()/1e9)
 				}
 				tw.Flush()
+				if len(ps) > 1 {
+					fmt.Fprintf(e.stdout, "\nbf16's step as a share of fp32's, measured here in one run (wall time; CPU time)\n")
+					tw = newTable(e.stdout)
+					fmt.Fprintln(tw, "preset\tbf16/fp32 wall\tbf16/fp32 cpu\t")
+					for i := 0; i+1 < len(rows); i += 2 {
+						a, b := rows[i], rows[i+1]
+						if a.prec != gpt.FP32 {
+							a, b = b, a
+						}
+						cpu := "-"
+						if a.t.CPU > 0 {
+							cpu = fmt.Sprintf("%.2f", b.t.CPU/a.t.CPU)
+						}
+						fmt.Fprintf(tw, "%s\t%.2f\t%s\t\n", a.p.name, b.t.Total()/a.t.Total(), cpu)
+					}
+					tw.Flush()
+				}
 				fmt.Fprintf(e.stdout, "\nWhere a step's time goes: ms per step (%% of the step's wall time)\n")
 				tw = newTable(e.stdout)
-				fmt.Fprintln(tw, "preset\tmatmul\tattention\tlayernorm\tGELU\tother\tAdamW\t")
-				for i, p := range sel {
-					r := times[i]
+				fmt.Fprintln(tw, "preset\tprecision\tmatmul\tattention\tlayernorm\tGELU\tother\tAdamW\t")
+				for _, rw := range rows {
+					r := rw.t
 					l := r.Layers
 					cell := func(s float64) string { return fmt.Sprintf("%.2f (%.0f%%)", s*1e3, 100*s/r.Total()) }
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", p.name, cell(l.Matmul.Seconds()), cell(l.Attention.Seconds()),
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", rw.p.name, rw.prec, cell(l.Matmul.Seconds()), cell(l.Attention.Seconds()),
 						cell(l.LayerNorm.Seconds()), cell(l.GELU.Seconds()), cell(l.Other.Seconds()), cell(r.Update))
 				}
 				tw.Flush()
@@ -158,19 +196,21 @@ in). Set ICL_GEMM=go|avx2|avx512|ref to time another kernel.
 				}
 				fmt.Fprintf(e.stdout, "\nGEMM GFLOP/s on the model's shapes (M = batch x tokens; op(A) M x K, op(B) K x N), on the preset's threads\n")
 				tw = newTable(e.stdout)
-				fmt.Fprintln(tw, "preset\tM\tK\tN\tNT\tNN\tTN\t")
+				fmt.Fprintln(tw, "preset\tprecision\tM\tK\tN\tNT\tNN\tTN\t")
 				for _, p := range sel {
 					c := p.cfg.Width
 					m := *batch * 2 * p.cfg.Points
 					restore := onThreads(p.threads)
 					for _, kn := range [][2]int{{c, 3 * c}, {c, c}, {c, 4 * c}, {4 * c, c}} {
-						if ctx.Err() != nil {
-							restore()
-							return ctx.Err()
+						for _, prec := range ps {
+							if ctx.Err() != nil {
+								restore()
+								return ctx.Err()
+							}
+							fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t\n", p.name, prec, m, kn[0], kn[1],
+								gemmRate(prec, false, true, m, kn[1], kn[0]), gemmRate(prec, false, false, m, kn[1], kn[0]),
+								gemmRate(prec, true, false, kn[1], kn[0], m))
 						}
-						fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t\n", p.name, m, kn[0], kn[1],
-							gemmRate(false, true, m, kn[1], kn[0]), gemmRate(false, false, m, kn[1], kn[0]),
-							gemmRate(true, false, kn[1], kn[0], m))
 					}
 					restore()
 				}
@@ -191,14 +231,19 @@ func onThreads(n int) func() {
 	}
 }
 
-// timeOn times preset p's training step on its threads.
-func timeOn(p benchPreset, batch int, dur time.Duration) (train.StepTime, error) {
+// timeOn times preset p's training step at precision prec on its threads.
+func timeOn(p benchPreset, prec gpt.Precision, batch int, dur time.Duration) (train.StepTime, error) {
 	defer onThreads(p.threads)()
-	return train.TimeStep(p.cfg, batch, 2, dur)
+	return train.TimeStep(p.cfg, prec, batch, 2, dur)
 }
 
-// gemmRate returns Gemm's GFLOP/s for C(m,n) (+)= op(A)(m,k) op(B)(k,n).
-func gemmRate(transA, transB bool, m, n, k int) float64 {
+// gemmRate returns the GFLOP/s of the product at precision prec (Gemm or
+// GemmBF16) for C(m,n) (+)= op(A)(m,k) op(B)(k,n).
+func gemmRate(prec gpt.Precision, transA, transB bool, m, n, k int) float64 {
+	gemm := kernels.Gemm
+	if prec == gpt.BF16 {
+		gemm = kernels.GemmBF16
+	}
 	r := rng.New(3)
 	a := make([]float32, m*k)
 	b := make([]float32, k*n)
@@ -216,11 +261,11 @@ func gemmRate(transA, transB bool, m, n, k int) float64 {
 	if transB {
 		ldb = k
 	}
-	kernels.Gemm(transA, transB, m, n, k, a, lda, b, ldb, 0, c, n)
+	gemm(transA, transB, m, n, k, a, lda, b, ldb, 0, c, n)
 	reps := 0
 	start := time.Now()
 	for reps < 3 || time.Since(start) < 300*time.Millisecond {
-		kernels.Gemm(transA, transB, m, n, k, a, lda, b, ldb, 1, c, n)
+		gemm(transA, transB, m, n, k, a, lda, b, ldb, 1, c, n)
 		reps++
 	}
 	return 2 * float64(m) * float64(n) * float64(k) * float64(reps) / time.Since(start).Seconds() / 1e9

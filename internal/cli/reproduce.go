@@ -14,6 +14,7 @@ import (
 
 	"icl/configs"
 	"icl/experiment"
+	"icl/gpt"
 	"icl/internal/dirlock"
 	"icl/models"
 	"icl/train"
@@ -91,6 +92,7 @@ Examples:
 			only := fs.String("only", "", "comma-separated experiment ids (default: all)")
 			out := fs.String("out", "", "output `directory` (default out/PRESET)")
 			quiet := fs.Bool("q", false, "when not on a terminal, no periodic progress lines of the runs (their start and end are still printed)")
+			precision := fs.String("precision", "", "train every run at train.precision `P`: bf16 (bf16 products, float32\nsums) or fp32; default the presets' own (fp32). Output goes to out/PRESET-bf16\nunless -out is given")
 			evalSeed := fs.Uint64("eval-seed", 0, "draw the evaluation prompts from other streams (`N` > 0), to compare\ncandidate runs on prompts the standard report does not use")
 			slurm := addSlurmFlags(fs)
 			jobs := fs.Int("jobs", 0, "train up to `N` runs at once, sharing the cores out between them;\n0: one per core, 1: one after another on all cores (same bits either way)")
@@ -108,7 +110,14 @@ Examples:
 				if *jobs < 0 {
 					return usageErrorf("-jobs %d: must be 0 (one per core) or more", *jobs)
 				}
-				opts := experiment.Options{Preset: *preset, OutDir: *out, Progress: e.stderr, Quiet: *quiet, Jobs: *jobs, EvalSeed: *evalSeed,
+				prec, err := gpt.ParsePrecision(*precision)
+				if err != nil {
+					return usageErrorf("-precision %v", err)
+				}
+				if prec == gpt.FP32 {
+					*precision = ""
+				}
+				opts := experiment.Options{Preset: *preset, OutDir: *out, Progress: e.stderr, Quiet: *quiet, Jobs: *jobs, EvalSeed: *evalSeed, Precision: *precision,
 					IsTerminal: train.StderrIsTerminal()}
 				if opts.IsTerminal {
 					opts.TermWidth, _, _ = term.GetSize(int(os.Stderr.Fd()))
@@ -126,6 +135,9 @@ Examples:
 				}
 				if opts.OutDir == "" {
 					opts.OutDir = filepath.Join("out", *preset)
+					if prec == gpt.BF16 {
+						opts.OutDir += "-" + gpt.PrecisionBF16
+					}
 				}
 				// One reproduction at a time writes an output directory.
 				if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
