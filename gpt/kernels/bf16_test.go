@@ -161,7 +161,7 @@ func TestGemmBF16(t *testing.T) {
 			t.Logf("bf16 kernel %s", BF16Kernel())
 			rnd := rand.New(rand.NewPCG(5, uint64(len(name))))
 			shapes := append([]shape(nil), fixed...)
-			for range 20 {
+			for range 8 {
 				shapes = append(shapes, shape{1 + rnd.IntN(70), 1 + rnd.IntN(70), 1 + rnd.IntN(300)})
 			}
 			n := 0
@@ -178,8 +178,10 @@ func TestGemmBF16(t *testing.T) {
 								t.Fatalf("%v: C[%d] = %v, GemmBF16Ref %v: not the same bits", p, i, got[i], ref[i])
 							}
 						}
-						if err := p.checkBF16(ref); err != nil {
-							t.Fatal(err)
+						if name == "ref" { // the reference against the exact product, once
+							if err := p.checkBF16(ref); err != nil {
+								t.Fatal(err)
+							}
 						}
 						n++
 					}
