@@ -313,6 +313,11 @@ type Scale struct {
 	FittedPrompts int          `yaml:"fitted_prompts"`
 	Grid          int          `yaml:"grid"`
 
+	// Shipped says that every run of this scale ships in the models folder:
+	// a reproduction that would train one, unless told -retrain, says what
+	// the folder lacks and stops before long training.
+	Shipped bool `yaml:"shipped,omitempty"`
+
 	// RunsFrom maps an experiment id to another preset scale whose runs it
 	// uses: at the medium scale, the experiments whose classes the medium
 	// presets do not train take the small scale's runs.

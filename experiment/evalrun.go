@@ -87,9 +87,18 @@ func EvaluateRun(dir string, opts RunOptions) (*eval.Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, _, err := gpt.LoadFile(filepath.Join(dir, train.ModelFile))
+	m, mcfg, err := train.LoadModel(filepath.Join(dir, train.ModelFile))
 	if err != nil {
 		return nil, err
+	}
+	// Settings and labels come from config.yaml: it must be the config the
+	// model was trained under, which the model file carries.
+	if mcfg != nil {
+		if diff, ok := train.ConfigDiff(cfg, mcfg); ok {
+			return nil, fmt.Errorf("%s: %s does not match the training config %s carries: it has %s; "+
+				"restore config.yaml, or evaluate the model alone with -weights %s",
+				dir, train.ConfigFile, train.ModelFile, diff, filepath.Join(dir, train.ModelFile))
+		}
 	}
 	if opts.OutDir == "" {
 		opts.OutDir = filepath.Join(dir, "eval")

@@ -147,3 +147,24 @@ func TestEvaluateRunWritesResultsAndFigures(t *testing.T) {
 		t.Error("class1.png is not a PNG")
 	}
 }
+
+// A config.yaml edited after training (here the task: a dense model's run
+// relabelled sparse) is refused with the field named, rather than used to
+// label the model's results.
+func TestEvaluateRunRefusesEditedConfig(t *testing.T) {
+	dir, cfg := tinyRun(t, task.Spec{Class: task.ClassDenseLinear}, 3, 5)
+	edited := *cfg
+	edited.Task = task.Spec{Class: task.ClassSparseLinear, K: 2}
+	text, err := edited.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, train.ConfigFile), text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = EvaluateRun(dir, RunOptions{Prompts: 8, Boots: 10, OutDir: t.TempDir()})
+	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("does not match the training config")) ||
+		!bytes.Contains([]byte(err.Error()), []byte("sparse_linear")) {
+		t.Errorf("edited config.yaml: err %v, want a refusal naming the differing field", err)
+	}
+}

@@ -157,6 +157,13 @@ func Reproduce(ctx context.Context, opts Options) error {
 		logf("[reproduce] timing a training step of each model, for the time estimates")
 	}
 	timeSteps(runs, max(1, kernels.Threads()/jobs))
+	where := "the models folder built into icl"
+	if opts.Models != nil {
+		where = "the models folder (-models)"
+	}
+	if err := checkShippedCover(runs, opts.shipped(), where, opts.Retrain, logf); err != nil {
+		return err
+	}
 	trainStart := time.Now()
 	disp := newDisplay(w, opts.IsTerminal, opts.Quiet, opts.TermWidth, runs)
 	if err := trainRuns(ctx, runs, jobs, disp); err != nil {

@@ -145,38 +145,51 @@ func verifyShipped(fsys fs.FS, dir string) (*ShippedRun, error) {
 		return nil, bad(train.ConfigFile, "%v", err)
 	}
 	mb, _ := fs.ReadFile(fsys, path.Join(dir, train.ModelFile))
-	m, err := decodeModel(mb, path.Join(dir, train.ModelFile))
+	m, mcfg, err := decodeModel(mb, path.Join(dir, train.ModelFile))
 	if err != nil {
 		return nil, bad(train.ModelFile, "%v", err)
 	}
 	if m.Cfg != cfg.GPT() {
 		return nil, bad(train.ModelFile, "model %+v, config.yaml's is %+v", m.Cfg, cfg.GPT())
 	}
+	// The model must be this run's: the training config it carries is
+	// config.yaml's, name included (a manifest can be made anew for any
+	// files, so the hashes alone do not tie the model to the run).
+	if mcfg == nil {
+		return nil, bad(train.ModelFile, "no train_config metadata: icl writes the run's config into every model it trains")
+	}
+	if diff, ok := train.ConfigDiff(mcfg, cfg); ok {
+		return nil, bad(train.ModelFile, "the training config it carries is not config.yaml's: it has %s", diff)
+	}
 	return &ShippedRun{Path: dir, Cfg: cfg, Sums: sums, fsys: fsys}, nil
 }
 
-// decodeModel reads a model file's bytes, requiring float32 tensors.
-func decodeModel(b []byte, name string) (*gpt.Model, error) {
+// decodeModel reads a model file's bytes, requiring float32 tensors, and
+// returns the model with the training config its metadata carries (nil if
+// none).
+func decodeModel(b []byte, name string) (*gpt.Model, *train.Config, error) {
 	f, err := safetensors.Read(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// The reader converts other dtypes to float32; the header says what is stored.
 	n := binary.LittleEndian.Uint64(b[:8]) // Read checked the header's length
 	var hdr map[string]json.RawMessage
 	if err := json.Unmarshal(b[8:8+n], &hdr); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for name, raw := range hdr {
 		var e struct {
 			DType string `json:"dtype"`
 		}
 		if name != "__metadata__" && (json.Unmarshal(raw, &e) != nil || e.DType != "F32") {
-			return nil, fmt.Errorf("tensor %s is %s; shipped models are float32 (F32)", name, e.DType)
+			return nil, nil, fmt.Errorf("tensor %s is %s; shipped models are float32 (F32)", name, e.DType)
 		}
 	}
-	m, _, err := gpt.FromFile(f, name)
-	return m, err
+	if f.Meta["format"] != gpt.FileFormat {
+		return nil, nil, fmt.Errorf("metadata format %q, want %q (a model icl trained)", f.Meta["format"], gpt.FileFormat)
+	}
+	return train.ModelFromFile(f, name)
 }
 
 // parseManifest reads "HEX  NAME" lines (sha256sum's format).
@@ -419,6 +432,82 @@ func useShipped(runs []*PlannedRun, fsys fs.FS, retrain bool, logf func(string, 
 	return nil
 }
 
+// askRetrainAbove is the predicted training time above which a reproduction
+// stops rather than train runs that shipped models were expected to cover.
+const askRetrainAbove = 5 * time.Minute
+
+// MissingShippedError reports runs of a shipped scale that the models folder
+// does not cover, and that would take long to train.
+type MissingShippedError struct {
+	Runs  []string // "run SCALE/NAME (about 2h 30m of training): what the folder lacks"
+	Total time.Duration
+}
+
+func (e *MissingShippedError) Error() string {
+	return fmt.Sprintf("%d run(s) that ship with icl are missing from the models folder and would take about %s to train:\n  %s\n"+
+		"restore the models folder (or point -models at one that holds them), or pass -retrain to train them here",
+		len(e.Runs), fmtDur(e.Total), strings.Join(e.Runs, "\n  "))
+}
+
+// checkShippedCover looks at the runs of shipped scales (Scale.Shipped) that
+// are to be trained here from scratch. For each it says what the models
+// folder fsys (named where) lacks; when their predicted training time is
+// above askRetrainAbove it returns a *MissingShippedError, and otherwise it
+// only logs them. A run resumed from its own checkpoints was started here on
+// purpose and is not asked about. retrain turns the check off.
+func checkShippedCover(runs []*PlannedRun, fsys fs.FS, where string, retrain bool, logf func(string, ...any)) error {
+	if retrain {
+		return nil
+	}
+	var lines []string
+	var total time.Duration
+	for _, r := range runs {
+		if r.State != StateMissing || r.Shipped != nil {
+			continue
+		}
+		scaleName, _, _ := strings.Cut(r.Name, "/")
+		sc, err := LoadScale(scaleName)
+		if err != nil || !sc.Shipped {
+			continue
+		}
+		left := time.Duration(r.work() * float64(time.Second))
+		total += left
+		lines = append(lines, fmt.Sprintf("run %s (about %s of training): %s", r.Name, fmtDur(left), shippedLack(fsys, where, r)))
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	if total <= askRetrainAbove {
+		for _, l := range lines {
+			logf("[reproduce] %s; it is trained here", l)
+		}
+		return nil
+	}
+	return &MissingShippedError{Runs: lines, Total: total}
+}
+
+// shippedLack says why the models folder fsys gives no shipped model for r.
+func shippedLack(fsys fs.FS, where string, r *PlannedRun) string {
+	if fsys == nil {
+		return "no models folder"
+	}
+	dir := r.Name
+	if st, err := fs.Stat(fsys, dir); err != nil || !st.IsDir() {
+		return fmt.Sprintf("%s has no directory %s", where, dir)
+	}
+	if _, err := fs.Stat(fsys, path.Join(dir, ManifestFile)); err != nil {
+		return fmt.Sprintf("%s/%s has no %s, so none of its files can be verified", where, dir, ManifestFile)
+	}
+	s, err := verifyShipped(fsys, dir)
+	if err != nil {
+		return err.Error()
+	}
+	if _, diff := sameConfig(s.Cfg, r.Cfg); diff != "" {
+		return fmt.Sprintf("%s/%s was trained under another config: %s", where, dir, diff)
+	}
+	return fmt.Sprintf("%s/%s was not used", where, dir)
+}
+
 // ShippedLimit is the most the models folder may hold, in bytes: it ships
 // inside the module and the binary.
 const ShippedLimit = 40_000_000
@@ -507,7 +596,7 @@ func packRun(r *PlannedRun, modelsDir string) (string, error) {
 		}
 		files[name] = b
 	}
-	if _, err := decodeModel(files[train.ModelFile], filepath.Join(r.Dir, train.ModelFile)); err != nil {
+	if _, _, err := decodeModel(files[train.ModelFile], filepath.Join(r.Dir, train.ModelFile)); err != nil {
 		return "", err
 	}
 	if m := files[train.MetricsFile]; len(m) > gzipMetricsAbove {
@@ -673,7 +762,7 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyResult, error) {
 		return nil, err
 	}
 	mb, _ := fs.ReadFile(opts.Models, path.Join(name, train.ModelFile))
-	want, err := decodeModel(mb, path.Join(name, train.ModelFile))
+	want, _, err := decodeModel(mb, path.Join(name, train.ModelFile))
 	if err != nil {
 		return nil, err
 	}

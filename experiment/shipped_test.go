@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -13,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"icl/configs"
@@ -213,8 +215,9 @@ func TestShippedModels(t *testing.T) {
 	}
 	os.Remove(extra)
 
-	// A config that differs (checksums rewritten to match): refused by name,
-	// with the field.
+	// A config.yaml edited (checksums rewritten to match): the model no
+	// longer carries the run's config, so the run is refused by name, with
+	// the field.
 	cfgPath := filepath.Join(modelsDir, "micro", "dense_linear", train.ConfigFile)
 	cfgText, _ := os.ReadFile(cfgPath)
 	os.WriteFile(cfgPath, bytes.Replace(cfgText, []byte("\nseed: "), []byte("\nseed: 9"), 1), 0o644)
@@ -223,11 +226,29 @@ func TestShippedModels(t *testing.T) {
 	if r := runs["dense_linear"]; r.Shipped != nil || r.State != StateMissing {
 		t.Errorf("shipped model with another config used: %+v", r)
 	}
-	if !strings.Contains(msg, "shipped model micro/dense_linear: not used") || !strings.Contains(msg, "seed: 9") {
+	if !strings.Contains(msg, "shipped model micro/dense_linear: model.safetensors: the training config it carries is not config.yaml's") ||
+		!strings.Contains(msg, "seed: 9") {
 		t.Errorf("config mismatch not reported by name and field:\n%s", msg)
 	}
 	os.WriteFile(cfgPath, cfgText, 0o644)
 	rehash(t, filepath.Dir(cfgPath))
+
+	// Another run's model copied over this one's (checksums rewritten to
+	// match): refused, naming the run and the model file.
+	mixModel := filepath.Join(modelsDir, "micro", "dense_sparse", train.ModelFile)
+	mixOrig, _ := os.ReadFile(mixModel)
+	sparseModel, _ := os.ReadFile(filepath.Join(modelsDir, "micro", "sparse_linear", train.ModelFile))
+	os.WriteFile(mixModel, sparseModel, 0o644)
+	rehash(t, filepath.Dir(mixModel))
+	runs, msg = prepareE1(t, t.TempDir(), modelsDir, false)
+	if r := runs["dense_sparse"]; r.Shipped != nil {
+		t.Errorf("another run's model was used as micro/dense_sparse:\n%s", msg)
+	}
+	if !strings.Contains(msg, "shipped model micro/dense_sparse: model.safetensors: the training config it carries is not config.yaml's") {
+		t.Errorf("the swapped model is not reported by run and file:\n%s", msg)
+	}
+	os.WriteFile(mixModel, mixOrig, 0o644)
+	rehash(t, filepath.Dir(mixModel))
 
 	// Metrics packed compressed are copied decompressed.
 	defer func(n int) { gzipMetricsAbove = n }(gzipMetricsAbove)
@@ -446,5 +467,54 @@ func TestDefaultScaleShipped(t *testing.T) {
 	}
 	if log.Len() > 0 {
 		t.Errorf("shipped models reported:\n%s", log.String())
+	}
+}
+
+// A run of a shipped scale that the models folder does not give is not
+// trained silently: the reproduction says what the folder lacks, run by run,
+// and stops when the training would take long, unless -retrain.
+func TestShippedCoverMissing(t *testing.T) {
+	cfg, err := train.Preset("small/dense_sparse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Name = "small/dense_sparse"
+	quick, err := train.Preset("quick/dense_sparse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	quick.Name = "quick/dense_sparse"
+	long := &PlannedRun{Name: cfg.Name, Cfg: cfg, State: StateMissing, stepS: 0.02} // 100000 steps: over half an hour
+	notShipped := &PlannedRun{Name: quick.Name, Cfg: quick, State: StateMissing, stepS: 0.02}
+	var log strings.Builder
+	logf := func(f string, a ...any) { fmt.Fprintf(&log, f+"\n", a...) }
+
+	for _, tc := range []struct {
+		name string
+		fsys fstest.MapFS
+		want string
+	}{
+		{"empty folder", fstest.MapFS{}, "has no directory small/dense_sparse"},
+		{"no manifest", fstest.MapFS{"small/dense_sparse/config.yaml": {Data: []byte("name: x\n")}}, "has no SHA256SUMS"},
+	} {
+		err := checkShippedCover([]*PlannedRun{long, notShipped}, tc.fsys, "DIR", false, logf)
+		var me *MissingShippedError
+		if !errors.As(err, &me) || len(me.Runs) != 1 || !strings.Contains(err.Error(), "run small/dense_sparse") ||
+			!strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "-retrain") {
+			t.Errorf("%s: err %v, want a *MissingShippedError for small/dense_sparse alone saying %q and naming -retrain", tc.name, err, tc.want)
+		}
+		if err := checkShippedCover([]*PlannedRun{long}, tc.fsys, "DIR", true, logf); err != nil {
+			t.Errorf("%s: -retrain: %v", tc.name, err)
+		}
+	}
+	// A short run is trained with a note, not stopped.
+	short := *long
+	short.stepS = 1e-6
+	log.Reset()
+	if err := checkShippedCover([]*PlannedRun{&short}, fstest.MapFS{}, "DIR", false, logf); err != nil {
+		t.Errorf("a run of a few seconds: %v", err)
+	}
+	if !strings.Contains(log.String(), "small/dense_sparse") || !strings.Contains(log.String(), "it is trained here") {
+		t.Errorf("a short run is trained without a word: %q", log.String())
 	}
 }

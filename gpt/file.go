@@ -91,9 +91,10 @@ func LoadFile(path string) (*Model, map[string]string, error) {
 
 // FromFile is LoadFile for a file already read; path names it in errors.
 //
-// A file with a checksum (MetaChecksum; SaveFile writes one) must match it. A
-// file without one (weights converted from elsewhere) loads unverified:
-// Checksummed tells the caller, to say so. The config in the metadata must
+// A file with a checksum (MetaChecksum; SaveFile writes one) must match it,
+// and a file whose "format" is FileFormat must have one. A foreign file
+// (weights converted from elsewhere, with another or no "format") loads
+// unverified: Checksummed tells the caller, to warn. The config in the metadata must
 // describe as many parameters as the file holds (so that a damaged config
 // cannot make it allocate more than the file's size), and every weight must
 // be finite.
@@ -102,7 +103,12 @@ func FromFile(f *safetensors.File, path string) (*Model, map[string]string, erro
 	if !ok {
 		return nil, nil, fmt.Errorf("%s: metadata has no \"config\" (the model's JSON config with n_dims, n_points, n_layer, n_embd, n_head)", path)
 	}
-	if sum, ok := f.Meta[MetaChecksum]; ok {
+	sum, ok := f.Meta[MetaChecksum]
+	if !ok && f.Meta["format"] == FileFormat {
+		return nil, nil, fmt.Errorf("%s: metadata says format %q but has no %q: icl writes one into every model file, "+
+			"so it was removed (a foreign file converted from elsewhere has no format %q)", path, FileFormat, MetaChecksum, FileFormat)
+	}
+	if ok {
 		if got := checksum(f.Meta, f.Tensors); got != sum {
 			return nil, nil, fmt.Errorf("%s: checksum mismatch (stored %.12s..., computed %.12s...): the file was changed or damaged after it was written",
 				path, sum, got)

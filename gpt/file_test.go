@@ -110,6 +110,18 @@ func TestFileWithoutChecksumLoads(t *testing.T) {
 	}
 }
 
+// A file that says it is icl's (format icl-gpt2) must carry its checksum:
+// deleting the key and editing a weight is refused, not loaded unverified.
+func TestFileChecksumRemovedRefused(t *testing.T) {
+	m, _ := savedModel(t, nil)
+	m.Params[3] += 1
+	path := writeUnchecked(t, m, map[string]string{"format": FileFormat,
+		"config": `{"n_dims":3,"n_points":4,"n_layer":2,"n_embd":8,"n_head":2}`})
+	if _, _, err := LoadFile(path); err == nil || !strings.Contains(err.Error(), `no "checksum"`) {
+		t.Errorf("icl-gpt2 file without a checksum: err %v, want a refusal naming the missing checksum", err)
+	}
+}
+
 // TestFileSizeFromMetadata checks that a config claiming more parameters than
 // the file holds is refused before anything of that size is allocated.
 func TestFileSizeFromMetadata(t *testing.T) {

@@ -81,3 +81,21 @@ func firstLineDiff(a, b []byte) ([2]string, bool) {
 	}
 	return [2]string{}, false
 }
+
+// ConfigDiff compares two configs as their resolved YAML (so layout and
+// comments do not count) and returns the first pair of lines that differ,
+// as "A" where the other has "B", and true; "", false when they are equal.
+func ConfigDiff(a, b *Config) (string, bool) {
+	x, err := a.YAML()
+	if err != nil {
+		return err.Error(), true
+	}
+	y, err := b.YAML()
+	if err != nil {
+		return err.Error(), true
+	}
+	if d, ok := firstLineDiff(x, y); ok {
+		return fmt.Sprintf("%q where the other has %q", d[0], d[1]), true
+	}
+	return "", false
+}
