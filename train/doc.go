@@ -8,10 +8,12 @@
 //
 //	config.yaml              the resolved config (defaults filled in)
 //	metrics.jsonl            one JSON object per line: train, eval, resume, done events
-//	ckpt-00001000.safetensors  the last two checkpoints (weights, Adam moments, step, config)
+//	ckpt-00001000.safetensors  the last two checkpoints (weights, Adam moments, step, config,
+//	                         numerics), and those of every keep_checkpoints_every steps
 //	model.safetensors        the final weights, in gpt's tensor names
 //	done                     written last, when the run completed
-//	.lock                    the writer's lock (package dirlock): one process at a time
+//	.lock                    names the writer while it runs (package dirlock: the lock is on
+//	                         the directory itself, one process at a time)
 //
 // A config gives a value or leaves the field out: left out, it takes its
 // default; given, it is used or refused by name (batch: 0 is an error, not 64;

@@ -31,12 +31,12 @@ checkpoint; even SIGKILL loses at most the steps since the last checkpoint) and
 continued with -resume ends with the same weights, bit for bit. Stopped by
 SIGINT or SIGTERM, train saves its checkpoint and exits 130 or 143. One process
 at a time writes a run directory: a second one is refused, naming the first's
-process id (the lock is an flock on DIR/.lock, which the system drops when the
-process ends, however it ends).
+process id (the lock is an flock on DIR itself, which the system drops when the
+process ends, however it ends; DIR/.lock names the holder while it runs).
 
 -resume also continues a checkpoint under an edited config.yaml that differs
-from the checkpoint's only in name, train.steps and train.schedule's
-decay_steps and cooldown_steps, provided the learning rate of every step before
+from the checkpoint's only in name, train.steps, keep_checkpoints_every and
+train.schedule's decay_steps and cooldown_steps, provided the learning rate of every step before
 the checkpoint is unchanged (a constant schedule, or a cosine whose horizon,
 decay_steps or else steps, stays put; a cooldown that starts at or after the
 checkpoint): this extends a run, ends it at one of its checkpoints, or cools it

@@ -13,7 +13,9 @@ const Name = ".lock"
 
 // Lock is a held directory lock.
 type Lock struct {
-	f *os.File
+	d   *os.File // the directory, open: the flock is on it
+	pid string   // the .lock file's content, to remove only our own
+	dir string
 }
 
 // HeldError reports a directory another process is writing.
@@ -27,7 +29,7 @@ func (e *HeldError) Error() string {
 	if e.PID > 0 {
 		who = "process " + strconv.Itoa(e.PID)
 	}
-	return fmt.Sprintf("%s is in use by %s (it holds %s): one writer at a time; wait for it to finish or stop it",
+	return fmt.Sprintf("%s is in use by %s (it holds the directory's lock; %s names it): one writer at a time; wait for it to finish or stop it",
 		e.Dir, who, filepath.Join(e.Dir, Name))
 }
 
@@ -35,35 +37,44 @@ func (e *HeldError) Error() string {
 // process holds it, it returns a *HeldError naming that process. Release the
 // lock with Release; exiting releases it too.
 func Acquire(dir string) (*Lock, error) {
-	path := filepath.Join(dir, Name)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	d, err := os.Open(dir)
 	if err != nil {
 		return nil, fmt.Errorf("locking %s: %w", dir, err)
 	}
-	held, err := tryLock(f)
+	held, err := tryLock(d)
 	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("locking %s (%s): %w", dir, path, err)
+		d.Close()
+		return nil, fmt.Errorf("locking %s: %w", dir, err)
 	}
+	path := filepath.Join(dir, Name)
 	if held {
 		b, _ := os.ReadFile(path)
 		pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-		f.Close()
+		d.Close()
 		return nil, &HeldError{Dir: dir, PID: pid}
 	}
-	// The file's content is informational: the pid for another writer's message.
-	if err := f.Truncate(0); err == nil {
-		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	// The file is informational: the holder's pid, for another writer's
+	// message. Deleting it does not release the lock.
+	pid := strconv.Itoa(os.Getpid()) + "\n"
+	if err := os.WriteFile(path, []byte(pid), 0o644); err != nil {
+		unlock(d)
+		d.Close()
+		return nil, fmt.Errorf("locking %s: %w", dir, err)
 	}
-	return &Lock{f: f}, nil
+	return &Lock{d: d, pid: pid, dir: dir}, nil
 }
 
-// Release gives the lock up. It is safe to call on a nil Lock and more than once.
+// Release gives the lock up and removes the .lock file, if it still names
+// this process. It is safe to call on a nil Lock and more than once.
 func (l *Lock) Release() {
-	if l == nil || l.f == nil {
+	if l == nil || l.d == nil {
 		return
 	}
-	unlock(l.f)
-	l.f.Close()
-	l.f = nil
+	path := filepath.Join(l.dir, Name)
+	if b, err := os.ReadFile(path); err == nil && string(b) == l.pid {
+		os.Remove(path)
+	}
+	unlock(l.d)
+	l.d.Close()
+	l.d = nil
 }

@@ -77,3 +77,32 @@ func TestKilledHolderDoesNotBlock(t *testing.T) {
 	}
 	l.Release()
 }
+
+// Deleting the .lock file while the lock is held lets no second writer in,
+// and a released lock leaves no .lock file behind.
+func TestLockFileDeletedStillHeld(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "plan9" {
+		t.Skip("no flock")
+	}
+	dir := t.TempDir()
+	a, err := Acquire(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(dir + "/" + Name); err != nil {
+		t.Fatal(err)
+	}
+	var he *HeldError
+	if _, err := Acquire(dir); !errors.As(err, &he) {
+		t.Fatalf("after rm %s: second Acquire %v; want a HeldError", Name, err)
+	}
+	a.Release()
+	b, err := Acquire(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Release()
+	if _, err := os.Stat(dir + "/" + Name); !os.IsNotExist(err) {
+		t.Errorf("%s left after Release: %v", Name, err)
+	}
+}
