@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -13,8 +14,9 @@ import (
 
 // version returns icl's module version and the commit it was built from,
 // for the report. The commit comes from the build's VCS stamp (go build in a
-// clone) or, failing that (go run, go test), from git in the working
-// directory, marked "+ changes" when the tree differs from it.
+// clone) or, failing that (go run, go test), from git in the directory of
+// the source icl was compiled from (never the working directory, which may be
+// another repository), marked "+ changes" when that tree differs from it.
 func version() (mod, commit string) {
 	mod, commit = "(devel)", ""
 	dirty := false
@@ -31,10 +33,10 @@ func version() (mod, commit string) {
 			}
 		}
 	}
-	if commit == "" {
-		if out, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil {
+	if root := sourceRoot(); commit == "" && root != "" {
+		if out, err := exec.Command("git", "-C", root, "rev-parse", "HEAD").Output(); err == nil {
 			commit = strings.TrimSpace(string(out))
-			if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil {
+			if st, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no").Output(); err == nil {
 				dirty = len(bytes.TrimSpace(st)) > 0
 			}
 		}
@@ -46,6 +48,22 @@ func version() (mod, commit string) {
 		commit += " + changes not committed"
 	}
 	return mod, commit
+}
+
+// sourceRoot returns the root of the module icl was compiled from (where
+// its go.mod says "module icl"), from this file's compile-time path; "" when
+// the build does not record it (-trimpath) or the source is gone.
+func sourceRoot() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok || !filepath.IsAbs(file) {
+		return ""
+	}
+	root := filepath.Dir(filepath.Dir(file))
+	b, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil || !bytes.HasPrefix(b, []byte("module icl\n")) {
+		return ""
+	}
+	return root
 }
 
 // machine describes the computer: OS, architecture, CPU model, cores and
