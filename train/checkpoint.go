@@ -34,6 +34,8 @@ const (
 	metaConfig   = "config"
 	metaChecksum = "checksum"
 	metaNumerics = gpt.MetaNumerics
+	metaWinLoss  = "window_loss"
+	metaWinSteps = "window_steps"
 
 	tensorParams = "params"
 	tensorM      = "adam.m"
@@ -53,6 +55,10 @@ type Checkpoint struct {
 	// resumed under other kernels. Read as gpt.LegacyNumerics from a
 	// checkpoint written before ids were recorded.
 	Numerics string
+	// WindowLoss is the sum of the training losses of the WindowSteps steps
+	// since the last logged train line (0, 0 in older checkpoints).
+	WindowLoss  float64
+	WindowSteps int
 }
 
 // CorruptError reports a checkpoint that cannot be used.
@@ -132,6 +138,8 @@ func (c *Checkpoint) meta() map[string]string {
 		metaWall:     strconv.FormatFloat(c.WallS, 'g', -1, 64),
 		metaConfig:   c.Config,
 		metaNumerics: c.Numerics,
+		metaWinLoss:  strconv.FormatFloat(c.WindowLoss, 'g', -1, 64),
+		metaWinSteps: strconv.Itoa(c.WindowSteps),
 	}
 }
 
@@ -252,6 +260,16 @@ func decodeCheckpoint(f *safetensors.File, path string, nParams int) (*Checkpoin
 	}
 	if c.WallS, err = strconv.ParseFloat(meta[metaWall], 64); err != nil {
 		return nil, bad("wall_s %q", meta[metaWall])
+	}
+	if v, ok := meta[metaWinLoss]; ok {
+		if c.WindowLoss, err = strconv.ParseFloat(v, 64); err != nil || math.IsNaN(c.WindowLoss) || math.IsInf(c.WindowLoss, 0) {
+			return nil, bad("window_loss %q", v)
+		}
+	}
+	if v, ok := meta[metaWinSteps]; ok {
+		if c.WindowSteps, err = strconv.Atoi(v); err != nil || c.WindowSteps < 0 {
+			return nil, bad("window_steps %q", v)
+		}
 	}
 	return c, nil
 }

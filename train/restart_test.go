@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,13 +35,36 @@ func events(t *testing.T, dir string) []EventLine {
 	return evs
 }
 
+// trainLosses returns the losses of dir's train lines, by step.
+func trainLosses(t *testing.T, dir string) map[int]float64 {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, MetricsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int]float64{}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var l TrainLine
+		if json.Unmarshal([]byte(line), &l) == nil && l.Kind == "train" {
+			out[l.Step] = l.Loss
+		}
+	}
+	return out
+}
+
 // TestStopAtEveryKindOfMoment cancels a run (as SIGTERM does) before its
 // first step, after the first, around an evaluation and a checkpoint, before
 // and after the last step, and resumes it: every time the run finishes with
-// the weights of an uninterrupted run. The context is checked between steps,
-// so these are all the moments that differ.
+// the weights of an uninterrupted run, and logs its training losses (means
+// over log_every steps, here 5) with the same bits. The context is checked
+// between steps, so these are all the moments that differ.
 func TestStopAtEveryKindOfMoment(t *testing.T) {
 	ref := referenceHash(t)
+	refDir := t.TempDir()
+	if _, err := Run(context.Background(), tinyConfig(t), refDir, Options{Progress: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	refLosses := trainLosses(t, refDir)
 	defer func() { afterStepHook = nil }()
 	for _, at := range []int{0, 1, 9, 10, 11, 20, 21, 35, 59, 60} {
 		dir := t.TempDir()
@@ -71,6 +95,9 @@ func TestStopAtEveryKindOfMoment(t *testing.T) {
 		}
 		if got := fileHash(t, filepath.Join(dir, ModelFile)); got != ref {
 			t.Errorf("stop at %d and resume: model %s, uninterrupted %s", at, got, ref)
+		}
+		if got := trainLosses(t, dir); !maps.Equal(got, refLosses) {
+			t.Errorf("stop at %d and resume: logged training losses %v, uninterrupted %v", at, got, refLosses)
 		}
 		checkMetrics(t, dir)
 	}

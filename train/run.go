@@ -358,13 +358,18 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 	}
 
 	lastCkpt, lastCkptStep := ckPath, -1
+	// The training loss logged every log_every steps is the mean over the
+	// steps since the last line; the checkpoint carries the partial sum, so
+	// that a resumed run logs what an uninterrupted one does.
+	winLoss, winN := 0.0, 0
 	if ck != nil {
 		lastCkptStep = ck.Step
+		winLoss, winN = ck.WindowLoss, ck.WindowSteps
 	}
 	save := func(k int) (string, error) {
 		path := CheckpointPath(dir, k)
 		c := &Checkpoint{Step: k, AdamStep: t.opt.Step, WallS: wall(), Config: cfgText,
-			Params: t.model.Params, M: t.opt.M, V: t.opt.V, Numerics: numerics}
+			Params: t.model.Params, M: t.opt.M, V: t.opt.V, Numerics: numerics, WindowLoss: winLoss, WindowSteps: winN}
 		if err := WriteCheckpoint(path, c); err != nil {
 			return "", err
 		}
@@ -411,7 +416,7 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 	if err := stopStuck(start); err != nil {
 		return nil, err
 	}
-	winLoss, winN, winStart, winTime := 0.0, 0, start, time.Now()
+	winStart, winTime := start, time.Now()
 	var lastNorm float64
 	for s := start; s < steps; s++ {
 		if ctx.Err() != nil {
