@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"icl/gpt"
+	"icl/rng"
 	"icl/train"
 )
 
@@ -424,8 +427,7 @@ func TestReproduceSlurmResubmits(t *testing.T) {
 	// Runs 0 and 2 finish, run 1's task vanishes: run 1 alone is resubmitted.
 	os.WriteFile(filepath.Join(fake, "queue"), nil, 0o644)
 	for _, i := range []int{0, 2} {
-		os.MkdirAll(runs[i].Dir, 0o755)
-		os.WriteFile(filepath.Join(runs[i].Dir, train.DoneFile), nil, 0o644)
+		markDone(t, runs[i])
 	}
 	log.Reset()
 	if res, err = ReproduceSlurm(ctx, opts, so); err != nil {
@@ -470,5 +472,32 @@ func TestReproduceSlurmNoSbatch(t *testing.T) {
 	}
 	if fileExists(filepath.Join(opts.OutDir, slurmDir)) {
 		t.Errorf("-print wrote %s", filepath.Join(opts.OutDir, slurmDir))
+	}
+}
+
+// markDone makes r's directory hold a finished run, as a Slurm task leaves
+// it: an (untrained) model saved at the last step and the done file that
+// vouches for it.
+func markDone(t *testing.T, r *PlannedRun) {
+	t.Helper()
+	os.MkdirAll(r.Dir, 0o755)
+	m, err := gpt.New(r.Cfg.GPT())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init(rng.New(1, rng.LabelInit))
+	text, _ := r.Cfg.YAML()
+	path := filepath.Join(r.Dir, train.ModelFile)
+	if err := gpt.SaveFile(path, m, map[string]string{"step": strconv.Itoa(r.Cfg.Train.Steps), "train_config": string(text)}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	sum := sha256.Sum256(b)
+	done := fmt.Sprintf(`{"step":%d,"model_sha256":"%x"}`, r.Cfg.Train.Steps, sum)
+	if err := os.WriteFile(filepath.Join(r.Dir, train.DoneFile), []byte(done), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := train.CheckDone(r.Dir); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -3,6 +3,8 @@ package train
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,6 +24,7 @@ import (
 	"icl/optim"
 	"icl/prompt"
 	"icl/rng"
+	"icl/safetensors"
 	"icl/task"
 )
 
@@ -117,10 +120,56 @@ func (e *ZeroPredictorError) Error() string {
 		e.Step, plateauLoss, e.From, e.Seed, e.Dir)
 }
 
-// IsDone reports whether the run in dir completed.
-func IsDone(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, DoneFile))
-	return err == nil
+// IsDone reports whether the run in dir completed: its done file vouches
+// for its model (CheckDone).
+func IsDone(dir string) bool { return CheckDone(dir) == nil }
+
+// doneRecord is the done file: written last, it vouches for model.safetensors.
+type doneRecord struct {
+	Step        int     `json:"step"`
+	WallS       float64 `json:"wall_s"`
+	Loss        float64 `json:"eval_loss"`
+	NormLoss    float64 `json:"eval_loss_norm"`
+	ModelSHA256 string  `json:"model_sha256,omitempty"` // absent in runs trained before it was recorded
+}
+
+// CheckDone returns nil if dir's done file records a completed run and its
+// model file is the one it vouches for (the SHA-256 it records; for a done
+// file without one, a model that loads and was saved at the done file's
+// step), and otherwise an error saying what is wrong (an *os.PathError
+// satisfying os.IsNotExist when there is no done file).
+func CheckDone(dir string) error {
+	b, err := os.ReadFile(filepath.Join(dir, DoneFile))
+	if err != nil {
+		return err
+	}
+	var d doneRecord
+	if err := json.Unmarshal(b, &d); err != nil || d.Step < 1 {
+		return fmt.Errorf("%s does not record a completed run (want JSON with a step >= 1): %q", filepath.Join(dir, DoneFile), bytes.TrimSpace(b))
+	}
+	mpath := filepath.Join(dir, ModelFile)
+	mb, err := os.ReadFile(mpath)
+	if err != nil {
+		return fmt.Errorf("%s vouches for %s, which cannot be read: %w", filepath.Join(dir, DoneFile), mpath, err)
+	}
+	if d.ModelSHA256 != "" {
+		if sum := sha256.Sum256(mb); hex.EncodeToString(sum[:]) != d.ModelSHA256 {
+			return fmt.Errorf("%s has SHA-256 %x, %s records %s: the model was changed after the run finished",
+				mpath, sum, filepath.Join(dir, DoneFile), d.ModelSHA256)
+		}
+		return nil
+	}
+	f, err := safetensors.Read(bytes.NewReader(mb), int64(len(mb)))
+	if err != nil {
+		return fmt.Errorf("%s: %w", mpath, err)
+	}
+	if f.Meta["step"] != strconv.Itoa(d.Step) {
+		return fmt.Errorf("%s was saved at step %q, %s records step %d", mpath, f.Meta["step"], filepath.Join(dir, DoneFile), d.Step)
+	}
+	if _, _, err := ModelFromFile(f, mpath); err != nil {
+		return err
+	}
+	return nil
 }
 
 // Run trains cfg from scratch into dir, which must not already hold a run.
@@ -195,8 +244,12 @@ func Resume(ctx context.Context, dir string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	defer lock.Release()
-	if IsDone(dir) {
+	switch err := CheckDone(dir); {
+	case err == nil:
 		return &Result{Dir: dir, AlreadyDone: true}, nil
+	case !os.IsNotExist(err):
+		return nil, fmt.Errorf("cannot resume %s: it has a done file, but %w; remove %s to train the run's last steps again",
+			dir, err, filepath.Join(dir, DoneFile))
 	}
 	p := newProgress(cfg, opts)
 	if err := removeTemporaries(dir, func(msg string) { p.message(false, "%s", msg) }); err != nil {
@@ -490,12 +543,13 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 	if err := ml.write(EventLine{Kind: "done", Step: steps, WallS: res.WallS}); err != nil {
 		return nil, err
 	}
-	done, _ := json.Marshal(struct {
-		Step     int     `json:"step"`
-		WallS    float64 `json:"wall_s"`
-		Loss     float64 `json:"eval_loss"`
-		NormLoss float64 `json:"eval_loss_norm"`
-	}{steps, res.WallS, final.Loss, final.NormLoss})
+	mb, err := os.ReadFile(filepath.Join(dir, ModelFile))
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(mb)
+	done, _ := json.Marshal(doneRecord{Step: steps, WallS: res.WallS, Loss: final.Loss, NormLoss: final.NormLoss,
+		ModelSHA256: hex.EncodeToString(sum[:])})
 	if err := atomicfile.WriteBytes(filepath.Join(dir, DoneFile), append(done, '\n')); err != nil {
 		return nil, err
 	}

@@ -160,3 +160,49 @@ func TestNumericsRecorded(t *testing.T) {
 		t.Errorf("model numerics %q, want %q", meta[gpt.MetaNumerics], want)
 	}
 }
+
+// A done file vouches for the model: a stray one (no model, or "{}") or one
+// whose model was replaced is not taken for a completed run, and resuming
+// says why instead of reporting the run complete.
+func TestDoneVouchesForModel(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Run(context.Background(), tinyConfig(t), dir, Options{Progress: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckDone(dir); err != nil {
+		t.Fatalf("a finished run: %v", err)
+	}
+	model := filepath.Join(dir, ModelFile)
+	orig, _ := os.ReadFile(model)
+
+	stray := t.TempDir()
+	text, _ := tinyConfig(t).YAML()
+	os.WriteFile(filepath.Join(stray, ConfigFile), text, 0o644)
+	os.WriteFile(filepath.Join(stray, DoneFile), []byte("{}\n"), 0o644)
+	other := t.TempDir()
+	if _, err := Run(context.Background(), func() *Config { c := tinyConfig(t); c.Seed = 99; return c }(), other, Options{Progress: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	swapped, _ := os.ReadFile(filepath.Join(other, ModelFile))
+
+	for _, tc := range []struct {
+		name  string
+		dir   string
+		setup func()
+		want  string
+	}{
+		{"stray {}", stray, func() {}, "does not record a completed run"},
+		{"no model", dir, func() { os.Remove(model) }, "cannot be read"},
+		{"model replaced", dir, func() { os.WriteFile(model, swapped, 0o644) }, "was changed after the run finished"},
+	} {
+		tc.setup()
+		if IsDone(tc.dir) {
+			t.Errorf("%s: IsDone", tc.name)
+		}
+		res, err := Resume(context.Background(), tc.dir, Options{Progress: io.Discard})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Resume = %+v, %v; want an error saying %q", tc.name, res, err, tc.want)
+		}
+		os.WriteFile(model, orig, 0o644)
+	}
+}
