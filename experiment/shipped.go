@@ -687,7 +687,27 @@ type VerifyResult struct {
 	// TrainS is the training time the retrained run's metrics record;
 	// ShippedS the shipped run's.
 	TrainS, ShippedS float64
+	// Numerics and ShippedNumerics are the numerics ids (gpt.NumericsID)
+	// the retrained and the shipped model were trained under. Under one id
+	// the comparison is bit for bit (Comparison "bits", Identical); under
+	// different ids it is statistical (Comparison "statistical"): both are
+	// evaluated on the same in-distribution prompts and Agrees says whether
+	// every error of the retrained model lies in the shipped model's 90%
+	// interval, Diffs listing those that do not.
+	Numerics, ShippedNumerics string
+	Comparison                string
+	Agrees                    bool
 }
+
+// Verification comparisons (VerifyResult.Comparison).
+const (
+	CompareBits        = "bits"
+	CompareStatistical = "statistical"
+)
+
+// verifyPrompts is the number of prompts per setting of a statistical
+// verification.
+const verifyPrompts = 2560
 
 // Verify retrains a shipped run from scratch under its own config and
 // compares the result with it: the configs as decoded structs, the model's
@@ -766,14 +786,27 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.Diffs = compareModels(got, want)
+	res.Numerics, res.ShippedNumerics = numericsOf(meta), numericsOf(fileMeta(mb))
 	if c, err := train.DecodeConfig(strings.NewReader(meta["train_config"])); err != nil {
 		res.Diffs = append(res.Diffs, "the retrained model's train_config does not decode: "+err.Error())
 	} else if !reflect.DeepEqual(c, s.Cfg) {
 		_, diff := sameConfig(c, s.Cfg)
 		res.Diffs = append(res.Diffs, "config: "+diff)
 	}
-	res.Identical = len(res.Diffs) == 0
+	if res.Numerics == res.ShippedNumerics {
+		res.Comparison = CompareBits
+		res.Diffs = append(res.Diffs, compareModels(got, want)...)
+		res.Identical = len(res.Diffs) == 0
+		res.Agrees = res.Identical
+	} else {
+		res.Comparison = CompareStatistical
+		diffs, err := compareEvaluations(got, want, s.Cfg)
+		if err != nil {
+			return nil, err
+		}
+		res.Diffs = append(res.Diffs, diffs...)
+		res.Agrees = len(res.Diffs) == 0
+	}
 	if d, ok := runMetrics(res.Dir); ok {
 		res.TrainS = d.Wall.Seconds()
 	}
@@ -783,6 +816,54 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyResult, error) {
 		}
 	}
 	return res, nil
+}
+
+// numericsOf is the numerics id a model file's metadata records
+// (gpt.LegacyNumerics when it records none).
+func numericsOf(meta map[string]string) string {
+	if id, ok := meta[gpt.MetaNumerics]; ok {
+		return id
+	}
+	return gpt.LegacyNumerics
+}
+
+// fileMeta returns the metadata of the safetensors file b (nil if it cannot
+// be read).
+func fileMeta(b []byte) map[string]string {
+	f, err := safetensors.Read(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil
+	}
+	return f.Meta
+}
+
+// compareEvaluations evaluates got and want, both trained under cfg, on the
+// same in-distribution prompts and lists every setting and number of
+// examples at which got's mean error lies outside want's 90% interval.
+func compareEvaluations(got, want *gpt.Model, cfg *train.Config) ([]string, error) {
+	opts := RunOptions{Prompts: verifyPrompts, Seed: 1, NoOOD: true, Baselines: []string{"least_squares"}}
+	rg, err := EvaluateModel(got, cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	rw, err := EvaluateModel(want, cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	var diffs []string
+	for _, sw := range rw.Settings {
+		sg := rg.Setting(sw.Setting)
+		cw, cg := sw.Curve(keyRunModel), sg.Curve(keyRunModel)
+		for i := range cw.Mean {
+			g, _, _ := cg.At(i)
+			m, lo, hi := cw.At(i)
+			if !(g >= lo && g <= hi) {
+				diffs = append(diffs, fmt.Sprintf("%s, %d examples: retrained %.4g, outside the shipped model's 90%% interval [%.4g, %.4g] (mean %.4g)",
+					sw.Setting, i, g, lo, hi, m))
+			}
+		}
+	}
+	return diffs, nil
 }
 
 // compareModels lists how got's tensors differ from want's: names, shapes,

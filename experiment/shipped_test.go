@@ -309,6 +309,45 @@ func TestShippedModels(t *testing.T) {
 	if res.Identical || len(res.Diffs) != 1 || !strings.Contains(res.Diffs[0], "1 of ") {
 		t.Errorf("verify of an altered model: identical %v, diffs %q", res.Identical, res.Diffs)
 	}
+	if res.Comparison != CompareBits || res.Numerics != gpt.NumericsID(gpt.FP32) {
+		t.Errorf("verify under one numerics id: comparison %q, numerics %q", res.Comparison, res.Numerics)
+	}
+
+	// Under another numerics id (the kernels changed since the shipped model
+	// was trained) the comparison is statistical: the same weights agree, a
+	// model whose predictions are all shifted by 1 does not.
+	dl := filepath.Join(modelsDir, "micro", "dense_linear", train.ModelFile)
+	dlOrig, _ := os.ReadFile(dl)
+	for _, tc := range []struct {
+		name  string
+		edit  func(m *gpt.Model)
+		agree bool
+	}{
+		{"same weights", func(*gpt.Model) {}, true},
+		{"read-out shifted by 1", func(m *gpt.Model) { m.W.ReadOutB[0] += 1 }, false},
+	} {
+		m, meta, err := gpt.LoadFile(dl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc.edit(m)
+		meta[gpt.MetaNumerics] = "fp32.0"
+		if err := gpt.SaveFile(dl, m, meta); err != nil {
+			t.Fatal(err)
+		}
+		rehash(t, filepath.Dir(dl))
+		res, err := Verify(ctx, VerifyOptions{Preset: "micro", Run: "dense_linear", OutDir: vout, Models: os.DirFS(modelsDir),
+			Train: train.Options{Progress: io.Discard}, Scale: microScale()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Comparison != CompareStatistical || res.ShippedNumerics != "fp32.0" || res.Identical || res.Agrees != tc.agree ||
+			(tc.agree != (len(res.Diffs) == 0)) {
+			t.Errorf("%s under numerics fp32.0: comparison %q, agrees %v (want %v), diffs %q", tc.name, res.Comparison, res.Agrees, tc.agree, res.Diffs)
+		}
+		os.WriteFile(dl, dlOrig, 0o644)
+		rehash(t, filepath.Dir(dl))
+	}
 	if _, err := Verify(ctx, VerifyOptions{Preset: "micro", Run: "nothing", OutDir: vout, Models: os.DirFS(modelsDir),
 		Scale: microScale()}); err == nil || !strings.Contains(err.Error(), "micro/dense_linear") {
 		t.Errorf("verify of an unknown run: %v", err)
