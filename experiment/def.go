@@ -65,7 +65,20 @@ type Recipe struct {
 	// FamilyIndicator sets data.family_indicator: the probability that a
 	// pretraining prompt shows its task family (E7's conditional runs).
 	FamilyIndicator *float64 `yaml:"family_indicator,omitempty"`
+	// Budget makes the run the cooldown branch, at step Budget, of the run
+	// the same ref gives without it (its trunk, trained too): Budget
+	// steps of the trunk, then Budget/CooldownDivisor steps falling linearly
+	// to train.schedule.min_lr (train.steps = Budget + Budget/10,
+	// train.schedule.cooldown_steps = Budget/10). The branch starts from the
+	// trunk's checkpoint at step Budget, which the trunk keeps
+	// (keep_checkpoints_every must divide Budget), and ends with the bits of
+	// a run configured so from scratch. 0: no branch.
+	Budget int `yaml:"budget,omitempty"`
 }
+
+// CooldownDivisor sets the length of a budget's cooldown branch: Budget /
+// CooldownDivisor steps (10% of the budget).
+const CooldownDivisor = 10
 
 // validate reports a field of r (at path) that no config can take.
 func (r Recipe) validate(path string) error {
@@ -76,6 +89,8 @@ func (r Recipe) validate(path string) error {
 		return &config.Error{Path: path + ".dim", Msg: fmt.Sprintf("%d; need an integer > 0 (or leave it out)", r.Dim)}
 	case r.FamilyIndicator != nil && !(*r.FamilyIndicator >= 0 && *r.FamilyIndicator <= 1):
 		return &config.Error{Path: path + ".family_indicator", Msg: fmt.Sprintf("%g; need a probability in [0, 1] (or leave it out)", *r.FamilyIndicator)}
+	case r.Budget < 0 || (r.Budget > 0 && r.Budget%CooldownDivisor != 0):
+		return &config.Error{Path: path + ".budget", Msg: fmt.Sprintf("%d; need a multiple of %d > 0 (or leave it out)", r.Budget, CooldownDivisor)}
 	}
 	return nil
 }
@@ -106,6 +121,14 @@ func (r Recipe) apply(c *train.Config) error {
 		c.Data.FamilyIndicator = *r.FamilyIndicator
 	}
 	return nil
+}
+
+// branchAt makes c the cooldown branch of its run at step budget (see
+// Recipe.Budget).
+func branchAt(c *train.Config, budget int) {
+	c.Train.Steps = budget + budget/CooldownDivisor
+	c.Train.Schedule.CooldownSteps = budget / CooldownDivisor
+	c.KeepCheckpointsEvery = 0 // a branch keeps no budgets of its own
 }
 
 // EvalSpec is one evaluation setting of an experiment.

@@ -139,6 +139,7 @@ func Reproduce(ctx context.Context, opts Options) error {
 	if err := useShipped(runs, opts.shipped(), opts.Retrain, logf); err != nil {
 		return err
 	}
+	runs = dropIdleTrunks(runs)
 
 	// Training.
 	counts := map[string]int{}

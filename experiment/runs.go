@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"icl/atomicfile"
 	"icl/gpt"
 	"icl/gpt/kernels"
 	"icl/train"
@@ -32,6 +33,13 @@ type PlannedRun struct {
 	// Shipped is the shipped run copied into Dir in place of training; nil
 	// when the run was trained here.
 	Shipped *ShippedRun
+
+	// trunk, for a budget's cooldown branch (Recipe.Budget), is the run it
+	// branches off at step branchAt: it starts from the trunk's checkpoint
+	// there, so it trains after the trunk. branches are a trunk's.
+	trunk    *PlannedRun
+	branchAt int
+	branches []*PlannedRun
 
 	stepS float64 // measured seconds per training step at full size (see timeSteps)
 	// from is the step an interrupted run resumes at (its newest checkpoint;
@@ -102,6 +110,9 @@ func RunConfig(d *Def, ref *RunRef, scale *Scale) (*train.Config, error) {
 		return nil, err
 	}
 	cfg.Name = scale.Name + "/" + ref.RunName()
+	if b := ref.budget(scale.Name); b > 0 {
+		cfg.Name += budgetSuffix(b)
+	}
 	for _, r := range []Recipe{ref.Recipe, ref.TrainAt[scale.Name]} {
 		if err := r.apply(cfg); err != nil {
 			return nil, fmt.Errorf("run %s (preset %s): %w", cfg.Name, ref.Preset, err)
@@ -113,11 +124,42 @@ func RunConfig(d *Def, ref *RunRef, scale *Scale) (*train.Config, error) {
 	if scale.Precision == gpt.PrecisionBF16 {
 		cfg.Train.Precision = scale.Precision
 	}
+	if b := ref.budget(scale.Name); b > 0 {
+		branchAt(cfg, b)
+	}
 	cfg.Defaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("run %s: %w", cfg.Name, err)
 	}
 	return cfg, nil
+}
+
+// budget is the ref's Recipe.Budget at scale (TrainAt's where it sets one).
+func (r *RunRef) budget(scale string) int {
+	if b := r.TrainAt[scale].Budget; b > 0 {
+		return b
+	}
+	return r.Budget
+}
+
+// trunkRef is ref without its budget: the run its cooldown branch starts from.
+func (r *RunRef) trunkRef() *RunRef {
+	t := *r
+	t.Budget = 0
+	t.TrainAt = map[string]Recipe{}
+	for sc, rc := range r.TrainAt {
+		rc.Budget = 0
+		t.TrainAt[sc] = rc
+	}
+	return &t
+}
+
+// budgetSuffix names a budget's branch: "_b50k" for 50000 steps.
+func budgetSuffix(b int) string {
+	if b%1000 == 0 {
+		return fmt.Sprintf("_b%dk", b/1000)
+	}
+	return fmt.Sprintf("_b%d", b)
 }
 
 // presetName is the train preset ref starts from at s: TRAINSCALE/PRESET.
@@ -135,10 +177,47 @@ func (s *Scale) presetName(ref *RunRef) string {
 // under the name that comes first); two refs that name the same run with
 // different configs are an error, as is a run directory that holds a
 // different config.
+//
+// A budget's cooldown branch (Recipe.Budget) brings its trunk into the plan,
+// with no users of its own unless an experiment reads it too.
 func Plan(defs []*Def, scale *Scale, outDir string) ([]*PlannedRun, error) {
 	var runs []*PlannedRun
 	byName := map[string]*PlannedRun{}
 	byConfig := map[string]*PlannedRun{} // config YAML without the name
+	add := func(d *Def, cfg *train.Config, user string) (*PlannedRun, error) {
+		unnamed := *cfg
+		unnamed.Name = ""
+		key, err := unnamed.YAML()
+		if err != nil {
+			return nil, err
+		}
+		if r, ok := byName[cfg.Name]; ok {
+			if byConfig[string(key)] != r {
+				return nil, fmt.Errorf("experiment %s: run %s is defined twice with different configs", d.ID, cfg.Name)
+			}
+			if user != "" {
+				r.Users = append(r.Users, user)
+			}
+			return r, nil
+		}
+		if r, ok := byConfig[string(key)]; ok {
+			if user != "" {
+				r.Users = append(r.Users, user)
+			}
+			return r, nil
+		}
+		r := &PlannedRun{Name: cfg.Name, Dir: filepath.Join(outDir, "runs", filepath.FromSlash(cfg.Name)), Cfg: cfg}
+		if user != "" {
+			r.Users = []string{user}
+		}
+		if err := r.probe(); err != nil {
+			return nil, err
+		}
+		byName[cfg.Name] = r
+		byConfig[string(key)] = r
+		runs = append(runs, r)
+		return r, nil
+	}
 	for _, d := range defs {
 		for i := range d.Runs {
 			ref := &d.Runs[i]
@@ -146,34 +225,50 @@ func Plan(defs []*Def, scale *Scale, outDir string) ([]*PlannedRun, error) {
 			if err != nil {
 				return nil, fmt.Errorf("experiment %s: %w", d.ID, err)
 			}
-			user := d.ID + "." + ref.Role
-			unnamed := *cfg
-			unnamed.Name = ""
-			key, err := unnamed.YAML()
+			r, err := add(d, cfg, d.ID+"."+ref.Role)
 			if err != nil {
 				return nil, err
 			}
-			if r, ok := byName[cfg.Name]; ok {
-				if byConfig[string(key)] != r {
-					return nil, fmt.Errorf("experiment %s: run %s is defined twice with different configs", d.ID, cfg.Name)
-				}
-				r.Users = append(r.Users, user)
+			b := ref.budget(scale.Name)
+			if b == 0 || r.trunk != nil {
 				continue
 			}
-			if r, ok := byConfig[string(key)]; ok {
-				r.Users = append(r.Users, user)
-				continue
+			tcfg, err := RunConfig(d, ref.trunkRef(), scale)
+			if err != nil {
+				return nil, fmt.Errorf("experiment %s: trunk of %s: %w", d.ID, cfg.Name, err)
 			}
-			r := &PlannedRun{Name: cfg.Name, Dir: filepath.Join(outDir, "runs", filepath.FromSlash(cfg.Name)), Cfg: cfg, Users: []string{user}}
-			if err := r.probe(); err != nil {
+			if k := tcfg.KeepCheckpointsEvery; tcfg.Train.Steps < b || (b != tcfg.Train.Steps && (k == 0 || b%k != 0)) {
+				return nil, fmt.Errorf("experiment %s: run %s branches off %s at step %d, which %s does not keep "+
+					"(train.steps %d, keep_checkpoints_every %d)", d.ID, cfg.Name, tcfg.Name, b, tcfg.Name, tcfg.Train.Steps, k)
+			}
+			t, err := add(d, tcfg, "")
+			if err != nil {
 				return nil, err
 			}
-			byName[cfg.Name] = r
-			byConfig[string(key)] = r
-			runs = append(runs, r)
+			r.trunk, r.branchAt = t, b
+			t.branches = append(t.branches, r)
+			if r.State == StateMissing {
+				r.from = b
+			}
 		}
 	}
 	return runs, nil
+}
+
+// dropIdleTrunks removes from runs the trunks that no experiment reads and
+// whose branches are all done (shipped, say): nothing needs them trained.
+func dropIdleTrunks(runs []*PlannedRun) []*PlannedRun {
+	out := runs[:0:0]
+	for _, r := range runs {
+		idle := len(r.branches) > 0 && len(r.Users) == 0
+		for _, b := range r.branches {
+			idle = idle && b.State == StateDone
+		}
+		if !idle {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // probe sets r.State from the run directory.
@@ -219,12 +314,53 @@ func (r *PlannedRun) ensure(ctx context.Context, opts train.Options) error {
 		}
 		return err
 	default:
+		if r.trunk != nil {
+			ok, err := r.startBranch()
+			if err != nil {
+				return err
+			}
+			if ok {
+				res, err := train.Resume(ctx, r.Dir, opts)
+				if err == nil {
+					r.wallS = res.WallS
+				}
+				return err
+			}
+		}
 		res, err := train.Run(ctx, r.Cfg, r.Dir, opts)
 		if err == nil {
 			r.wallS = res.WallS
 		}
 		return err
 	}
+}
+
+// startBranch makes the directory of the budget branch r from its trunk's
+// checkpoint at r.branchAt and its own config, to resume from there; false
+// when the trunk has no such checkpoint (the branch then trains from
+// scratch, to the same bits).
+func (r *PlannedRun) startBranch() (bool, error) {
+	ck, err := os.ReadFile(train.CheckpointPath(r.trunk.Dir, r.branchAt))
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	text, err := r.Cfg.YAML()
+	if err != nil {
+		return false, err
+	}
+	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
+		return false, err
+	}
+	if err := atomicfile.WriteBytes(train.CheckpointPath(r.Dir, r.branchAt), ck); err != nil {
+		return false, err
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(r.Dir, train.ConfigFile), text); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // trainedFor returns the run's training wall time (summed over

@@ -54,10 +54,26 @@ func trainRuns(ctx context.Context, runs []*PlannedRun, jobs int, disp *display)
 	}
 	results := make(chan result)
 	var errs []error
+	// A budget's branch starts from its trunk's checkpoint: it waits until
+	// the trunk is done. todo[next:] are the runs not started, in order.
 	next, active := 0, 0
+	ready := func() int {
+		for i := next; i < len(todo); i++ {
+			if t := todo[i].trunk; t == nil || t.State == StateDone || !slices.Contains(todo, t) {
+				return i
+			}
+		}
+		return -1
+	}
 	for next < len(todo) || active > 0 {
 		for active < jobs && next < len(todo) && ctx.Err() == nil {
-			r := todo[next]
+			i := ready()
+			if i < 0 {
+				break // every run left waits for a trunk still training
+			}
+			r := todo[i]
+			copy(todo[next+1:i+1], todo[next:i])
+			todo[next] = r
 			next++
 			active++
 			disp.started(r)

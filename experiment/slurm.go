@@ -237,6 +237,7 @@ func ReproduceSlurm(ctx context.Context, opts Options, so SlurmOptions) (*SlurmR
 	if err := useShipped(runs, opts.shipped(), opts.Retrain, logf); err != nil {
 		return nil, err
 	}
+	runs = dropIdleTrunks(runs)
 	res := &SlurmResult{}
 	jobsPath := filepath.Join(out, slurmDir, "jobs.json")
 	jobs, err := readSlurmJobs(jobsPath)
