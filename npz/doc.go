@@ -28,13 +28,27 @@
 // always writes fortran_order=False. Headers are byte-identical to numpy's
 // (format 1.0, sorted keys, the 21-digit growth-axis padding, 64-byte alignment).
 //
+// # Reading archives
+//
+// ReadNPZ and DecodeNPZ read an archive's zip directory only; each array is read
+// when it is first asked for, by name (File.Array, Float64, Float32, Int64, Get),
+// or all at once (File.All), and kept. An entry that no one asks for is never
+// inflated, so an archive with arrays a command does not use costs it nothing
+// and cannot fail it. File.Arrays is for Files built by hand.
+//
 // # Robustness
 //
 // Every reader returns an *Error naming the file (or the label passed in) and the
 // problem; malformed, truncated or hostile input never panics. Sizes declared in a
-// header are checked against the file or zip entry before any allocation, and data
-// of unknown length (a plain io.Reader, a deflated entry) is read in chunks so a lying
-// header cannot force a large allocation. ReadNPY and .npz entries must end exactly
-// where the array data ends; DecodeNPY reads one array from a stream and leaves any
-// following bytes unread. Zip checksums are verified.
+// header are checked against the file or zip entry before any allocation: an .npz
+// entry's .npy header must account for exactly the size the zip directory
+// declares, and an entry that inflates past that size is an error. Before any
+// data is read, the memory the array will take (every element held in 8 bytes,
+// whatever its dtype on disk) is checked against what the process can have
+// (package icl/internal/memlimit); more is refused with an error wrapping a
+// *memlimit.Error. Data of unknown length (a plain io.Reader, a deflated entry) is
+// read in chunks so a lying header cannot force a large allocation. ReadNPY and
+// .npz entries must end exactly where the array data ends; DecodeNPY reads one
+// array from a stream and leaves any following bytes unread. Zip checksums are
+// verified when an entry is read.
 package npz

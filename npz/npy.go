@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 
 	"icl/atomicfile"
+	"icl/internal/memlimit"
 
 	"bufio"
 	"encoding/binary"
@@ -267,80 +268,151 @@ func readFull(r io.Reader, b []byte, what string) error {
 	return fmt.Errorf("reading %s: %w", what, err)
 }
 
+// npyHead is a parsed .npy preamble: the header dict, the number of elements and
+// data bytes it declares, and the bytes the preamble took.
+type npyHead struct {
+	header
+	n, nbytes int64
+	consumed  int64
+}
+
 // decodeNPY reads one array. limit is the number of bytes available in r (the file
 // or zip entry size), or -1 if unknown. With prealloc, limit is trusted and the data
 // slice is allocated at once. It returns the number of bytes consumed.
 func decodeNPY(r io.Reader, limit int64, prealloc bool) (Array, int64, error) {
-	var pre [12]byte
-	if err := readFull(r, pre[:8], "the magic string"); err != nil {
+	h, err := readHead(r, limit)
+	if err != nil {
 		return Array{}, 0, err
 	}
+	if err := checkMemory(h, prealloc); err != nil {
+		return Array{}, 0, err
+	}
+	a, err := readData(r, h, prealloc)
+	if err != nil {
+		return Array{}, 0, err
+	}
+	return a, h.consumed + h.nbytes, nil
+}
+
+// readHead reads the preamble of an .npy file: magic, version, header length and
+// header dict. limit is as for decodeNPY; a header or data larger than limit is an
+// error wrapping io.ErrUnexpectedEOF.
+func readHead(r io.Reader, limit int64) (npyHead, error) {
+	var pre [12]byte
+	if err := readFull(r, pre[:8], "the magic string"); err != nil {
+		return npyHead{}, err
+	}
 	if string(pre[:6]) != magic {
-		return Array{}, 0, fmt.Errorf("not an .npy file: starts with %q, want %q", pre[:6], magic)
+		return npyHead{}, fmt.Errorf("not an .npy file: starts with %q, want %q", pre[:6], magic)
 	}
 	major, minor := pre[6], pre[7]
 	var hlen, prefix int64
 	switch {
 	case major == 1 && minor == 0:
 		if err := readFull(r, pre[8:10], "the header length"); err != nil {
-			return Array{}, 0, err
+			return npyHead{}, err
 		}
 		hlen, prefix = int64(binary.LittleEndian.Uint16(pre[8:10])), 10
 	case (major == 2 || major == 3) && minor == 0:
 		if err := readFull(r, pre[8:12], "the header length"); err != nil {
-			return Array{}, 0, err
+			return npyHead{}, err
 		}
 		hlen, prefix = int64(binary.LittleEndian.Uint32(pre[8:12])), 12
 	default:
-		return Array{}, 0, fmt.Errorf("unsupported .npy format version %d.%d (want 1.0, 2.0 or 3.0)", major, minor)
+		return npyHead{}, fmt.Errorf("unsupported .npy format version %d.%d (want 1.0, 2.0 or 3.0)", major, minor)
 	}
 	if limit >= 0 && prefix+hlen > limit {
-		return Array{}, 0, fmt.Errorf("truncated: header length is %d bytes but only %d follow: %w", hlen, limit-prefix, io.ErrUnexpectedEOF)
+		return npyHead{}, fmt.Errorf("truncated: header length is %d bytes but only %d follow: %w", hlen, limit-prefix, io.ErrUnexpectedEOF)
 	}
 	if hlen > maxHeaderLen {
-		return Array{}, 0, fmt.Errorf("header length %d exceeds the limit of %d bytes", hlen, maxHeaderLen)
+		return npyHead{}, fmt.Errorf("header length %d exceeds the limit of %d bytes", hlen, maxHeaderLen)
 	}
 	hb := make([]byte, hlen)
 	if err := readFull(r, hb, "the header"); err != nil {
-		return Array{}, 0, err
+		return npyHead{}, err
 	}
-	h, err := parseHeader(string(hb))
+	hd, err := parseHeader(string(hb))
 	if err != nil {
-		return Array{}, 0, err
+		return npyHead{}, err
 	}
-	consumed := prefix + hlen
-	n, nbytes, err := numElems(h.shape, h.dt.size)
-	if err != nil {
-		return Array{}, 0, err
+	h := npyHead{header: hd, consumed: prefix + hlen}
+	if h.n, h.nbytes, err = numElems(h.shape, h.dt.size); err != nil {
+		return npyHead{}, err
 	}
-	if limit >= 0 && nbytes > limit-consumed {
-		return Array{}, 0, fmt.Errorf("truncated: shape %s of %s needs %d data bytes, only %d present: %w",
-			pyShape(h.shape), h.descr, nbytes, limit-consumed, io.ErrUnexpectedEOF)
+	if limit >= 0 && h.nbytes > limit-h.consumed {
+		return npyHead{}, fmt.Errorf("truncated: shape %s of %s needs %d data bytes, only %d present: %w",
+			pyShape(h.shape), h.descr, h.nbytes, limit-h.consumed, io.ErrUnexpectedEOF)
 	}
-	a := Array{Shape: h.shape, DType: h.dt.canonical()}
-	capacity := n
+	return h, nil
+}
+
+// checkMemoryAbove is the estimate below which checkMemory does not ask memlimit:
+// reading the system's figures costs more than such an array.
+const checkMemoryAbove = 1 << 20
+
+// memoryNeed estimates the peak bytes of reading the data h declares: every
+// element is held in 8 bytes (float64 or int64, whatever its dtype on disk);
+// without prealloc the slice grows as data arrives, its old and new backing
+// arrays both alive while it is copied (at most twice its final size, see
+// grow); a Fortran-order array is copied once more into C order.
+func memoryNeed(h npyHead, prealloc bool) (bytes float64, copies int) {
+	copies = 1
 	if !prealloc {
-		capacity = min(n, chunkBytes)
+		copies = 2
+	}
+	if h.fortran && len(h.shape) > 1 {
+		copies++
+	}
+	return float64(copies) * 8 * float64(h.n), copies
+}
+
+// checkMemory refuses, before any of it is read, data that the header declares
+// larger than the memory this process can have (package memlimit): a hostile or
+// mistaken header must not get the process killed for memory. The error is a
+// *memlimit.Error.
+func checkMemory(h npyHead, prealloc bool) error {
+	need, copies := memoryNeed(h, prealloc)
+	if need < checkMemoryAbove {
+		return nil
+	}
+	return memlimit.Check("reading the array", memlimit.Part{
+		What:     fmt.Sprintf("its %d elements at 8 bytes each in memory (%d copies while read)", h.n, copies),
+		Bytes:    need,
+		Settings: fmt.Sprintf("the .npy header's shape %s of %s", pyShape(h.shape), h.descr),
+	})
+}
+
+// readData reads the data of h from r and returns the array in C order. With
+// prealloc the data slice is allocated at once; otherwise it grows with the bytes
+// that actually arrive, so a header that claims more than r holds costs no more
+// than what r holds.
+func readData(r io.Reader, h npyHead, prealloc bool) (Array, error) {
+	a := Array{Shape: h.shape, DType: h.dt.canonical()}
+	capacity := h.n
+	if !prealloc {
+		capacity = min(h.n, chunkBytes)
 	}
 	if h.dt.isFloat() {
 		a.Float = make([]float64, 0, capacity)
 	} else {
 		a.Int = make([]int64, 0, capacity)
 	}
-	buf := make([]byte, min(nbytes, chunkBytes))
-	for done := int64(0); done < nbytes; {
-		b := buf[:min(int64(len(buf)), nbytes-done)]
+	buf := make([]byte, min(h.nbytes, chunkBytes))
+	for done := int64(0); done < h.nbytes; {
+		b := buf[:min(int64(len(buf)), h.nbytes-done)]
 		if got, err := io.ReadFull(r, b); err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return Array{}, 0, fmt.Errorf("truncated: shape %s of %s needs %d data bytes, got %d: %w",
-					pyShape(h.shape), h.descr, nbytes, done+int64(got), io.ErrUnexpectedEOF)
+				return Array{}, fmt.Errorf("truncated: shape %s of %s needs %d data bytes, got %d: %w",
+					pyShape(h.shape), h.descr, h.nbytes, done+int64(got), io.ErrUnexpectedEOF)
 			}
-			return Array{}, 0, fmt.Errorf("reading array data: %w", err)
+			return Array{}, fmt.Errorf("reading array data: %w", err)
 		}
+		items := len(b) / h.dt.size
+		var err error
 		if h.dt.isFloat() {
-			a.Float = appendFloats(a.Float, b, h.dt)
-		} else if a.Int, err = appendInts(a.Int, b, h.dt); err != nil {
-			return Array{}, 0, err
+			a.Float = appendFloats(grow(a.Float, items, h.n), b, h.dt)
+		} else if a.Int, err = appendInts(grow(a.Int, items, h.n), b, h.dt); err != nil {
+			return Array{}, err
 		}
 		done += int64(len(b))
 	}
@@ -351,7 +423,20 @@ func decodeNPY(r io.Reader, limit int64, prealloc bool) (Array, int64, error) {
 			a.Int = fortranToC(a.Int, h.shape)
 		}
 	}
-	return a, consumed + nbytes, nil
+	return a, nil
+}
+
+// grow returns s with room for add more elements, never more than n in all: the
+// capacity doubles up to n, so the old and the new backing arrays together never
+// exceed twice n elements (what memoryNeed counts).
+func grow[T any](s []T, add int, n int64) []T {
+	if cap(s)-len(s) >= add {
+		return s
+	}
+	c := min(n, max(2*int64(cap(s)), int64(len(s)+add)))
+	t := make([]T, len(s), c)
+	copy(t, s)
+	return t
 }
 
 func byteOrder(dt dtype) binary.ByteOrder {

@@ -12,6 +12,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"icl/internal/memlimit"
 )
 
 // le8 is the little-endian float64 encoding of vs.
@@ -414,7 +416,10 @@ func TestBadNPY(t *testing.T) {
 		{"empty dict", npyBytes("{}", ""), "missing key"},
 		{"u8 overflow", npyBytes(d("'<u8'", "False", "(1,)"), "\xff\xff\xff\xff\xff\xff\xff\xff"), "does not fit in int64"},
 		{"short data", npyBytes(d("'<f8'", "False", "(2,)"), le8(1)), "needs 16 data bytes"},
-		{"huge claim", npyBytes(d("'<f8'", "False", "(1000000000000,)"), le8(1)), "needs 8000000000000 data bytes"},
+		// DecodeNPY cannot know the stream's length: it refuses the claim as
+		// more than the memory there is (TestLyingHeaderMemory); ReadNPY, as
+		// more than the file holds.
+		{"huge claim", npyBytes(d("'<f8'", "False", "(1000000000000,)"), le8(1)), "shape (1000000000000,) of <f8"},
 		{"long header", append([]byte("\x93NUMPY\x02\x00\x00\x00\x00\x01"), make([]byte, 100)...), "header length"},
 	}
 	dir := t.TempDir()
@@ -470,19 +475,63 @@ func TestTruncatedNPY(t *testing.T) {
 }
 
 // TestLyingHeaderMemory checks that a stream claiming a huge array does not make
-// the reader allocate for the claim.
+// the reader allocate for the claim: a claim beyond the memory the process can
+// have is refused from the header (a *memlimit.Error naming the shape), and one
+// within it reads only the data that is there before failing as truncated.
 func TestLyingHeaderMemory(t *testing.T) {
-	f := npyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (100000000000,), }", le8(1, 2, 3))
-	var before, after runtimeMem
-	before.read()
-	for i := 0; i < 5; i++ {
-		if _, err := DecodeNPY(bytes.NewReader(f), "lie"); !errors.Is(err, io.ErrUnexpectedEOF) {
-			t.Fatalf("lying header: %v", err)
+	withMemoryLimit(t, 1<<30)
+	for _, c := range []struct {
+		shape    string
+		tooLarge bool
+	}{
+		{"(100000000000,)", true}, // 1.5 TiB in memory
+		{"(10000000,)", false},    // 153 MiB in memory, within the limit
+	} {
+		f := npyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': "+c.shape+", }", le8(1, 2, 3))
+		var before, after runtimeMem
+		before.read()
+		for i := 0; i < 5; i++ {
+			_, err := DecodeNPY(bytes.NewReader(f), "lie")
+			var me *memlimit.Error
+			if c.tooLarge && (!errors.As(err, &me) || !strings.Contains(err.Error(), "shape "+c.shape+" of <f8")) {
+				t.Fatalf("%s: lying header: %v, want a *memlimit.Error naming the shape", c.shape, err)
+			}
+			if !c.tooLarge && !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Fatalf("%s: lying header: %v, want a truncation", c.shape, err)
+			}
+		}
+		after.read()
+		if d := after.total - before.total; d > 20<<20 {
+			t.Errorf("%s: 5 decodes of a lying header allocated %d bytes", c.shape, d)
 		}
 	}
+}
+
+// TestReadNPYMemory checks that ReadNPY refuses an array the file really holds
+// but whose elements, widened to 8 bytes each, need more memory than the
+// process can have, before allocating for it. The file is sparse: 256 MiB of
+// |u1 zeros (2 GiB in memory) take no disk space.
+func TestReadNPYMemory(t *testing.T) {
+	withMemoryLimit(t, 1<<30)
+	const n = 1 << 28
+	path := filepath.Join(t.TempDir(), "big.npy")
+	hdr := npyBytes("{'descr': '|u1', 'fortran_order': False, 'shape': (268435456,), }", "")
+	if err := os.WriteFile(path, hdr, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, int64(len(hdr))+n); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtimeMem
+	before.read()
+	_, err := ReadNPY(path)
 	after.read()
+	var me *memlimit.Error
+	if !errors.As(err, &me) || !strings.HasPrefix(err.Error(), path+": ") || !strings.Contains(err.Error(), "shape (268435456,) of |u1") {
+		t.Errorf("ReadNPY: %v, want a *memlimit.Error naming the file and the shape", err)
+	}
 	if d := after.total - before.total; d > 20<<20 {
-		t.Errorf("5 decodes of a lying header allocated %d bytes", d)
+		t.Errorf("refusing allocated %d bytes", d)
 	}
 }
 

@@ -3,7 +3,9 @@ package npz
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -11,6 +13,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"icl/internal/memlimit"
 )
 
 func testArrays() []Array {
@@ -23,6 +27,15 @@ func testArrays() []Array {
 		randArray(r, "scalar", "<i4", []int{}),
 		randArray(r, "empty", "<f8", []int{0, 3}),
 	}
+}
+
+// decodeAll opens the archive data and reads every array in it.
+func decodeAll(data []byte, name string) ([]Array, error) {
+	f, err := DecodeNPZ(bytes.NewReader(data), int64(len(data)), name)
+	if err != nil {
+		return nil, err
+	}
+	return f.All()
 }
 
 func encodeNPZBytes(t testing.TB, compress bool, arrays ...Array) []byte {
@@ -56,8 +69,15 @@ func TestRoundTripNPZ(t *testing.T) {
 		if got, names := f.Names(), []string{"xs", "ys", "class", "mask", "scalar", "empty"}; !reflect.DeepEqual(got, names) {
 			t.Errorf("names %v, want %v", got, names)
 		}
+		all, err := f.All()
+		if err != nil || len(all) != len(want) {
+			t.Fatalf("All: %d arrays, %v", len(all), err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
 		for i, a := range want {
-			sameArray(t, f.Arrays[i], a)
+			sameArray(t, all[i], a)
 			g, ok := f.Get(a.Name)
 			if !ok {
 				t.Fatalf("Get(%q) failed", a.Name)
@@ -113,15 +133,15 @@ func TestReadForeignNPZ(t *testing.T) {
 			io.WriteString(w, g.file)
 		}
 		zw.Close()
-		f, err := DecodeNPZ(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "golden.npz")
+		all, err := decodeAll(buf.Bytes(), "golden.npz")
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i, g := range goldenNPY {
 			want := g.a
 			want.Name = g.name
-			if !reflect.DeepEqual(f.Arrays[i], want) {
-				t.Errorf("method %d: %+v, want %+v", method, f.Arrays[i], want)
+			if !reflect.DeepEqual(all[i], want) {
+				t.Errorf("method %d: %+v, want %+v", method, all[i], want)
 			}
 		}
 	}
@@ -222,7 +242,7 @@ func TestBadNPZ(t *testing.T) {
 		}
 	}
 	for _, c := range cases {
-		_, err := DecodeNPZ(bytes.NewReader(c.file), int64(len(c.file)), "bad.npz")
+		_, err := decodeAll(c.file, "bad.npz")
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "bad.npz: ") {
 			t.Errorf("%s: %v, want %q", c.name, err, c.want)
 		}
@@ -258,11 +278,11 @@ func TestTruncatedNPZ(t *testing.T) {
 	for _, compress := range []bool{false, true} {
 		raw := encodeNPZBytes(t, compress, arrays...)
 		for n := 0; n < len(raw); n++ {
-			if _, err := DecodeNPZ(bytes.NewReader(raw[:n]), int64(n), "t.npz"); err == nil {
+			if _, err := decodeAll(raw[:n], "t.npz"); err == nil {
 				t.Fatalf("compress=%v: prefix %d of %d decoded", compress, n, len(raw))
 			}
 		}
-		if _, err := DecodeNPZ(bytes.NewReader(raw), int64(len(raw)), "t.npz"); err != nil {
+		if _, err := decodeAll(raw, "t.npz"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -282,12 +302,195 @@ func TestZipBombClaim(t *testing.T) {
 	copy(raw[cd+24:cd+28], []byte{byte(claim), byte(claim >> 8), byte(claim >> 16), byte(claim >> 24)})
 	var before, after runtimeMem
 	before.read()
-	_, err := DecodeNPZ(bytes.NewReader(raw), int64(len(raw)), "bomb.npz")
+	_, err := decodeAll(raw, "bomb.npz")
 	after.read()
 	if err == nil || !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("error %v", err)
 	}
 	if d := after.total - before.total; d > 20<<20 {
 		t.Errorf("allocated %d bytes", d)
+	}
+}
+
+// Offsets of fields in a zip central directory header.
+const (
+	cdCRC32 = 16
+	cdSize  = 24 // uncompressed size
+)
+
+// patchSize sets the uncompressed size that the central directory declares for
+// the entry called name.
+func patchSize(t *testing.T, raw []byte, name string, size uint32) {
+	t.Helper()
+	patchDir(t, raw, name, cdSize, size)
+}
+
+// patchDir sets the 32-bit field at offset field of the central directory
+// header of the entry called name.
+func patchDir(t *testing.T, raw []byte, name string, field int, v uint32) {
+	t.Helper()
+	for off := 0; ; {
+		i := bytes.Index(raw[off:], []byte("PK\x01\x02"))
+		if i < 0 {
+			t.Fatalf("no central directory entry %q", name)
+		}
+		cd := off + i
+		nlen := int(binary.LittleEndian.Uint16(raw[cd+28:]))
+		if string(raw[cd+46:cd+46+nlen]) == name {
+			binary.LittleEndian.PutUint32(raw[cd+field:], v)
+			return
+		}
+		off = cd + 4
+	}
+}
+
+// claimNPY is an .npy file whose header declares a shape of |u1 bytes but that
+// holds only three of them, and the entry size consistent with the claim.
+func claimNPY(shape string, n uint32) (file string, declared uint32) {
+	f := npyBytes("{'descr': '|u1', 'fortran_order': False, 'shape': "+shape+", }", "\x01\x02\x03")
+	return string(f), uint32(len(f)-3) + n
+}
+
+// TestLazyEntries checks that an archive's arrays are read by name, only when
+// asked for: an archive with a corrupt entry and an entry declaring a 2 GiB
+// |u1 array (16 GiB as int64) next to the arrays a command needs gives those
+// arrays; the others fail only when asked for, the huge one before it is
+// inflated.
+func TestLazyEntries(t *testing.T) {
+	withMemoryLimit(t, 1<<30)
+	r := rand.New(rand.NewPCG(9, 10))
+	xs := randArray(r, "xs", "<f8", []int{2, 3, 4})
+	ys := randArray(r, "ys", "<f4", []int{2, 3})
+	var npyXs, npyYs bytes.Buffer
+	EncodeNPY(&npyXs, xs)
+	EncodeNPY(&npyYs, ys)
+	bomb, declared := claimNPY("(2147483648,)", 1<<31)
+	g := goldenNPY[0].file
+	for _, method := range []uint16{zip.Store, zip.Deflate} {
+		raw := zipOf(method, [2]string{"xs.npy", npyXs.String()}, [2]string{"bomb.npy", bomb},
+			[2]string{"corrupt.npy", g}, [2]string{"ys.npy", npyYs.String()})
+		patchSize(t, raw, "bomb.npy", declared)
+		patchDir(t, raw, "corrupt.npy", cdCRC32, 12345) // not its data's CRC-32
+		var before, after runtimeMem
+		before.read()
+		f, err := DecodeNPZ(bytes.NewReader(raw), int64(len(raw)), "p.npz")
+		if err != nil {
+			t.Fatalf("method %d: %v", method, err)
+		}
+		if got := f.Names(); !reflect.DeepEqual(got, []string{"xs", "bomb", "corrupt", "ys"}) {
+			t.Errorf("method %d: names %v", method, got)
+		}
+		if _, _, err := f.Float64("xs", 2, 3, 4); err != nil {
+			t.Errorf("method %d: xs: %v", method, err)
+		}
+		gx, _ := f.Get("xs")
+		sameArray(t, gx, xs)
+		if gy, _, err := f.Float32("ys", 2, -1); err != nil || len(gy) != 6 {
+			t.Errorf("method %d: ys: %v", method, err)
+		}
+		if !f.Has("bomb") || f.Has("zs") {
+			t.Errorf("method %d: Has", method)
+		}
+		// Shape and dtype are checked from the header, before any data.
+		for _, c := range []struct {
+			err  error
+			want string
+		}{
+			{second(f.Float64("bomb")), `p.npz: array "bomb" has dtype |u1 but a float array (<f8 or <f4) is needed`},
+			{second(f.Int64("bomb", 5)), `p.npz: array "bomb" has shape (2147483648,) but (5,) is needed`},
+			{second(f.Int64("bomb")), `p.npz: entry "bomb.npy": reading the array needs an estimated 32 GiB of memory, more than the 1 GiB available (GOMEMLIMIT)`},
+			{second(f.Float64("corrupt")), `p.npz: entry "corrupt.npy": after the array data: zip: checksum error`},
+			{second(f.Int64("zs")), `p.npz: array "zs" missing (have: xs, bomb, corrupt, ys)`},
+		} {
+			if c.err == nil || !strings.HasPrefix(c.err.Error(), c.want) {
+				t.Errorf("method %d: error %v\nwant %s...", method, c.err, c.want)
+			}
+		}
+		var me *memlimit.Error
+		if _, err := f.Array("bomb"); !errors.As(err, &me) {
+			t.Errorf("method %d: bomb: %v, want a *memlimit.Error", method, err)
+		}
+		after.read()
+		if d := after.total - before.total; d > 20<<20 {
+			t.Errorf("method %d: allocated %d bytes", method, d)
+		}
+		// Get reports the corrupt entry present, and Array its error, every time.
+		if a, ok := f.Get("corrupt"); !ok || a.Float != nil || a.Int != nil {
+			t.Errorf("method %d: Get(corrupt) = %+v, %v", method, a, ok)
+		}
+		_, err1 := f.Array("corrupt")
+		_, err2 := f.Array("corrupt")
+		if err1 == nil || err2 == nil || err1.Error() != err2.Error() {
+			t.Errorf("method %d: corrupt entry: %v, then %v", method, err1, err2)
+		}
+		if _, err := f.All(); err == nil {
+			t.Errorf("method %d: All read the corrupt and the huge entries", method)
+		}
+	}
+}
+
+// TestReadNPZClose checks that arrays read before Close stay valid, and that
+// arrays not read cannot be read after it.
+func TestReadNPZClose(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.npz")
+	want := testArrays()
+	if err := WriteNPZCompressed(path, want...); err != nil {
+		t.Fatal(err)
+	}
+	f, err := ReadNPZ(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xs, err := f.Array("xs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	again, err := f.Array("xs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameArray(t, again, xs)
+	sameArray(t, xs, want[0])
+	if _, err := f.Array("ys"); err == nil || !strings.Contains(err.Error(), `array "ys": the file is closed`) {
+		t.Errorf("reading after Close: %v", err)
+	}
+}
+
+// TestEntrySizes checks an entry's sizes before and while it is inflated: the
+// .npy header must account for exactly the size the zip directory declares,
+// and data past the declared size is an error, for stored and deflated entries.
+func TestEntrySizes(t *testing.T) {
+	g := goldenNPY[0].file
+	for _, method := range []uint16{zip.Store, zip.Deflate} {
+		for _, c := range []struct {
+			name     string
+			declared int
+			want     string
+		}{
+			{"declares less than the data", len(g) - 8, "truncated: shape (2, 3) of <f8 needs 48 data bytes, only 40 present"},
+			{"declares more than the data", len(g) + 8, fmt.Sprintf("trailing bytes after the array data (the entry declares %d bytes, the array is %d)", len(g)+8, len(g))},
+		} {
+			raw := zipOf(method, [2]string{"a.npy", g})
+			patchSize(t, raw, "a.npy", uint32(c.declared))
+			_, err := decodeAll(raw, "s.npz")
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("method %d, %s: %v, want %q", method, c.name, err, c.want)
+			}
+		}
+		// The header accounts for the declared size, but the entry holds
+		// more: it inflates past its declared size.
+		long := npyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", le8(1, 2, 3, 4))
+		raw := zipOf(method, [2]string{"a.npy", string(long)})
+		patchSize(t, raw, "a.npy", uint32(len(long)-16))
+		_, err := decodeAll(raw, "s.npz")
+		if want := fmt.Sprintf(`s.npz: entry "a.npy": the entry inflates past its declared size of %d bytes`, len(long)-16); err == nil || err.Error() != want {
+			t.Errorf("method %d, longer than declared: %v, want %q", method, err, want)
+		}
 	}
 }

@@ -65,6 +65,7 @@ func ReadNPZ(path string) (b *Batch, cfg Config, ok bool, err error) {
 	if err != nil {
 		return nil, cfg, false, err
 	}
+	defer f.Close()
 	xs, xsh, err := f.Float64(arrXs, -1, -1, -1)
 	if err != nil {
 		return nil, cfg, false, err
@@ -120,7 +121,11 @@ func ReadNPZ(path string) (b *Batch, cfg Config, ok bool, err error) {
 			}
 		}
 	}
-	if raw, _, err := f.Int64(arrConfig, -1); err == nil {
+	if f.Has(arrConfig) {
+		raw, _, err := f.Int64(arrConfig, -1)
+		if err != nil {
+			return nil, cfg, false, err
+		}
 		y := make([]byte, len(raw))
 		for i, c := range raw {
 			y[i] = byte(c)
