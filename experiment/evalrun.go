@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"icl/baseline"
 	"icl/eval"
@@ -128,13 +130,7 @@ func EvaluateModel(m *gpt.Model, cfg *train.Config, opts RunOptions) (*eval.Resu
 			m.Cfg.Dim, m.Cfg.Points, cfg.Data.Dim, cfg.Data.Points)
 	}
 	d, n := cfg.Data.Dim, cfg.Data.Points
-	bo := baseline.DefaultOptions()
-	bo.RidgeLambdas = nil
-	if opts.MCSamples > 0 {
-		bo.MCSamples = opts.MCSamples
-	} else {
-		bo.MCSamples = 5000
-	}
+	bo := opts.baselineOptions()
 	prefixes := opts.Baselines
 	if prefixes == nil {
 		prefixes = DefaultRunBaselines
@@ -181,6 +177,53 @@ func EvaluateModel(m *gpt.Model, cfg *train.Config, opts RunOptions) (*eval.Resu
 		}
 	}
 	return res, nil
+}
+
+// baselineOptions are the options of the baselines EvaluateModel runs: the
+// defaults without ridge, opts.MCSamples Monte Carlo samples (5000 when 0).
+func (opts RunOptions) baselineOptions() baseline.Options {
+	bo := baseline.DefaultOptions()
+	bo.RidgeLambdas = nil
+	bo.MCSamples = 5000
+	if opts.MCSamples > 0 {
+		bo.MCSamples = opts.MCSamples
+	}
+	return bo
+}
+
+// CheckBaselinePrefixes returns an error naming the first of opts.Baselines
+// that is the prefix of none of the baselines EvaluateModel would run for a
+// model trained under cfg, listing those (a prefix that matches nothing would
+// leave its baseline out silently); nil when all match or none is given.
+func CheckBaselinePrefixes(cfg *train.Config, opts RunOptions) error {
+	if opts.Baselines == nil {
+		return nil
+	}
+	bo := opts.baselineOptions()
+	d, n := cfg.Data.Dim, cfg.Data.Points
+	var names []string
+	for _, s := range RunSettings(cfg.Task, d, opts.Prompts, opts.Seed, opts.NoOOD) {
+		c, _, _, err := s.Build(d, n)
+		if err != nil {
+			return err
+		}
+		all, err := baseline.ForClass(c, bo)
+		if err != nil {
+			return err
+		}
+		for _, p := range all {
+			if !slices.Contains(names, p.Name()) {
+				names = append(names, p.Name())
+			}
+		}
+	}
+	for _, pre := range opts.Baselines {
+		if !slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, pre) }) {
+			return fmt.Errorf("%q is the prefix of no baseline of this model's evaluation; allowed: prefixes of %s",
+				pre, strings.Join(names, ", "))
+		}
+	}
+	return nil
 }
 
 // keyRunModel is the key of the evaluated model's curve in EvaluateModel.

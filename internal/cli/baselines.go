@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,9 +56,6 @@ Without -prompts it first samples the default mixture (see 'icl sample -h').
 			mc := fs.Int("mc", 20000, "samples of the Monte Carlo Bayes predictor (classes without an exact one)")
 			all := fs.Bool("all", false, "print every position (default: a selection)")
 			return func(ctx context.Context, e *env) error {
-				if len(e.args) > 0 {
-					return usageErrorf("unexpected arguments %q", e.args)
-				}
 				opts := baseline.DefaultOptions()
 				var err error
 				if opts.LassoAlphas, err = parseFloats("lasso", *lasso); err != nil {
@@ -80,8 +78,13 @@ Without -prompts it first samples the default mixture (see 'icl sample -h').
 					}
 					havePrior = true
 					fmt.Fprintf(e.stderr, "no -prompts given: sampled the default mixture (%d prompts, seed %d)\n", b.B, cfg.Seed)
-				} else if b, cfg, havePrior, err = prompt.ReadNPZ(*in); err != nil {
-					return err
+				} else {
+					if b, cfg, havePrior, err = prompt.ReadNPZ(*in); err != nil {
+						return err
+					}
+					if err := checkPromptValues(*in, b, false); err != nil {
+						return err
+					}
 				}
 				if b.Scale == nil {
 					b.Scale = make([]float64, b.B)
@@ -146,16 +149,20 @@ Without -prompts it first samples the default mixture (see 'icl sample -h').
 	})
 }
 
+// parseFloats parses the value of flag -flagName: positive finite numbers
+// separated by commas (spaces around them allowed), or nothing for none. Each
+// item must be a number and nothing else.
 func parseFloats(flagName, s string) ([]float64, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
 	var v []float64
-	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(f)
-		if f == "" {
-			continue
-		}
-		var x float64
-		if _, err := fmt.Sscan(f, &x); err != nil || !(x > 0) || math.IsInf(x, 0) {
-			return nil, usageErrorf("-%s: %q is not a positive number", flagName, f)
+	for i, item := range strings.Split(s, ",") {
+		f := strings.TrimSpace(item)
+		x, err := strconv.ParseFloat(f, 64)
+		if err != nil || !(x > 0) || math.IsInf(x, 0) {
+			return nil, usageErrorf("-%s %q: item %d, %q, is not a positive number; want positive numbers separated by commas, e.g. 0.001,0.01,0.1",
+				flagName, s, i+1, f)
 		}
 		v = append(v, x)
 	}

@@ -86,7 +86,7 @@ Without AVX512-BF16 the bf16 products run in plain Go (same bits, much slower).
 `,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			names := fs.String("presets", benchDefault, "comma-separated presets to time")
-			threads := fs.Int("threads", 0, "engine goroutines for every preset (0: the preset's own)")
+			threads := fs.Int("threads", 0, fmt.Sprintf("engine goroutines for every preset (0: the preset's own; at most %d per core)", benchThreadsPerCore))
 			batch := fs.Int("batch", 64, "prompts per step")
 			dur := fs.Duration("time", 3*time.Second, "minimum time spent timing each preset")
 			noGemm := fs.Bool("nogemm", false, "skip the GEMM shape table")
@@ -95,8 +95,12 @@ Without AVX512-BF16 the bf16 products run in plain Go (same bits, much slower).
 				if *batch < 1 {
 					return usageErrorf("-batch %d must be >= 1", *batch)
 				}
-				if *threads < 0 {
-					return usageErrorf("-threads %d must be >= 0", *threads)
+				if hi := maxBenchThreads(); *threads < 0 || *threads > hi {
+					return usageErrorf("-threads %d: allowed: 0 (each preset's own) .. %d, %d per core of this machine's %d: "+
+						"more only times the scheduler, and every engine goroutine and runtime P costs memory", *threads, hi, benchThreadsPerCore, runtime.NumCPU())
+				}
+				if *dur <= 0 {
+					return usageErrorf("-time %s: must be positive (the least time spent timing each preset, e.g. 3s)", *dur)
 				}
 				var ps []gpt.Precision
 				for _, n := range strings.Split(*precs, ",") {
@@ -219,6 +223,15 @@ Without AVX512-BF16 the bf16 products run in plain Go (same bits, much slower).
 		},
 	})
 }
+
+// benchThreadsPerCore bounds bench -threads: a few goroutines per core show how
+// the engine behaves oversubscribed; far more time only the scheduler, and
+// each costs memory (GOMAXPROCS's Ps, the engine's per-goroutine buffers), so
+// that a huge value runs the machine out of memory.
+const benchThreadsPerCore = 64
+
+// maxBenchThreads is the largest -threads bench accepts on this machine.
+func maxBenchThreads() int { return benchThreadsPerCore * runtime.NumCPU() }
 
 // onThreads sets the engine's goroutines and GOMAXPROCS to n and returns a
 // function that restores both.

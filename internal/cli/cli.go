@@ -26,7 +26,7 @@ type command struct {
 // env is what a subcommand writes to.
 type env struct {
 	stdout, stderr io.Writer
-	args           []string // positional arguments left after flags
+	args           []string // positional arguments left after flags; Main refuses any, so none
 }
 
 // errUsage marks an error caused by bad command-line usage; Main prints the
@@ -99,7 +99,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, caught, stop := notifySignals()
 	defer stop()
-	err := run(ctx, &env{stdout: stdout, stderr: stderr, args: fs.Args()})
+	var err error
+	if rest := fs.Args(); len(rest) > 0 {
+		// No command takes positional arguments: every input is a flag's
+		// value, and a word left over is a mistake (a flag's second value,
+		// or flags after a word, which the flag package stops at).
+		err = usageErrorf("unexpected arguments %q (every input is a flag's value)", rest)
+	} else {
+		err = run(ctx, &env{stdout: stdout, stderr: stderr, args: rest})
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "icl %s: %v\n", c.name, err)
 		if sig := caught(); sig != 0 {

@@ -1,13 +1,16 @@
 package cli
 
 import (
+	"archive/zip"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -661,5 +664,385 @@ func TestPredictFamily(t *testing.T) {
 		if code, _, stderr := run(t, "predict", "-weights", w, "-prompts", p, "-family", fam, "-o", filepath.Join(dir, "x.npy")); code == 0 || !strings.Contains(stderr, "-family "+fam) || !strings.Contains(stderr, "0 .. 1") {
 			t.Errorf("-family %s: exit %d, %q", fam, code, stderr)
 		}
+	}
+}
+
+// tinyModel saves a small random model for d = 3 and returns its path.
+func tinyModel(t *testing.T, dir string) string {
+	t.Helper()
+	m, err := gpt.New(gpt.Config{Dim: 3, Points: 6, Layers: 1, Width: 8, Heads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init(rng.New(1, rng.LabelInit))
+	w := filepath.Join(dir, "m.safetensors")
+	if err := gpt.SaveFile(w, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// absent fails the test if path exists: a refused command writes nothing.
+func absent(t *testing.T, what, path string) {
+	t.Helper()
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("%s: %s was written (%v)", what, path, err)
+	}
+}
+
+// zipEntry is one entry of a hand-made .npz: its name, its bytes, and the
+// uncompressed size the zip directory declares for it (0: its true size).
+type zipEntry struct {
+	name     string
+	data     []byte
+	declared uint32
+}
+
+// writeZip writes deflated entries to path, patching the declared sizes into
+// the central directory (the size archive/zip checks an entry against).
+func writeZip(t *testing.T, path string, entries ...zipEntry) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, e := range entries {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: zip.Deflate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(e.data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw := buf.Bytes()
+	for _, e := range entries {
+		for off := 0; e.declared != 0; {
+			i := bytes.Index(raw[off:], []byte("PK\x01\x02")) // a central directory header
+			if i < 0 {
+				t.Fatalf("no central directory header for %s", e.name)
+			}
+			cd := off + i
+			if n := int(binary.LittleEndian.Uint16(raw[cd+28:])); string(raw[cd+46:cd+46+n]) == e.name {
+				binary.LittleEndian.PutUint32(raw[cd+24:], e.declared)
+				break
+			}
+			off = cd + 4
+		}
+	}
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// npyOf encodes a as an .npy file.
+func npyOf(t *testing.T, a npz.Array) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := npz.EncodeNPY(&buf, a); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// claimNPY is an .npy file whose header declares shape of descr (itemSize
+// bytes each) but that holds three bytes of data, and the entry size the
+// claim implies.
+func claimNPY(descr, shape string, elems uint64, itemSize int) ([]byte, uint32) {
+	dict := "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }"
+	h := dict + strings.Repeat(" ", 63-(10+len(dict))%64) + "\n"
+	b := binary.LittleEndian.AppendUint16([]byte("\x93NUMPY\x01\x00"), uint16(len(h)))
+	b = append(b, h...)
+	return append(b, 1, 2, 3), uint32(uint64(len(b)) + elems*uint64(itemSize))
+}
+
+// TestPromptsWithUnusedEntries checks that predict and baselines read only the
+// arrays they use: a prompts file that also holds an entry declaring a 2 GiB
+// |u1 array (16 GiB as int64, a compression bomb's claim) and a corrupt entry
+// gives the same predictions as the file without them. An array they do use
+// that would not fit in memory is refused before it is inflated, and nothing
+// is written.
+func TestPromptsWithUnusedEntries(t *testing.T) {
+	old := debug.SetMemoryLimit(1 << 30)
+	defer debug.SetMemoryLimit(old)
+	dir := t.TempDir()
+	w := tinyModel(t, dir)
+	r := rng.New(4, rng.LabelInit)
+	xs, ys := make([]float64, 2*4*3), make([]float64, 2*4)
+	for i := range xs {
+		xs[i] = r.NormFloat64()
+	}
+	for i := range ys {
+		ys[i] = r.NormFloat64()
+	}
+	xsNPY := npyOf(t, npz.NewFloat64("xs", []int{2, 4, 3}, xs))
+	ysNPY := npyOf(t, npz.NewFloat64("ys", []int{2, 4}, ys))
+	bomb, declared := claimNPY("|u1", "(2147483648,)", 1<<31, 1)
+	clean, bombed := filepath.Join(dir, "clean.npz"), filepath.Join(dir, "bombed.npz")
+	writeZip(t, clean, zipEntry{"xs.npy", xsNPY, 0}, zipEntry{"ys.npy", ysNPY, 0})
+	writeZip(t, bombed, zipEntry{"xs.npy", xsNPY, 0}, zipEntry{"extra.npy", bomb, declared},
+		zipEntry{"corrupt.npy", []byte("\x93NUMPY\x09\x00"), 0}, zipEntry{"ys.npy", ysNPY, 0})
+	var preds [][]float32
+	for _, p := range []string{clean, bombed} {
+		o := filepath.Join(dir, filepath.Base(p)+".npy")
+		if code, _, stderr := run(t, "predict", "-weights", w, "-prompts", p, "-o", o); code != 0 {
+			t.Fatalf("predict %s: exit %d: %s", filepath.Base(p), code, stderr)
+		}
+		a, err := npz.ReadNPY(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		preds = append(preds, a.Float32())
+		if code, _, stderr := run(t, "baselines", "-prompts", p, "-o", filepath.Join(dir, "b.npz")); code != 0 {
+			t.Errorf("baselines %s: exit %d: %s", filepath.Base(p), code, stderr)
+		}
+	}
+	if !slices.Equal(preds[0], preds[1]) {
+		t.Errorf("predictions with the unused entries %v, without %v", preds[1], preds[0])
+	}
+	// xs itself claims 419430400 float32 values: 6.25 GiB in memory while read.
+	hugeXs, hugeDeclared := claimNPY("<f4", "(1024, 1024, 400)", 1024*1024*400, 4)
+	huge := filepath.Join(dir, "huge.npz")
+	writeZip(t, huge, zipEntry{"xs.npy", hugeXs, hugeDeclared}, zipEntry{"ys.npy", ysNPY, 0})
+	for _, args := range [][]string{
+		{"predict", "-weights", w, "-prompts", huge, "-o", filepath.Join(dir, "huge.npy")},
+		{"baselines", "-prompts", huge, "-o", filepath.Join(dir, "huge-b.npz")},
+	} {
+		code, _, stderr := run(t, args...)
+		want := `huge.npz: entry "xs.npy": reading the array needs an estimated 6.25 GiB of memory, more than the 1 GiB available (GOMEMLIMIT)`
+		if code != 1 || !strings.Contains(stderr, want) || !strings.Contains(stderr, "shape (1024, 1024, 400) of <f4") {
+			t.Errorf("%s: exit %d, stderr %q; want exit 1 and %q", args[0], code, stderr, want)
+		}
+		absent(t, args[0], args[len(args)-1])
+	}
+}
+
+// TestPromptValuesRefused checks that values the commands cannot use are
+// refused, naming the array, the element and the value, with exit 1 and
+// nothing written: for predict, values beyond float32 and (from finite
+// float32 inputs) predictions that are not finite; for baselines, NaN or
+// infinite queries at positions that have one.
+func TestPromptValuesRefused(t *testing.T) {
+	dir := t.TempDir()
+	w := tinyModel(t, dir)
+	const B, N, D = 2, 4, 3
+	file := func(name string, edit func(xs, ys, qxs, qys []float64)) string {
+		r := rng.New(5, rng.LabelInit)
+		xs, ys := make([]float64, B*N*D), make([]float64, B*N)
+		qxs, qys := make([]float64, B*N*D), make([]float64, B*N)
+		for _, a := range [][]float64{xs, ys, qxs, qys} {
+			for i := range a {
+				a[i] = r.NormFloat64()
+			}
+		}
+		arrs := []npz.Array{npz.NewFloat64("xs", []int{B, N, D}, xs), npz.NewFloat64("ys", []int{B, N}, ys)}
+		if edit != nil {
+			edit(xs, ys, qxs, qys)
+			arrs = append(arrs, npz.NewFloat64("query_xs", []int{B, N, D}, qxs), npz.NewFloat64("query_ys", []int{B, N}, qys))
+		}
+		p := filepath.Join(dir, name+".npz")
+		if err := npz.WriteNPZ(p, arrs...); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	nan, inf := math.NaN(), math.Inf(1)
+	for _, c := range []struct {
+		cmd, file, want string
+	}{
+		{"predict", file("x1e300", func(xs, ys, qxs, qys []float64) { xs[5] = 1e300 }),
+			`x1e300.npz: array "xs": element [0, 1, 2] = 1e+300 does not fit float32 (|value| <= 3.4028235e+38)`},
+		{"predict", file("y-1e39", func(xs, ys, qxs, qys []float64) { ys[6] = -1e39 }),
+			`y-1e39.npz: array "ys": element [1, 2] = -1e+39 does not fit float32`},
+		// 3e38 fits float32, but the model's arithmetic overflows on it
+		// (from this value and this model: which prediction shows it first
+		// is the model's business).
+		{"predict", file("x3e38", func(xs, ys, qxs, qys []float64) { xs[5] = 3e38 }),
+			`x3e38.npz: the model's prediction [0, `},
+		{"baselines", file("qxnan", func(xs, ys, qxs, qys []float64) { qxs[(1*N+2)*D] = nan }),
+			`qxnan.npz: array "query_xs": element [1, 2, 0] is NaN; the queries of positions 0 .. 3`},
+		{"baselines", file("qyinf", func(xs, ys, qxs, qys []float64) { qys[N+1] = -inf }),
+			`qyinf.npz: array "query_ys": element [1, 1] is -Inf`},
+		// Prompt 0's first NaN in query_ys ends the queries: positions 2 and
+		// on have none, and the NaN of prompt 1 at position 3 is not read.
+		{"baselines", file("qynan", func(xs, ys, qxs, qys []float64) { qys[2], qys[3], qxs[(N+3)*D] = nan, nan, nan; qys[N] = inf }),
+			`qynan.npz: array "query_ys": element [1, 0] is +Inf; the queries of positions 0 .. 1`},
+	} {
+		o := filepath.Join(dir, "out-"+filepath.Base(c.file))
+		args := []string{c.cmd, "-prompts", c.file, "-o", o}
+		if c.cmd == "predict" {
+			args = append(args, "-weights", w)
+		}
+		code, _, stderr := run(t, args...)
+		if code != 1 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%s %s: exit %d, stderr %q; want exit 1 and %q", c.cmd, filepath.Base(c.file), code, stderr, c.want)
+		}
+		absent(t, c.cmd, o)
+	}
+	// Queries missing where prompt 0's query_ys says they end are accepted.
+	ok := file("orthogonal", func(xs, ys, qxs, qys []float64) {
+		for p := 0; p < B; p++ {
+			qys[p*N+3] = nan
+			for j := 0; j < D; j++ {
+				qxs[(p*N+3)*D+j] = nan
+			}
+		}
+	})
+	if code, _, stderr := run(t, "baselines", "-prompts", ok, "-o", filepath.Join(dir, "ok.npz")); code != 0 {
+		t.Errorf("queries ending at position 3: exit %d: %s", code, stderr)
+	}
+}
+
+// TestParseFloats checks -lasso and -ridge values item by item.
+func TestParseFloats(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []float64
+		err  string
+	}{
+		{"0.001,0.01,0.1", []float64{0.001, 0.01, 0.1}, ""},
+		{" 0.5 , 2 ", []float64{0.5, 2}, ""},
+		{"1e-3", []float64{0.001}, ""},
+		{"", nil, ""},
+		{"0.1x", nil, `-lasso "0.1x": item 1, "0.1x", is not a positive number`},
+		{"0.1,2foo", nil, `-lasso "0.1,2foo": item 2, "2foo", is not a positive number`},
+		{"0.1 0.5", nil, `-lasso "0.1 0.5": item 1, "0.1 0.5", is not a positive number`},
+		{"0.1,,0.5", nil, `item 2, "", is not a positive number`},
+		{"0.1,", nil, `item 2, "", is not a positive number`},
+		{"0", nil, `item 1, "0", is not a positive number`},
+		{"-1", nil, `item 1, "-1", is not a positive number`},
+		{"NaN", nil, `item 1, "NaN", is not a positive number`},
+		{"inf", nil, `item 1, "inf", is not a positive number`},
+		{"1e999", nil, `item 1, "1e999", is not a positive number`},
+	} {
+		got, err := parseFloats("lasso", c.in)
+		if c.err == "" && (err != nil || !slices.Equal(got, c.want)) {
+			t.Errorf("%q: %v, %v; want %v", c.in, got, err, c.want)
+		}
+		if c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err) || !errors.Is(err, errUsage)) {
+			t.Errorf("%q: %v, %v; want a usage error containing %q", c.in, got, err, c.err)
+		}
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "p.npz")
+	if code, _, stderr := run(t, "sample", "-class", "dense_linear", "-d", "2", "-n", "3", "-b", "2", "-o", p); code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, flag := range [][2]string{{"-lasso", "0.1x"}, {"-ridge", "2foo"}, {"-lasso", "0.1 0.5"}} {
+		o := filepath.Join(dir, "b.npz")
+		code, _, stderr := run(t, "baselines", "-prompts", p, "-o", o, flag[0], flag[1])
+		if want := fmt.Sprintf("%s %q: item 1", flag[0], flag[1]); code != 2 || !strings.Contains(stderr, want) {
+			t.Errorf("baselines %s %q: exit %d, stderr %q; want exit 2 and %q", flag[0], flag[1], code, stderr, want)
+		}
+		absent(t, "baselines "+flag[0], o)
+	}
+}
+
+// TestPositionalArgumentsRefused checks that every command refuses words
+// left after its flags, before doing anything.
+func TestPositionalArgumentsRefused(t *testing.T) {
+	dir := t.TempDir()
+	w := tinyModel(t, dir)
+	p := filepath.Join(dir, "p.npz")
+	if code, _, stderr := run(t, "sample", "-class", "dense_linear", "-d", "3", "-n", "4", "-b", "2", "-o", p); code != 0 {
+		t.Fatal(stderr)
+	}
+	o := filepath.Join(dir, "o")
+	cases := [][]string{
+		{"predict", "-weights", w, "-prompts", p, "-o", o, "extra.npz"},
+		{"predict", "-weights", w, "-prompts", p, "stray", "-o", o},
+		{"bench", "-presets", "garg-tiny", "-nogemm", "-time", "1ms", "extra"},
+		{"sample", "-o", o, "extra"},
+		{"baselines", "-prompts", p, "-o", o, "extra"},
+		{"eval", "-weights", w, "-o", o, "extra"},
+	}
+	for _, c := range commands {
+		cases = append(cases, []string{c.name, "stray"})
+	}
+	for _, args := range cases {
+		code, stdout, stderr := run(t, args...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, "icl "+args[0]+": unexpected arguments [") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and unexpected arguments", args, code, stdout, stderr)
+		}
+		absent(t, args[0], o)
+	}
+}
+
+// TestEvalBaselinesRefused checks that -baselines prefixes that match none of
+// the baselines of the model's evaluation are refused, listing them, before
+// the model is loaded; prefixes that match are not.
+func TestEvalBaselinesRefused(t *testing.T) {
+	dir := t.TempDir()
+	const cfg = `name: tiny
+task: {class: mixture, weights: [0.5, 0.5], of: [{class: dense_linear}, {class: sparse_linear, k: 1}]}
+data: {dim: 3, points: 5}
+model: {layers: 1, width: 16, heads: 2}
+train: {steps: 20}
+`
+	if err := os.WriteFile(filepath.Join(dir, train.ConfigFile), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		prefixes string
+		code     int
+		want     []string
+	}{
+		{"bogus", 2, []string{`-baselines: "bogus" is the prefix of no baseline of this model's evaluation; allowed: prefixes of zero, averaging, knn_k=3, least_squares, lasso_alpha=0.001`,
+			"bayes_mixture", "bayes_dense", "bayes_sparse_k=1"}}, // the components' settings' Bayes predictors too
+		{"least_squares,ridge", 2, []string{`"ridge" is the prefix of no baseline`}}, // eval runs no ridge
+		{"least_squares,", 2, []string{`-baselines "least_squares,": item 2 is empty`}},
+		// Past the check, the run has no model to load.
+		{"least, bayes_sparse_k=1", 1, []string{train.ModelFile}},
+	} {
+		code, _, stderr := run(t, "eval", "-run", dir, "-no-ood", "-baselines", c.prefixes, "-q")
+		for _, want := range c.want {
+			if code != c.code || !strings.Contains(stderr, want) || (c.code == 1 && strings.Contains(stderr, "-baselines")) {
+				t.Errorf("-baselines %q: exit %d, stderr %q; want exit %d and %q", c.prefixes, code, stderr, c.code, want)
+			}
+		}
+	}
+	absent(t, "eval", filepath.Join(dir, "eval"))
+}
+
+// TestBenchFlagsRefused checks bench's -time and -threads bounds.
+func TestBenchFlagsRefused(t *testing.T) {
+	hi := maxBenchThreads()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-time", "-1s"}, "-time -1s: must be positive"},
+		{[]string{"-time", "0s"}, "-time 0s: must be positive"},
+		{[]string{"-threads", "-1"}, fmt.Sprintf("-threads -1: allowed: 0 (each preset's own) .. %d", hi)},
+		{[]string{"-threads", fmt.Sprint(hi + 1)}, fmt.Sprintf("-threads %d: allowed: 0 (each preset's own) .. %d, 64 per core", hi+1, hi)},
+		{[]string{"-threads", "1000000"}, "-threads 1000000: allowed"},
+	} {
+		code, stdout, stderr := run(t, append([]string{"bench", "-presets", "garg-tiny", "-nogemm"}, c.args...)...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, c.want) {
+			t.Errorf("bench %v: exit %d, stderr %q; want exit 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// TestReproduceFlagsRefused checks reproduce's flags that are refused before
+// anything is written: OUT is not created.
+func TestReproduceFlagsRefused(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-retrain", "-models", "/nonexistent"}, 2, `-models "/nonexistent": not a directory`},
+		{[]string{"-models", "/nonexistent"}, 2, `-models "/nonexistent": not a directory`},
+		{[]string{"-pack", filepath.Join(t.TempDir(), "models")}, 1, ": nothing was trained in "},
+		{[]string{"-slurm", "-print", "-cpus", "0"}, 1, "slurm.cpus_per_task (flag -cpus): 0: must be 1 or more"},
+		{[]string{"-slurm", "-print", "-signal-s", "0"}, 1, "slurm.signal_s (flag -signal-s): 0: seconds between 1 and 65535"},
+		{[]string{"-slurm", "-print", "-poll", "0s"}, 2, "-poll 0s: must be positive"},
+	} {
+		out := filepath.Join(t.TempDir(), "out")
+		code, stdout, stderr := run(t, append([]string{"reproduce", "-preset", "quick", "-only", "E1", "-out", out}, c.args...)...)
+		if code != c.code || stdout != "" || !strings.Contains(stderr, c.want) {
+			t.Errorf("reproduce %v: exit %d, stdout %q, stderr %q; want exit %d and %q", c.args, code, stdout, stderr, c.code, c.want)
+		}
+		absent(t, fmt.Sprint(c.args), out)
 	}
 }

@@ -56,9 +56,6 @@ Examples:
 			noOOD := fs.Bool("no-ood", false, "only in-distribution settings")
 			quiet := fs.Bool("q", false, "no progress lines")
 			return func(ctx context.Context, e *env) error {
-				if len(e.args) > 0 {
-					return usageErrorf("unexpected arguments %q", e.args)
-				}
 				if (*run == "") == (*weights == "") {
 					return usageErrorf("give exactly one of -run DIR or -weights FILE")
 				}
@@ -77,7 +74,13 @@ Examples:
 					opts.Progress = e.stderr
 				}
 				if *baselines != "" {
-					opts.Baselines = strings.Split(*baselines, ",")
+					for i, pre := range strings.Split(*baselines, ",") {
+						if pre = strings.TrimSpace(pre); pre == "" {
+							return usageErrorf("-baselines %q: item %d is empty; want baseline name prefixes separated by commas, e.g. %s",
+								*baselines, i+1, strings.Join(experiment.DefaultRunBaselines, ","))
+						}
+						opts.Baselines = append(opts.Baselines, pre)
+					}
 				}
 				var res *eval.Results
 				var err error
@@ -92,6 +95,9 @@ Examples:
 					if err := checkEvalMemory(cfg, *prompts, *boots, *mc); err != nil {
 						return err
 					}
+					if err := experiment.CheckBaselinePrefixes(cfg, opts); err != nil {
+						return usageErrorf("-baselines: %v", err)
+					}
 					res, err = experiment.EvaluateRun(*run, opts)
 					if opts.OutDir == "" {
 						opts.OutDir = filepath.Join(*run, "eval")
@@ -103,6 +109,9 @@ Examples:
 					}
 					if err := checkEvalMemory(cfg, *prompts, *boots, *mc); err != nil {
 						return err
+					}
+					if err := experiment.CheckBaselinePrefixes(cfg, opts); err != nil {
+						return usageErrorf("-baselines: %v", err)
 					}
 					if opts.OutDir == "" {
 						opts.OutDir = strings.TrimSuffix(*weights, filepath.Ext(*weights)) + "-eval"

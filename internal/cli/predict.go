@@ -4,8 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"icl/gpt"
 	"icl/npz"
@@ -77,9 +80,15 @@ Examples:
 				if err != nil {
 					return err
 				}
+				if err := checkPromptValues(*prompts, b, true); err != nil {
+					return err
+				}
 				preds, err := predictBatch(m, b, *family)
 				if err != nil {
 					return fmt.Errorf("%s: %w", *prompts, err)
+				}
+				if err := checkPredictions(preds, b); err != nil {
+					return fmt.Errorf("%s: %w; nothing written", *prompts, err)
 				}
 				if err := npz.WriteNPY(*out, npz.NewFloat32("preds", []int{b.B, b.N}, preds)); err != nil {
 					return err
@@ -121,4 +130,80 @@ func predictBatch(m *gpt.Model, b *prompt.Batch, family int) ([]float32, error) 
 		m.PredictFamilies(out[lo*b.N:(lo+n)*b.N], xs[:n*b.N*b.D], ys[:n*b.N], in, n, b.N)
 	}
 	return out, nil
+}
+
+// checkPromptValues refuses prompts whose values a command cannot use, naming
+// the array, the element and its value (prompt.ReadNPZ has refused NaN and
+// infinities in xs and ys): a NaN or an infinity in query_xs or query_ys at a
+// position that has a query (Batch.QueryLen), which would make the baselines
+// predict NaN; and, with fit32 (the model computes in float32), a value in xs
+// or ys that float32 cannot hold.
+func checkPromptValues(path string, b *prompt.Batch, fit32 bool) error {
+	if fit32 {
+		for _, a := range []struct {
+			name  string
+			data  []float64
+			shape []int
+		}{{"xs", b.Xs, []int{b.B, b.N, b.D}}, {"ys", b.Ys, []int{b.B, b.N}}} {
+			for k, v := range a.data {
+				if math.IsInf(float64(float32(v)), 0) && !math.IsInf(v, 0) {
+					return fmt.Errorf("%s: array %q: element %s = %g does not fit float32 (|value| <= %g), in which the model computes",
+						path, a.name, npIndex(k, a.shape), v, float32(math.MaxFloat32))
+				}
+			}
+		}
+	}
+	if b.QXs == nil {
+		return nil
+	}
+	bad := func(name string, k int, shape []int, v float64) error {
+		return fmt.Errorf("%s: array %q: element %s is %g; the queries of positions 0 .. %d (every position before prompt 0's first NaN in query_ys) must be finite",
+			path, name, npIndex(k, shape), v, b.QueryLen-1)
+	}
+	for p := 0; p < b.B; p++ {
+		for i := 0; i < b.QueryLen; i++ {
+			o := p*b.N + i
+			for j, v := range b.QXs[o*b.D : (o+1)*b.D] {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return bad("query_xs", o*b.D+j, []int{b.B, b.N, b.D}, v)
+				}
+			}
+			if v := b.QYs[o]; math.IsNaN(v) || math.IsInf(v, 0) {
+				return bad("query_ys", o, []int{b.B, b.N}, v)
+			}
+		}
+	}
+	return nil
+}
+
+// npIndex formats flat index k of a C-order array of the given shape as numpy
+// prints an index: [1, 2, 0].
+func npIndex(k int, shape []int) string {
+	idx := make([]string, len(shape))
+	for d := len(shape) - 1; d >= 0; d-- {
+		idx[d] = strconv.Itoa(k % shape[d])
+		k /= shape[d]
+	}
+	return "[" + strings.Join(idx, ", ") + "]"
+}
+
+// checkPredictions refuses (B, N) predictions of b that are not finite,
+// naming the first and the largest magnitude of its prompt's values.
+func checkPredictions(preds []float32, b *prompt.Batch) error {
+	for k, v := range preds {
+		if !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0) {
+			continue
+		}
+		p, i := k/b.N, k%b.N
+		xs, ys := b.Prompt(p)
+		mx, my := 0.0, 0.0
+		for _, x := range xs {
+			mx = max(mx, math.Abs(x))
+		}
+		for _, y := range ys {
+			my = max(my, math.Abs(y))
+		}
+		return fmt.Errorf("the model's prediction [%d, %d] is %g (prompt %d's values reach |x| = %g, |y| = %g)", p, i, v, p, mx, my)
+	}
+	return nil
 }

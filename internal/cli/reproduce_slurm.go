@@ -78,7 +78,9 @@ func addSlurmFlags(fs *flag.FlagSet) *slurmFlags {
 	return s
 }
 
-// check reports flags for -slurm given without it, and records which flags were set.
+// check reports flags for -slurm given without it, and values of its flags that
+// are out of range, and records which flags were set. A numeric flag given as 0
+// is refused rather than read as unset (which would give it its default).
 func (s *slurmFlags) check(fs *flag.FlagSet) error {
 	s.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { s.set[f.Name] = true })
@@ -90,6 +92,16 @@ func (s *slurmFlags) check(fs *flag.FlagSet) error {
 			if s.set[n] {
 				return usageErrorf("-%s works on this machine only; leave out -slurm", n)
 			}
+		}
+		// Worded as experiment.SlurmConfig.Validate words the same fields.
+		if s.set["cpus"] && *s.cpus < 1 {
+			return fmt.Errorf("slurm.cpus_per_task (flag -cpus): %d: must be 1 or more", *s.cpus)
+		}
+		if s.set["signal-s"] && (*s.signalS < 1 || *s.signalS > 65535) {
+			return fmt.Errorf("slurm.signal_s (flag -signal-s): %d: seconds between 1 and 65535", *s.signalS)
+		}
+		if *s.poll <= 0 {
+			return usageErrorf("-poll %s: must be positive", *s.poll)
 		}
 		return nil
 	}
@@ -127,9 +139,6 @@ func (s *slurmFlags) run(ctx context.Context, e *env, opts experiment.Options) e
 		c.SignalS = *s.signalS
 	}
 	c.Extra = append(c.Extra, s.extra...)
-	if *s.poll <= 0 {
-		return usageErrorf("-poll %s: must be positive", *s.poll)
-	}
 	so := experiment.SlurmOptions{Config: c, Detach: *s.detach, Poll: *s.poll}
 	if *s.print {
 		so.Print = e.stdout

@@ -62,9 +62,6 @@ Example:
 			input := fs.String("input", "", "input distribution: gaussian|skewed|half_subspace")
 			query := fs.String("query", "", "query setting: normal|orthant|orthogonal|repeat")
 			return func(ctx context.Context, e *env) error {
-				if len(e.args) > 0 {
-					return usageErrorf("unexpected arguments %q", e.args)
-				}
 				cfg := prompt.DefaultConfig()
 				if *cfgPath != "" {
 					var err error
