@@ -557,6 +557,10 @@ func Pack(opts PackOptions) error {
 			logf("[pack] %s: left out, it is a copy of shipped model %s", r.Name, rec.Source)
 			continue
 		}
+		if len(r.branches) > 0 && len(r.Users) == 0 {
+			logf("[pack] %s: left out, the trunk of budget branches (which ship) that no experiment reads", r.Name)
+			continue
+		}
 		if r.State != StateDone {
 			logf("[pack] %s: left out, not finished in %s (%s)", r.Name, r.Dir, r.State)
 			continue
@@ -577,6 +581,9 @@ func Pack(opts PackOptions) error {
 		}
 		return nil
 	})
+	if packed == 0 {
+		return fmt.Errorf("-pack: nothing to pack: none of the %d runs of preset %s in %s was trained there and finished", len(runs), opts.Preset, opts.OutDir)
+	}
 	logf("[pack] %d of %d runs packed; %s holds %.1f MB (limit %.0f MB)", packed, len(runs), opts.ModelsDir,
 		float64(total)/1e6, float64(ShippedLimit)/1e6)
 	if total > ShippedLimit {

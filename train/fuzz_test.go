@@ -2,7 +2,11 @@ package train
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -128,6 +132,46 @@ func FuzzModelFromFile(f *testing.F) {
 		}
 		if float64(len(m.Params)) > float64(len(data)) {
 			t.Fatalf("%d parameters from %d bytes", len(m.Params), len(data))
+		}
+	})
+}
+
+// FuzzCheckDone reads arbitrary done files beside a real run's model: it
+// must not panic, and it accepts only a done file that vouches for that
+// model (a completed run's, or one recording the model's SHA-256 or, without
+// one, the step the model was saved at).
+func FuzzCheckDone(f *testing.F) {
+	f.Add([]byte(`{"step":60,"wall_s":1,"eval_loss":1,"eval_loss_norm":0.5}`))
+	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"step":60,"model_sha256":"00"}`))
+	f.Add([]byte("\x00garbage"))
+	dir := f.TempDir()
+	if _, err := Run(context.Background(), tinyConfig(f), dir, Options{Progress: io.Discard}); err != nil {
+		f.Fatal(err)
+	}
+	good, err := os.ReadFile(filepath.Join(dir, DoneFile))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	mb, _ := os.ReadFile(filepath.Join(dir, ModelFile))
+	sum := sha256.Sum256(mb)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d := t.TempDir()
+		os.WriteFile(filepath.Join(d, ModelFile), mb, 0o644)
+		os.WriteFile(filepath.Join(d, DoneFile), data, 0o644)
+		if CheckDone(d) != nil {
+			return
+		}
+		var rec doneRecord
+		if err := json.Unmarshal(data, &rec); err != nil || rec.Step < 1 {
+			t.Fatalf("accepted %q, which records no completed run", data)
+		}
+		if rec.ModelSHA256 != "" && rec.ModelSHA256 != hex.EncodeToString(sum[:]) {
+			t.Fatalf("accepted %q, whose SHA-256 is not the model's", data)
+		}
+		if rec.ModelSHA256 == "" && rec.Step != 60 {
+			t.Fatalf("accepted %q: the model was saved at step 60", data)
 		}
 	})
 }
