@@ -639,9 +639,26 @@ func analyzeMS(e *env) (*Outcome, error) {
 		if sq != nil {
 			others = append(others, sq)
 		}
-		sel, err := eval.ModelSelection(bt, tf, ref, e.eopts, others...)
-		if err != nil {
-			return nil, err
+		var oweights [][]float64
+		for _, m := range others {
+			oweights = append(oweights, m.Weights)
+		}
+		key := e.cache.key(e, "selection", struct {
+			Setting        eval.Setting
+			D, N           int
+			Options        eval.Options
+			Ref            []float64
+			Others         [][]float64
+			Model, Mixture string
+		}{s, e.d, e.n, e.eopts, ref.Weights, oweights, tf.Key(), ref.Name()}, []string{"mixture"})
+		var sel *eval.Selection
+		if !e.cache.load(key, &sel) {
+			if sel, err = eval.ModelSelection(bt, tf, ref, e.eopts, others...); err != nil {
+				return nil, err
+			}
+			if err := e.cache.store(key, sel); err != nil {
+				e.log("evaluation cache: %v", err)
+			}
 		}
 		sel.Setting = es.Name
 		o.Selections = append(o.Selections, sel)

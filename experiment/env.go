@@ -22,6 +22,7 @@ type model struct {
 	role, label string
 	run         *PlannedRun
 	m           *gpt.Model
+	sha256      string // of its model file: its identity in the evaluation cache
 }
 
 // env is what an experiment's analysis works with.
@@ -39,6 +40,8 @@ type env struct {
 	// in figures (a model, a baseline, a reference); set where the
 	// predictors are made.
 	roles map[string]plot.Role
+	// cache holds earlier evaluations' results; nil: none kept.
+	cache *evalCache
 }
 
 // Curve keys. Analyses find a curve by its key (eval.Curve.Key), never by
@@ -345,12 +348,32 @@ func (e *env) evaluate(name string, spec task.Spec, ps prompt.Setting, roles, pr
 	preds := append(e.transformers(roles), bs...)
 	preds = append(preds, extra...)
 	s := eval.Setting{Name: name, Task: spec, Prompt: ps, Prompts: e.scale.Prompts, Seed: e.seed(name)}
+	var keys []string
+	for _, p := range preds {
+		keys = append(keys, p.Key()+"="+p.Name())
+	}
+	key := e.cache.key(e, "evaluate", struct {
+		Setting    eval.Setting
+		D, N       int
+		Options    eval.Options
+		Predictors []string
+	}{s, e.d, e.n, e.eopts, keys}, roles)
+	var r *eval.SettingResult
+	if e.cache.load(key, &r) {
+		e.log("%s (%s): %d predictors on %d prompts, from the evaluation cache", name, r.Class, len(preds), r.B)
+		return r, nil
+	}
 	t0 := time.Now()
-	r, err := eval.Evaluate(s, e.d, e.n, preds, e.eopts)
+	r, err = eval.Evaluate(s, e.d, e.n, preds, e.eopts)
 	if err != nil {
 		return nil, fmt.Errorf("experiment %s, setting %s: %w", e.def.ID, name, err)
 	}
 	e.log("evaluated %s (%s): %d predictors on %d prompts in %s", name, r.Class, len(preds), r.B, time.Since(t0).Round(10*time.Millisecond))
+	kept := *r
+	kept.Batch = nil // drawn again from its seed when needed; the cache keeps the results
+	if err := e.cache.store(key, &kept); err != nil {
+		e.log("evaluation cache: %v", err)
+	}
 	return r, nil
 }
 

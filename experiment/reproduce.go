@@ -173,6 +173,10 @@ func Reproduce(ctx context.Context, opts Options) error {
 	trainTook := time.Since(trainStart)
 
 	// Evaluation.
+	ec, why := newEvalCache(opts.OutDir)
+	if ec == nil {
+		logf("[reproduce] evaluation cache off: %s", why)
+	}
 	models := map[string]*model{}
 	var outcomes []*Outcome
 	var errs []error
@@ -189,7 +193,7 @@ func Reproduce(ctx context.Context, opts Options) error {
 		}
 		logf("[%s] evaluating (%d/%d%s)", d.ID, j+1, len(selected), left)
 		t0 := time.Now()
-		o, err := runExperiment(d, scale, runs, models, opts.OutDir, opts.EvalSeed, func(format string, args ...any) {
+		o, err := runExperiment(d, scale, runs, models, ec, opts.OutDir, opts.EvalSeed, func(format string, args ...any) {
 			logf("[%s] "+format, append([]any{d.ID}, args...)...)
 		})
 		if err != nil {
@@ -238,8 +242,8 @@ func promptsNote(n int, evalSeed uint64) string {
 }
 
 // runExperiment loads d's models, analyses it and writes its files.
-func runExperiment(d *Def, scale *Scale, runs []*PlannedRun, cache map[string]*model, outDir string, evalSeed uint64, logf func(string, ...any)) (*Outcome, error) {
-	e := &env{def: d, scale: scale, models: map[string]*model{}, log: logf, evalSeed: evalSeed,
+func runExperiment(d *Def, scale *Scale, runs []*PlannedRun, cache map[string]*model, ec *evalCache, outDir string, evalSeed uint64, logf func(string, ...any)) (*Outcome, error) {
+	e := &env{def: d, scale: scale, models: map[string]*model{}, log: logf, evalSeed: evalSeed, cache: ec,
 		eopts: eval.Options{Boots: max(scale.Boots, 0), BootSeed: 1}}
 	if scale.Boots == 0 {
 		e.eopts.Boots = -1
@@ -257,14 +261,18 @@ func runExperiment(d *Def, scale *Scale, runs []*PlannedRun, cache map[string]*m
 			if err != nil {
 				return nil, err
 			}
-			m = &model{run: run, m: gm}
+			sum, err := fileSHA256(run.ModelPath())
+			if err != nil {
+				return nil, err
+			}
+			m = &model{run: run, m: gm, sha256: sum}
 			cache[cfg.Name] = m
 		}
 		label := ref.Label
 		if label == "" {
 			label = "transformer: " + ref.RunName()
 		}
-		e.models[ref.Role] = &model{role: ref.Role, label: label, run: run, m: m.m}
+		e.models[ref.Role] = &model{role: ref.Role, label: label, run: run, m: m.m, sha256: m.sha256}
 		if i == 0 {
 			e.d, e.n = cfg.Data.Dim, cfg.Data.Points
 		}
