@@ -1,8 +1,9 @@
 // Package configs holds icl's built-in training presets: YAML files named
 // SCALE/MIXTURE.yaml, embedded in the binary. Scales: quick (minutes on 2 CPU
 // cores), small (hours on 2 cores), medium (dense, sparse and their mixture at
-// 6 layers, width 128: up to 10 core-hours a run), paper (Garg et al.'s d = 20,
-// 12 layers, width 256, 8 heads). Mixtures: dense_linear, sparse_linear, dense_sparse,
+// 6 layers, width 128: up to 10 core-hours a run), long (dense, sparse and
+// their mixture trained 400k steps at a constant rate, the trunks of budget
+// branches), paper (Garg et al.'s d = 20, 12 layers, width 256, 8 heads). Mixtures: dense_linear, sparse_linear, dense_sparse,
 // sinusoid, linear_sinusoid, convex.
 package configs
 
@@ -13,13 +14,13 @@ import (
 	"strings"
 )
 
-//go:embed quick/*.yaml small/*.yaml medium/*.yaml paper/*.yaml
+//go:embed quick/*.yaml small/*.yaml medium/*.yaml long/*.yaml paper/*.yaml
 var files embed.FS
 
 // Scales lists the preset scales, smallest first. Each is a folder of this
 // package (its presets) and a key of experiment/configs/scales.yaml (its
 // evaluation sizes); the tests hold the three together.
-var Scales = []string{"quick", "small", "medium", "paper"}
+var Scales = []string{"quick", "small", "medium", "long", "paper"}
 
 // DefaultScale is the scale `icl reproduce` runs when none is named: the
 // largest whose every run ships with icl (models/), so that the default

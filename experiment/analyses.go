@@ -18,7 +18,7 @@ import (
 // analyses maps experiment ids to their analysis.
 var analyses = map[string]func(e *env) (*Outcome, error){
 	"E1": analyzeE1, "E2": analyzeE2, "E3": analyzeE3, "E4": analyzeE4,
-	"E5": analyzeSweepE5, "E6": analyzeSweepE6, "MS": analyzeMS, "E7": analyzeE7,
+	"E5": analyzeSweepE5, "E6": analyzeSweepE6, "MS": analyzeMS, "E7": analyzeE7, "E1B": analyzeE1B,
 }
 
 // le reports a <= ratio*b + floor with the numbers.

@@ -95,3 +95,60 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// E1B's analysis on tiny budget branches: its definition with budgets of
+// 20 to 80 steps of 80-step trunks, at the micro scale. It runs, its checks
+// are E1's target and MS's sparse half per seed at the largest budget (plus
+// the preconditions), its tables list every budget, and its figures draw.
+func TestE1BMicro(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains 4 tiny trunks and 13 branches")
+	}
+	d, err := LoadDef("E1B")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Scales = nil
+	small := map[int]int{50000: 20, 100000: 40, 200000: 60, 400000: 80}
+	for i := range d.Runs {
+		d.Runs[i].Budget = small[d.Runs[i].Budget]
+		if rc, ok := d.Runs[i].TrainAt["long"]; ok {
+			d.Runs[i].TrainAt = map[string]Recipe{"micro": rc}
+		}
+	}
+	s := budgetScale()
+	inner := s.Train
+	s.Train = func(c *train.Config) { inner(c); c.Train.Steps = 80 }
+	out := t.TempDir()
+	runs, err := Plan([]*Def{d}, s, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 13+4 {
+		t.Fatalf("planned %d runs, want 13 branches and 4 trunks", len(runs))
+	}
+	if err := trainRuns(context.Background(), runs, 2, newDisplay(io.Discard, false, true, 0, runs)); err != nil {
+		t.Fatal(err)
+	}
+	o, err := runExperiment(d, s, runs, map[string]*model{}, nil, t.TempDir(), 0, func(string, ...any) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims []string
+	for _, c := range o.Checks {
+		if !c.Precondition {
+			claims = append(claims, c.Name)
+		}
+	}
+	if len(claims) != 4 || !strings.Contains(claims[0], "(1) seed 1, budget 80") || !strings.Contains(claims[3], "(2) seed 2, budget 80") {
+		t.Errorf("checks of the claim %q", claims)
+	}
+	if len(o.Tables) != 2 || len(o.Tables[0].Rows) != 3*4+1+3 || len(o.Figures) != 2 {
+		t.Errorf("%d tables (%d rows in the first), %d figures", len(o.Tables), len(o.Tables[0].Rows), len(o.Figures))
+	}
+	for _, f := range o.Figures {
+		if len(f.F.Series) != 3 || len(f.F.Series[0].X) != 4 {
+			t.Errorf("figure %s: %d series, %d budgets", f.Name, len(f.F.Series), len(f.F.Series[0].X))
+		}
+	}
+}

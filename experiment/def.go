@@ -172,9 +172,17 @@ type Def struct {
 	// ScaleNotes maps a scale (configs.Scales) to what is known about
 	// the claim at that scale. A report shows the note of its own scale only.
 	ScaleNotes map[string]string `yaml:"scale_notes,omitempty"`
+	// Scales, when set, are the only scales the experiment runs at (its
+	// runs exist there alone); at others a reproduction leaves it out.
+	Scales []string `yaml:"scales,omitempty"`
 
 	// Source is the YAML text the definition was read from.
 	Source string `yaml:"-"`
+}
+
+// RunsAt reports whether the experiment runs at scale (Scales).
+func (d *Def) RunsAt(scale string) bool {
+	return len(d.Scales) == 0 || slices.Contains(d.Scales, scale)
 }
 
 // Run returns the run of role, or nil.
@@ -244,6 +252,11 @@ func (d *Def) Validate() error {
 			return bad("scale_notes", "scale %q unknown; allowed: %s", sc, strings.Join(configs.Scales, ", "))
 		}
 	}
+	for _, sc := range d.Scales {
+		if !slices.Contains(configs.Scales, sc) {
+			return bad("scales", "scale %q unknown; allowed: %s", sc, strings.Join(configs.Scales, ", "))
+		}
+	}
 	for i, r := range d.Runs {
 		if err := r.Recipe.validate(fmt.Sprintf("experiment %s: runs[%d]", d.ID, i)); err != nil {
 			return err
@@ -288,7 +301,7 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 // IDs lists the experiments in report order.
-var IDs = []string{"E1", "E2", "E3", "E4", "E5", "E6", "MS", "E7"}
+var IDs = []string{"E1", "E2", "E3", "E4", "E5", "E6", "MS", "E7", "E1B"}
 
 // Defs returns the embedded experiment definitions in report order.
 func Defs() ([]*Def, error) {

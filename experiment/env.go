@@ -118,6 +118,10 @@ type Check struct {
 	// compares against score the same, so matching one says nothing). Such
 	// a check counts neither for nor against the claim.
 	Untestable string
+	// Inconclusive marks a check decided by an interval that straddles its
+	// threshold: it neither holds nor fails (Pass is false), and tallies
+	// count it apart.
+	Inconclusive bool
 }
 
 // Tally counts the claim's checks (preconditions excluded): how many hold,
@@ -125,6 +129,7 @@ type Check struct {
 // terminal, verdict.json and the report all count with it.
 type Tally struct {
 	Held, Testable, Claims int
+	Inconclusive           int // of Testable, neither held nor failed
 	// FailedPre is the first failed precondition, or nil.
 	FailedPre *Check
 }
@@ -146,6 +151,8 @@ func Count(checks []Check) Tally {
 		t.Testable++
 		if c.Pass {
 			t.Held++
+		} else if c.Inconclusive {
+			t.Inconclusive++
 		}
 	}
 	return t
@@ -176,6 +183,9 @@ func (t Tally) String() string {
 	}
 	if n := t.Claims - t.Testable; n > 0 {
 		s += fmt.Sprintf(" (%d not testable at this scale)", n)
+	}
+	if t.Inconclusive > 0 {
+		s += fmt.Sprintf("; %d inconclusive (its interval straddles the threshold)", t.Inconclusive)
 	}
 	return s + "."
 }

@@ -118,13 +118,21 @@ func Reproduce(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	selected := all
+	var selected []*Def
+	for _, d := range all {
+		if d.RunsAt(scale.Name) {
+			selected = append(selected, d)
+		}
+	}
 	if len(opts.Only) > 0 {
 		selected = nil
 		for _, id := range opts.Only {
 			d, err := LoadDef(strings.ToUpper(strings.TrimSpace(id)))
 			if err != nil {
 				return err
+			}
+			if !d.RunsAt(scale.Name) {
+				return &config.Error{Path: "only", Msg: fmt.Sprintf("experiment %s runs at the %s scale only, not at %s", d.ID, strings.Join(d.Scales, ", "), scale.Name)}
 			}
 			selected = append(selected, d)
 		}
@@ -403,6 +411,9 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 	}
 	scaleText, _ := yaml.Marshal(scale)
 	for _, d := range all {
+		if !d.RunsAt(scale.Name) {
+			continue // an experiment of other scales only (E1B: the long scale's budget branches)
+		}
 		x := report.Experiment{ID: d.ID, Title: d.Title, Claim: d.Claim, ClaimLabel: d.ClaimLabel, Verdict: report.NotRun}
 		x.Commands = []string{fmt.Sprintf("icl reproduce -preset %s -only %s -out %s", opts.Preset, d.ID, opts.OutDir)}
 		if opts.EvalSeed != 0 {

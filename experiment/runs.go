@@ -219,6 +219,9 @@ func Plan(defs []*Def, scale *Scale, outDir string) ([]*PlannedRun, error) {
 		return r, nil
 	}
 	for _, d := range defs {
+		if !d.RunsAt(scale.Name) {
+			continue
+		}
 		for i := range d.Runs {
 			ref := &d.Runs[i]
 			cfg, err := RunConfig(d, ref, scale)

@@ -24,7 +24,7 @@ func init() {
 	register(&command{
 		name:  "reproduce",
 		short: "reproduce the paper's experiments: train, evaluate, draw, report.html",
-		usage: slurmUsage("[-preset quick|small|medium|paper] [-only E1,E3] [-out DIR] [-jobs N] [-eval-seed N] [-q] [-retrain] [-verify RUN | -pack DIR]"),
+		usage: slurmUsage("[-preset quick|small|medium|long|paper] [-only E1,E3] [-out DIR] [-jobs N] [-eval-seed N] [-precision bf16] [-q] [-retrain] [-verify RUN | -pack DIR]"),
 		long: `
 Reproduce runs the experiments of Yadlowsky, Doshi and Tripuraneni (2023) end to
 end: it trains the pretraining runs the chosen experiments need (reusing finished
@@ -55,6 +55,8 @@ Experiments:
 	E6  frequencies outside the pretraining band
 	MS  the transformer's implied class weight against the Bayes class posterior
 	E7  conditional pretraining: the task family shown to the model, or hidden
+	E1B selection against training budget (the long preset only): cooldown
+	    branches at 50k to 400k steps of runs trained at a constant rate
 
 Shipped models: a run whose resolved config equals that of a model shipped
 with icl (the models folder, embedded in the binary) is not trained: the
@@ -70,8 +72,15 @@ a scale too small to show every finding), small (4 layers, width 64: its runs
 ship with icl; trained here, hours on 2 cores), medium (the default: the
 dense+sparse runs of E1, E3 and MS at 6 layers, width 128, the other
 experiments taking small's runs; every run ships with icl, so it evaluates in
-minutes; trained here, 4 to 6 hours of one core a medium run), paper (d = 20,
-12 layers, width 256, 8 heads: weeks on a CPU).
+minutes; trained here, 4 to 6 hours of one core a medium run), long (E1's
+three runs and a second mixture seed trained 400k steps at a constant learning
+rate, with bf16 products, and their cooldown branches at 50k, 100k, 200k and
+400k: E1, E3 and MS read the 400k branches, E1B all of them; about 3 hours of
+one AVX512-BF16 core a run), paper (d = 20, 12 layers, width 256, 8 heads:
+weeks on a CPU).
+
+-precision bf16 trains every run with bf16 matrix products (docs/design.md,
+"Precision and numerics ids"); the output goes to out/PRESET-bf16.
 
 Examples:
 
