@@ -6,6 +6,7 @@ import (
 
 	"icl/internal/cputime"
 	"icl/prompt"
+	"icl/rng"
 	"icl/task"
 )
 
@@ -113,4 +114,24 @@ func BenchmarkRunSuite(b *testing.B) {
 		}
 		reportCPU(b, c0)
 	})
+}
+
+// BenchmarkMonteCarloSinusoid times the Monte Carlo Bayes predictor on one
+// sinusoid prompt (d = 1, 17 points, 5000 draws), the evaluation's costliest
+// baseline.
+func BenchmarkMonteCarloSinusoid(b *testing.B) {
+	c := &task.Sinusoid{D: 1, OmegaLo: 0.5, OmegaHi: 2, A: 1}
+	r := rng.New(5)
+	n := 17
+	f := c.Sample(r)
+	xs, ys := make([]float64, n), make([]float64, n)
+	for i := range xs {
+		xs[i] = r.NormFloat64()
+		ys[i] = f.Eval(xs[i : i+1])
+	}
+	p := &MonteCarlo{Class: c, M: 5000, Seed: 1}
+	dst := make([]float64, n)
+	for b.Loop() {
+		p.PosteriorIndex(dst, nil, xs, ys, n, 1, 0)
+	}
 }

@@ -8,6 +8,10 @@ import (
 	"icl/task"
 )
 
+// expZeroBelow is an argument below which math.Exp is 0: e^-746 is less than
+// half the smallest subnormal float64.
+const expZeroBelow = -746
+
 // MCNoiseFrac sets the likelihood's sigma for a noiseless class in MonteCarlo:
 // sigma = MCNoiseFrac * sqrt(Class.Scale()).
 const MCNoiseFrac = 0.1
@@ -119,12 +123,16 @@ func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d,
 			clear(pc)
 		}
 		for m := 0; m < p.M; m++ {
-			w := math.Exp(ll[m] - lmax)
 			v := fx[m*n+i]
-			num += w * v
-			den += w
-			if pc != nil {
-				pc[comp[m]] += w
+			// A draw whose weight underflows to 0 adds nothing: skip its
+			// exponential (the sums come out the same bits).
+			if dl := ll[m] - lmax; dl >= expZeroBelow {
+				w := math.Exp(dl)
+				num += w * v
+				den += w
+				if pc != nil {
+					pc[comp[m]] += w
+				}
 			}
 			ll[m] -= sq(ys[i]-v)*inv2s2[comp[m]] + logs[comp[m]]
 		}

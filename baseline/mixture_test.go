@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"icl/rng"
 	"icl/task"
 )
 
@@ -342,5 +343,110 @@ func noisyDenseSparse(d, k int, w float64) *task.Mixture {
 			&task.Noisy{Class: &task.SparseLinear{D: d, K: k, Std: 1}, Sigma: 0.1},
 		},
 		Weights: []float64{w, 1 - w},
+	}
+}
+
+// posteriorNaive is MonteCarlo.PosteriorIndex written plainly, with an
+// exponential for every draw: the reference the skipping of underflowed
+// weights is held to, bit for bit.
+func posteriorNaive(p *MonteCarlo, dst, post []float64, xs, ys []float64, n, d, index int) {
+	r := rng.New(p.Seed, rng.LabelMC, uint64(index))
+	mix, isMix := p.Class.(*task.Mixture)
+	k := p.NumClasses()
+	comp := make([]int, p.M)
+	fx := make([]float64, p.M*n)
+	inv2s2, logs := make([]float64, k), make([]float64, k)
+	for c := 0; c < k; c++ {
+		cl := p.Class
+		if isMix {
+			cl = mix.Components[c]
+		}
+		sg := p.LikelihoodSigma(cl)
+		inv2s2[c], logs[c] = 1/(2*sg*sg), math.Log(sg)
+	}
+	for m := 0; m < p.M; m++ {
+		var f task.Func
+		if isMix {
+			comp[m] = mix.Pick(r)
+			f = mix.Components[comp[m]].Sample(r)
+		} else {
+			f = p.Class.Sample(r)
+		}
+		for i := 0; i < n; i++ {
+			fx[m*n+i] = f.Eval(xs[i*d : (i+1)*d])
+		}
+	}
+	ll := make([]float64, p.M)
+	for i := 0; i < n; i++ {
+		lmax := math.Inf(-1)
+		for _, l := range ll {
+			lmax = max(lmax, l)
+		}
+		num, den := 0.0, 0.0
+		var pc []float64
+		if post != nil {
+			pc = post[i*k : (i+1)*k]
+			clear(pc)
+		}
+		for m := 0; m < p.M; m++ {
+			w := math.Exp(ll[m] - lmax)
+			v := fx[m*n+i]
+			num += w * v
+			den += w
+			if pc != nil {
+				pc[comp[m]] += w
+			}
+			ll[m] -= (ys[i]-v)*(ys[i]-v)*inv2s2[comp[m]] + logs[comp[m]]
+		}
+		dst[i] = num / den
+		for c := range pc {
+			pc[c] /= den
+		}
+	}
+}
+
+// MonteCarlo gives the bits of the plain computation on sinusoids, a convex
+// combination and a dense+sparse mixture, where many draws' weights
+// underflow.
+func TestMonteCarloSkipsUnderflowExactly(t *testing.T) {
+	d, n := 3, 12
+	sin := &task.Sinusoid{D: d, OmegaLo: 0.5, OmegaHi: 2, A: 1}
+	dense := &task.DenseLinear{D: d, Std: 1}
+	classes := []task.Class{
+		sin,
+		&task.Convex{Alpha: 0.3, G: dense, H: sin},
+		&task.Mixture{Weights: []float64{0.5, 0.5}, Components: []task.Class{dense, &task.SparseLinear{D: d, K: 1, Std: 1}}},
+	}
+	r := rng.New(9)
+	for ci, c := range classes {
+		p := &MonteCarlo{Class: c, M: 400, Seed: 3}
+		for idx := 0; idx < 5; idx++ {
+			f := c.Sample(r)
+			xs := make([]float64, n*d)
+			ys := make([]float64, n)
+			for i := range xs {
+				xs[i] = r.NormFloat64()
+			}
+			for i := 0; i < n; i++ {
+				ys[i] = f.Eval(xs[i*d : (i+1)*d])
+			}
+			got, want := make([]float64, n), make([]float64, n)
+			var pg, pw []float64
+			if k := p.NumClasses(); k > 1 {
+				pg, pw = make([]float64, n*k), make([]float64, n*k)
+			}
+			p.PosteriorIndex(got, pg, xs, ys, n, d, idx)
+			posteriorNaive(p, want, pw, xs, ys, n, d, idx)
+			for i := range got {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("class %d prompt %d position %d: %v, plain computation %v", ci, idx, i, got[i], want[i])
+				}
+			}
+			for i := range pg {
+				if math.Float64bits(pg[i]) != math.Float64bits(pw[i]) {
+					t.Fatalf("class %d prompt %d posterior %d: %v, plain computation %v", ci, idx, i, pg[i], pw[i])
+				}
+			}
+		}
 	}
 }
