@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -216,6 +217,9 @@ func Reproduce(ctx context.Context, opts Options) error {
 	}
 
 	rep := buildReport(opts, scale, all, selected, outcomes, failed, runs, trainTook, time.Since(evalStart), time.Since(start))
+	if err := keepSections(opts, rep, selected, logf); err != nil {
+		return err
+	}
 	path := filepath.Join(opts.OutDir, ReportFile)
 	if err := report.WriteFile(path, rep); err != nil {
 		return err
@@ -539,4 +543,61 @@ func precisionNote(p string) string {
 		return "bf16 (-precision bf16: the blocks' matrix products with bf16 operands and float32 sums; numerics " + gpt.NumericsID(gpt.BF16) + ")"
 	}
 	return "the presets' own (fp32 unless a preset sets train.precision)"
+}
+
+// sectionFile is where an experiment's report section is kept (OUT/ID/),
+// so that a later invocation with -only can show it without running it.
+const sectionFile = "section.json"
+
+// storedSection is a report section kept by an earlier invocation.
+type storedSection struct {
+	Section   report.Experiment `json:"section"`
+	Date      string            `json:"date"`
+	Commit    string            `json:"commit"`
+	Preset    string            `json:"preset"`
+	EvalSeed  uint64            `json:"eval_seed"`
+	Precision string            `json:"precision"`
+}
+
+// keepSections writes the section of every experiment run now to
+// OUT/ID/section.json, and puts into rep, in place of each experiment not
+// selected in this invocation, the section an earlier invocation of the
+// same preset, evaluation seed and precision kept, marked with its date and
+// commit: -only never loses earlier results.
+func keepSections(opts Options, rep report.Report, selected []*Def, logf func(string, ...any)) error {
+	ran := map[string]bool{}
+	for _, d := range selected {
+		ran[d.ID] = true
+	}
+	_, commit := version()
+	now := time.Now().UTC().Format("2006-01-02 15:04 UTC")
+	for i := range rep.Experiments {
+		x := &rep.Experiments[i]
+		path := filepath.Join(opts.OutDir, x.ID, sectionFile)
+		if ran[x.ID] {
+			if x.Verdict == report.NotRun { // failed: nothing to keep
+				continue
+			}
+			if err := writeJSON(path, storedSection{Section: *x, Date: now, Commit: commit, Preset: opts.Preset,
+				EvalSeed: opts.EvalSeed, Precision: opts.Precision}); err != nil {
+				return err
+			}
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		var st storedSection
+		if json.Unmarshal(b, &st) != nil || st.Section.ID != x.ID || st.Preset != opts.Preset ||
+			st.EvalSeed != opts.EvalSeed || st.Precision != opts.Precision {
+			continue
+		}
+		first, rest, _ := strings.Cut(st.Section.VerdictNote, "\n\n")
+		st.Section.VerdictNote = first + fmt.Sprintf("\n\nKept from an earlier invocation (%s, commit %s): not rerun in this one (-only).\n\n",
+			st.Date, st.Commit) + rest
+		*x = st.Section
+		logf("[reproduce] %s: not run now; the report shows its section from %s", x.ID, st.Date)
+	}
+	return nil
 }

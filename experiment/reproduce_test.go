@@ -728,6 +728,29 @@ func TestReproduceMicro(t *testing.T) {
 	if !train.IsDone(filepath.Join(out, "runs", "micro", "sparse_linear")) {
 		t.Error("resumed run not done")
 	}
+	// -only E2 into the same output keeps every other experiment's section,
+	// marked as kept, and reruns E2 alone.
+	log.Reset()
+	e1Verdict, _ := os.ReadFile(filepath.Join(out, "E1", "verdict.json"))
+	if err := Reproduce(context.Background(), Options{Preset: "micro", OutDir: out, Progress: &log, Scale: microScale(), Only: []string{"E2"}}); err != nil {
+		t.Fatalf("-only E2: %v\n%s", err, log.String())
+	}
+	html, _ = os.ReadFile(filepath.Join(out, ReportFile))
+	h = string(html)
+	for _, id := range ran {
+		if !strings.Contains(h, `<section id="`+id+`">`) {
+			t.Errorf("after -only E2 the report has no section %s", id)
+		}
+	}
+	if n := strings.Count(h, "Kept from an earlier invocation"); n != len(ran)-1 {
+		t.Errorf("after -only E2: %d sections marked kept, want %d", n, len(ran)-1)
+	}
+	if strings.Contains(h, "Not selected with -only") {
+		t.Error("after -only E2 the report still says other experiments were not selected")
+	}
+	if b, _ := os.ReadFile(filepath.Join(out, "E1", "verdict.json")); !bytes.Equal(b, e1Verdict) {
+		t.Error("-only E2 changed E1's verdict.json")
+	}
 }
 
 func TestFmtDur(t *testing.T) {

@@ -79,6 +79,10 @@ rate, with bf16 products, and their cooldown branches at 50k, 100k, 200k and
 one AVX512-BF16 core a run), paper (d = 20, 12 layers, width 256, 8 heads:
 weeks on a CPU).
 
+-only E1,E3 runs those experiments alone; the report keeps the other
+experiments' sections from earlier invocations into the same -out (same preset,
+-eval-seed and -precision), marked with their date and commit.
+
 -precision bf16 trains every run with bf16 matrix products (docs/design.md,
 "Precision and numerics ids"); the output goes to out/PRESET-bf16.
 
