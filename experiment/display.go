@@ -194,7 +194,7 @@ func (d *display) finished(r *PlannedRun, took time.Duration, threads int) {
 	if threads != d.threads {
 		more = fmt.Sprintf("; the %s left now use %s each", plural(len(d.live), "running run"), plural(threads, "thread"))
 		if len(d.live) == 1 && left == 1 {
-			more = fmt.Sprintf("; the last run now uses %s", plural(threads, "thread"))
+			more = fmt.Sprintf("; the last run gets %s", plural(threads, "thread"))
 		}
 		d.threads = threads
 	}

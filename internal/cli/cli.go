@@ -200,6 +200,8 @@ Commands:
 	}
 	fmt.Fprint(w, `
 Run 'icl help <command>' or 'icl <command> -h' for a command's flags.
-Start with 'icl reproduce' (trains, evaluates and reports the quick preset).
+Start with 'icl reproduce': it evaluates the models that ship with icl at the
+default preset and writes out/PRESET/report.html ('icl reproduce -preset quick'
+trains every run from scratch, in minutes).
 `)
 }
