@@ -159,6 +159,9 @@ func EvaluateModel(m *gpt.Model, cfg *train.Config, opts RunOptions) (*eval.Resu
 		if err != nil {
 			return nil, err
 		}
+		// Only the curves are reported: the prompts, predictions and
+		// errors go, so that one setting's are in memory at a time.
+		r.Batch, r.Preds, r.Errs = nil, nil, nil
 		res.Settings = append(res.Settings, r)
 		if opts.Progress != nil {
 			tm, _, _ := r.Curve(keyRunModel).At(n - 1)

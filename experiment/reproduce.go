@@ -294,6 +294,9 @@ func runExperiment(d *Def, scale *Scale, runs []*PlannedRun, cache map[string]*m
 		return nil, err
 	}
 	o.Verdict = Verdict(o.Checks)
+	for _, m := range e.models {
+		m.m.Release() // the next experiment that uses it allocates again; few do
+	}
 	logf("drawing %s, writing results to %s", plural(len(o.Figures), "figure"), filepath.Join(outDir, d.ID))
 	return o, writeOutcome(o, filepath.Join(outDir, d.ID))
 }

@@ -191,6 +191,13 @@ func (m *Model) ensure(B, N int) {
 	m.B, m.N = B, N
 }
 
+// Release frees the activation buffer (the next Forward allocates it again):
+// for a model kept loaded between uses, as evaluations keep several.
+func (m *Model) Release() {
+	m.acts, m.a = nil, activations{}
+	m.B, m.N, m.ready = 0, 0, false
+}
+
 // Forward runs the model on B prompts of N points, xs (B,N,Dim) and ys (B,N), and
 // returns the mean squared error of its predictions. N must be at most
 // Cfg.Points. The labels are part of the input: the prediction at point i sees
