@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -430,6 +431,7 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			x.Commands[0] += " -precision " + opts.Precision
 		}
 		x.Configs = append(x.Configs, report.Code{Name: "experiment " + d.ID + " (experiment/configs/" + strings.ToLower(d.ID) + ".yaml)", Text: d.Source})
+		x.Models = modelsNote(d, runs)
 		if o := byID[d.ID]; o != nil {
 			x.Verdict = o.Verdict
 			x.VerdictNote = Count(o.Checks).String() + "\n\nEvery check with its numbers is in the table \"Checks\" above.\n\nRule: " +
@@ -469,7 +471,91 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 		}
 		rep.Experiments = append(rep.Experiments, x)
 	}
+	rep.Lead = leadParagraph(rep.Experiments, byID)
 	return rep
+}
+
+// modelsNote names the models of d's runs by scale, size and steps, e.g.
+// "medium: 6 layers, width 128, 72000 steps".
+func modelsNote(d *Def, runs []*PlannedRun) string {
+	var out []string
+	for i := range d.Runs {
+		r := runFor(runs, d.ID, d.Runs[i].Role)
+		if r == nil {
+			continue
+		}
+		scale, _, _ := strings.Cut(r.Name, "/")
+		g := r.Cfg.GPT()
+		s := fmt.Sprintf("%s: %s, width %d, %d steps", scale, plural(g.Layers, "layer"), g.Width, r.Cfg.Train.Steps)
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// plainVerdict says a verdict as whether a finding is reproduced.
+var plainVerdict = map[string]string{
+	report.Supported:   "reproduced",
+	report.Partly:      "partly reproduced",
+	report.NotAtScale:  "not reproduced",
+	report.NotTestable: "not testable",
+}
+
+// leadParagraph is the report's first paragraph, generated from the
+// verdicts: the central claim's status first (E1's check (2), the mixture
+// against the sparse specialist on sparse prompts), with the models that
+// decided it and the number that decides it; then each other finding.
+func leadParagraph(xs []report.Experiment, outs map[string]*Outcome) string {
+	var b strings.Builder
+	if o := outs["E1"]; o != nil {
+		held, tested, failed := 0, 0, ""
+		var deciding []string
+		for _, c := range o.Checks {
+			if !strings.HasPrefix(c.Name, "(2)") || c.Untestable != "" {
+				continue
+			}
+			tested++
+			if c.Pass {
+				held++
+			} else if failed == "" {
+				failed = c.Name
+			}
+			deciding = append(deciding, strings.TrimPrefix(c.Name, "(2) ")+": "+c.Detail)
+		}
+		status := "not testable"
+		switch {
+		case Count(o.Checks).FailedPre != nil:
+			status = "not testable (a precondition fails: " + strings.TrimPrefix(Count(o.Checks).FailedPre.Name, "(precondition) ") + ")"
+		case tested > 0 && held == tested:
+			status = "reproduced"
+		case tested > 0 && held > 0:
+			status = "partly reproduced"
+		case tested > 0:
+			status = "not reproduced"
+		}
+		models := ""
+		for _, x := range xs {
+			if x.ID == "E1" {
+				models = x.Models
+			}
+		}
+		fmt.Fprintf(&b, "The paper's central claim, that a transformer pretrained on a dense+sparse mixture selects the class in context "+
+			"and on sparse prompts does about as well as the sparse-only specialist, is %s here (E1 with %s)", status, models)
+		if len(deciding) > 0 {
+			fmt.Fprintf(&b, ": %s", strings.Join(deciding, "; "))
+		}
+		b.WriteString(".")
+	}
+	for _, x := range xs {
+		o := outs[x.ID]
+		if o == nil {
+			continue
+		}
+		first, _, _ := strings.Cut(strings.TrimSpace(x.VerdictNote), "\n")
+		fmt.Fprintf(&b, "\n\n%s (%s): %s with %s. %s", x.ID, x.Title, plainVerdict[o.Verdict], x.Models, first)
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // verdictLine is the terminal's line on an analysed experiment; it counts

@@ -728,6 +728,17 @@ func TestReproduceMicro(t *testing.T) {
 	if !train.IsDone(filepath.Join(out, "runs", "micro", "sparse_linear")) {
 		t.Error("resumed run not done")
 	}
+	// The first paragraph says in plain words what is reproduced, the
+	// central claim first, with the models that decided it.
+	lead := regexp.MustCompile(`(?s)<p class="lead"><b>(.*?)</b></p>`).FindStringSubmatch(h)
+	if lead == nil || !strings.HasPrefix(lead[1], "The paper&#39;s central claim") || !strings.Contains(lead[1], "micro: 1 layer, width 16") {
+		t.Errorf("no lead paragraph on the central claim with its models: %q", lead)
+	} else {
+		t.Logf("lead: %s", lead[1])
+	}
+	if !strings.Contains(h, `<th scope="col">Models (scale)</th>`) {
+		t.Error("the summary has no models column")
+	}
 	// -only E2 into the same output keeps every other experiment's section,
 	// marked as kept, and reruns E2 alone.
 	log.Reset()

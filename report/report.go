@@ -64,12 +64,18 @@ type Experiment struct {
 	VerdictNote string
 	Configs     []Code
 	Commands    []string
+	// Models names the models that decided the verdict (layers, width,
+	// steps), for the summary table's model column.
+	Models string
 }
 
 // Report is the whole document. Intro and the Claim and VerdictNote of each
 // experiment may hold several paragraphs separated by blank lines.
 type Report struct {
-	Title       string
+	Title string
+	// Lead, when set, is the report's first paragraph: what it reproduces,
+	// in plain words, above the summary.
+	Lead        string
 	Intro       string
 	Meta        []KV
 	Experiments []Experiment
@@ -126,6 +132,7 @@ func (r *Report) Validate() error {
 type (
 	reportView struct {
 		Title       string
+		Lead        []string
 		Intro       []string
 		Meta        []KV
 		Experiments []expView
@@ -146,6 +153,7 @@ type (
 		VerdictClass   string
 		Note           []string
 		NoteFirst      string
+		Models         string
 		Configs        []Code
 		Commands       string
 		HasDetails     bool
@@ -213,7 +221,7 @@ func srcAttr(mime string, b []byte) template.HTMLAttr {
 }
 
 func newView(r *Report) reportView {
-	v := reportView{Title: r.Title, Intro: paragraphs(r.Intro), Meta: r.Meta}
+	v := reportView{Title: r.Title, Lead: paragraphs(r.Lead), Intro: paragraphs(r.Intro), Meta: r.Meta}
 	if v.Title == "" {
 		v.Title = "icl reproduction report"
 	}
@@ -228,7 +236,7 @@ func newView(r *Report) reportView {
 			ID: e.ID, Title: e.Title, Claim: paragraphs(e.Claim),
 			ClaimLabel: e.ClaimLabel,
 			Verdict:    verdict, VerdictClass: verdictClass[verdict], VerdictMeaning: verdictMeaning[verdict],
-			Note: paragraphs(e.VerdictNote), Configs: e.Configs,
+			Note: paragraphs(e.VerdictNote), Configs: e.Configs, Models: e.Models,
 			Commands:   strings.Join(e.Commands, "\n"),
 			HasDetails: len(e.Configs) > 0 || len(e.Commands) > 0,
 		}

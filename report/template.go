@@ -84,7 +84,8 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1
 <main>
 <header>
 <h1>{{.Title}}</h1>
-{{range .Intro}}<p class="intro">{{.}}</p>
+{{range .Lead}}<p class="lead"><b>{{.}}</b></p>
+{{end}}{{range .Intro}}<p class="intro">{{.}}</p>
 {{end}}{{if .Meta}}<table class="meta">
 {{range .Meta}}<tr><th scope="row">{{.Key}}</th><td>{{.Value}}</td></tr>
 {{end}}</table>
@@ -104,10 +105,10 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1
 <h2>Summary of results</h2>
 {{if .Counts}}<p>{{len .Experiments}} experiment{{if ne (len .Experiments) 1}}s{{end}}:{{range $i, $c := .Counts}}{{if $i}},{{end}} {{$c.N}} <span class="badge {{$c.Class}}">{{$c.Verdict}}</span>{{end}}</p>
 {{end}}<table class="data">
-<thead><tr><th scope="col">Experiment</th><th scope="col">What it tests</th><th scope="col">Verdict</th><th scope="col">Deciding numbers</th></tr></thead>
+<thead><tr><th scope="col">Experiment</th><th scope="col">What it tests</th><th scope="col">Models (scale)</th><th scope="col">Verdict</th><th scope="col">Deciding numbers</th></tr></thead>
 <tbody>
-{{range .Experiments}}<tr><td><a href="#{{.ID}}">{{.ID}}</a></td><td>{{.Title}}</td><td><span class="badge {{.VerdictClass}}">{{.Verdict}}</span></td><td>{{.NoteFirst}}</td></tr>
-{{else}}<tr><td colspan="4">No experiments in this report.</td></tr>
+{{range .Experiments}}<tr><td><a href="#{{.ID}}">{{.ID}}</a></td><td>{{.Title}}</td><td>{{.Models}}</td><td><span class="badge {{.VerdictClass}}">{{.Verdict}}</span></td><td>{{.NoteFirst}}</td></tr>
+{{else}}<tr><td colspan="5">No experiments in this report.</td></tr>
 {{end}}</tbody>
 </table>
 </section>
