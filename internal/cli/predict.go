@@ -74,7 +74,7 @@ Examples:
 					return usageErrorf("-family %d: %s has %d families; allowed: -1 (hidden) or 0 .. %d", *family, path, F, F-1)
 				}
 				if f.Meta["format"] != train.CheckpointFormat && !gpt.Checksummed(f.Meta) {
-					fmt.Fprintf(e.stderr, "note: %s has no checksum (it was not written by icl): its weights are used unverified\n", path)
+					fmt.Fprintf(e.stderr, "warning: %s has no checksum (it was not written by icl, whose files always carry one): its weights are used unverified\n", path)
 				}
 				b, _, _, err := prompt.ReadNPZ(*prompts)
 				if err != nil {
