@@ -18,7 +18,7 @@ import (
 var files embed.FS
 
 // Scales lists the preset scales, smallest first. Each is a folder of this
-// package (its presets) and a key of experiment/configs/scales.yaml (its
+// package (its presets) and a key of experiment/scales.yaml (its
 // evaluation sizes); the tests hold the three together.
 var Scales = []string{"quick", "small", "medium", "long", "paper"}
 

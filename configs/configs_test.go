@@ -9,7 +9,7 @@ import (
 
 // Every scale is a folder of presets and every folder a scale; every scale
 // has the quick scale's mixtures, except medium and long, which have the three of E1
-// (its other experiments take the small scale's runs, experiment/configs/
+// (its other experiments take the small scale's runs, experiment/
 // scales.yaml runs_from).
 func TestScalesAreTheFolders(t *testing.T) {
 	ents, err := fs.ReadDir(files, ".")

@@ -2,10 +2,8 @@ package experiment
 
 import (
 	"bytes"
-	"embed"
+	_ "embed"
 	"fmt"
-	"io/fs"
-	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -19,8 +17,10 @@ import (
 	"icl/train"
 )
 
-//go:embed configs/*.yaml
-var configFiles embed.FS
+// scalesYAML holds the evaluation sizes of every preset scale.
+//
+//go:embed scales.yaml
+var scalesYAML []byte
 
 // RunRef is a pretraining run an experiment needs, by role.
 type RunRef struct {
@@ -300,13 +300,10 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-// IDs lists the experiments in report order.
-var IDs = []string{"E1", "E2", "E3", "E4", "E5", "E6", "MS", "E7", "E1B"}
-
-// Defs returns the embedded experiment definitions in report order.
+// Defs returns the registered experiments' definitions in report order.
 func Defs() ([]*Def, error) {
 	var out []*Def
-	for _, id := range IDs {
+	for _, id := range IDs() {
 		d, err := LoadDef(id)
 		if err != nil {
 			return nil, err
@@ -316,13 +313,13 @@ func Defs() ([]*Def, error) {
 	return out, nil
 }
 
-// LoadDef returns the embedded definition of experiment id (e.g. "E3").
+// LoadDef returns the definition of the registered experiment id (e.g. "E3").
 func LoadDef(id string) (*Def, error) {
-	name := path.Join("configs", strings.ToLower(id)+".yaml")
-	text, err := configFiles.ReadFile(name)
-	if err != nil {
-		return nil, fmt.Errorf("experiment %q unknown; allowed: %s", id, strings.Join(IDs, ", "))
+	r := registry[id]
+	if r == nil {
+		return nil, fmt.Errorf("experiment %q unknown; allowed: %s", id, strings.Join(IDs(), ", "))
 	}
+	name, text := strings.ToLower(id)+".yaml", []byte(r.YAML)
 	var d Def
 	if err := config.Decode(bytes.NewReader(text), &d); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -389,8 +386,8 @@ func (s *Scale) Validate() error {
 		return bad("grid", "%d; must be >= 2", s.Grid)
 	}
 	for id, from := range s.RunsFrom {
-		if !slices.Contains(IDs, id) {
-			return bad("runs_from", "experiment %q unknown; allowed: %s", id, strings.Join(IDs, ", "))
+		if !slices.Contains(IDs(), id) {
+			return bad("runs_from", "experiment %q unknown; allowed: %s", id, strings.Join(IDs(), ", "))
 		}
 		if !slices.Contains(configs.Scales, from) || from == s.Name {
 			return bad("runs_from."+id, "%q; allowed: another preset scale (%s)", from, strings.Join(configs.Scales, ", "))
@@ -432,17 +429,13 @@ func LoadScale(preset string) (*Scale, error) {
 	if !slices.Contains(configs.Scales, preset) {
 		return nil, &config.Error{Path: "preset", Msg: fmt.Sprintf("%q unknown; allowed: %s", preset, strings.Join(configs.Scales, ", "))}
 	}
-	text, err := fs.ReadFile(configFiles, "configs/scales.yaml")
-	if err != nil {
-		return nil, err
-	}
 	var all map[string]*Scale
-	if err := yaml.Unmarshal(text, &all); err != nil {
-		return nil, fmt.Errorf("configs/scales.yaml: %w", err)
+	if err := yaml.Unmarshal(scalesYAML, &all); err != nil {
+		return nil, fmt.Errorf("experiment/scales.yaml: %w", err)
 	}
 	s, ok := all[preset]
 	if !ok {
-		return nil, fmt.Errorf("configs/scales.yaml: no scale %q", preset)
+		return nil, fmt.Errorf("experiment/scales.yaml: no scale %q", preset)
 	}
 	s.Name = preset
 	if err := s.Validate(); err != nil {

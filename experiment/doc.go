@@ -1,20 +1,21 @@
-// Package experiment defines the experiments of the reproduction (E1 to E6 of
-// docs/design.md section 5, and the model-selection weight MS) and runs them end to
-// end: Reproduce trains the pretraining runs an experiment needs (reusing
-// finished runs and resuming interrupted ones), evaluates the models and
-// baselines, draws the figures, decides each verdict from the numbers, and
-// writes a self-contained report.html.
+// Package experiment defines the experiments of the reproduction (E1 to E7,
+// the model-selection weight MS and the budget curve E1B; docs/design.md
+// section 5) and runs them end to end: Reproduce trains the pretraining runs
+// an experiment needs (reusing finished runs and resuming interrupted ones),
+// evaluates the models and baselines, draws the figures, decides each verdict
+// from the numbers, and writes a self-contained report.html.
 //
-// Each experiment is a YAML file embedded from configs/: its id, title, the
-// paper's claim, the runs it needs (train presets by role, with optional
-// overrides, a Recipe: mixture weights, input dimension, seed and schedule,
-// for every scale and per scale, train_at), its evaluation
-// settings, its figures, the thresholds of its verdict rule, the rule in
-// words and, per scale, a note on what that scale shows (scale_notes).
-// configs/scales.yaml holds the evaluation sizes of each preset scale
-// (quick, small, medium, paper). The analysis of each experiment, and the checks its
-// verdict is computed from, are Go functions in this package; their rules are
-// the ones the YAML states and the report prints.
+// Each experiment is a YAML file and a Go file beside it (e1.yaml, e1.go).
+// The YAML holds its id, title, the paper's claim, the runs it needs (train
+// presets by role, with optional overrides, a Recipe: mixture weights, input
+// dimension, seed, schedule and budget, for every scale and per scale,
+// train_at), its evaluation settings, its figures, the thresholds of its
+// verdict rule (params), the rule in words and, per scale, a note on what
+// that scale shows (scale_notes). The Go file holds its analysis, the checks
+// its verdict is computed from by the rule the YAML states, and registers
+// both (Register): the experiment list, the help of icl reproduce and the
+// tests come from the registered experiments. scales.yaml holds the
+// evaluation sizes of each preset scale.
 //
 // Runs whose configs agree but for their names are trained once and shared.
 //
@@ -36,7 +37,9 @@
 // Output layout under Options.OutDir:
 //
 //	runs/SCALE/NAME/     training runs (config.yaml, metrics.jsonl, model.safetensors, done)
-//	E1/ ... E6/, MS/     results.json, results.csv, sweep.json/csv, selection.json,
-//	                     fitted.json and figures (NAME.svg, NAME.png) per experiment
+//	E1/ ... E7/, MS/     results.json, results.csv, sweep.json/csv, selection.json,
+//	                     fitted.json, figures (NAME.svg, NAME.png), verdict.json and
+//	                     section.json (its report section) per experiment
+//	cache/               the evaluation cache
 //	report.html          the report
 package experiment

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	_ "embed"
 	"fmt"
 	"math"
 	"slices"
@@ -13,6 +14,14 @@ import (
 	"icl/rng"
 	"icl/task"
 )
+
+//go:embed e1b.yaml
+var e1bYAML string
+
+func init() {
+	Register(Registration{ID: "E1B", Order: 90, YAML: e1bYAML, Analyze: analyzeE1B,
+		Summary: "selection against training budget (the long preset only): cooldown branches at 50k to 400k steps of runs trained at a constant rate"})
+}
 
 // E1B: selection against training budget. Its runs are budget branches
 // (RunRef.Budget) of four trunks: the mixture at two seeds (roles mix_b*,

@@ -290,7 +290,7 @@ func runExperiment(d *Def, scale *Scale, runs []*PlannedRun, cache map[string]*m
 			e.d, e.n = cfg.Data.Dim, cfg.Data.Points
 		}
 	}
-	o, err := analyses[d.ID](e)
+	o, err := registry[d.ID].Analyze(e)
 	if err != nil {
 		return nil, err
 	}
@@ -430,7 +430,7 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 		if opts.Precision != "" {
 			x.Commands[0] += " -precision " + opts.Precision
 		}
-		x.Configs = append(x.Configs, report.Code{Name: "experiment " + d.ID + " (experiment/configs/" + strings.ToLower(d.ID) + ".yaml)", Text: d.Source})
+		x.Configs = append(x.Configs, report.Code{Name: "experiment " + d.ID + " (experiment/" + strings.ToLower(d.ID) + ".yaml)", Text: d.Source})
 		x.Models = modelsNote(d, runs)
 		if o := byID[d.ID]; o != nil {
 			x.Verdict = o.Verdict
@@ -587,7 +587,7 @@ func scaleNote(d *Def, scale *Scale, runs []*PlannedRun) string {
 		rs = scale
 	}
 	if rs != scale {
-		s += fmt.Sprintf(" At the %s scale %s evaluates the %s scale's runs (runs_from in experiment/configs/scales.yaml).",
+		s += fmt.Sprintf(" At the %s scale %s evaluates the %s scale's runs (runs_from in experiment/scales.yaml).",
 			scale.Name, d.ID, rs.Name)
 	}
 	if n := d.ScaleNotes[scale.Name]; n != "" {

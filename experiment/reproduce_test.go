@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"maps"
 	"math"
 	"os"
@@ -67,11 +66,11 @@ func TestDefsLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(defs) != len(IDs) {
+	if len(defs) != len(IDs()) {
 		t.Fatalf("%d defs", len(defs))
 	}
 	for _, d := range defs {
-		if analyses[d.ID] == nil {
+		if registry[d.ID] == nil || registry[d.ID].Analyze == nil {
 			t.Errorf("%s: no analysis", d.ID)
 		}
 		if len(d.Figures) == 0 {
@@ -89,7 +88,7 @@ func TestDefsLoad(t *testing.T) {
 		}
 	}
 	// scales.yaml holds exactly the preset scales.
-	text, err := fs.ReadFile(configFiles, "configs/scales.yaml")
+	text, err := scalesYAML, error(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -544,7 +543,7 @@ func TestReproduceMicro(t *testing.T) {
 		t.Error("report links something external")
 	}
 	var ran []string // E1B runs at the long scale only
-	for _, id := range IDs {
+	for _, id := range IDs() {
 		if d, _ := LoadDef(id); d.RunsAt("micro") {
 			ran = append(ran, id)
 		}

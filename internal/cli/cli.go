@@ -20,7 +20,10 @@ type command struct {
 	short string // one line for `icl help`
 	usage string // argument synopsis
 	long  string // what `icl CMD -h` prints after the synopsis
-	setup func(fs *flag.FlagSet) func(ctx context.Context, env *env) error
+	// expand, when set, fills long in when it is printed (lists made from
+	// what is registered by then).
+	expand func(long string) string
+	setup  func(fs *flag.FlagSet) func(ctx context.Context, env *env) error
 }
 
 // env is what a subcommand writes to.
@@ -175,7 +178,11 @@ func newFlagSet(c *command, w io.Writer) *flag.FlagSet {
 // printUsage prints c's full help: usage line, description and flags.
 func printUsage(fs *flag.FlagSet, c *command) {
 	w := fs.Output()
-	fmt.Fprintf(w, "usage: icl %s %s\n\n%s\n", c.name, c.usage, strings.TrimSpace(c.long))
+	long := c.long
+	if c.expand != nil {
+		long = c.expand(long)
+	}
+	fmt.Fprintf(w, "usage: icl %s %s\n\n%s\n", c.name, c.usage, strings.TrimSpace(long))
 	hasFlags := false
 	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
 	if hasFlags {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"icl/eval"
+	"icl/experiment"
 	"icl/gpt"
 	"icl/internal/dirlock"
 	"icl/npz"
@@ -1044,5 +1045,16 @@ func TestReproduceFlagsRefused(t *testing.T) {
 			t.Errorf("reproduce %v: exit %d, stdout %q, stderr %q; want exit %d and %q", c.args, code, stdout, stderr, c.code, c.want)
 		}
 		absent(t, fmt.Sprint(c.args), out)
+	}
+}
+
+// The help of reproduce lists the registered experiments: one registered by
+// a test appears with nothing else edited.
+func TestHelpListsRegisteredExperiments(t *testing.T) {
+	experiment.Register(experiment.Registration{ID: "EHELP", Order: 2000, Summary: "registered by a test only",
+		YAML: "id: EHELP\ntitle: help test\nclaim: c\nrule: r\nscales: [paper]\nruns:\n  - {role: dense, preset: dense_linear}\nevals: []\nfigures: []\n", Analyze: func(*experiment.Env) (*experiment.Outcome, error) { return nil, nil }})
+	code, out, _ := run(t, "help", "reproduce")
+	if code != 0 || !strings.Contains(out, "EHELP") || !strings.Contains(out, "registered by a test only") {
+		t.Errorf("help reproduce does not list a registered experiment:\n%s", out)
 	}
 }

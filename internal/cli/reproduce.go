@@ -47,17 +47,7 @@ training, each estimated from the runs' own measured step times; elsewhere,
 plain lines.
 
 Experiments:
-	E1  model selection between dense and sparse linear functions
-	E2  pretraining mixture weights (rare classes)
-	E3  intermediate sparsity k = 1..d
-	E4  linear + sinusoid mixture on linear, sine and their combination
-	E5  sweep of the convex-combination weight alpha
-	E6  frequencies outside the pretraining band
-	MS  the transformer's implied class weight against the Bayes class posterior
-	E7  conditional pretraining: the task family shown to the model, or hidden
-	E1B selection against training budget (the long preset only): cooldown
-	    branches at 50k to 400k steps of runs trained at a constant rate
-
+{{experiments}}
 Shipped models: a run whose resolved config equals that of a model shipped
 with icl (the models folder, embedded in the binary) is not trained: the
 shipped model is used once every file's SHA-256 verifies. A shipped model that
@@ -100,6 +90,7 @@ Examples:
 	icl reproduce -preset small -pack models
 	                                    # ship the runs of out/small
 ` + slurmHelp,
+		expand: func(long string) string { return strings.Replace(long, "{{experiments}}\n", experimentList(), 1) },
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			preset := fs.String("preset", configs.DefaultScale, "scale: "+strings.Join(configs.Scales, ", "))
 			only := fs.String("only", "", "comma-separated experiment ids (default: all)")
@@ -140,8 +131,8 @@ Examples:
 						if id = strings.ToUpper(strings.TrimSpace(id)); id == "" {
 							continue
 						}
-						if !slices.Contains(experiment.IDs, id) {
-							return usageErrorf("-only: no experiment %s; allowed: %s", id, strings.Join(experiment.IDs, ", "))
+						if !slices.Contains(experiment.IDs(), id) {
+							return usageErrorf("-only: no experiment %s; allowed: %s", id, strings.Join(experiment.IDs(), ", "))
 						}
 						opts.Only = append(opts.Only, id)
 					}
@@ -239,4 +230,24 @@ func verifyShipped(ctx context.Context, e *env, opts experiment.Options, run str
 	}
 	fmt.Fprintf(e.stdout, "identical: the same config and the same bits in every tensor\n")
 	return nil
+}
+
+// experimentList is the help's list of the registered experiments, one
+// line each (experiment.Summary), wrapped.
+func experimentList() string {
+	var b strings.Builder
+	for _, id := range experiment.IDs() {
+		line := fmt.Sprintf("\t%-4s", id)
+		col := 12
+		for _, w := range strings.Fields(experiment.Summary(id)) {
+			if col+len(w) > 80 {
+				line += "\n\t    "
+				col = 12
+			}
+			line += " " + w
+			col += len(w) + 1
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
 }

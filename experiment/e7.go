@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	_ "embed"
 	"fmt"
 	"math"
 
@@ -9,6 +10,14 @@ import (
 	"icl/report"
 	"icl/rng"
 )
+
+//go:embed e7.yaml
+var e7YAML string
+
+func init() {
+	Register(Registration{ID: "E7", Order: 80, YAML: e7YAML, Analyze: analyzeE7,
+		Summary: "conditional pretraining: the task family shown to the model, or hidden"})
+}
 
 // shownKey is the key of the curve of the model of run role asked with its
 // family indicator shown; modelKey(role) is the same model with it hidden.

@@ -1,0 +1,91 @@
+package experiment
+
+import (
+	_ "embed"
+	"fmt"
+	"icl/eval"
+	"icl/plot"
+	"icl/task"
+	"math"
+)
+
+//go:embed e4.yaml
+var e4YAML string
+
+func init() {
+	Register(Registration{ID: "E4", Order: 40, YAML: e4YAML, Analyze: analyzeE4,
+		Summary: "linear + sinusoid mixture on linear, sine and their combination"})
+}
+
+func analyzeE4(e *env) (*Outcome, error) {
+	o := e.newOutcome()
+	if err := e.evaluateDefs(o); err != nil {
+		return nil, err
+	}
+	tf := modelKey("model")
+	n := e.n
+	rl, rs, rc := o.Results.Setting("linear"), o.Results.Setting("sine"), o.Results.Setting("combination")
+	good, ratio, gap := e.def.Param("good"), e.def.Param("ratio"), e.def.Param("gap")
+	p := n - 1
+	el, es, ec := at(rl, tf, p), at(rs, tf, p), at(rc, tf, p)
+	bayesC := at(rc, keyBayesMC, p)
+	o.Checks = append(o.Checks,
+		learned(fmt.Sprintf("(1) linear prompts, %d examples: predicted well", p), el, good),
+		learned(fmt.Sprintf("(2) sine prompts, %d examples: predicted well", p), es, good),
+		Check{Name: fmt.Sprintf("(3) combination, %d examples: fails", p),
+			Pass: ec >= ratio*math.Max(el, es) && ec >= bayesC+gap,
+			Detail: fmt.Sprintf("error %s >= %g x max(%s, %s) = %s and >= Bayes %s + %g = %s", num(ec), ratio, num(el), num(es),
+				num(ratio*math.Max(el, es)), num(bayesC), gap, num(bayesC+gap))})
+	pos := uniq([]int{1, clampPos(ceilDiv(n-1, 2), n), n - 1})
+	for _, r := range []*eval.SettingResult{rl, rs, rc} {
+		o.Tables = append(o.Tables, curveTable(r.Setting+" prompts ("+r.Class+"): normalized error, mean [90% interval]", r, pos))
+		o.Figures = append(o.Figures, Fig{"icl_" + r.Setting, e.def.Caption("icl_" + r.Setting), e.iclFigure("E4: "+r.Class, r)})
+	}
+	if e.d == 1 {
+		if err := e.fitted(o); err != nil {
+			return nil, err
+		}
+	} else {
+		e.log("fitted functions skipped: d = %d", e.d)
+	}
+	return o, nil
+}
+
+// fitted draws fitted-function figures for each evaluated class (d = 1).
+func (e *env) fitted(o *Outcome) error {
+	tfm := e.transformers([]string{"model"})
+	grid := eval.Grid(-3, 3, e.scale.Grid)
+	for _, es := range e.def.Evals {
+		c, err := es.Task.Build(1)
+		if err != nil {
+			return err
+		}
+		bs, err := e.baselines(c, []string{"bayes"})
+		if err != nil {
+			return err
+		}
+		for j := 0; j < e.scale.FittedPrompts; j++ {
+			f, err := eval.FitFunction(c, e.n-1, grid, append(tfm, bs...), e.seed("fitted/"+es.Name), j)
+			if err != nil {
+				return err
+			}
+			o.Fitted = append(o.Fitted, f)
+			ctx := plot.Series{X: f.CtxX, Y: f.CtxY}
+			truth := plot.Series{X: f.Grid, Y: f.Truth}
+			var ls []plot.Series
+			for _, l := range f.Lines {
+				ls = append(ls, plot.Series{Name: l.Name, X: f.Grid, Y: l.Y, Role: e.roleOf(l.Key)})
+			}
+			name := fmt.Sprintf("fitted_%s_%d", es.Name, j+1)
+			fig := plot.FittedFunction(fmt.Sprintf("E4: %s prompt %d (%d examples)", es.Name, j+1, e.n-1), ctx, truth, ls...)
+			o.Figures = append(o.Figures, Fig{name, e.def.Caption("fitted") + fmt.Sprintf(" Class: %s, prompt %d.", c.Name(), j+1), fig})
+		}
+	}
+	return nil
+}
+
+// linearSine is the convex combination alpha linear + (1 - alpha) sine.
+func linearSine(alpha float64) task.Spec {
+	return task.Spec{Class: task.ClassConvex, Alpha: alpha,
+		Of: []task.Spec{{Class: task.ClassDenseLinear, Std: task.InvSqrtD}, {Class: task.ClassSinusoid}}}
+}

@@ -1,0 +1,55 @@
+package experiment
+
+import (
+	_ "embed"
+	"fmt"
+	"icl/eval"
+	"icl/prompt"
+	"math"
+)
+
+//go:embed e5.yaml
+var e5YAML string
+
+func init() {
+	Register(Registration{ID: "E5", Order: 50, YAML: e5YAML, Analyze: analyzeSweepE5,
+		Summary: "sweep of the convex-combination weight alpha"})
+}
+
+func analyzeSweepE5(e *env) (*Outcome, error) {
+	o := e.newOutcome()
+	sw := e.def.Sweep
+	for _, a := range e.scale.Alphas {
+		r, err := e.evaluate(fmt.Sprintf("alpha=%g", a), linearSine(a), prompt.Setting{}, sw.Models, sw.Baselines, nil)
+		if err != nil {
+			return nil, err
+		}
+		o.Results.Settings = append(o.Results.Settings, r)
+	}
+	s := eval.NewSweep("alpha", e.scale.Alphas, o.Results.Settings, e.sweepPositions())
+	o.Sweeps = append(o.Sweeps, s)
+	tf := modelKey(sw.Models[0])
+	p := e.n - 1
+	l := s.Line(tf, p)
+	ratio, floor := e.def.Param("ratio"), e.def.Param("floor")
+	e0, e1 := math.NaN(), math.NaN()
+	mid, midA := math.Inf(-1), math.NaN()
+	for j, a := range s.X {
+		switch {
+		case a == 0:
+			e0 = l.Mean[j]
+		case a == 1:
+			e1 = l.Mean[j]
+		case l.Mean[j] > mid:
+			mid, midA = l.Mean[j], a
+		}
+	}
+	ends := math.Max(e0, e1)
+	o.Checks = append(o.Checks,
+		Check{Name: fmt.Sprintf("(precondition) (1) ends reasonable at %d examples: e(0), e(1) < 0.2", p), Pass: e0 < 0.2 && e1 < 0.2, Precondition: true,
+			Detail: fmt.Sprintf("e(0) = %s (pure sine), e(1) = %s (pure linear)", num(e0), num(e1))},
+		ge(fmt.Sprintf("(2) middle worse at %d examples", p), mid, ends, ratio, floor, fmt.Sprintf("max e(alpha) = e(%g)", midA), "max(e(0), e(1))"))
+	o.Tables = append(o.Tables, sweepTable(fmt.Sprintf("Error at %d examples against alpha (weight of the linear part), mean [90%% interval]", p), "alpha", s, p))
+	e.sweepFigure(o, s, "sweep_alpha", "E5: error against the combination weight", "alpha (weight of the linear part)")
+	return o, nil
+}
