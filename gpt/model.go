@@ -344,6 +344,42 @@ func (m *Model) Preds() []float32 {
 	return m.a.preds[:m.B*m.N]
 }
 
+// Stream copies into dst (B, N, C) the residual stream of the last Forward
+// at the x-tokens, the positions the model predicts at, after layer l: l = 0
+// is the embedding (read-in plus position embeddings), l = 1 .. Layers the
+// output of block l. It reads the activations Forward keeps for Backward,
+// so the capture costs nothing unless asked for.
+func (m *Model) Stream(dst []float32, l int) {
+	c := m.Cfg
+	if !m.ready {
+		panic("gpt: Stream before Forward")
+	}
+	if l < 0 || l > c.Layers {
+		panic(fmt.Sprintf("gpt: Stream(%d): layers are 0 (the embedding) .. %d", l, c.Layers))
+	}
+	BN, C := m.B*m.N, c.Width
+	dst = dst[:BN*C]
+	switch {
+	case l == c.Layers: // the last block runs at the x-tokens only
+		copy(dst, m.a.blocks[l-1].res3[:BN*C])
+	case l == 0:
+		xRows(dst, m.a.encoded, BN, C)
+	default:
+		xRows(dst, m.a.blocks[l-1].res3, BN, C)
+	}
+}
+
+// ReadoutInput copies into dst (B, N, C) what the read-out of the last
+// Forward read: the final LayerNorm of the stream after the last block, at
+// the x-tokens.
+func (m *Model) ReadoutInput(dst []float32) {
+	if !m.ready {
+		panic("gpt: ReadoutInput before Forward")
+	}
+	BN, C := m.B*m.N, m.Cfg.Width
+	copy(dst[:BN*C], m.a.lnf[:BN*C])
+}
+
 // Predict runs Forward and copies its (B, N) predictions into dst.
 func (m *Model) Predict(dst, xs, ys []float32, B, N int) {
 	m.PredictFamilies(dst, xs, ys, nil, B, N)
