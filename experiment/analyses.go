@@ -8,6 +8,7 @@ import (
 	"icl/eval"
 	"icl/plot"
 	"icl/report"
+	"icl/rng"
 	"icl/task"
 	"icl/train"
 )
@@ -207,4 +208,61 @@ func fmtWeights(w []float64) string {
 		parts[i] = fmt.Sprintf("%.3g", v)
 	}
 	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// pairedFunc returns the mean and 90% paired bootstrap interval of the
+// per-prompt difference a - ratio*b (curve keys a and b) at position p of r,
+// resampling prompts in pairs; ok is false when r keeps no per-prompt errors.
+type pairedFunc func(r *eval.SettingResult, a, b string, ratio float64, p int) (mean, lo, hi float64, ok bool)
+
+// paired is the env's pairedFunc: the scale's bootstrap resamples, a stream
+// named by the setting, the keys and the position.
+func (e *env) paired(r *eval.SettingResult, a, b string, ratio float64, p int) (mean, lo, hi float64, ok bool) {
+	ea, eb := r.Errors(a), r.Errors(b)
+	if ea == nil || eb == nil {
+		return 0, 0, 0, false
+	}
+	d := make([]float64, len(ea))
+	for i := range d {
+		d[i] = ea[i] - ratio*eb[i]
+	}
+	c := eval.ICLCurve("difference", d, r.B, r.N, e.level(), max(e.scale.Boots, 1),
+		rng.New(e.seed(fmt.Sprintf("%s/paired/%s-%g*%s@%d", r.Setting, a, ratio, b, p)), rng.LabelEval, 0))
+	mean, lo, hi = c.At(p)
+	return mean, lo, hi, true
+}
+
+// leAt is the check a <= ratio*b + floor at position p of r: decided by the
+// paired interval of a - ratio*b where paired gives one (holds when it lies
+// at or below floor, fails when it lies above, inconclusive otherwise), else
+// by the means.
+func leAt(name string, r *eval.SettingResult, a, b string, p int, ratio, floor float64, an, bn string, paired pairedFunc) Check {
+	av, bv := at(r, a, p), at(r, b, p)
+	c := le(name, av, bv, ratio, floor, an, bn)
+	if paired == nil {
+		return c
+	}
+	if m, lo, hi, ok := paired(r, a, b, ratio, p); ok {
+		c.Pass, c.Inconclusive = hi <= floor, lo <= floor && hi > floor
+		c.Detail = fmt.Sprintf("%s %s - %g x %s %s = %s [90%%: %s, %s], needs <= %g (margin %s)",
+			an, num(av), ratio, bn, num(bv), num(m), num(lo), num(hi), floor, num(floor-m))
+	}
+	return c
+}
+
+// gtAt is the check a > ratio*b + margin at position p of r, decided as leAt
+// decides: holds when the paired interval of a - ratio*b lies above margin,
+// fails when it lies at or below, inconclusive otherwise.
+func gtAt(name string, r *eval.SettingResult, a, b string, p int, ratio, margin float64, an, bn string, paired pairedFunc) Check {
+	av, bv := at(r, a, p), at(r, b, p)
+	c := gt(name, av, bv, ratio, margin, an, bn)
+	if paired == nil {
+		return c
+	}
+	if m, lo, hi, ok := paired(r, a, b, ratio, p); ok {
+		c.Pass, c.Inconclusive = lo > margin, lo <= margin && hi > margin
+		c.Detail = fmt.Sprintf("%s %s - %g x %s %s = %s [90%%: %s, %s], needs > %g (margin %s)",
+			an, num(av), ratio, bn, num(bv), num(m), num(lo), num(hi), margin, num(m-margin))
+	}
+	return c
 }

@@ -45,7 +45,7 @@ func analyzeE1(e *env) (*Outcome, error) {
 	mix, den, spa := modelKey("mixture"), modelKey("dense"), modelKey("sparse")
 	half := clampPos(ceilDiv(d, 2), n)
 	pd := clampPos(d, n)
-	o.Checks = checksE1(e.def, rd, rs, d, n, mix, den, spa)
+	o.Checks = checksE1(e.def, rd, rs, d, n, mix, den, spa, e.paired)
 	pos := uniq([]int{1, half, pd, n - 1})
 	o.Tables = append(o.Tables,
 		curveTable("Dense prompts: normalized error, mean [90% interval]", rd, pos),
@@ -60,8 +60,10 @@ func analyzeE1(e *env) (*Outcome, error) {
 
 // checksE1 computes E1's checks from the dense and sparse settings' curves
 // of the mixture model and the dense-only and sparse-only specialists (their
-// curves' keys mix, den and spa), at input dimension d and n points.
-func checksE1(def *Def, rd, rs *eval.SettingResult, d, n int, mix, den, spa string) []Check {
+// curves' keys mix, den and spa), at input dimension d and n points. The
+// comparisons of the claim are decided by paired intervals (paired) where
+// the settings keep per-prompt errors, else by their means.
+func checksE1(def *Def, rd, rs *eval.SettingResult, d, n int, mix, den, spa string, paired pairedFunc) []Check {
 	ratio, floor, margin := def.Param("ratio"), def.Param("floor"), def.Param("margin")
 	half := clampPos(ceilDiv(d, 2), n)
 	pd := clampPos(d, n)
@@ -78,24 +80,24 @@ func checksE1(def *Def, rd, rs *eval.SettingResult, d, n int, mix, den, spa stri
 	// precondition apart below hold.
 	apart := Check{Name: "(precondition) the specialists differ where the claim compares them", Precondition: true}
 	for _, p := range []int{pd, n - 1} {
-		c := le(fmt.Sprintf("(1) dense prompts, %d examples: mixture matches dense-only", p),
-			at(rd, mix, p), at(rd, den, p), ratio, floor, "mixture", "dense-only")
+		c := leAt(fmt.Sprintf("(1) dense prompts, %d examples: mixture matches dense-only", p),
+			rd, mix, den, p, ratio, floor, "mixture", "dense-only", paired)
 		c = needDiffer(c, at(rd, spa, p), at(rd, den, p), margin, "sparse-only", "dense-only")
 		apart.Pass = apart.Pass || c.Untestable == ""
 		cs = append(cs, c)
 	}
 	for _, p := range []int{half, pd} {
-		c := le(fmt.Sprintf("(2) sparse prompts, %d examples: mixture matches sparse-only", p),
-			at(rs, mix, p), at(rs, spa, p), ratio, floor, "mixture", "sparse-only")
+		c := leAt(fmt.Sprintf("(2) sparse prompts, %d examples: mixture matches sparse-only", p),
+			rs, mix, spa, p, ratio, floor, "mixture", "sparse-only", paired)
 		c = needDiffer(c, at(rs, den, p), at(rs, spa, p), margin, "dense-only", "sparse-only")
 		apart.Pass = apart.Pass || c.Untestable == ""
 		cs = append(cs, c)
 	}
-	c4 := gt(fmt.Sprintf("(4) dense prompts, %d examples: sparse-only worse than mixture", n-1),
-		at(rd, spa, n-1), at(rd, mix, n-1), 1.2, margin, "sparse-only", "mixture")
+	c4 := gtAt(fmt.Sprintf("(4) dense prompts, %d examples: sparse-only worse than mixture", n-1),
+		rd, spa, mix, n-1, 1.2, margin, "sparse-only", "mixture", paired)
 	cs = append(cs,
-		gt(fmt.Sprintf("(3) sparse prompts, %d examples: dense-only worse than mixture", half),
-			at(rs, den, half), at(rs, mix, half), 1.2, margin, "dense-only", "mixture"),
+		gtAt(fmt.Sprintf("(3) sparse prompts, %d examples: dense-only worse than mixture", half),
+			rs, den, mix, half, 1.2, margin, "dense-only", "mixture", paired),
 		needDiffer(c4, at(rd, spa, n-1), at(rd, den, n-1), margin, "sparse-only", "dense-only"))
 	// With specialists alike everywhere the claim compares them, there is
 	// nothing to select between: the claim cannot be tested at this scale.

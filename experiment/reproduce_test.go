@@ -435,7 +435,7 @@ func TestE1IndistinguishableSpecialists(t *testing.T) {
 	}
 	const dim, n = 5, 11
 	alike := map[string]float64{"dense": 0.300, "sparse": 0.306, "mix": 0.310}
-	cs := checksE1(d, curveResult("dense", n, alike), curveResult("sparse", n, alike), dim, n, "mix", "dense", "sparse")
+	cs := checksE1(d, curveResult("dense", n, alike), curveResult("sparse", n, alike), dim, n, "mix", "dense", "sparse", nil)
 	if v := Verdict(cs); v != report.NotTestable {
 		t.Errorf("verdict %q, want %q; checks %+v", v, report.NotTestable, cs)
 	}
@@ -452,7 +452,7 @@ func TestE1IndistinguishableSpecialists(t *testing.T) {
 	// Specialists that differ make the matching checks count.
 	dense := curveResult("dense", n, map[string]float64{"dense": 0.1, "sparse": 0.6, "mix": 0.12})
 	sparse := curveResult("sparse", n, map[string]float64{"dense": 0.6, "sparse": 0.1, "mix": 0.12})
-	cs = checksE1(d, dense, sparse, dim, n, "mix", "dense", "sparse")
+	cs = checksE1(d, dense, sparse, dim, n, "mix", "dense", "sparse", nil)
 	if v, tally := Verdict(cs), Count(cs); v != report.Supported || tally.Testable != 6 {
 		t.Errorf("specialists apart: verdict %q, tally %+v, want supported with 6 testable", v, tally)
 	}
@@ -460,7 +460,7 @@ func TestE1IndistinguishableSpecialists(t *testing.T) {
 	// rather than "not supported".
 	zero := map[string]float64{"dense": 0.1, "sparse": 0.6, "mix": 0.95}
 	cs = checksE1(d, curveResult("dense", n, zero), curveResult("sparse", n, map[string]float64{"dense": 0.6, "sparse": 0.1, "mix": 0.95}),
-		dim, n, "mix", "dense", "sparse")
+		dim, n, "mix", "dense", "sparse", nil)
 	if v, tally := Verdict(cs), Count(cs); v != report.NotTestable || !strings.Contains(tally.String(), "mixture model on dense prompts") {
 		t.Errorf("mixture at the zero predictor: verdict %q (%s), want not testable naming the mixture", v, tally)
 	}
@@ -906,5 +906,61 @@ func TestE3FlatWeightNotTestable(t *testing.T) {
 	moving := checksE3(d, series(0.1, 0.2, 0.4, 0.6, 0.9), 2, 5)
 	if v := Verdict(moving); v != report.Supported {
 		t.Errorf("w rising from 0.2 to 0.9: verdict %q, want %q (%+v)", v, report.Supported, moving)
+	}
+}
+
+// pairedResult is a setting of B prompts and n positions whose per-prompt
+// errors are given: sparse-only 0.1 everywhere, the mixture 1.5 x 0.1 + diff
+// + a spread of +-spread alternating over prompts.
+func pairedResult(B, n int, diff, spread float64) *eval.SettingResult {
+	r := &eval.SettingResult{Setting: "sparse", B: B, N: n}
+	sp, mx := make([]float64, B*n), make([]float64, B*n)
+	for p := 0; p < B; p++ {
+		s := spread
+		if p%2 == 1 {
+			s = -spread
+		}
+		for i := 0; i < n; i++ {
+			sp[p*n+i] = 0.1
+			mx[p*n+i] = 1.5*0.1 + diff + s*float64(p%7)/6
+		}
+	}
+	for _, k := range []struct {
+		key  string
+		errs []float64
+	}{{"mix", mx}, {"sparse", sp}} {
+		c := eval.ICLCurve(k.key, k.errs, B, n, 0.9, 0, nil)
+		c.Key = k.key
+		r.Curves = append(r.Curves, c)
+		r.Errs = append(r.Errs, k.errs)
+	}
+	return r
+}
+
+// A check decided by a paired interval holds when the interval lies on the
+// passing side of its threshold, fails when it lies on the other, and is
+// inconclusive when it straddles it; the tally counts inconclusive checks
+// apart.
+func TestIntervalDecisions(t *testing.T) {
+	e := &env{def: &Def{ID: "T"}, scale: &Scale{Boots: 500}}
+	for _, tc := range []struct {
+		name               string
+		diff, spread       float64
+		pass, inconclusive bool
+	}{
+		{"well below the threshold", 0, 0.01, true, false},
+		{"on the threshold, wide", 0.05, 0.3, false, true},
+		{"well above", 0.3, 0.01, false, false},
+	} {
+		r := pairedResult(400, 3, tc.diff, tc.spread)
+		c := leAt("c", r, "mix", "sparse", 1, 1.5, 0.05, "mixture", "sparse-only", e.paired)
+		if c.Pass != tc.pass || c.Inconclusive != tc.inconclusive || !strings.Contains(c.Detail, "[90%:") {
+			t.Errorf("%s: pass %v inconclusive %v (%s), want %v %v", tc.name, c.Pass, c.Inconclusive, c.Detail, tc.pass, tc.inconclusive)
+		}
+		if tc.inconclusive {
+			if tl := Count([]Check{c}); tl.Inconclusive != 1 || tl.Held != 0 || !strings.Contains(tl.String(), "1 inconclusive") {
+				t.Errorf("tally %+v: %s", tl, tl)
+			}
+		}
 	}
 }
