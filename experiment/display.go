@@ -109,7 +109,7 @@ func (d *display) begin(todo []*PlannedRun, jobs, threads int) {
 	eta, basis := d.totalETA()
 	d.mu.Unlock()
 	d.message("[reproduce] training %s, %d at a time (%s each), longest first; all training ~%s (%s)",
-		plural(len(todo), "run"), jobs, plural(threads, "thread"), fmtDur(eta), basis)
+		plural(len(todo), "run"), jobs, plural(threads, "thread"), train.FormatDuration(eta), basis)
 	d.stop = make(chan struct{})
 	d.wg.Add(1)
 	go func() {
@@ -201,11 +201,11 @@ func (d *display) finished(r *PlannedRun, took time.Duration, threads int) {
 	eta, basis := d.totalETA()
 	d.mu.Unlock()
 	if left == 0 {
-		d.message("%s finished in %s; all runs trained", d.tag(r), fmtDur(took))
+		d.message("%s finished in %s; all runs trained", d.tag(r), train.FormatDuration(took))
 		return
 	}
-	d.message("%s finished in %s; %s left, all training ~%s more (%s)%s", d.tag(r), fmtDur(took),
-		plural(left, "run"), fmtDur(eta), basis, more)
+	d.message("%s finished in %s; %s left, all training ~%s more (%s)%s", d.tag(r), train.FormatDuration(took),
+		plural(left, "run"), train.FormatDuration(eta), basis, more)
 }
 
 // failed notes that r stopped with an error.
@@ -330,7 +330,7 @@ func (d *display) totalETAShort() (time.Duration, string, string) {
 	if measured > 0 {
 		short = append(short, fmt.Sprintf("%d from own step times", measured))
 		basis = append(basis, fmt.Sprintf("%s from %s own step times over the last %s", plural(measured, "running run"),
-			map[bool]string{true: "its", false: "their"}[measured == 1], fmtDur(etaWindow)))
+			map[bool]string{true: "its", false: "their"}[measured == 1], train.FormatDuration(etaWindow)))
 	}
 	if rest := len(d.live) - measured + len(d.waiting); rest > 0 {
 		if nratio == 0 {
@@ -369,7 +369,7 @@ func (d *display) tick() {
 	eta, basis := d.totalETA()
 	for _, v := range due {
 		t, _ := v.eta(ratio)
-		fmt.Fprintf(d.w, "%s %s, ETA %s; all training ~%s (%s)\n", d.tag(v.r), v.status(), fmtDur(t), fmtDur(eta), basis)
+		fmt.Fprintf(d.w, "%s %s, ETA %s; all training ~%s (%s)\n", d.tag(v.r), v.status(), train.FormatDuration(t), train.FormatDuration(eta), basis)
 	}
 }
 
@@ -398,15 +398,15 @@ func (d *display) draw() {
 	for _, v := range d.live {
 		t, _ := v.eta(ratio)
 		if !v.seen {
-			line(fmt.Sprintf("%s starting, ETA %s", d.tag(v.r), fmtDur(t)))
+			line(fmt.Sprintf("%s starting, ETA %s", d.tag(v.r), train.FormatDuration(t)))
 			continue
 		}
-		line(fmt.Sprintf("%s %d%% ETA %s  step %d/%d  loss %.4g  %.1f steps/s", d.tag(v.r), v.last.Step*100/v.steps, fmtDur(t),
+		line(fmt.Sprintf("%s %d%% ETA %s  step %d/%d  loss %.4g  %.1f steps/s", d.tag(v.r), v.last.Step*100/v.steps, train.FormatDuration(t),
 			v.last.Step, v.steps, v.last.Loss, v.stepsPerS()))
 	}
 	eta, _, short := d.totalETAShort()
 	line(fmt.Sprintf("all training: ETA %s  (%d of %d runs done, %d running with %s each, %d waiting; ETAs of runs: %s)",
-		fmtDur(eta), d.done, d.total, len(d.live), plural(d.threads, "thread"), len(d.waiting), short))
+		train.FormatDuration(eta), d.done, d.total, len(d.live), plural(d.threads, "thread"), len(d.waiting), short))
 	d.lines = n
 	d.w.Write(b.Bytes())
 }

@@ -199,7 +199,7 @@ func Reproduce(ctx context.Context, opts Options) error {
 		left := ""
 		if j > 0 {
 			per := time.Since(evalStart) / time.Duration(j)
-			left = fmt.Sprintf(", evaluation left ~%s", fmtDur(per*time.Duration(len(selected)-j)))
+			left = fmt.Sprintf(", evaluation left ~%s", train.FormatDuration(per*time.Duration(len(selected)-j)))
 		}
 		logf("[%s] evaluating (%d/%d%s)", d.ID, j+1, len(selected), left)
 		t0 := time.Now()
@@ -225,7 +225,7 @@ func Reproduce(ctx context.Context, opts Options) error {
 	if err := report.WriteFile(path, rep); err != nil {
 		return err
 	}
-	logf("[reproduce] report: %s (total %s)", path, fmtDur(time.Since(start)))
+	logf("[reproduce] report: %s (total %s)", path, train.FormatDuration(time.Since(start)))
 	return errors.Join(errs...)
 }
 
@@ -241,9 +241,9 @@ func runTimes(runs []*PlannedRun) string {
 			continue
 		}
 		sum += d
-		each = append(each, path.Base(r.Name)+" "+fmtDur(d))
+		each = append(each, path.Base(r.Name)+" "+train.FormatDuration(d))
 	}
-	return fmt.Sprintf("%s summed (%s)", fmtDur(sum), strings.Join(each, ", "))
+	return fmt.Sprintf("%s summed (%s)", train.FormatDuration(sum), strings.Join(each, ", "))
 }
 
 // promptsNote is the report's line on the evaluation prompts.
@@ -398,10 +398,10 @@ func buildReport(opts Options, scale *Scale, all, selected []*Def, outs []*Outco
 			{Key: "prompts per setting", Value: promptsNote(scale.Prompts, opts.EvalSeed)},
 			{Key: "bootstrap resamples", Value: fmt.Sprint(scale.Boots)},
 			{Key: "runs", Value: fmt.Sprint(len(runs))},
-			{Key: "training time (this invocation)", Value: fmtDur(trainTook)},
+			{Key: "training time (this invocation)", Value: train.FormatDuration(trainTook)},
 			{Key: "training time of the runs", Value: runTimes(runs)},
-			{Key: "evaluation time", Value: fmtDur(evalTook)},
-			{Key: "total time", Value: fmtDur(total)},
+			{Key: "evaluation time", Value: train.FormatDuration(evalTook)},
+			{Key: "total time", Value: train.FormatDuration(total)},
 			{Key: "icl version", Value: mod},
 			{Key: "git commit", Value: commit},
 			{Key: "machine", Value: machine()},
@@ -562,7 +562,7 @@ func leadParagraph(xs []report.Experiment, outs map[string]*Outcome) string {
 // checks as the report does.
 func verdictLine(o *Outcome, took time.Duration) string {
 	why := strings.TrimSuffix(Count(o.Checks).String(), ".")
-	return fmt.Sprintf("[%s] %s: %s%s (in %s)", o.Def.ID, o.Verdict, strings.ToLower(why[:1]), why[1:], fmtDur(took))
+	return fmt.Sprintf("[%s] %s: %s%s (in %s)", o.Def.ID, o.Verdict, strings.ToLower(why[:1]), why[1:], train.FormatDuration(took))
 }
 
 // scaleNote is the verdict's paragraph on the scale shown: the runs' sizes,

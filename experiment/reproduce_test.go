@@ -764,7 +764,7 @@ func TestReproduceMicro(t *testing.T) {
 }
 
 func TestFmtDur(t *testing.T) {
-	if got := fmtDur(3725e9); got != "1:02:05" {
+	if got := train.FormatDuration(3725e9); got != "1:02:05" {
 		t.Errorf("fmtDur: %s", got)
 	}
 }

@@ -390,14 +390,3 @@ func runFor(runs []*PlannedRun, id, role string) *PlannedRun {
 
 // ModelPath is the final weights file of the run.
 func (r *PlannedRun) ModelPath() string { return filepath.Join(r.Dir, train.ModelFile) }
-
-func fmtDur(d time.Duration) string {
-	s := int(d.Round(time.Second) / time.Second)
-	if s < 0 {
-		s = 0
-	}
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
-}

@@ -446,7 +446,7 @@ type MissingShippedError struct {
 func (e *MissingShippedError) Error() string {
 	return fmt.Sprintf("%d run(s) that ship with icl are missing from the models folder and would take about %s to train:\n  %s\n"+
 		"restore the models folder (or point -models at one that holds them), or pass -retrain to train them here",
-		len(e.Runs), fmtDur(e.Total), strings.Join(e.Runs, "\n  "))
+		len(e.Runs), train.FormatDuration(e.Total), strings.Join(e.Runs, "\n  "))
 }
 
 // checkShippedCover looks at the runs of shipped scales (Scale.Shipped) that
@@ -472,7 +472,7 @@ func checkShippedCover(runs []*PlannedRun, fsys fs.FS, where string, retrain boo
 		}
 		left := time.Duration(r.work() * float64(time.Second))
 		total += left
-		lines = append(lines, fmt.Sprintf("run %s (about %s of training): %s", r.Name, fmtDur(left), shippedLack(fsys, where, r)))
+		lines = append(lines, fmt.Sprintf("run %s (about %s of training): %s", r.Name, train.FormatDuration(left), shippedLack(fsys, where, r)))
 	}
 	if len(lines) == 0 {
 		return nil
@@ -937,7 +937,7 @@ type trainTime struct {
 
 // String is e.g. "1:02:03 (resumed twice; 0:41 of it redone ...)".
 func (t trainTime) String() string {
-	s := fmtDur(t.Wall)
+	s := train.FormatDuration(t.Wall)
 	var notes []string
 	switch t.Resumes {
 	case 0:
@@ -949,7 +949,7 @@ func (t trainTime) String() string {
 		notes = append(notes, fmt.Sprintf("resumed %d times", t.Resumes))
 	}
 	if t.Lost >= time.Second {
-		notes = append(notes, fmtDur(t.Lost)+" of it redone after stops without a checkpoint")
+		notes = append(notes, train.FormatDuration(t.Lost)+" of it redone after stops without a checkpoint")
 	}
 	if len(notes) > 0 {
 		s += " (" + strings.Join(notes, "; ") + ")"

@@ -489,7 +489,7 @@ func (p runProgress) String(r *PlannedRun) string {
 	s := fmt.Sprintf("step %d/%d", p.step, r.Cfg.Train.Steps)
 	if p.stepsPS > 0 {
 		s += fmt.Sprintf(", %.1f steps/s, ETA %s", p.stepsPS,
-			fmtDur(time.Duration(float64(r.Cfg.Train.Steps-p.step)/p.stepsPS*float64(time.Second))))
+			train.FormatDuration(time.Duration(float64(r.Cfg.Train.Steps-p.step)/p.stepsPS*float64(time.Second))))
 	}
 	return s
 }

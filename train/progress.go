@@ -50,11 +50,12 @@ func (p *progress) eta(st status) string {
 	if st.Rate <= 0 {
 		return "?"
 	}
-	return fmtDuration(time.Duration(float64(p.total-st.Step) / st.Rate * float64(time.Second)))
+	return FormatDuration(time.Duration(float64(p.total-st.Step) / st.Rate * float64(time.Second)))
 }
 
-// fmtDuration formats d as h:mm:ss or m:ss.
-func fmtDuration(d time.Duration) string {
+// FormatDuration writes d as m:ss, or h:mm:ss from an hour on (negative as
+// 0:00): how icl prints times.
+func FormatDuration(d time.Duration) string {
 	s := int(d.Round(time.Second) / time.Second)
 	if s < 0 {
 		s = 0

@@ -14,8 +14,8 @@ func TestFmtDuration(t *testing.T) {
 		61 * time.Second:                  "1:01",
 		3*time.Hour + 2*time.Minute + 5e9: "3:02:05",
 	} {
-		if got := fmtDuration(d); got != want {
-			t.Errorf("fmtDuration(%v) = %q, want %q", d, got, want)
+		if got := FormatDuration(d); got != want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", d, got, want)
 		}
 	}
 }

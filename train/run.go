@@ -554,7 +554,7 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 		return nil, err
 	}
 	p.message(true, "done: %s, %d steps in %s, eval loss %.4g (normalized %.4g, zero predictor 1)",
-		dir, steps, fmtDuration(time.Duration(res.WallS*float64(time.Second))), final.Loss, final.NormLoss)
+		dir, steps, FormatDuration(time.Duration(res.WallS*float64(time.Second))), final.Loss, final.NormLoss)
 	if final.NormLoss >= plateauLoss {
 		p.message(true, "warning: the final normalized loss %.4g is the zero predictor's (1): the model predicts no better than 0", final.NormLoss)
 	}
