@@ -2,7 +2,6 @@ package gpt
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -48,32 +47,16 @@ func SaveFile(path string, m *Model, extra map[string]string) error {
 // checksum is the MetaChecksum of meta (without its MetaChecksum key) and ts.
 func checksum(meta map[string]string, ts []safetensors.Tensor) string {
 	h := sha256.New()
-	keys := make([]string, 0, len(meta))
-	for k := range meta {
-		if k != MetaChecksum {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(h, "%s=%d:%s\n", k, len(meta[k]), meta[k])
-	}
+	safetensors.HashMeta(h, meta, MetaChecksum)
 	order := make([]int, len(ts))
 	for i := range order {
 		order[i] = i
 	}
 	sort.SliceStable(order, func(a, b int) bool { return ts[order[a]].Name < ts[order[b]].Name })
-	var buf [4096]byte
 	for _, i := range order {
 		t := ts[i]
 		fmt.Fprintf(h, "tensor %d:%s %v\n", len(t.Name), t.Name, t.Shape)
-		for j := 0; j < len(t.Data); {
-			n := 0
-			for ; n+4 <= len(buf) && j < len(t.Data); j, n = j+1, n+4 {
-				binary.LittleEndian.PutUint32(buf[n:], math.Float32bits(t.Data[j]))
-			}
-			h.Write(buf[:n])
-		}
+		safetensors.HashFloat32s(h, t.Data)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

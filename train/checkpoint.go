@@ -2,7 +2,6 @@ package train
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -146,26 +145,10 @@ func (c *Checkpoint) meta() map[string]string {
 // checksum hashes meta (without the checksum key) and the tensors.
 func checksum(meta map[string]string, tensors ...[]float32) string {
 	h := sha256.New()
-	keys := make([]string, 0, len(meta))
-	for k := range meta {
-		if k != metaChecksum {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(h, "%s=%d:%s\n", k, len(meta[k]), meta[k])
-	}
-	var buf [4096]byte
+	safetensors.HashMeta(h, meta, metaChecksum)
 	for _, t := range tensors {
 		fmt.Fprintf(h, "tensor %d\n", len(t))
-		for i := 0; i < len(t); {
-			n := 0
-			for ; n+4 <= len(buf) && i < len(t); i, n = i+1, n+4 {
-				binary.LittleEndian.PutUint32(buf[n:], math.Float32bits(t[i]))
-			}
-			h.Write(buf[:n])
-		}
+		safetensors.HashFloat32s(h, t)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
