@@ -224,13 +224,6 @@ type bf16Workspace struct{ a, b []uint32 }
 
 var bf16Pool = sync.Pool{New: func() any { return new(bf16Workspace) }}
 
-func growU32(s []uint32, n int) []uint32 {
-	if cap(s) < n {
-		return make([]uint32, n)
-	}
-	return s[:n]
-}
-
 // bf16Call is one GemmBF16 call after its operands are converted: ab is op(A)
 // as a pair matrix, element (i, q) at ab[i*rsa+q*csa], with mPad rows (rows
 // past m zero); bb is op(B) as a kq x nPad pair matrix, row stride nPad
@@ -269,8 +262,8 @@ func gemmBF16(transA, transB bool, m, n, k int, a []float32, lda int, b []float3
 	mPad, nPad := ceilDiv(m, bf16MR)*bf16MR, ceilDiv(n, bf16NR)*bf16NR
 	ws := bf16Pool.Get().(*bf16Workspace)
 	defer bf16Pool.Put(ws)
-	ws.a = growU32(ws.a, mPad*kq)
-	ws.b = growU32(ws.b, kq*nPad)
+	ws.a = grow(ws.a, mPad*kq)
+	ws.b = grow(ws.b, kq*nPad)
 	g := bf16Call{asm: useBF16Asm(), m: m, n: n, kq: kq, ab: ws.a, bb: ws.b, nPad: nPad,
 		c: c, ldc: ldc, beta: beta, init: init}
 	t := Threads()

@@ -97,9 +97,10 @@ type workspace struct {
 
 var wsPool = sync.Pool{New: func() any { return new(workspace) }}
 
-func grow(s []float32, n int) []float32 {
+// grow returns s resliced to n, or a new slice when s cannot hold n.
+func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
-		return make([]float32, n)
+		return make([]T, n)
 	}
 	return s[:n]
 }
