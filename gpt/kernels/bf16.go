@@ -247,15 +247,7 @@ type bf16Call struct {
 const serialConvert = 1 << 14
 
 func gemmBF16(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, init InitFunc) {
-	if m == 0 || n == 0 {
-		return
-	}
-	if k == 0 {
-		if beta == 0 {
-			for i := 0; i < m; i++ {
-				clear(c[i*ldc : i*ldc+n])
-			}
-		}
+	if emptyProduct(m, n, k, beta, c, ldc) {
 		return
 	}
 	kq := (k + 1) / 2

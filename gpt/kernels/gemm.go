@@ -129,15 +129,7 @@ type gemm struct {
 // mcP x ncP tiles that goroutines claim one at a time. Every tile runs the same
 // arithmetic whoever computes it, so the grouping cannot change a bit.
 func gemmPacked(kr *kernel, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, init InitFunc) {
-	if m == 0 || n == 0 {
-		return
-	}
-	if k == 0 {
-		if beta == 0 {
-			for i := 0; i < m; i++ {
-				clear(c[i*ldc : i*ldc+n])
-			}
-		}
+	if emptyProduct(m, n, k, beta, c, ldc) {
 		return
 	}
 	g := gemm{kr: kr, transA: transA, transB: transB, m: m, n: n, k: k,
@@ -340,6 +332,23 @@ func (g *gemm) packATrans(pa []float32, q0, q1, pc, kc int) {
 			clear(d[len(s):])
 		}
 	}
+}
+
+// emptyProduct does a product with no terms (m, n or k zero): with k = 0
+// and beta = 0 it zeroes C. It reports whether there was nothing more to do.
+func emptyProduct(m, n, k int, beta float32, c []float32, ldc int) bool {
+	if m == 0 || n == 0 {
+		return true
+	}
+	if k != 0 {
+		return false
+	}
+	if beta == 0 {
+		for i := 0; i < m; i++ {
+			clear(c[i*ldc : i*ldc+n])
+		}
+	}
+	return true
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
