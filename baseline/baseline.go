@@ -3,10 +3,8 @@ package baseline
 import (
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
+	"icl/internal/parallel"
 	"icl/prompt"
 )
 
@@ -42,7 +40,7 @@ func Run(dst []float64, p Predictor, b *prompt.Batch, workers int) {
 		panic(fmt.Sprintf("baseline: len(dst) = %d, want B*N = %d", len(dst), b.B*b.N))
 	}
 	ix, isIndexed := p.(indexed)
-	parallel(b.B, workers, func(k int) {
+	parallel.For(b.B, workers, func(k int) {
 		xs, ys := b.Prompt(k)
 		out := dst[k*b.N : (k+1)*b.N]
 		if isIndexed {
@@ -51,38 +49,6 @@ func Run(dst []float64, p Predictor, b *prompt.Batch, workers int) {
 			p.Predict(out, xs, ys, b.N, b.D)
 		}
 	})
-}
-
-// parallel calls f(k) for k in [0, n) on up to workers goroutines.
-func parallel(n, workers int, f func(k int)) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	if workers > n {
-		workers = n
-	}
-	if workers <= 1 {
-		for k := 0; k < n; k++ {
-			f(k)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				k := int(next.Add(1)) - 1
-				if k >= n {
-					return
-				}
-				f(k)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 func checkShapes(dst, xs, ys []float64, n, d int) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"icl/internal/parallel"
 	"icl/prompt"
 )
 
@@ -97,7 +98,7 @@ func RunPosterior(pred, post []float64, p Posterior, b *prompt.Batch, workers in
 		panic(fmt.Sprintf("baseline: RunPosterior: len(pred)=%d len(post)=%d, want %d and %d",
 			len(pred), len(post), b.B*b.N, b.B*b.N*k))
 	}
-	parallel(b.B, workers, func(q int) {
+	parallel.For(b.B, workers, func(q int) {
 		xs, ys := b.Prompt(q)
 		p.PosteriorIndex(pred[q*b.N:(q+1)*b.N], post[q*b.N*k:(q+1)*b.N*k], xs, ys, b.N, b.D, q)
 	})

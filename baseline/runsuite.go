@@ -3,6 +3,7 @@ package baseline
 import (
 	"fmt"
 
+	"icl/internal/parallel"
 	"icl/prompt"
 )
 
@@ -37,7 +38,7 @@ func RunSuite(dst [][]float64, post []float64, ps []Predictor, b *prompt.Batch, 
 			panic(fmt.Sprintf("baseline: RunSuite: len(post) = %d, want B*N*K = %d", len(post), b.B*b.N*k))
 		}
 	}
-	parallel(b.B, workers, func(q int) {
+	parallel.For(b.B, workers, func(q int) {
 		xs, ys := b.Prompt(q)
 		n, d := b.N, b.D
 		out := func(j int) []float64 { return dst[j][q*n : (q+1)*n] }

@@ -3,9 +3,8 @@ package eval
 import (
 	"encoding/json"
 	"fmt"
-	"runtime"
-	"sync"
 
+	"icl/internal/parallel"
 	"icl/rng"
 	"icl/task"
 )
@@ -84,7 +83,7 @@ func FitFunction(c task.Class, n int, grid []float64, preds []Predictor, seed ui
 		line := FittedLine{Name: pr.Name(), Key: pr.Key(), Y: make([]float64, G)}
 		out := make([]float64, G*m)
 		if b, ok := pr.(Baseline); ok {
-			parallelFor(G, func(g int) {
+			parallel.For(G, 0, func(g int) {
 				b.P.Predict(out[g*m:(g+1)*m], xs[g*m:(g+1)*m], ys[g*m:(g+1)*m], m, 1)
 			})
 		} else {
@@ -96,22 +95,6 @@ func FitFunction(c task.Class, n int, grid []float64, preds []Predictor, seed ui
 		fit.Lines = append(fit.Lines, line)
 	}
 	return fit, nil
-}
-
-// parallelFor calls f(k) for k in [0, n) on GOMAXPROCS goroutines.
-func parallelFor(n int, f func(k int)) {
-	w := min(runtime.GOMAXPROCS(0), n)
-	var wg sync.WaitGroup
-	for j := 0; j < w; j++ {
-		wg.Add(1)
-		go func(j int) {
-			defer wg.Done()
-			for k := j; k < n; k += w {
-				f(k)
-			}
-		}(j)
-	}
-	wg.Wait()
 }
 
 type fittedLineJSON struct {

@@ -5,7 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"sync"
+
+	"icl/internal/parallel"
 )
 
 // Model is a GPT-2 ICL model with its parameters, gradients and activations.
@@ -427,7 +428,8 @@ func (m *Model) Backward() {
 	p := m.Prof
 	t := p.start()
 	BN := B * N
-	clearAll(a.dln[:BN*C], a.dres[:BN*C])
+	zero := [2][]float32{a.dln[:BN*C], a.dres[:BN*C]}
+	parallel.For(len(zero), 0, func(k int) { clear(zero[k]) })
 	readoutBackward(a.dln, g.ReadOutW, g.ReadOutB, a.dpreds, a.lnf, m.W.ReadOutW, BN, C)
 	p.lap(kOther, &t)
 	last := len(a.blocks) - 1
@@ -485,17 +487,4 @@ func (m *Model) Backward() {
 	}
 	encoderBackward(g.ReadInW, g.ReadInB, g.WPE, a.dres, a.tokens, B, T, d+c.Families, C)
 	p.lap(kOther, &t)
-}
-
-// clearAll zeroes several buffers, splitting the work over goroutines.
-func clearAll(bufs ...[]float32) {
-	var wg sync.WaitGroup
-	for _, b := range bufs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			clear(b)
-		}()
-	}
-	wg.Wait()
 }

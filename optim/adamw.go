@@ -2,10 +2,10 @@ package optim
 
 import (
 	"fmt"
-	"icl/config"
 	"math"
-	"runtime"
-	"sync"
+
+	"icl/config"
+	"icl/internal/parallel"
 )
 
 // AdamW is Adam with decoupled weight decay (Loshchilov & Hutter), as PyTorch's
@@ -73,7 +73,7 @@ func (o *AdamW) Update(params, grads []float32, lr float64) {
 	bc2 := 1 - math.Pow(b2, float64(o.Step))
 	c := [8]float32{float32(b1), float32(1 - b1), float32(b2), float32(1 - b2),
 		float32(1 - lr*o.WeightDecay), float32(lr / bc1), float32(1 / math.Sqrt(bc2)), float32(o.Eps)}
-	parallelFor(len(params), 1<<14, func(lo, hi int) {
+	parallel.Ranges(len(params), 1<<14, func(lo, hi int) {
 		p, g, m, v := params[lo:hi], grads[lo:hi], o.M[lo:hi], o.V[lo:hi]
 		k := adamwVec(p, g, m, v, &c)
 		adamwScalar(p[k:], g[k:], m[k:], v[k:], &c)
@@ -105,7 +105,7 @@ const normChunk = 1 << 14
 func GradNorm(grads []float32) float64 {
 	nc := (len(grads) + normChunk - 1) / normChunk
 	part := make([]float64, nc)
-	parallelFor(nc, 1, func(lo, hi int) {
+	parallel.Ranges(nc, 1, func(lo, hi int) {
 		for c := lo; c < hi; c++ {
 			var s float64
 			for _, g := range grads[c*normChunk : min((c+1)*normChunk, len(grads))] {
@@ -134,36 +134,10 @@ func ClipGradNorm(grads []float32, maxNorm float64) (norm float64) {
 		return norm
 	}
 	k := float32(coef)
-	parallelFor(len(grads), 1<<14, func(lo, hi int) {
+	parallel.Ranges(len(grads), 1<<14, func(lo, hi int) {
 		for i := range grads[lo:hi] {
 			grads[lo+i] *= k
 		}
 	})
 	return norm
-}
-
-// parallelFor calls fn on disjoint ranges covering [0, n), at most GOMAXPROCS of
-// them and none under grain items unless n is.
-func parallelFor(n, grain int, fn func(lo, hi int)) {
-	p := runtime.GOMAXPROCS(0)
-	if q := n / max(grain, 1); q < p {
-		p = q
-	}
-	if p <= 1 {
-		if n > 0 {
-			fn(0, n)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	wg.Add(p - 1)
-	for i := 1; i < p; i++ {
-		lo, hi := n*i/p, n*(i+1)/p
-		go func() {
-			defer wg.Done()
-			fn(lo, hi)
-		}()
-	}
-	fn(0, n/p)
-	wg.Wait()
 }

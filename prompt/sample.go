@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"icl/config"
+	"icl/internal/parallel"
 	"icl/rng"
 	"icl/task"
 )
@@ -147,30 +145,14 @@ func (s *Sampler) Fill(dst *Batch, seed uint64, labels ...uint64) {
 	}
 	in := newInputMap(&s.Setting, d)
 
-	workers := s.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, b)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			lab := make([]uint64, len(labels)+1)
-			copy(lab, labels)
-			for {
-				p := int(next.Add(1)) - 1
-				if p >= b {
-					return
-				}
-				lab[len(labels)] = uint64(p)
-				s.one(dst, p, in, rng.New(seed, lab...))
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.ForWith(b, s.Workers, func() []uint64 {
+		lab := make([]uint64, len(labels)+1)
+		copy(lab, labels)
+		return lab
+	}, func(lab []uint64, p int) {
+		lab[len(labels)] = uint64(p)
+		s.one(dst, p, in, rng.New(seed, lab...))
+	})
 }
 
 // sample draws a function of c, a sparse linear one within the active
