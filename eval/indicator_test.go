@@ -31,7 +31,7 @@ func TestTransformerFamily(t *testing.T) {
 	}
 	want := func(family int) []float32 {
 		out := make([]float32, B*n)
-		m.PredictFamilies(out, x32, y32, gpt.ShowFamily(B, F, family), B, n)
+		m.Predict(out, gpt.Input{Xs: x32, Ys: y32, Ind: gpt.ShowFamily(B, F, family), B: B, N: n})
 		return out
 	}
 	var preds [3][]float64

@@ -108,7 +108,7 @@ func (t *Transformer) PredictBatch(dst, xs, ys []float64, B, N, D int) {
 		if ind != nil {
 			in = ind[:nb*cfg.Families]
 		}
-		t.Model.PredictFamilies(p32[:nb*N], x32[:nb*N*D], y32[:nb*N], in, nb, N)
+		t.Model.Predict(p32[:nb*N], gpt.Input{Xs: x32[:nb*N*D], Ys: y32[:nb*N], Ind: in, B: nb, N: N})
 		for i, v := range p32[:nb*N] {
 			dst[lo*N+i] = float64(v)
 		}

@@ -24,7 +24,7 @@ func benchStep(b *testing.B, cfg Config) {
 	opt := optim.DefaultAdamW().New(len(m.Params))
 	step := func() {
 		m.ZeroGrad()
-		m.Forward(xs, ys, B, N)
+		m.Forward(Input{Xs: xs, Ys: ys, B: B, N: N})
 		m.Backward()
 		opt.Update(m.Params, m.Grads, 1e-4)
 	}

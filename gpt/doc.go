@@ -4,7 +4,7 @@
 // A prompt of N points (x_i, y_i), x_i in R^d, becomes T = 2N tokens
 // z_{2i} = x_i and z_{2i+1} = (y_i, 0, ..., 0); a model with a family indicator
 // (Config.Families = F > 0) appends the prompt's F indicator features to every
-// token (Model.ForwardFamilies). The network is a read-in
+// token (Input.Ind). The network is a read-in
 // Linear(d+F -> C) plus learned position embeddings, L pre-LayerNorm transformer
 // blocks (causal multi-head attention, GELU MLP), a final LayerNorm and a read-out
 // Linear(C -> 1). The read-out at x-token 2i predicts y_i; the training loss is the

@@ -28,7 +28,7 @@ func Example() {
 	}
 	opt := optim.DefaultAdamW().New(len(m.Params))
 	m.ZeroGrad()
-	loss := m.Forward(xs, ys, B, N)
+	loss := m.Forward(gpt.Input{Xs: xs, Ys: ys, B: B, N: N})
 	m.Backward()
 	opt.Update(m.Params, m.Grads, 1e-3)
 	fmt.Println(cfg.NumParams(), len(m.Preds()), loss > 0)

@@ -199,46 +199,51 @@ func (m *Model) Release() {
 	m.B, m.N, m.ready = 0, 0, false
 }
 
-// Forward runs the model on B prompts of N points, xs (B,N,Dim) and ys (B,N), and
-// returns the mean squared error of its predictions. N must be at most
-// Cfg.Points. The labels are part of the input: the prediction at point i sees
-// y_0 .. y_{i-1} (ys[b, N-1] never affects a prediction, only the loss).
-// Predictions are kept for Preds and activations for Backward.
-func (m *Model) Forward(xs, ys []float32, B, N int) float32 {
-	return m.ForwardWeighted(xs, ys, nil, B, N)
+// Input is a batch of B prompts of N points, the argument of Forward and
+// Predict.
+//
+// The labels are part of the input: the prediction at point i sees
+// y_0 .. y_{i-1} (Ys[b, N-1] never affects a prediction, only the loss).
+//
+// Ind is for a model with a family indicator (Cfg.Families = F > 0): every
+// token of prompt b carries Ind[b] after its d input features (x-tokens
+// (x_i, Ind[b]), y-tokens (y_i, 0, ..., 0, Ind[b])). A prompt shows its
+// family k as the one-hot e_k (ShowFamily) and hides it as zeros; nil hides
+// it on every prompt. Ind must be nil when F = 0.
+//
+// W weighs the prompts in the loss: Forward returns mean over b, i of
+// W[b] (pred[b,i] - ys[b,i])^2, and Backward then follows that loss. Nil
+// weighs every prompt 1. Training uses W[b] = 1 / scale of prompt b's class
+// so that each class of a mixture counts in the loss as it does in the
+// normalized error of evaluation. Predictions do not depend on W.
+type Input struct {
+	Xs   []float32 // (B, N, Dim) inputs x_i
+	Ys   []float32 // (B, N) labels y_i
+	Ind  []float32 // (B, F) family indicator, or nil
+	W    []float32 // (B) loss weight per prompt, or nil
+	B, N int       // prompts, and points per prompt: 1 <= N <= Cfg.Points
 }
 
-// ForwardWeighted is Forward with a weight per prompt, w (B): it returns
-// mean over b, i of w[b] (pred[b,i] - ys[b,i])^2, and Backward then follows
-// that loss. A nil w weighs every prompt 1 (Forward). Training uses
-// w[b] = 1 / scale of prompt b's class so that each class of a mixture
-// counts in the loss as it does in the normalized error of evaluation.
-func (m *Model) ForwardWeighted(xs, ys, w []float32, B, N int) float32 {
-	return m.ForwardFamilies(xs, ys, nil, w, B, N)
-}
-
-// ForwardFamilies is ForwardWeighted for a model with a family indicator
-// (Cfg.Families = F > 0): ind (B, F) holds each prompt's indicator, which
-// every token of the prompt carries after its d input features (x-tokens
-// (x_i, ind[b]), y-tokens (y_i, 0, ..., 0, ind[b])). A training prompt shows
-// its family k as the one-hot e_k and hides it as zeros; nil ind hides it on
-// every prompt. ind must be nil when F = 0.
-func (m *Model) ForwardFamilies(xs, ys, ind, w []float32, B, N int) float32 {
+// Forward runs the model on the prompts of in and returns the (weighted,
+// see Input.W) mean squared error of its predictions. Predictions are kept
+// for Preds and activations for Backward.
+func (m *Model) Forward(in Input) float32 {
+	xs, ys, ind, w, B, N := in.Xs, in.Ys, in.Ind, in.W, in.B, in.N
 	c := m.Cfg
 	if B < 1 || N < 1 || N > c.Points {
 		panic(fmt.Sprintf("gpt: Forward with B = %d, N = %d; need B >= 1 and 1 <= N <= Points = %d", B, N, c.Points))
 	}
 	if len(xs) != B*N*c.Dim {
-		panic(fmt.Sprintf("gpt: Forward: len(xs) = %d, want B*N*Dim = %d", len(xs), B*N*c.Dim))
+		panic(fmt.Sprintf("gpt: Forward: len(Xs) = %d, want B*N*Dim = %d", len(xs), B*N*c.Dim))
 	}
 	if len(ys) != B*N {
-		panic(fmt.Sprintf("gpt: Forward: len(ys) = %d, want B*N = %d", len(ys), B*N))
+		panic(fmt.Sprintf("gpt: Forward: len(Ys) = %d, want B*N = %d", len(ys), B*N))
 	}
 	if w != nil && len(w) != B {
-		panic(fmt.Sprintf("gpt: ForwardWeighted: len(w) = %d, want B = %d", len(w), B))
+		panic(fmt.Sprintf("gpt: Forward: len(W) = %d, want B = %d", len(w), B))
 	}
 	if ind != nil && (c.Families == 0 || len(ind) != B*c.Families) {
-		panic(fmt.Sprintf("gpt: ForwardFamilies: len(ind) = %d, want B*Families = %d (nil when Families = 0)", len(ind), B*c.Families))
+		panic(fmt.Sprintf("gpt: Forward: len(Ind) = %d, want B*Families = %d (nil when Families = 0)", len(ind), B*c.Families))
 	}
 	m.ensure(B, N)
 	a := &m.a
@@ -381,22 +386,18 @@ func (m *Model) ReadoutInput(dst []float32) {
 	copy(dst[:BN*C], m.a.lnf[:BN*C])
 }
 
-// Predict runs Forward and copies its (B, N) predictions into dst.
-func (m *Model) Predict(dst, xs, ys []float32, B, N int) {
-	m.PredictFamilies(dst, xs, ys, nil, B, N)
-}
-
-// PredictFamilies is Predict with the family indicator ind (B, F) of
-// ForwardFamilies; nil hides it.
-func (m *Model) PredictFamilies(dst, xs, ys, ind []float32, B, N int) {
-	if len(dst) != B*N {
-		panic(fmt.Sprintf("gpt: Predict: len(dst) = %d, want B*N = %d", len(dst), B*N))
+// Predict runs Forward on in and copies its (B, N) predictions into dst.
+// in.W is not used.
+func (m *Model) Predict(dst []float32, in Input) {
+	if len(dst) != in.B*in.N {
+		panic(fmt.Sprintf("gpt: Predict: len(dst) = %d, want B*N = %d", len(dst), in.B*in.N))
 	}
-	m.ForwardFamilies(xs, ys, ind, nil, B, N)
+	in.W = nil
+	m.Forward(in)
 	copy(dst, m.Preds())
 }
 
-// ShowFamily returns the indicator (B, F) of ForwardFamilies with every one
+// ShowFamily returns an indicator (B, F), Input.Ind, with every one
 // of B prompts showing family k (0 <= k < F), or nil, hidden, when k < 0.
 func ShowFamily(B, F, k int) []float32 {
 	if k < 0 {

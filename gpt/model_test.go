@@ -140,7 +140,7 @@ func TestForwardMatchesReference(t *testing.T) {
 		for _, N := range []int{4, 3, 1} {
 			B := 3
 			xs, ys := randomPrompts(r, B, N, tinyCfg.Dim)
-			loss := m.Forward(xs, ys, B, N)
+			loss := m.Forward(Input{Xs: xs, Ys: ys, B: B, N: N})
 			want, wantLoss := refForward(tinyCfg, refParamsOf(m), to64(xs), to64(ys), B, N)
 			checkClose(t, init+" preds", m.Preds(), want)
 			if math.Abs(float64(loss)-wantLoss) > 1e-5*math.Max(1, wantLoss) {
@@ -160,7 +160,7 @@ func TestModelGradient(t *testing.T) {
 	B, N := 2, 4
 	xs, ys := randomPrompts(r, B, N, tinyCfg.Dim)
 	m.ZeroGrad()
-	m.Forward(xs, ys, B, N)
+	m.Forward(Input{Xs: xs, Ys: ys, B: B, N: N})
 	m.Backward()
 	p := refParamsOf(m)
 	x64, y64 := to64(xs), to64(ys)
@@ -195,10 +195,10 @@ func TestBackwardAccumulates(t *testing.T) {
 	randomize(m, r)
 	xs, ys := randomPrompts(r, 2, 4, tinyCfg.Dim)
 	m.ZeroGrad()
-	m.Forward(xs, ys, 2, 4)
+	m.Forward(Input{Xs: xs, Ys: ys, B: 2, N: 4})
 	m.Backward()
 	once := slices.Clone(m.Grads)
-	m.Forward(xs, ys, 2, 4)
+	m.Forward(Input{Xs: xs, Ys: ys, B: 2, N: 4})
 	m.Backward()
 	scale := 0.0
 	for _, g := range once {
@@ -246,7 +246,7 @@ func TestCausality(t *testing.T) {
 
 // Preds2 is Forward then Preds.
 func (m *Model) Preds2(xs, ys []float32, B, N int) []float32 {
-	m.Forward(xs, ys, B, N)
+	m.Forward(Input{Xs: xs, Ys: ys, B: B, N: N})
 	return m.Preds()
 }
 
@@ -259,23 +259,23 @@ func TestShapeChanges(t *testing.T) {
 	fresh, _ := New(tinyCfg)
 	copy(fresh.Params, m.Params)
 	xs, ys := randomPrompts(r, 4, 4, tinyCfg.Dim)
-	m.Forward(xs, ys, 4, 4)
+	m.Forward(Input{Xs: xs, Ys: ys, B: 4, N: 4})
 	buf := &m.acts[0]
 	xs2, ys2 := randomPrompts(r, 2, 3, tinyCfg.Dim)
 	m.ZeroGrad()
-	l1 := m.Forward(xs2, ys2, 2, 3)
+	l1 := m.Forward(Input{Xs: xs2, Ys: ys2, B: 2, N: 3})
 	m.Backward()
 	if &m.acts[0] != buf {
 		t.Error("activation buffer reallocated for a smaller shape")
 	}
 	fresh.ZeroGrad()
-	l2 := fresh.Forward(xs2, ys2, 2, 3)
+	l2 := fresh.Forward(Input{Xs: xs2, Ys: ys2, B: 2, N: 3})
 	fresh.Backward()
 	if l1 != l2 || !slices.Equal(m.Preds(), fresh.Preds()) || !slices.Equal(m.Grads, fresh.Grads) {
 		t.Error("reused buffers give different bits from a fresh model")
 	}
 	dst := make([]float32, 6)
-	m.Predict(dst, xs2, ys2, 2, 3)
+	m.Predict(dst, Input{Xs: xs2, Ys: ys2, B: 2, N: 3})
 	if !slices.Equal(dst, fresh.Preds()) {
 		t.Error("Predict differs from Forward's predictions")
 	}
@@ -415,10 +415,10 @@ func TestDeterminism(t *testing.T) {
 	}
 }
 
-// ForwardWeighted's loss against the weighted mean squared error of the
-// float64 reference's predictions, and its gradient against central finite
-// differences of that loss, with unequal prompt weights (as training's
-// normalized loss uses: 1 / class scale).
+// Forward's loss with prompt weights (Input.W) against the weighted mean
+// squared error of the float64 reference's predictions, and its gradient
+// against central finite differences of that loss, with unequal prompt
+// weights (as training's normalized loss uses: 1 / class scale).
 func TestForwardWeightedGradient(t *testing.T) {
 	r := rand.New(rand.NewPCG(27, 28))
 	m, _ := New(tinyCfg)
@@ -438,16 +438,16 @@ func TestForwardWeightedGradient(t *testing.T) {
 		return s / float64(B*N)
 	}
 	m.ZeroGrad()
-	got := m.ForwardWeighted(xs, ys, w, B, N)
+	got := m.Forward(Input{Xs: xs, Ys: ys, W: w, B: B, N: N})
 	if want := loss(); math.Abs(float64(got)-want) > 1e-5*math.Max(1, want) {
 		t.Errorf("weighted loss %v, want %v", got, want)
 	}
 	// Equal weights are not enough to tell weighting from none: the
 	// unweighted loss of the same prompts must differ.
-	if plain := m.Forward(xs, ys, B, N); math.Abs(float64(plain-got)) < 1e-3*math.Abs(float64(got)) {
+	if plain := m.Forward(Input{Xs: xs, Ys: ys, B: B, N: N}); math.Abs(float64(plain-got)) < 1e-3*math.Abs(float64(got)) {
 		t.Fatalf("weighted loss %v equals the unweighted %v: weights ignored", got, plain)
 	}
-	m.ForwardWeighted(xs, ys, w, B, N)
+	m.Forward(Input{Xs: xs, Ys: ys, W: w, B: B, N: N})
 	m.Backward()
 	checkModelGrads(t, r, m, p, loss)
 }
@@ -504,7 +504,7 @@ func TestFamilyIndicatorForward(t *testing.T) {
 	B, N := 3, 4
 	xs, ys := randomPrompts(r, B, N, famCfg.Dim)
 	ind := famInd()
-	loss := m.ForwardFamilies(xs, ys, ind, nil, B, N)
+	loss := m.Forward(Input{Xs: xs, Ys: ys, Ind: ind, B: B, N: N})
 	want, wantLoss := refForwardInd(famCfg, refParamsOf(m), to64(xs), to64(ys), to64(ind), B, N)
 	checkClose(t, "indicator preds", m.Preds(), want)
 	if math.Abs(float64(loss)-wantLoss) > 1e-5*math.Max(1, wantLoss) {
@@ -514,7 +514,7 @@ func TestFamilyIndicatorForward(t *testing.T) {
 
 	// The indicator changes the predictions of shown prompts only.
 	hidden := make([]float32, B*N)
-	m.PredictFamilies(hidden, xs, ys, make([]float32, B*3), B, N)
+	m.Predict(hidden, Input{Xs: xs, Ys: ys, Ind: make([]float32, B*3), B: B, N: N})
 	for b := 0; b < B; b++ {
 		same := slices.Equal(shown[b*N:(b+1)*N], hidden[b*N:(b+1)*N])
 		if same != (b == 1) {
@@ -522,12 +522,12 @@ func TestFamilyIndicatorForward(t *testing.T) {
 		}
 	}
 	nilInd := make([]float32, B*N)
-	m.PredictFamilies(nilInd, xs, ys, nil, B, N)
+	m.Predict(nilInd, Input{Xs: xs, Ys: ys, B: B, N: N})
 	if !slices.Equal(nilInd, hidden) {
 		t.Errorf("nil indicator %v, zero indicator %v: want the same bits", nilInd, hidden)
 	}
 	plain := make([]float32, B*N)
-	m.Predict(plain, xs, ys, B, N)
+	m.Predict(plain, Input{Xs: xs, Ys: ys, B: B, N: N})
 	if !slices.Equal(plain, hidden) {
 		t.Error("Predict on a model with an indicator differs from a hidden indicator")
 	}
@@ -549,7 +549,7 @@ func TestFamilyIndicatorForward(t *testing.T) {
 	if err := u.LoadTensors(ts); err != nil {
 		t.Fatal(err)
 	}
-	u.Forward(xs, ys, B, N)
+	u.Forward(Input{Xs: xs, Ys: ys, B: B, N: N})
 	for i, v := range u.Preds() {
 		if d := math.Abs(float64(v - hidden[i])); d > 1e-6*math.Max(1, math.Abs(float64(v))) {
 			t.Fatalf("pred %d: unconditional %v, hidden indicator %v", i, v, hidden[i])
@@ -568,7 +568,7 @@ func TestFamilyIndicatorGradient(t *testing.T) {
 	xs, ys := randomPrompts(r, B, N, famCfg.Dim)
 	ind := famInd()
 	m.ZeroGrad()
-	m.ForwardFamilies(xs, ys, ind, nil, B, N)
+	m.Forward(Input{Xs: xs, Ys: ys, Ind: ind, B: B, N: N})
 	m.Backward()
 	p := refParamsOf(m)
 	x64, y64, i64 := to64(xs), to64(ys), to64(ind)

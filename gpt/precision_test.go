@@ -78,10 +78,10 @@ func TestBF16Model(t *testing.T) {
 	xs, ys := randomPrompts(r, B, N, c.Dim)
 	m, _ := New(c)
 	m.Init(rand.New(rand.NewPCG(43, 44)))
-	m.Forward(xs, ys, B, N)
+	m.Forward(Input{Xs: xs, Ys: ys, B: B, N: N})
 	f32 := slices.Clone(m.Preds())
 	m.Precision = BF16
-	m.Forward(xs, ys, B, N)
+	m.Forward(Input{Xs: xs, Ys: ys, B: B, N: N})
 	bf := m.Preds()
 	var d, s float64
 	for i := range bf {

@@ -18,7 +18,7 @@ func TestStream(t *testing.T) {
 		randomize(m, r)
 		B, N := 2, 4
 		xs, ys := randomPrompts(r, B, N, c.Dim)
-		m.Forward(xs, ys, B, N)
+		m.Forward(Input{Xs: xs, Ys: ys, B: B, N: N})
 		want := refStreams(c, refParamsOf(m), to64(xs), to64(ys), B, N) // (L+1) x (B*N*C)
 		C := c.Width
 		got := make([]float32, B*N*C)

@@ -14,7 +14,7 @@ func trainSteps(m *Model, xs, ys []float32, B, N, steps int, lr float64) []float
 	opt := optim.DefaultAdamW().New(len(m.Params))
 	for s := 0; s < steps; s++ {
 		m.ZeroGrad()
-		m.Forward(xs, ys, B, N)
+		m.Forward(Input{Xs: xs, Ys: ys, B: B, N: N})
 		m.Backward()
 		opt.Update(m.Params, m.Grads, lr)
 	}
@@ -38,7 +38,7 @@ func TestMemorize(t *testing.T) {
 	var first, last float32
 	for s := 0; s < 300; s++ {
 		m.ZeroGrad()
-		l := m.Forward(xs, ys, B, N)
+		l := m.Forward(Input{Xs: xs, Ys: ys, B: B, N: N})
 		m.Backward()
 		opt.Update(m.Params, m.Grads, 3e-3)
 		if s == 0 {
@@ -46,7 +46,7 @@ func TestMemorize(t *testing.T) {
 		}
 		last = l
 	}
-	final := m.Forward(xs, ys, B, N)
+	final := m.Forward(Input{Xs: xs, Ys: ys, B: B, N: N})
 	t.Logf("loss: step 0 %.4f, step 299 %.5f, after %.5f", first, last, final)
 	if !(final < 0.01*first) {
 		t.Errorf("loss %.4f -> %.5f after 300 steps, want below 1%% of the start", first, final)

@@ -191,7 +191,7 @@ func TestTorchModelFamilies(t *testing.T) {
 		}
 	}
 	preds := make([]float32, B*n)
-	m.PredictFamilies(preds, x32, y32, ind, B, n)
+	m.Predict(preds, gpt.Input{Xs: x32, Ys: y32, Ind: ind, B: B, N: n})
 	p, o := filepath.Join(dir, "prompts.npz"), filepath.Join(dir, "preds.npy")
 	if err := npz.WriteNPZ(p, npz.NewFloat64("xs", []int{B, n, d}, xs), npz.NewFloat64("ys", []int{B, n}, ys),
 		npz.NewInt64("families", []int{B}, fam)); err != nil {

@@ -93,7 +93,7 @@ func TestIndicatorReachesModel(t *testing.T) {
 			}
 		}
 		pred := make([]float32, B*N)
-		m.PredictFamilies(pred, xs, ys, ind, B, N)
+		m.Predict(pred, gpt.Input{Xs: xs, Ys: ys, Ind: ind, B: B, N: N})
 		sum, n := 0.0, 0
 		for p := 0; p < B; p++ {
 			if bt.Class[p] == 1 {

@@ -649,7 +649,7 @@ func (t *trainer) step(s int, st Stage) (loss, norm, lr float64) {
 			w[p] = float32(1 / bt.Scale[p])
 		}
 	}
-	loss = float64(t.model.ForwardFamilies(xs, ys, t.indicator(bt, 0, B), w, B, st.Points))
+	loss = float64(t.model.Forward(gpt.Input{Xs: xs, Ys: ys, Ind: t.indicator(bt, 0, B), W: w, B: B, N: st.Points}))
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, 0, 0
 	}
@@ -683,7 +683,7 @@ func (t *trainer) evaluate(st Stage) *EvalResult {
 	for lo := 0; lo < bt.B; lo += t.cfg.Train.Batch {
 		hi := min(lo+t.cfg.Train.Batch, bt.B)
 		xs, ys := t.load(bt, lo, hi)
-		t.model.ForwardFamilies(xs, ys, t.indicator(bt, lo, hi), nil, hi-lo, N)
+		t.model.Forward(gpt.Input{Xs: xs, Ys: ys, Ind: t.indicator(bt, lo, hi), B: hi - lo, N: N})
 		preds := t.model.Preds()
 		for p := lo; p < hi; p++ {
 			for i := 0; i < N; i++ {

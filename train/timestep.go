@@ -58,7 +58,7 @@ func TimeStep(c gpt.Config, prec gpt.Precision, B, minSteps int, dur time.Durati
 			m.Prof = &t.Layers
 		}
 		m.ZeroGrad()
-		m.Forward(xs, ys, B, N)
+		m.Forward(gpt.Input{Xs: xs, Ys: ys, B: B, N: N})
 		t1 := time.Now()
 		m.Backward()
 		t2 := time.Now()

@@ -211,7 +211,7 @@ func TestPredictMatchesModel(t *testing.T) {
 	xs, _, _ := pf.Float32("xs", 4, 5, 3)
 	ys, _, _ := pf.Float32("ys", 4, 5)
 	want := make([]float32, 20)
-	m.Predict(want, xs, ys, 4, 5)
+	m.Predict(want, gpt.Input{Xs: xs, Ys: ys, B: 4, N: 5})
 	for i, v := range got.Float32() {
 		if v != want[i] {
 			t.Fatalf("prediction %d: file %g, model %g", i, v, want[i])
@@ -652,7 +652,7 @@ func TestPredictFamily(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := make([]float32, B*N)
-		m.PredictFamilies(want, xs, ys, gpt.ShowFamily(B, F, fam), B, N)
+		m.Predict(want, gpt.Input{Xs: xs, Ys: ys, Ind: gpt.ShowFamily(B, F, fam), B: B, N: N})
 		if !slices.Equal(f.Float32(), want) {
 			t.Errorf("-family %d: file %v, model %v", fam, f.Float32(), want)
 		}

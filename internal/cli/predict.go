@@ -127,7 +127,7 @@ func predictBatch(m *gpt.Model, b *prompt.Batch, family int) ([]float32, error) 
 		if ind != nil {
 			in = ind[:n*m.Cfg.Families]
 		}
-		m.PredictFamilies(out[lo*b.N:(lo+n)*b.N], xs[:n*b.N*b.D], ys[:n*b.N], in, n, b.N)
+		m.Predict(out[lo*b.N:(lo+n)*b.N], gpt.Input{Xs: xs[:n*b.N*b.D], Ys: ys[:n*b.N], Ind: in, B: n, N: b.N})
 	}
 	return out, nil
 }
