@@ -132,7 +132,7 @@ func ModelSelection(bt *prompt.Batch, model Predictor, mix *baseline.BayesMixtur
 	}
 	s := &Selection{Class: mix.Components[0].Name()}
 	s.Implied = ImpliedWeight(model.Name(), t, p[0], p[1], B, N, opts.level(), opts.boots(),
-		rng.New(opts.BootSeed, rng.LabelEval, 1<<32))
+		rng.New(opts.BootSeed, rng.LabelEval, rng.StreamSelectionWeight))
 	s.Posterior = meanPosterior(bt, mix, opts)
 	for _, m := range others {
 		s.Others = append(s.Others, meanPosterior(bt, m, opts))
@@ -153,5 +153,5 @@ func meanPosterior(bt *prompt.Batch, mix *baseline.BayesMixture, opts Options) C
 		p0[k] = post[2*k]
 	}
 	return ICLCurve("bayes posterior", p0, B, N, opts.level(), opts.boots(),
-		rng.New(opts.BootSeed, rng.LabelEval, 1<<32+1))
+		rng.New(opts.BootSeed, rng.LabelEval, rng.StreamSelectionPosterior))
 }

@@ -1,6 +1,9 @@
 package rng
 
-import "testing"
+import (
+	"hash/fnv"
+	"testing"
+)
 
 func TestSameLabelsSameBits(t *testing.T) {
 	a, b := New(7, 1, 2), New(7, 1, 2)
@@ -23,5 +26,31 @@ func TestLabelsSeparateStreams(t *testing.T) {
 	}
 	if New(7, 1).Uint64() == New(8, 1).Uint64() {
 		t.Fatal("seeds 7 and 8 give the same first draw")
+	}
+}
+
+func TestNameIsFNV1a64(t *testing.T) {
+	for _, s := range []string{"", "a", "e3/k=1", "e1/dense#3", "E7/sparse/excess/transformer-lasso", "\x00\xff"} {
+		h := fnv.New64a()
+		h.Write([]byte(s))
+		if got, want := Name(s), h.Sum64(); got != want {
+			t.Errorf("Name(%q) = %#x, want %#x", s, got, want)
+		}
+	}
+}
+
+func TestStreamValues(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		got, want uint64
+	}{
+		{"StreamSelectionWeight", StreamSelectionWeight, 1 << 32},
+		{"StreamSelectionPosterior", StreamSelectionPosterior, 1<<32 + 1},
+		{"StreamSweepWeight", StreamSweepWeight, 7},
+		{"StreamPaired", StreamPaired, 0},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %d, want %d (recorded intervals depend on it)", c.name, c.got, c.want)
+		}
 	}
 }
