@@ -6,6 +6,7 @@ package atomicfile
 
 import (
 	"bufio"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -59,5 +60,14 @@ func WriteBytes(path string, data []byte) error {
 	return Write(path, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
+	})
+}
+
+// WriteJSON writes v to path as indented JSON, atomically.
+func WriteJSON(path string, v any) error {
+	return Write(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", " ")
+		return enc.Encode(v)
 	})
 }

@@ -107,14 +107,14 @@ func rises(c *eval.Curve) int {
 // pretrainBayes returns the exact Bayes mixture of a run's pretraining class.
 func (e *env) pretrainBayes(role string) (*baseline.BayesMixture, error) {
 	m := e.models[role]
-	c, err := m.run.Cfg.Task.Build(m.run.Cfg.Data.Dim)
+	c, err := m.cfg.Task.Build(m.cfg.Data.Dim)
 	if err != nil {
 		return nil, err
 	}
 	ev, ok := baseline.Exact(c, baseline.DefaultJitter)
 	bm, ok2 := ev.(*baseline.BayesMixture)
 	if !ok || !ok2 || len(bm.Components) != 2 {
-		return nil, fmt.Errorf("experiment %s: run %s is not pretrained on a mixture of 2 classes with exact Bayes predictors", e.def.ID, m.run.Name)
+		return nil, fmt.Errorf("experiment %s: run %s is not pretrained on a mixture of 2 classes with exact Bayes predictors", e.def.ID, m.run)
 	}
 	return bm, nil
 }
@@ -125,7 +125,7 @@ func (e *env) sweepPositions() []int {
 }
 
 func (e *env) sweepFigure(o *Outcome, s *eval.Sweep, name, title, xlabel string) {
-	tf := modelKey(e.def.Sweep.Models[0])
+	tf := ModelKey(e.def.Sweep.Models[0])
 	var lines []plot.Series
 	for _, p := range e.sweepPositions() {
 		if l, ok := e.sweepSeries(s, tf, p, "transformer, "+examples(p)); ok {
@@ -173,7 +173,7 @@ func (e *env) lossBayes(role string) (ref, sq *baseline.BayesMixture, err error)
 	if err != nil {
 		return nil, nil, err
 	}
-	if e.models[role].run.Cfg.Train.Loss != train.LossNormalized {
+	if e.models[role].cfg.Train.Loss != train.LossNormalized {
 		return bm, nil, nil
 	}
 	scales, err := e.componentScales(role)
@@ -186,7 +186,7 @@ func (e *env) lossBayes(role string) (ref, sq *baseline.BayesMixture, err error)
 // componentScales returns the scales of the components of role's pretraining
 // mixture, the per-class normalizers of train.loss: normalized.
 func (e *env) componentScales(role string) ([]float64, error) {
-	cfg := e.models[role].run.Cfg
+	cfg := e.models[role].cfg
 	c, err := cfg.Task.Build(cfg.Data.Dim)
 	if err != nil {
 		return nil, err
@@ -227,7 +227,7 @@ func (e *env) paired(r *eval.SettingResult, a, b string, ratio float64, p int) (
 		d[i] = ea[i] - ratio*eb[i]
 	}
 	c := eval.ICLCurve("difference", d, r.B, r.N, e.level(), max(e.scale.Boots, 1),
-		rng.New(e.seed(fmt.Sprintf("%s/paired/%s-%g*%s@%d", r.Setting, a, ratio, b, p)), rng.LabelEval, 0))
+		rng.New(e.seed(fmt.Sprintf("%s/paired/%s-%g*%s@%d", r.Setting, a, ratio, b, p)), rng.LabelEval, rng.StreamPaired))
 	mean, lo, hi = c.At(p)
 	return mean, lo, hi, true
 }

@@ -14,9 +14,10 @@ import (
 
 	"icl/atomicfile"
 	"icl/gpt"
+	"icl/provenance"
 )
 
-// evalCache keeps the results of an experiment's evaluations in a folder of
+// EvalCache keeps the results of an experiment's evaluations in a folder of
 // the output directory, one gob file per evaluation (gob keeps every float64's
 // bits, NaN included), named by the SHA-256 of
 // everything the result is a function of: icl's commit, the experiment's
@@ -26,7 +27,7 @@ import (
 // Without a clean commit (a build from a tree with uncommitted changes, or
 // without version control) the code that made a result cannot be named, so
 // nothing is cached.
-type evalCache struct {
+type EvalCache struct {
 	dir          string // OUT/cache
 	commit       string
 	hits, misses int
@@ -38,20 +39,20 @@ const cacheFormat = "1"
 // cacheDir is the cache's folder under the output directory.
 const cacheDir = "cache"
 
-// newEvalCache returns the cache of outDir, or nil (with the reason) when the
+// NewEvalCache returns the evaluation cache of the output folder outDir, or nil (with the reason) when the
 // build cannot name its code.
-func newEvalCache(outDir string) (*evalCache, string) {
-	_, commit := version()
+func NewEvalCache(outDir string) (*EvalCache, string) {
+	_, commit := provenance.Version()
 	if len(commit) != 40 || strings.Trim(commit, "0123456789abcdef") != "" {
 		return nil, "icl's source is not a clean commit (" + commit + ")"
 	}
-	return &evalCache{dir: filepath.Join(outDir, cacheDir), commit: commit}, ""
+	return &EvalCache{dir: filepath.Join(outDir, cacheDir), commit: commit}, ""
 }
 
 // key is the cache key of an evaluation of e described by what (any value
 // that JSON-encodes the evaluation's own arguments), with the models of roles;
 // "" without a cache.
-func (c *evalCache) key(e *env, kind string, what any, roles []string) string {
+func (c *EvalCache) key(e *env, kind string, what any, roles []string) string {
 	if c == nil {
 		return ""
 	}
@@ -82,7 +83,7 @@ func (c *evalCache) key(e *env, kind string, what any, roles []string) string {
 
 // load reads the result stored under key into v; false when there is none
 // (or it does not decode: it is then computed again).
-func (c *evalCache) load(key string, v any) bool {
+func (c *EvalCache) load(key string, v any) bool {
 	if c == nil {
 		return false
 	}
@@ -96,7 +97,7 @@ func (c *evalCache) load(key string, v any) bool {
 }
 
 // store writes v under key.
-func (c *evalCache) store(key string, v any) error {
+func (c *EvalCache) store(key string, v any) error {
 	if c == nil {
 		return nil
 	}
@@ -108,14 +109,4 @@ func (c *evalCache) store(key string, v any) error {
 		return err
 	}
 	return atomicfile.WriteBytes(filepath.Join(c.dir, key+".gob"), b.Bytes())
-}
-
-// fileSHA256 returns the SHA-256 of a file, hex.
-func fileSHA256(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", err
-	}
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:]), nil
 }

@@ -3,10 +3,43 @@ package experiment
 import (
 	"context"
 	"encoding/json"
-	"io"
+	"icl/gpt"
+	"icl/train"
+	"path/filepath"
 	"reflect"
 	"testing"
 )
+
+// microModels trains d's runs at MicroScale into dir (one per distinct
+// config) and loads them by role.
+func microModels(t *testing.T, d *Def, dir string) map[string]*Model {
+	t.Helper()
+	models := map[string]*Model{}
+	byName := map[string]*Model{}
+	for i := range d.Runs {
+		cfg, err := RunConfig(d, &d.Runs[i], MicroScale())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := byName[cfg.Name]; m != nil {
+			models[d.Runs[i].Role] = m
+			continue
+		}
+		run := filepath.Join(dir, filepath.FromSlash(cfg.Name))
+		if !train.IsDone(run) { // another experiment's run of the same name and config
+			if _, err := train.Run(context.Background(), cfg, run, train.Options{Quiet: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		gm, _, err := gpt.LoadFile(filepath.Join(run, train.ModelFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := &Model{Run: cfg.Name, Cfg: cfg, M: gm, SHA256: cfg.Name}
+		byName[cfg.Name], models[d.Runs[i].Role] = m, m
+	}
+	return models
+}
 
 // A second analysis of the same models with the evaluation cache reads every
 // evaluation from it and gives the same checks, tables and results to the
@@ -21,16 +54,9 @@ func TestEvalCache(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		runs, err := Plan([]*Def{d}, microScale(), out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := trainRuns(context.Background(), runs, 2, newDisplay(io.Discard, false, true, 0, runs)); err != nil {
-			t.Fatal(err)
-		}
-		ec := &evalCache{dir: t.TempDir(), commit: "test"}
-		logf := func(string, ...any) {}
-		first, err := runExperiment(d, microScale(), runs, map[string]*model{}, ec, t.TempDir(), 0, logf)
+		models := microModels(t, d, out)
+		ec := &EvalCache{dir: t.TempDir(), commit: "test"}
+		first, err := Analyze(d, MicroScale(), models, AnalyzeOptions{Cache: ec})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,7 +64,7 @@ func TestEvalCache(t *testing.T) {
 			t.Fatalf("%s first run: %d hits, %d misses", id, ec.hits, ec.misses)
 		}
 		misses := ec.misses
-		second, err := runExperiment(d, microScale(), runs, map[string]*model{}, ec, t.TempDir(), 0, logf)
+		second, err := Analyze(d, MicroScale(), models, AnalyzeOptions{Cache: ec})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,15 +77,14 @@ func TestEvalCache(t *testing.T) {
 			t.Errorf("%s: the cached analysis differs from the computed one", id)
 		}
 		// Another model file (another SHA-256): evaluated again.
-		models := map[string]*model{}
-		if _, err := runExperiment(d, microScale(), runs, models, nil, t.TempDir(), 0, logf); err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range models {
-			m.sha256 = "another"
+		other := map[string]*Model{}
+		for role, m := range models {
+			c := *m
+			c.SHA256 = "another"
+			other[role] = &c
 		}
 		hits := ec.hits
-		if _, err := runExperiment(d, microScale(), runs, models, ec, t.TempDir(), 0, logf); err != nil {
+		if _, err := Analyze(d, MicroScale(), other, AnalyzeOptions{Cache: ec}); err != nil {
 			t.Fatal(err)
 		}
 		if ec.hits != hits {

@@ -406,9 +406,9 @@ func (s *Scale) Validate() error {
 	return nil
 }
 
-// runScale is the scale whose runs experiment id uses at s: s itself, or the
+// RunScale is the scale whose runs experiment id uses at s: s itself, or the
 // scale s.RunsFrom names (which must not itself take runs from another).
-func (s *Scale) runScale(id string) (*Scale, error) {
+func (s *Scale) RunScale(id string) (*Scale, error) {
 	from, ok := s.RunsFrom[id]
 	if !ok {
 		return s, nil

@@ -28,7 +28,7 @@ func analyzeE1(e *env) (*Outcome, error) {
 	if sq != nil {
 		label = "Bayes, loss-weighted mixture"
 	}
-	extra := []eval.Predictor{e.reference(bm, keyMixtureBayes, label)}
+	extra := []eval.Predictor{e.reference(bm, KeyMixtureBayes, label)}
 	for i, es := range e.def.Evals {
 		spec, err := e.resolve(fmt.Sprintf("evals[%d].task", i), es.Task)
 		if err != nil {
@@ -42,7 +42,7 @@ func analyzeE1(e *env) (*Outcome, error) {
 	}
 	rd, rs := o.Results.Setting("dense"), o.Results.Setting("sparse")
 	d, n := e.d, e.n
-	mix, den, spa := modelKey("mixture"), modelKey("dense"), modelKey("sparse")
+	mix, den, spa := ModelKey("mixture"), ModelKey("dense"), ModelKey("sparse")
 	half := clampPos(ceilDiv(d, 2), n)
 	pd := clampPos(d, n)
 	o.Checks = checksE1(e.def, rd, rs, d, n, mix, den, spa, e.paired)

@@ -103,16 +103,16 @@ func analyzeE1B(e *env) (*Outcome, error) {
 
 	// Preconditions at the largest budget.
 	o.Checks = append(o.Checks,
-		learned(fmt.Sprintf("sparse-only model (%s) on sparse prompts, %d examples", e.label(sp.last()), n-1), at(rs, modelKey(sp.last()), n-1), lb),
-		learned(fmt.Sprintf("dense-only model (%s) on dense prompts, %d examples", e.label(de.last()), n-1), at(rd, modelKey(de.last()), n-1), lb))
+		learned(fmt.Sprintf("sparse-only model (%s) on sparse prompts, %d examples", e.label(sp.last()), n-1), at(rs, ModelKey(sp.last()), n-1), lb),
+		learned(fmt.Sprintf("dense-only model (%s) on dense prompts, %d examples", e.label(de.last()), n-1), at(rd, ModelKey(de.last()), n-1), lb))
 	for _, m := range mixes {
-		o.Checks = append(o.Checks, learned(fmt.Sprintf("%s on dense prompts, %d examples", e.label(m.last()), n-1), at(rd, modelKey(m.last()), n-1), lb))
+		o.Checks = append(o.Checks, learned(fmt.Sprintf("%s on dense prompts, %d examples", e.label(m.last()), n-1), at(rd, ModelKey(m.last()), n-1), lb))
 	}
 
 	// (1) per seed at the largest budget, decided by a paired interval.
-	spLast := modelKey(sp.last())
+	spLast := ModelKey(sp.last())
 	for i, m := range mixes {
-		c, err := e.pairedBound(rs, modelKey(m.last()), spLast, ratio, floor, pos4)
+		c, err := e.pairedBound(rs, ModelKey(m.last()), spLast, ratio, floor, pos4)
 		if err != nil {
 			return nil, err
 		}
@@ -153,7 +153,7 @@ func analyzeE1B(e *env) (*Outcome, error) {
 			if i < 0 {
 				continue
 			}
-			key := modelKey(s.roles[i])
+			key := ModelKey(s.roles[i])
 			row := []string{budgetText(b), e.label(s.roles[i])}
 			for _, p := range sparsePos {
 				row = append(row, cell(rs, key, p))
@@ -194,7 +194,7 @@ func (e *env) pairedBound(r *eval.SettingResult, a, b string, ratio, floor float
 	for i := range d {
 		d[i] = ea[i] - ratio*eb[i]
 	}
-	c := eval.ICLCurve("difference", d, r.B, r.N, e.level(), e.scale.Boots, rng.New(e.seed(r.Setting+"/bound/"+a+"-"+b), rng.LabelEval, 0))
+	c := eval.ICLCurve("difference", d, r.B, r.N, e.level(), e.scale.Boots, rng.New(e.seed(r.Setting+"/bound/"+a+"-"+b), rng.LabelEval, rng.StreamPaired))
 	m, lo, hi := c.At(p)
 	ck := Check{Pass: hi <= floor, Inconclusive: lo <= floor && hi > floor,
 		Detail: fmt.Sprintf("mixture %s - %g x sparse-only %s = %s [90%%: %s, %s], needs <= %g", num(at(r, a, p)), ratio, num(at(r, b, p)),
@@ -257,7 +257,7 @@ func e1bTrendTable(rs *eval.SettingResult, mixes []*budgetSeries, sp *budgetSeri
 	fit := func(s *budgetSeries) (a, b float64, ok bool) {
 		var xs, ys []float64
 		for i, role := range s.roles {
-			v := at(rs, modelKey(role), p)
+			v := at(rs, ModelKey(role), p)
 			if v > 0 {
 				xs, ys = append(xs, math.Log(float64(s.budgets[i]))), append(ys, math.Log(v))
 			}
@@ -318,7 +318,7 @@ func (e *env) budgetFigure(title string, r *eval.SettingResult, ss []*budgetSeri
 	for _, s := range ss {
 		var x, y, lo, hi []float64
 		for i, role := range s.roles {
-			c := r.Curve(modelKey(role))
+			c := r.Curve(ModelKey(role))
 			if c == nil {
 				continue
 			}

@@ -22,7 +22,7 @@ func analyzeE2(e *env) (*Outcome, error) {
 	rd, rs := o.Results.Setting("dense"), o.Results.Setting("sparse")
 	ratio, floor := e.def.Param("ratio"), e.def.Param("floor")
 	bayes := keyBayes
-	balanced := modelKey("balanced")
+	balanced := ModelKey("balanced")
 	o.Checks = append(o.Checks,
 		learned(fmt.Sprintf("balanced model on dense prompts, %d examples", e.n-1), at(rd, balanced, e.n-1), e.def.Param("learned")),
 		learned(fmt.Sprintf("balanced model on sparse prompts, %d examples", e.n-1), at(rs, balanced, e.n-1), e.def.Param("learned")))
@@ -30,15 +30,15 @@ func analyzeE2(e *env) (*Outcome, error) {
 	t := report.Table{Caption: "Excess error over the class's Bayes-optimal predictor (mean over positions 1..N-1) and number of rises of the curve",
 		Header: []string{"model", "dense: excess", "dense: rises", "sparse: excess", "sparse: rises"}}
 	for _, r := range roles {
-		k := modelKey(r)
+		k := ModelKey(r)
 		t.Rows = append(t.Rows, []string{e.label(r), num(excess(rd, k, bayes)), fmt.Sprint(rises(rd.Curve(k))),
 			num(excess(rs, k, bayes)), fmt.Sprint(rises(rs.Curve(k)))})
 	}
 	o.Checks = append(o.Checks,
-		ge("(1) dense rare (weight 0.1) costs more on dense prompts", excess(rd, modelKey("rare_dense"), bayes),
+		ge("(1) dense rare (weight 0.1) costs more on dense prompts", excess(rd, ModelKey("rare_dense"), bayes),
 			excess(rd, balanced, bayes), ratio, floor, "excess(0.1 dense)", "excess(0.5)"),
 		usesSparsity(excess(rs, balanced, bayes), excess(rs, keyLeastSquares, bayes), floor),
-		ge("(2) sparse rare (weight 0.1) costs more on sparse prompts", excess(rs, modelKey("rare_sparse"), bayes),
+		ge("(2) sparse rare (weight 0.1) costs more on sparse prompts", excess(rs, ModelKey("rare_sparse"), bayes),
 			excess(rs, balanced, bayes), ratio, floor, "excess(0.1 sparse)", "excess(0.5)"))
 	pos := uniq([]int{1, clampPos(ceilDiv(e.d, 2), e.n), clampPos(e.d, e.n), e.n - 1})
 	o.Tables = append(o.Tables, t,

@@ -33,7 +33,7 @@ func analyzeE3(e *env) (*Outcome, error) {
 		e.reference(bm.Components[1], clsSparse, "class Bayes: "+bm.Components[1].Name())}
 	d, n := e.d, e.n
 	pw := clampPos(d-1, n)
-	tf, tfLabel := modelKey(sw.Models[0]), e.label(sw.Models[0])
+	tf, tfLabel := ModelKey(sw.Models[0]), e.label(sw.Models[0])
 	var ks []float64
 	w := plot.Series{Name: "transformer: implied weight on dense", Role: plot.RoleModel}
 	for k := 1; k <= d; k++ {
@@ -45,7 +45,7 @@ func analyzeE3(e *env) (*Outcome, error) {
 		o.Results.Settings = append(o.Results.Settings, r)
 		ks = append(ks, float64(k))
 		c := eval.ImpliedWeight(tfLabel, r.Predictions(tf), r.Predictions(clsDense), r.Predictions(clsSparse), r.B, r.N,
-			e.level(), e.scale.Boots, rng.New(e.seed(name), rng.LabelEval, 7))
+			e.level(), e.scale.Boots, rng.New(e.seed(name), rng.LabelEval, rng.StreamSweepWeight))
 		m, lo, hi := c.At(pw)
 		w.X = append(w.X, float64(k))
 		w.Y = append(w.Y, m)

@@ -22,7 +22,7 @@ func analyzeE4(e *env) (*Outcome, error) {
 	if err := e.evaluateDefs(o); err != nil {
 		return nil, err
 	}
-	tf := modelKey("model")
+	tf := ModelKey("model")
 	n := e.n
 	rl, rs, rc := o.Results.Setting("linear"), o.Results.Setting("sine"), o.Results.Setting("combination")
 	good, ratio, gap := e.def.Param("good"), e.def.Param("ratio"), e.def.Param("gap")

@@ -38,7 +38,7 @@ func analyzeSweepE6(e *env) (*Outcome, error) {
 	}
 	s := eval.NewSweep("omega", xs, o.Results.Settings, e.sweepPositions())
 	o.Sweeps = append(o.Sweeps, s)
-	tf := modelKey(sw.Models[0])
+	tf := ModelKey(sw.Models[0])
 	p := e.n - 1
 	l := s.Line(tf, p)
 	ratio, floor := e.def.Param("ratio"), e.def.Param("floor")

@@ -19,9 +19,9 @@ func init() {
 		Summary: "conditional pretraining: the task family shown to the model, or hidden"})
 }
 
-// shownKey is the key of the curve of the model of run role asked with its
-// family indicator shown; modelKey(role) is the same model with it hidden.
-func shownKey(role string) string { return modelKey(role) + "/shown" }
+// ShownKey is the key of the curve of the model of run role asked with its
+// family indicator shown; ModelKey(role) is the same model with it hidden.
+func ShownKey(role string) string { return ModelKey(role) + "/shown" }
 
 // familyOf returns the index of the component of role's pretraining mixture
 // whose class is class: the family a prompt of that class shows. A model
@@ -31,19 +31,19 @@ func (e *env) familyOf(role string, class string) (family int, ok bool, err erro
 	if m.m.Cfg.Families == 0 {
 		return 0, false, nil
 	}
-	of := m.run.Cfg.Task.Of
+	of := m.cfg.Task.Of
 	found := -1
 	for i, s := range of {
 		if s.Class == class {
 			if found >= 0 {
 				return 0, false, fmt.Errorf("experiment %s: run %s has two components of class %s: the family of a %s prompt is ambiguous",
-					e.def.ID, m.run.Name, class, class)
+					e.def.ID, m.run, class, class)
 			}
 			found = i
 		}
 	}
 	if found < 0 {
-		return 0, false, fmt.Errorf("experiment %s: run %s was not pretrained on class %s, so no family indicator names it", e.def.ID, m.run.Name, class)
+		return 0, false, fmt.Errorf("experiment %s: run %s was not pretrained on class %s, so no family indicator names it", e.def.ID, m.run, class)
 	}
 	return found, true, nil
 }
@@ -56,8 +56,8 @@ func (e *env) shown(role, class string) (eval.Predictor, error) {
 		return nil, err
 	}
 	m := e.models[role]
-	e.setRole(shownKey(role), plot.RoleModel)
-	return &eval.Transformer{Label: m.label + ", shown", ID: shownKey(role), Model: m.m, ShowFamily: true, Family: f}, nil
+	e.setRole(ShownKey(role), plot.RoleModel)
+	return &eval.Transformer{Label: m.label + ", shown", ID: ShownKey(role), Model: m.m, ShowFamily: true, Family: f}, nil
 }
 
 // pairedExcess is the curve of the per-prompt difference between the errors
@@ -72,7 +72,7 @@ func (e *env) pairedExcess(r *eval.SettingResult, a, b, name string) (eval.Curve
 	for i := range d {
 		d[i] = ea[i] - eb[i]
 	}
-	c := eval.ICLCurve(name, d, r.B, r.N, e.level(), e.scale.Boots, rng.New(e.seed(r.Setting+"/excess/"+a+"-"+b), rng.LabelEval, 0))
+	c := eval.ICLCurve(name, d, r.B, r.N, e.level(), e.scale.Boots, rng.New(e.seed(r.Setting+"/excess/"+a+"-"+b), rng.LabelEval, rng.StreamPaired))
 	c.Key = a
 	return c, nil
 }
@@ -138,10 +138,10 @@ func analyzeE7(e *env) (*Outcome, error) {
 			return nil, err
 		}
 		for _, c := range r.Curves {
-			if c.Key == modelKey(spc) || e.roleOf(c.Key) != plot.RoleModel {
+			if c.Key == ModelKey(spc) || e.roleOf(c.Key) != plot.RoleModel {
 				continue
 			}
-			x, err := e.pairedExcess(r, c.Key, modelKey(spc), c.Name)
+			x, err := e.pairedExcess(r, c.Key, ModelKey(spc), c.Name)
 			if err != nil {
 				return nil, err
 			}
@@ -163,16 +163,16 @@ func analyzeE7(e *env) (*Outcome, error) {
 	remove, floor, lb := e.def.Param("remove"), e.def.Param("floor"), e.def.Param("learned")
 	n := e.n
 	o.Checks = append(o.Checks,
-		learned(fmt.Sprintf("conditional 0.5/0.5 model, family shown, on dense prompts, %d examples", n-1), at(rd, shownKey("conditional"), n-1), lb),
-		learned(fmt.Sprintf("conditional 0.5/0.5 model, family shown, on sparse prompts, %d examples", n-1), at(rs, shownKey("conditional"), n-1), lb),
+		learned(fmt.Sprintf("conditional 0.5/0.5 model, family shown, on dense prompts, %d examples", n-1), at(rd, ShownKey("conditional"), n-1), lb),
+		learned(fmt.Sprintf("conditional 0.5/0.5 model, family shown, on sparse prompts, %d examples", n-1), at(rs, ShownKey("conditional"), n-1), lb),
 		learned(fmt.Sprintf("conditional rare-dense model, family shown, on sparse prompts (its common class), %d examples", n-1),
-			at(rs, shownKey("conditional_rare"), n-1), lb),
+			at(rs, ShownKey("conditional_rare"), n-1), lb),
 		removes("(1) dense prompts: the indicator removes most of the 0.5/0.5 model's cost",
-			cost("dense", shownKey("conditional")), cost("dense", modelKey("conditional")), remove, floor),
+			cost("dense", ShownKey("conditional")), cost("dense", ModelKey("conditional")), remove, floor),
 		removes("(2) sparse prompts: the indicator removes most of the 0.5/0.5 model's cost",
-			cost("sparse", shownKey("conditional")), cost("sparse", modelKey("conditional")), remove, floor),
+			cost("sparse", ShownKey("conditional")), cost("sparse", ModelKey("conditional")), remove, floor),
 		removes("(3) dense prompts: the indicator removes most of the rare-dense (0.1) model's cost",
-			cost("dense", shownKey("conditional_rare")), cost("dense", modelKey("conditional_rare")), remove, floor))
+			cost("dense", ShownKey("conditional_rare")), cost("dense", ModelKey("conditional_rare")), remove, floor))
 
 	// The costs, over the specialist and over the Bayes predictor.
 	t := report.Table{Caption: "Selection cost: excess error over the class's specialist and over its Bayes-optimal predictor (mean over positions 1..N-1)",
@@ -209,7 +209,7 @@ func analyzeE7(e *env) (*Outcome, error) {
 func (e *env) specialist(roles []string, class string) (string, error) {
 	var found []string
 	for _, r := range roles {
-		if e.models[r].run.Cfg.Task.Class == class {
+		if e.models[r].cfg.Task.Class == class {
 			found = append(found, r)
 		}
 	}

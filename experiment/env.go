@@ -2,7 +2,6 @@ package experiment
 
 import (
 	"fmt"
-	"hash/fnv"
 	"math"
 	"strings"
 	"time"
@@ -14,13 +13,16 @@ import (
 	"icl/plot"
 	"icl/prompt"
 	"icl/report"
+	"icl/rng"
 	"icl/task"
+	"icl/train"
 )
 
 // model is a loaded pretrained transformer in an experiment.
 type model struct {
 	role, label string
-	run         *PlannedRun
+	run         string        // its run's name, "small/dense_sparse"
+	cfg         *train.Config // its run's config
 	m           *gpt.Model
 	sha256      string // of its model file: its identity in the evaluation cache
 }
@@ -30,7 +32,7 @@ type env struct {
 	def    *Def
 	scale  *Scale
 	models map[string]*model
-	d, n   int // input dimension and points of the experiment's first run
+	d, n   int // input dimension and points, the same for every run (Analyze checks)
 	eopts  eval.Options
 	log    func(format string, args ...any)
 	// evalSeed, when not 0, redraws every evaluation's prompts and Monte
@@ -41,13 +43,13 @@ type env struct {
 	// predictors are made.
 	roles map[string]plot.Role
 	// cache holds earlier evaluations' results; nil: none kept.
-	cache *evalCache
+	cache *EvalCache
 }
 
 // Curve keys. Analyses find a curve by its key (eval.Curve.Key), never by
-// its legend label: a pretrained model by modelKey of its run role, a
+// its legend label: a pretrained model by ModelKey of its run role, a
 // baseline by what it is (baselineCurve), a reference by the key its
-// analysis gives it (e.g. keyMixtureBayes).
+// analysis gives it (e.g. KeyMixtureBayes).
 const (
 	keyLeastSquares = "baseline/least_squares"
 	keyLassoBest    = "baseline/lasso_best"
@@ -56,12 +58,12 @@ const (
 	keyBayes = "baseline/bayes"
 	// keyBayesMC is the class's Monte Carlo Bayes predictor.
 	keyBayesMC = "baseline/bayes_mc"
-	// keyMixtureBayes is the Bayes predictor of a model's pretraining mixture.
-	keyMixtureBayes = "reference/mixture_bayes"
+	// KeyMixtureBayes is the key of the Bayes predictor of a model's pretraining mixture.
+	KeyMixtureBayes = "reference/mixture_bayes"
 )
 
-// modelKey is the key of the curve of the model pretrained by run role.
-func modelKey(role string) string { return "model/" + role }
+// ModelKey is the key of the curve of the model pretrained by run role.
+func ModelKey(role string) string { return "model/" + role }
 
 // classBayesKey is the key of the exact Bayes predictor of component i of a
 // model's pretraining mixture.
@@ -166,7 +168,7 @@ func (t Tally) String() string {
 			strings.TrimPrefix(t.FailedPre.Name, "(precondition) "), t.FailedPre.Detail)
 	}
 	if t.Testable == 0 {
-		return fmt.Sprintf("None of the claim's %s can tell at this scale (each row of the table says why).", plural(t.Claims, "check"))
+		return fmt.Sprintf("None of the claim's %s can tell at this scale (each row of the table says why).", report.Plural(t.Claims, "check"))
 	}
 	var s string
 	switch {
@@ -190,14 +192,6 @@ func (t Tally) String() string {
 	return s + "."
 }
 
-// plural returns "1 check", "2 checks".
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
 // Verdict returns the verdict of checks: NotTestable when a precondition
 // fails or no check of the claim can be tested at this scale; otherwise
 // Supported when every check of the claim is testable and holds, Partly when
@@ -215,10 +209,10 @@ func Verdict(checks []Check) string {
 	return report.NotAtScale
 }
 
-// ruleVerdict is the part of every rule that turns checks into a verdict,
+// RuleVerdict is the part of every rule that turns checks into a verdict,
 // generated from the checks themselves so that the rule as written, the
 // table and the verdict agree.
-func ruleVerdict(checks []Check) string {
+func RuleVerdict(checks []Check) string {
 	var pre []string
 	claims := 0
 	for _, c := range checks {
@@ -276,12 +270,11 @@ func (e *env) level() float64 { return eval.DefaultLevel }
 // seed returns the evaluation seed of setting name in this experiment: the same
 // prompts for every predictor of the setting, different prompts across settings.
 func (e *env) seed(name string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(e.def.ID + "/" + name))
+	s := e.def.ID + "/" + name
 	if e.evalSeed != 0 {
-		fmt.Fprintf(h, "#%d", e.evalSeed)
+		s += fmt.Sprintf("#%d", e.evalSeed)
 	}
-	return h.Sum64()
+	return rng.Name(s)
 }
 
 // baselineOptions are the baseline parameters of the scale.
@@ -332,14 +325,14 @@ func (e *env) transformers(roles []string) []eval.Predictor {
 	var out []eval.Predictor
 	for _, r := range roles {
 		m := e.models[r]
-		e.setRole(modelKey(r), plot.RoleModel)
+		e.setRole(ModelKey(r), plot.RoleModel)
 		label := m.label
 		if m.m.Cfg.Families > 0 {
 			// Asked without its family indicator (shown adds the model
 			// asked with it).
 			label += ", hidden"
 		}
-		out = append(out, &eval.Transformer{Label: label, ID: modelKey(r), Model: m.m})
+		out = append(out, &eval.Transformer{Label: label, ID: ModelKey(r), Model: m.m})
 	}
 	return out
 }
@@ -404,7 +397,7 @@ func (e *env) evaluateDefs(o *Outcome) error {
 }
 
 // label returns the legend label of a run role, for display only: curves are
-// found by modelKey.
+// found by ModelKey.
 func (e *env) label(role string) string { return e.models[role].label }
 
 // at returns the mean error of the predictor with key key at position p of
@@ -524,7 +517,7 @@ func (e *env) pretrainedK() (int, error) {
 	}
 	for _, r := range e.def.Runs {
 		if m := e.models[r.Role]; m != nil {
-			walk(&m.run.Cfg.Task)
+			walk(&m.cfg.Task)
 		}
 	}
 	if len(ks) != 1 {

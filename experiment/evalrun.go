@@ -137,8 +137,8 @@ func EvaluateModel(m *gpt.Model, cfg *train.Config, opts RunOptions) (*eval.Resu
 	}
 	eo := eval.Options{Boots: opts.Boots, BootSeed: opts.Seed}
 	res := eval.NewResults(eo)
-	tf := &eval.Transformer{Label: "transformer", ID: keyRunModel, Model: m}
-	roles := map[string]plot.Role{keyRunModel: plot.RoleModel}
+	tf := &eval.Transformer{Label: "transformer", ID: KeyRunModel, Model: m}
+	roles := map[string]plot.Role{KeyRunModel: plot.RoleModel}
 	for _, s := range RunSettings(cfg.Task, d, opts.Prompts, opts.Seed, opts.NoOOD) {
 		c, _, _, err := s.Build(d, n)
 		if err != nil {
@@ -164,7 +164,7 @@ func EvaluateModel(m *gpt.Model, cfg *train.Config, opts RunOptions) (*eval.Resu
 		r.Batch, r.Preds, r.Errs = nil, nil, nil
 		res.Settings = append(res.Settings, r)
 		if opts.Progress != nil {
-			tm, _, _ := r.Curve(keyRunModel).At(n - 1)
+			tm, _, _ := r.Curve(KeyRunModel).At(n - 1)
 			fmt.Fprintf(opts.Progress, "eval %s (%s): transformer error %.3g at %d examples\n", s.Name, r.Class, tm, n-1)
 		}
 	}
@@ -229,8 +229,8 @@ func CheckBaselinePrefixes(cfg *train.Config, opts RunOptions) error {
 	return nil
 }
 
-// keyRunModel is the key of the evaluated model's curve in EvaluateModel.
-const keyRunModel = "model"
+// KeyRunModel is the key of the evaluated model's curve in EvaluateModel.
+const KeyRunModel = "model"
 
 // runFigure draws the ICL curves of one setting of EvaluateModel, each styled
 // by the role of its key in roles: the transformer a model, the Bayes

@@ -125,12 +125,12 @@ func TestEvaluateRunWritesResultsAndFigures(t *testing.T) {
 		t.Fatalf("%d settings, want %d", len(res.Settings), len(names))
 	}
 	for i, s := range res.Settings {
-		if s.Setting != names[i] || s.B != 16 || s.N != n || s.Curve(keyRunModel) == nil {
+		if s.Setting != names[i] || s.B != 16 || s.N != n || s.Curve(KeyRunModel) == nil {
 			t.Errorf("setting %d: %s B=%d N=%d", i, s.Setting, s.B, s.N)
 		}
 	}
 	// orthogonal queries exist only while the context does not span R^d.
-	if c := res.Setting("orthogonal").Curve(keyRunModel); math.IsNaN(c.Mean[1]) || !math.IsNaN(c.Mean[n-1]) {
+	if c := res.Setting("orthogonal").Curve(KeyRunModel); math.IsNaN(c.Mean[1]) || !math.IsNaN(c.Mean[n-1]) {
 		t.Errorf("orthogonal: %v", c.Mean)
 	}
 	for _, f := range []string{"results.json", "results.csv", "pretrain.svg", "pretrain.png", "repeat.svg"} {

@@ -53,7 +53,7 @@ func analyzeMS(e *env) (*Outcome, error) {
 			return nil, err
 		}
 		o.Checks = append(o.Checks, learned(fmt.Sprintf("mixture model on %s prompts, %d examples", es.Name, e.n-1),
-			at(r, modelKey("mixture"), e.n-1), e.def.Param("learned")))
+			at(r, ModelKey("mixture"), e.n-1), e.def.Param("learned")))
 		s := eval.Setting{Name: es.Name, Task: spec, Prompt: es.Prompt, Prompts: e.scale.Prompts, Seed: e.seed(es.Name)}
 		bt, _, err := s.Draw(e.d, e.n)
 		if err != nil {

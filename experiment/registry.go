@@ -2,6 +2,8 @@ package experiment
 
 import (
 	"fmt"
+	"icl/eval"
+	"icl/plot"
 	"slices"
 	"strings"
 )
@@ -65,4 +67,30 @@ func Summary(id string) string {
 		return r.Summary
 	}
 	return ""
+}
+
+// What an analysis outside this package works with (package experiment's own
+// analyses use Env's fields and helpers directly).
+
+// Def is the experiment's definition.
+func (e *Env) Def() *Def { return e.def }
+
+// Points is the number of points per prompt of the experiment's runs.
+func (e *Env) Points() int { return e.n }
+
+// Evaluate runs the definition's evaluations (Def.Evals) into a new outcome.
+func (e *Env) Evaluate() (*Outcome, error) {
+	o := e.newOutcome()
+	return o, e.evaluateDefs(o)
+}
+
+// ModelError is the mean error of the model of run role in setting r after
+// p examples (0-based position p).
+func (e *Env) ModelError(r *eval.SettingResult, role string, p int) float64 {
+	return at(r, ModelKey(role), p)
+}
+
+// ICLFigure draws every curve of setting r against the number of examples.
+func (e *Env) ICLFigure(title string, r *eval.SettingResult) *plot.Figure {
+	return e.iclFigure(title, r)
 }

@@ -14,7 +14,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 
-	"icl/internal/cli"
+	"icl/cmd/icl/cli"
 )
 
 func main() {
