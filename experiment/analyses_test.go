@@ -9,7 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"icl/configs"
+	"icl/presets"
 	"icl/eval"
 	"icl/plot"
 	"icl/report"
@@ -33,7 +33,7 @@ func TestDefsLoad(t *testing.T) {
 			t.Errorf("%s: no figures", d.ID)
 		}
 	}
-	for _, p := range configs.Scales {
+	for _, p := range presets.Scales {
 		s, err := LoadScale(p)
 		if err != nil {
 			t.Fatal(err)
@@ -58,8 +58,8 @@ func TestDefsLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys := slices.Sorted(maps.Keys(all))
-	if want := slices.Sorted(slices.Values(configs.Scales)); !slices.Equal(keys, want) {
-		t.Errorf("scales.yaml has scales %v, configs.Scales %v", keys, want)
+	if want := slices.Sorted(slices.Values(presets.Scales)); !slices.Equal(keys, want) {
+		t.Errorf("scales.yaml has scales %v, presets.Scales %v", keys, want)
 	}
 	if _, err := LoadScale("huge"); err == nil || !strings.Contains(err.Error(), "quick, small, medium, long, paper") {
 		t.Errorf("unknown preset: %v", err)

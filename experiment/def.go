@@ -11,7 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"icl/config"
-	"icl/configs"
+	"icl/presets"
 	"icl/prompt"
 	"icl/task"
 	"icl/train"
@@ -33,7 +33,7 @@ type RunRef struct {
 	// Recipe overrides the preset at every scale (weights, dim, ...: its
 	// fields sit in the run's own line).
 	Recipe `yaml:",inline"`
-	// TrainAt maps a scale (configs.Scales) to overrides of this run there,
+	// TrainAt maps a scale (presets.Scales) to overrides of this run there,
 	// on top of Recipe: a seed of its own, say. A run so changed needs a
 	// name of its own unless its config equals another's (Plan shares runs
 	// by config).
@@ -169,7 +169,7 @@ type Def struct {
 	Figures    []FigureSpec       `yaml:"figures"`
 	Params     map[string]float64 `yaml:"params"`
 	Rule       string             `yaml:"rule"`
-	// ScaleNotes maps a scale (configs.Scales) to what is known about
+	// ScaleNotes maps a scale (presets.Scales) to what is known about
 	// the claim at that scale. A report shows the note of its own scale only.
 	ScaleNotes map[string]string `yaml:"scale_notes,omitempty"`
 	// Scales, when set, are the only scales the experiment runs at (its
@@ -238,8 +238,8 @@ func (d *Def) Validate() error {
 	}
 	checkRecipes := func(field string, at map[string]Recipe) error {
 		for sc, r := range at {
-			if !slices.Contains(configs.Scales, sc) {
-				return bad(field, "scale %q unknown; allowed: %s", sc, strings.Join(configs.Scales, ", "))
+			if !slices.Contains(presets.Scales, sc) {
+				return bad(field, "scale %q unknown; allowed: %s", sc, strings.Join(presets.Scales, ", "))
 			}
 			if err := r.validate("experiment " + d.ID + ": " + field + "." + sc); err != nil {
 				return err
@@ -248,13 +248,13 @@ func (d *Def) Validate() error {
 		return nil
 	}
 	for sc := range d.ScaleNotes {
-		if !slices.Contains(configs.Scales, sc) {
-			return bad("scale_notes", "scale %q unknown; allowed: %s", sc, strings.Join(configs.Scales, ", "))
+		if !slices.Contains(presets.Scales, sc) {
+			return bad("scale_notes", "scale %q unknown; allowed: %s", sc, strings.Join(presets.Scales, ", "))
 		}
 	}
 	for _, sc := range d.Scales {
-		if !slices.Contains(configs.Scales, sc) {
-			return bad("scales", "scale %q unknown; allowed: %s", sc, strings.Join(configs.Scales, ", "))
+		if !slices.Contains(presets.Scales, sc) {
+			return bad("scales", "scale %q unknown; allowed: %s", sc, strings.Join(presets.Scales, ", "))
 		}
 	}
 	for i, r := range d.Runs {
@@ -389,8 +389,8 @@ func (s *Scale) Validate() error {
 		if !slices.Contains(IDs(), id) {
 			return bad("runs_from", "experiment %q unknown; allowed: %s", id, strings.Join(IDs(), ", "))
 		}
-		if !slices.Contains(configs.Scales, from) || from == s.Name {
-			return bad("runs_from."+id, "%q; allowed: another preset scale (%s)", from, strings.Join(configs.Scales, ", "))
+		if !slices.Contains(presets.Scales, from) || from == s.Name {
+			return bad("runs_from."+id, "%q; allowed: another preset scale (%s)", from, strings.Join(presets.Scales, ", "))
 		}
 	}
 	for i, a := range s.Alphas {
@@ -424,10 +424,10 @@ func (s *Scale) RunScale(id string) (*Scale, error) {
 	return o, nil
 }
 
-// LoadScale returns the evaluation sizes of preset, one of configs.Scales.
+// LoadScale returns the evaluation sizes of preset, one of presets.Scales.
 func LoadScale(preset string) (*Scale, error) {
-	if !slices.Contains(configs.Scales, preset) {
-		return nil, &config.Error{Path: "preset", Msg: fmt.Sprintf("%q unknown; allowed: %s", preset, strings.Join(configs.Scales, ", "))}
+	if !slices.Contains(presets.Scales, preset) {
+		return nil, &config.Error{Path: "preset", Msg: fmt.Sprintf("%q unknown; allowed: %s", preset, strings.Join(presets.Scales, ", "))}
 	}
 	var all map[string]*Scale
 	if err := yaml.Unmarshal(scalesYAML, &all); err != nil {

@@ -24,7 +24,7 @@ func ExampleWrite() {
 			Tables:      []report.Table{{Header: []string{"k", "error"}, Rows: [][]string{{"1", "0.05"}, {"5", "0.48"}}}},
 			Verdict:     report.Partly,
 			VerdictNote: "Error rises smoothly with k (0.05 at k = 1, 0.48 at k = 5).",
-			Commands:    []string{"icl eval -config configs/quick/e3.yaml"},
+			Commands:    []string{"icl eval -config presets/quick/e3.yaml"},
 		}},
 	}
 	var buf bytes.Buffer

@@ -59,8 +59,8 @@ func sampleReport(t *testing.T, svg, pngb []byte) Report {
 				}},
 				Verdict:     Supported,
 				VerdictNote: "Mixture within 0.01 of each specialist at every position.\n\nGap to Bayes at position 10: 0.006 (dense), 0.004 (sparse).",
-				Configs:     []Code{{Name: "configs/quick/e1.yaml", Text: "model:\n  layers: 2\n  embed: 32\ntrain:\n  steps: 2000\n"}},
-				Commands:    []string{"icl train -config configs/quick/e1.yaml", "icl eval -run runs/e1"},
+				Configs:     []Code{{Name: "presets/quick/e1.yaml", Text: "model:\n  layers: 2\n  embed: 32\ntrain:\n  steps: 2000\n"}},
+				Commands:    []string{"icl train -config presets/quick/e1.yaml", "icl eval -run runs/e1"},
 			},
 			{
 				ID:          "E5",
@@ -155,7 +155,7 @@ func TestWellFormed(t *testing.T) {
 			t.Errorf("no link to #%s", id)
 		}
 	}
-	for _, want := range []string{"badge ok", "badge no", "<details>", "<blockquote", "icl train -config configs/quick/e1.yaml", "Figure E1.2", "Table E1.1"} {
+	for _, want := range []string{"badge ok", "badge no", "<details>", "<blockquote", "icl train -config presets/quick/e1.yaml", "Figure E1.2", "Table E1.1"} {
 		if !bytes.Contains(doc, []byte(want)) {
 			t.Errorf("output lacks %q", want)
 		}

@@ -265,7 +265,7 @@ func TestReproduceMicro(t *testing.T) {
 	}
 	// Each experiment shows the preset files its runs start from, comments
 	// included, beside the runs' resolved configs.
-	for _, want := range []string{"preset quick/dense_sparse (configs/quick/dense_sparse.yaml)", "run micro/dense_sparse ("} {
+	for _, want := range []string{"preset quick/dense_sparse (presets/quick/dense_sparse.yaml)", "run micro/dense_sparse ("} {
 		if n := strings.Count(h, want); n < 4 { // E1, E2, E3, MS
 			t.Errorf("report shows %q %d times, want once in each of E1, E2, E3 and MS", want, n)
 		}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"icl/configs"
+	"icl/presets"
 	"icl/experiment"
 	"icl/train"
 )
@@ -221,7 +221,7 @@ func TestPlanEveryScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range configs.Scales {
+	for _, p := range presets.Scales {
 		s, err := experiment.LoadScale(p)
 		if err != nil {
 			t.Fatal(err)

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"icl/configs"
+	"icl/presets"
 	"icl/experiment"
 	"icl/models"
 	"icl/runplan"
@@ -71,7 +71,7 @@ func TestDefaultScaleShipped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := experiment.LoadScale(configs.DefaultScale)
+	s, err := experiment.LoadScale(presets.DefaultScale)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestDefaultScaleShipped(t *testing.T) {
 	}
 	for _, r := range runs {
 		if r.State != runplan.StateDone || r.Shipped == "" {
-			t.Errorf("default scale %s: run %s is not shipped (state %s)", configs.DefaultScale, r.Name, r.State)
+			t.Errorf("default scale %s: run %s is not shipped (state %s)", presets.DefaultScale, r.Name, r.State)
 		}
 	}
 	if log.Len() > 0 {

@@ -11,128 +11,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"icl/atomicfile"
-	"icl/configs"
+	"icl/presets"
 	"icl/reproduce"
 	"icl/runplan"
 	"icl/shipped"
 	"icl/train"
 )
-
-// Config holds the options of the Slurm job array that trains a
-// reproduction's runs (see Reproduce). It is the "slurm" section of a
-// YAML file (LoadConfig) or set from flags.
-type Config struct {
-	Partition string `yaml:"partition,omitempty"` // --partition; empty: the cluster's default
-	Account   string `yaml:"account,omitempty"`   // --account; empty: the user's default
-	// Time is each task's time limit (--time) in one of Slurm's formats:
-	// MINUTES, MINUTES:SECONDS, HOURS:MINUTES:SECONDS, DAYS-HOURS,
-	// DAYS-HOURS:MINUTES or DAYS-HOURS:MINUTES:SECONDS. A run longer than
-	// that checkpoints at the warning signal and continues in the requeued
-	// task. Empty: the partition's default.
-	Time string `yaml:"time,omitempty"`
-	// CPUsPerTask is --cpus-per-task, the cores of one run (its GOMAXPROCS).
-	// 0 means the default, 2.
-	CPUsPerTask int `yaml:"cpus_per_task,omitempty"`
-	// Mem is --mem, the memory of one task, e.g. 4G; empty: the partition's default.
-	Mem string `yaml:"mem,omitempty"`
-	// SignalS is how many seconds before the time limit Slurm sends SIGTERM
-	// (--signal=TERM@SignalS), on which a run saves a checkpoint and requeues
-	// itself. 0 means the default, 300.
-	SignalS int `yaml:"signal_s,omitempty"`
-	// Extra holds further sbatch options, one per #SBATCH line, e.g. "--qos=long".
-	Extra []string `yaml:"extra,omitempty"`
-	// ICL is the path of the icl binary on the compute nodes; empty means the
-	// running executable (which must then be on the shared filesystem).
-	ICL string `yaml:"icl,omitempty"`
-}
-
-// Defaults of Config.
-const (
-	DefaultCPUs    = 2
-	DefaultSignalS = 300
-)
-
-// Defaults fills unset fields.
-func (c *Config) Defaults() {
-	if c.CPUsPerTask == 0 {
-		c.CPUsPerTask = DefaultCPUs
-	}
-	if c.SignalS == 0 {
-		c.SignalS = DefaultSignalS
-	}
-}
-
-var (
-	slurmTimeRE = regexp.MustCompile(`^(\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d{1,2}|\d+-\d{1,2}:\d{1,2}|\d+-\d{1,2}:\d{1,2}:\d{1,2}|infinite|UNLIMITED)$`)
-	slurmMemRE  = regexp.MustCompile(`^\d+[KMGT]?$`)
-	slurmNameRE = regexp.MustCompile(`^[A-Za-z0-9_.,-]+$`)
-)
-
-// Validate checks the config after Defaults.
-func (c *Config) Validate() error {
-	flags := map[string]string{"partition": "partition", "account": "account", "time": "time", "cpus_per_task": "cpus",
-		"mem": "mem", "signal_s": "signal-s", "extra": "sbatch", "icl": "icl"}
-	bad := func(field, format string, a ...any) error {
-		return fmt.Errorf("slurm.%s (flag -%s): %s", field, flags[field], fmt.Sprintf(format, a...))
-	}
-	if c.Partition != "" && !slurmNameRE.MatchString(c.Partition) {
-		return bad("partition", "%q: letters, digits and _ . , - only", c.Partition)
-	}
-	if c.Account != "" && !slurmNameRE.MatchString(c.Account) {
-		return bad("account", "%q: letters, digits and _ . , - only", c.Account)
-	}
-	if c.Time != "" && !slurmTimeRE.MatchString(c.Time) {
-		return bad("time", "%q: allowed: MINUTES, MINUTES:SECONDS, HOURS:MINUTES:SECONDS, DAYS-HOURS, DAYS-HOURS:MINUTES, DAYS-HOURS:MINUTES:SECONDS", c.Time)
-	}
-	if c.CPUsPerTask < 1 {
-		return bad("cpus_per_task", "%d: must be 1 or more", c.CPUsPerTask)
-	}
-	if c.Mem != "" && !slurmMemRE.MatchString(c.Mem) {
-		return bad("mem", "%q: a number with an optional unit K, M, G or T, e.g. 4G", c.Mem)
-	}
-	if c.SignalS < 1 || c.SignalS > 65535 {
-		return bad("signal_s", "%d: seconds between 1 and 65535", c.SignalS)
-	}
-	for _, x := range c.Extra {
-		if !strings.HasPrefix(x, "-") || strings.ContainsAny(x, "\n\r") {
-			return bad("extra", "%q: one sbatch option per entry, starting with -, e.g. --qos=long", x)
-		}
-	}
-	if strings.ContainsAny(c.ICL, "\n\r") {
-		return bad("icl", "%q: a path on one line", c.ICL)
-	}
-	return nil
-}
-
-// LoadConfig reads the "slurm" section of a YAML file.
-func LoadConfig(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var f struct {
-		Slurm *Config `yaml:"slurm"`
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("%s: %w (fields of slurm: partition, account, time, cpus_per_task, mem, signal_s, extra, icl)", path, err)
-	}
-	if f.Slurm == nil {
-		return nil, fmt.Errorf("%s: no slurm section", path)
-	}
-	return f.Slurm, nil
-}
 
 // Options configures Reproduce.
 type Options struct {
@@ -191,7 +81,7 @@ type slurmTask struct {
 // task for it is queued or running.
 func Reproduce(ctx context.Context, opts reproduce.Options, so Options) (*Result, error) {
 	if opts.Preset == "" {
-		opts.Preset = configs.DefaultScale
+		opts.Preset = presets.DefaultScale
 	}
 	if opts.OutDir == "" {
 		opts.OutDir = filepath.Join("out", opts.Preset)
@@ -536,104 +426,4 @@ func readSlurmJobs(path string) (*slurmJobs, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &j, nil
-}
-
-// BatchScript returns the sbatch script of a job array with one task per
-// run: task i trains runs[i] in its directory under out, from the resolved
-// config in out/slurm/configs, or resumes it when the directory holds a run.
-func BatchScript(c Config, out, preset string, runs []*runplan.Run) string {
-	var b strings.Builder
-	p := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
-	p("#!/bin/bash")
-	p("# icl reproduce -preset %s -slurm: one task per run left to train.", preset)
-	p("#SBATCH --job-name=icl-%s", preset)
-	p("#SBATCH --array=0-%d", len(runs)-1)
-	p("#SBATCH --ntasks=1")
-	p("#SBATCH --cpus-per-task=%d", c.CPUsPerTask)
-	if c.Partition != "" {
-		p("#SBATCH --partition=%s", c.Partition)
-	}
-	if c.Account != "" {
-		p("#SBATCH --account=%s", c.Account)
-	}
-	if c.Time != "" {
-		p("#SBATCH --time=%s", c.Time)
-	}
-	if c.Mem != "" {
-		p("#SBATCH --mem=%s", c.Mem)
-	}
-	p("# SIGTERM to the training step %d s before the time limit: it checkpoints, then the task requeues itself.", c.SignalS)
-	p("#SBATCH --signal=TERM@%d", c.SignalS)
-	p("#SBATCH --requeue")
-	p("#SBATCH --open-mode=append")
-	p("# Only what happens before the task's output moves to its run directory.")
-	p("#SBATCH --output=%s", filepath.Join(out, slurmDir, "task-%A_%a.out"))
-	for _, x := range c.Extra {
-		p("#SBATCH %s", x)
-	}
-	p("")
-	p("icl=%s", shellQuote(c.ICL))
-	p("dirs=(")
-	for _, r := range runs {
-		p("\t%s", shellQuote(r.Dir))
-	}
-	p(")")
-	p("configs=(")
-	for _, r := range runs {
-		p("\t%s", shellQuote(slurmConfigPath(out, r)))
-	}
-	p(")")
-	// The task's training: `icl train` as train.Command writes it, on the
-	// task's directory and config (shell variables, expanded by bash).
-	resume := shellArgs(train.Command{Resume: "$dir", StopAtZero: true}.Args())
-	fresh := shellArgs(train.Command{Config: "$config", Out: "$dir", StopAtZero: true}.Args())
-	b.WriteString(`dir=${dirs[$SLURM_ARRAY_TASK_ID]}
-config=${configs[$SLURM_ARRAY_TASK_ID]}
-mkdir -p "$dir" || exit 1
-exec >>"$dir/slurm.out" 2>>"$dir/slurm.err"
-task=${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}
-# The engine splits its matrix products over GOMAXPROCS goroutines.
-export GOMAXPROCS=${SLURM_CPUS_PER_TASK:-1}
-echo "[slurm] task $task (job $SLURM_JOB_ID) on $(hostname), start $((${SLURM_RESTART_COUNT:-0} + 1)), GOMAXPROCS=$GOMAXPROCS, $(date -u +%FT%TZ)"
-# SIGTERM for the batch shell too (a plain scancel) ends it before it can requeue.
-if [ -f "$dir/config.yaml" ]; then
-	echo "[slurm] resuming $dir"
-	srun --ntasks=1 --cpus-per-task="$GOMAXPROCS" "$icl" ` + resume + `
-else
-	echo "[slurm] training $config into $dir"
-	srun --ntasks=1 --cpus-per-task="$GOMAXPROCS" "$icl" ` + fresh + `
-fi
-rc=$?
-`)
-	fmt.Fprintf(&b, `if { [ "$rc" -eq %d ] || [ "$rc" -eq %d ]; } && [ ! -f "$dir/done" ]; then
-	echo "[slurm] interrupted with a checkpoint saved: requeueing $task to resume"
-	scontrol requeue "$task" && exit 0
-fi
-echo "[slurm] exit status $rc, $(date -u +%%FT%%TZ)"
-exit "$rc"
-`, train.StoppedStatus(syscall.SIGTERM), train.StoppedStatus(syscall.SIGINT))
-	return b.String()
-}
-
-// shellArgs joins args into bash words: the variables $dir and $config
-// double-quoted (expanded once, never split), plain words as they are,
-// anything else shellQuote'd.
-func shellArgs(args []string) string {
-	words := make([]string, len(args))
-	for i, a := range args {
-		switch {
-		case a == "$dir" || a == "$config":
-			words[i] = `"` + a + `"`
-		case strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./") == "" && a != "":
-			words[i] = a
-		default:
-			words[i] = shellQuote(a)
-		}
-	}
-	return strings.Join(words, " ")
-}
-
-// shellQuote quotes s for bash.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"icl/configs"
+	"icl/presets"
 	"icl/gpt"
 	"icl/gpt/kernels"
 	"icl/internal/memlimit"
@@ -36,7 +36,7 @@ var gargSizes = []benchPreset{
 // one core as reproduce trains it, then Garg et al.'s sizes.
 func benchPresets() ([]benchPreset, error) {
 	var ps []benchPreset
-	for _, s := range configs.Scales {
+	for _, s := range presets.Scales {
 		if s == "paper" { // Garg et al.'s standard size: garg-standard
 			continue
 		}

@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/term"
 
-	"icl/configs"
+	"icl/presets"
 	"icl/experiment"
 	"icl/gpt"
 	"icl/internal/dirlock"
@@ -94,7 +94,7 @@ icl reproduce -preset small -pack models
 ` + slurmHelp,
 	expand: func(long string) string { return strings.Replace(long, "{{experiments}}\n", experimentList(), 1) },
 	setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
-		preset := fs.String("preset", configs.DefaultScale, "scale: "+strings.Join(configs.Scales, ", "))
+		preset := fs.String("preset", presets.DefaultScale, "scale: "+strings.Join(presets.Scales, ", "))
 		only := fs.String("only", "", "comma-separated experiment ids (default: all)")
 		out := fs.String("out", "", "output `directory` (default out/PRESET)")
 		quiet := fs.Bool("q", false, "when not on a terminal, no periodic progress lines of the runs (their start and end are still printed)")
@@ -110,8 +110,8 @@ icl reproduce -preset small -pack models
 			if len(e.args) > 0 {
 				return usageErrorf("unexpected arguments %q", e.args)
 			}
-			if !slices.Contains(configs.Scales, *preset) {
-				return usageErrorf("-preset %q: allowed: %s", *preset, strings.Join(configs.Scales, ", "))
+			if !slices.Contains(presets.Scales, *preset) {
+				return usageErrorf("-preset %q: allowed: %s", *preset, strings.Join(presets.Scales, ", "))
 			}
 			if *jobs < 0 {
 				return usageErrorf("-jobs %d: must be 0 (one per core) or more", *jobs)

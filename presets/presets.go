@@ -1,11 +1,11 @@
-// Package configs holds icl's built-in training presets: YAML files named
+// Package presets holds icl's built-in training presets: YAML files named
 // SCALE/MIXTURE.yaml, embedded in the binary. Scales: quick (minutes on 2 CPU
 // cores), small (hours on 2 cores), medium (dense, sparse and their mixture at
 // 6 layers, width 128: up to 10 core-hours a run), long (dense, sparse and
 // their mixture trained 400k steps at a constant rate, the trunks of budget
 // branches), paper (Garg et al.'s d = 20, 12 layers, width 256, 8 heads). Mixtures: dense_linear, sparse_linear, dense_sparse,
 // sinusoid, linear_sinusoid, convex.
-package configs
+package presets
 
 import (
 	"embed"
