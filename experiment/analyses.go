@@ -107,7 +107,7 @@ func rises(c *eval.Curve) int {
 // pretrainBayes returns the exact Bayes mixture of a run's pretraining class.
 func (e *env) pretrainBayes(role string) (*baseline.BayesMixture, error) {
 	m := e.models[role]
-	c, err := m.cfg.Task.Build(m.cfg.Data.Dim)
+	c, err := m.cfg.Class()
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ func (e *env) lossBayes(role string) (ref, sq *baseline.BayesMixture, err error)
 // mixture, the per-class normalizers of train.loss: normalized.
 func (e *env) componentScales(role string) ([]float64, error) {
 	cfg := e.models[role].cfg
-	c, err := cfg.Task.Build(cfg.Data.Dim)
+	c, err := cfg.Class()
 	if err != nil {
 		return nil, err
 	}

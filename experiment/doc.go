@@ -1,9 +1,10 @@
-// Package experiment defines the experiments of the reproduction (E1 to E7,
-// the model-selection weight MS and the budget curve E1B; docs/design.md
-// section 5) and runs them end to end: Reproduce trains the pretraining runs
-// an experiment needs (reusing finished runs and resuming interrupted ones),
-// evaluates the models and baselines, draws the figures, decides each verdict
-// from the numbers, and writes a self-contained report.html.
+// Package experiment defines the experiments of the reproduction (every
+// registered one: IDs lists them; docs/design.md section 5 says what each
+// asks), analyses them and decides their verdicts. Analyze evaluates one
+// experiment's models (loaded by run role) and baselines, draws its figures
+// and decides each check from the numbers; Outcome.Write writes its files.
+// Package runplan plans and trains the runs an experiment needs, and package
+// reproduce runs the whole job and writes the report.
 //
 // Each experiment is a YAML file and a Go file beside it (e1.yaml, e1.go).
 // The YAML holds its id, title, the paper's claim, the runs it needs (train
@@ -17,7 +18,9 @@
 // tests come from the registered experiments. scales.yaml holds the
 // evaluation sizes of each preset scale.
 //
-// Runs whose configs agree but for their names are trained once and shared.
+// RunConfig resolves a run ref to its training config at a scale; runs
+// whose configs agree but for their names are trained once and shared
+// (runplan.Plan).
 //
 // EvaluateRun (and EvaluateModel, for a weights file) evaluates one training
 // run on its pretraining distribution, each mixture component and Garg et
@@ -34,12 +37,12 @@
 // count checks with the same function (Count), and the part of each rule that
 // turns checks into a verdict is generated from the checks themselves.
 //
-// Output layout under Options.OutDir:
+// Output layout under a reproduction's output folder (reproduce.Options.OutDir):
 //
 //	runs/SCALE/NAME/     training runs (config.yaml, metrics.jsonl, model.safetensors, done)
-//	E1/ ... E7/, MS/     results.json, results.csv, sweep.json/csv, selection.json,
-//	                     fitted.json, figures (NAME.svg, NAME.png), verdict.json and
-//	                     section.json (its report section) per experiment
-//	cache/               the evaluation cache
+//	ID/                  per experiment: results.json, results.csv, sweep.json/csv,
+//	                     selection.json, fitted.json, figures (NAME.svg, NAME.png),
+//	                     verdict.json and section.json (its report section)
+//	cache/               the evaluation cache (EvalCache)
 //	report.html          the report
 package experiment

@@ -64,7 +64,7 @@ func analyzeE1(e *env) (*Outcome, error) {
 // comparisons of the claim are decided by paired intervals (paired) where
 // the settings keep per-prompt errors, else by their means.
 func checksE1(def *Def, rd, rs *eval.SettingResult, d, n int, mix, den, spa string, paired pairedFunc) []Check {
-	ratio, floor, margin := def.Param("ratio"), def.Param("floor"), def.Param("margin")
+	ratio, floor, margin, worse := def.Param("ratio"), def.Param("floor"), def.Param("margin"), def.Param("worse")
 	half := clampPos(ceilDiv(d, 2), n)
 	pd := clampPos(d, n)
 	lb := def.Param("learned")
@@ -82,23 +82,23 @@ func checksE1(def *Def, rd, rs *eval.SettingResult, d, n int, mix, den, spa stri
 	for _, p := range []int{pd, n - 1} {
 		c := leAt(fmt.Sprintf("(1) dense prompts, %d examples: mixture matches dense-only", p),
 			rd, mix, den, p, ratio, floor, "mixture", "dense-only", paired)
-		c = needDiffer(c, at(rd, spa, p), at(rd, den, p), margin, "sparse-only", "dense-only")
+		c = needDiffer(c, at(rd, spa, p), at(rd, den, p), worse, margin, "sparse-only", "dense-only")
 		apart.Pass = apart.Pass || c.Untestable == ""
 		cs = append(cs, c)
 	}
 	for _, p := range []int{half, pd} {
 		c := leAt(fmt.Sprintf("(2) sparse prompts, %d examples: mixture matches sparse-only", p),
 			rs, mix, spa, p, ratio, floor, "mixture", "sparse-only", paired)
-		c = needDiffer(c, at(rs, den, p), at(rs, spa, p), margin, "dense-only", "sparse-only")
+		c = needDiffer(c, at(rs, den, p), at(rs, spa, p), worse, margin, "dense-only", "sparse-only")
 		apart.Pass = apart.Pass || c.Untestable == ""
 		cs = append(cs, c)
 	}
 	c4 := gtAt(fmt.Sprintf("(4) dense prompts, %d examples: sparse-only worse than mixture", n-1),
-		rd, spa, mix, n-1, 1.2, margin, "sparse-only", "mixture", paired)
+		rd, spa, mix, n-1, worse, margin, "sparse-only", "mixture", paired)
 	cs = append(cs,
 		gtAt(fmt.Sprintf("(3) sparse prompts, %d examples: dense-only worse than mixture", half),
-			rs, den, mix, half, 1.2, margin, "dense-only", "mixture", paired),
-		needDiffer(c4, at(rd, spa, n-1), at(rd, den, n-1), margin, "sparse-only", "dense-only"))
+			rs, den, mix, half, worse, margin, "dense-only", "mixture", paired),
+		needDiffer(c4, at(rd, spa, n-1), at(rd, den, n-1), worse, margin, "sparse-only", "dense-only"))
 	// With specialists alike everywhere the claim compares them, there is
 	// nothing to select between: the claim cannot be tested at this scale.
 	var parts []string
@@ -108,17 +108,17 @@ func checksE1(def *Def, rd, rs *eval.SettingResult, d, n int, mix, den, spa stri
 	for _, p := range uniq([]int{half, pd}) {
 		parts = append(parts, fmt.Sprintf("sparse prompts, %s: sparse-only %s, dense-only %s", examples(p), num(at(rs, spa, p)), num(at(rs, den, p))))
 	}
-	apart.Detail = strings.Join(parts, "; ") + fmt.Sprintf("; needs the other specialist > 1.2 x the class's specialist + %g at one of these", margin)
+	apart.Detail = strings.Join(parts, "; ") + fmt.Sprintf("; needs the other specialist > %g x the class's specialist + %g at one of these", worse, margin)
 	return append(cs[:3:3], append([]Check{apart}, cs[3:]...)...)
 }
 
 // needDiffer marks c untestable unless the other specialist's error worse
-// exceeds 1.2 x the matched specialist's better + margin: where the two
+// exceeds factor x the matched specialist's better + margin: where the two
 // specialists score alike, matching one of them says nothing.
-func needDiffer(c Check, worse, better, margin float64, wn, bn string) Check {
-	if !(worse > 1.2*better+margin) {
-		c.Untestable = fmt.Sprintf("the specialists do not differ here: %s %s, not > 1.2 x %s %s + %g = %s",
-			wn, num(worse), bn, num(better), margin, num(1.2*better+margin))
+func needDiffer(c Check, worse, better, factor, margin float64, wn, bn string) Check {
+	if !(worse > factor*better+margin) {
+		c.Untestable = fmt.Sprintf("the specialists do not differ here: %s %s, not > %g x %s %s + %g = %s",
+			wn, num(worse), factor, bn, num(better), margin, num(factor*better+margin))
 	}
 	return c
 }

@@ -12,11 +12,11 @@ import (
 	"time"
 
 	"icl/config"
-	"icl/presets"
 	"icl/experiment"
 	"icl/gpt"
 	"icl/gpt/kernels"
 	"icl/models"
+	"icl/presets"
 	"icl/progress"
 	"icl/provenance"
 	"icl/report"
@@ -28,7 +28,7 @@ import (
 // Options configures Reproduce.
 type Options struct {
 	Preset string   // a scale of presets.Scales; empty means presets.DefaultScale
-	Only   []string // experiment ids (E1..E6, MS); empty means all
+	Only   []string // experiment ids (experiment.IDs); empty means every one that runs at the scale
 	OutDir string   // output directory; empty means "out/PRESET"
 	// Progress receives progress lines; nil means os.Stderr.
 	Progress io.Writer

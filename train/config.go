@@ -292,3 +292,6 @@ func (c *Config) YAML() ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+// Class builds the run's pretraining class at its input dimension.
+func (c *Config) Class() (task.Class, error) { return c.Task.Build(c.Data.Dim) }

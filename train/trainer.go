@@ -29,7 +29,7 @@ type trainer struct {
 }
 
 func newTrainer(cfg *Config) (*trainer, error) {
-	class, err := cfg.Task.Build(cfg.Data.Dim)
+	class, err := cfg.Class()
 	if err != nil {
 		return nil, config.Under("task", err)
 	}
