@@ -44,6 +44,10 @@
 //     Gaussian likelihood with sigma = task.NoiseStd, or MCNoiseFrac*sqrt(Scale)
 //     for a noiseless class (a tempered posterior, documented as such).
 //
+// Select is where every list of baselines is chosen: the suite for a class
+// (prior-free when the class is not known), filtered by name prefixes, with
+// Options.Components adding a mixture's per-component Bayes predictors.
+//
 // Predictors are safe for concurrent use; Run predicts a whole prompt.Batch in
 // parallel with results that do not depend on the number of workers.
 package baseline

@@ -3,11 +3,12 @@ package baseline
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"icl/task"
 )
 
-// Options selects the parameters of the suite that ForClass returns.
+// Options selects the parameters of the suite that Select returns.
 type Options struct {
 	KNN          int       // neighbours for knn; >= 1
 	RidgeLambdas []float64 // one ridge per lambda, each > 0
@@ -15,6 +16,11 @@ type Options struct {
 	Jitter       float64   // noise variance / tau^2 for exact Bayes on noiseless classes; > 0
 	MCSamples    int       // M of the Monte Carlo Bayes predictor; >= 1
 	MCSeed       uint64    // seed of its streams
+	// Components adds, for a mixture class (task.MixtureOf), the exact Bayes
+	// predictor of each component that has one (Exact of the component, at
+	// Jitter), after the class's own Bayes predictor: what each family's
+	// Bayes-optimal learner would predict. Off by default.
+	Components bool
 }
 
 // DefaultOptions is k = 3, ridge lambda 0.1 and 1, lasso alphas 0.001, 0.01,
@@ -97,11 +103,25 @@ func exact(c task.Class, sigma, jitter float64) (Evidence, bool) {
 	return nil, false
 }
 
-// ForClass returns the baselines for prompts from c: zero, averaging, knn,
-// least squares, ridge and lasso at the given parameters (and the lasso best in
-// hindsight), then the exact Bayes predictor when Exact has one, else the Monte
-// Carlo one. It returns an error if opts is invalid.
+// ForClass returns the baselines for prompts from c, Select(c, opts, nil):
+// zero, averaging, knn, least squares, ridge and lasso at the given parameters
+// (and the lasso best in hindsight), then, when c is not nil, the exact Bayes
+// predictor when Exact has one, else the Monte Carlo one (and with
+// opts.Components each mixture component's exact Bayes predictor). A nil c (the
+// prior is not known) gets the prior-free baselines only. It returns an error
+// if opts is invalid.
 func ForClass(c task.Class, opts Options) ([]Predictor, error) {
+	return Select(c, opts, nil)
+}
+
+// Select returns the baselines of ForClass's suite for c whose names start
+// with one of prefixes (e.g. "least_squares", "lasso_best", "bayes"), in the
+// suite's order; nil prefixes selects all, an empty list none. Names are
+// unique: a predictor whose name an earlier one has (a repeated parameter, a
+// component's Bayes predictor that is already there) is dropped. It returns an
+// error if opts is invalid. Every list of baselines in this module is chosen
+// here: the experiments', and those of the commands icl eval and icl baselines.
+func Select(c task.Class, opts Options, prefixes []string) ([]Predictor, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
@@ -115,10 +135,43 @@ func ForClass(c task.Class, opts Options) ([]Predictor, error) {
 	if len(opts.LassoAlphas) > 1 {
 		ps = append(ps, LassoBest{Alphas: opts.LassoAlphas})
 	}
-	if e, ok := Exact(c, opts.Jitter); ok {
-		ps = append(ps, e)
-	} else {
-		ps = append(ps, &MonteCarlo{Class: c, M: opts.MCSamples, Seed: opts.MCSeed})
+	if c != nil {
+		if e, ok := Exact(c, opts.Jitter); ok {
+			ps = append(ps, e)
+		} else {
+			ps = append(ps, &MonteCarlo{Class: c, M: opts.MCSamples, Seed: opts.MCSeed})
+		}
+		if m := task.MixtureOf(c); opts.Components && m != nil {
+			for _, k := range m.Components {
+				if e, ok := Exact(k, opts.Jitter); ok {
+					ps = append(ps, e)
+				}
+			}
+		}
 	}
-	return ps, nil
+	var out []Predictor
+	seen := map[string]bool{}
+	for _, p := range ps {
+		name := p.Name()
+		if seen[name] || !hasPrefix(name, prefixes) {
+			continue
+		}
+		seen[name] = true
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// hasPrefix reports whether name starts with one of prefixes; nil prefixes
+// match every name.
+func hasPrefix(name string, prefixes []string) bool {
+	if prefixes == nil {
+		return true
+	}
+	for _, pre := range prefixes {
+		if strings.HasPrefix(name, pre) {
+			return true
+		}
+	}
+	return false
 }

@@ -66,7 +66,7 @@ func (s *Sampler) Validate() error {
 	if p := s.FamilyIndicator; !(p >= 0 && p <= 1) {
 		err = errors.Join(err, &config.Error{Path: "prompt.family_indicator",
 			Msg: fmt.Sprintf("%g; allowed 0..1 (the probability that a prompt shows its family; 0: no indicator)", p)})
-	} else if _, mix := unwrap(s.Class); p > 0 && mix == nil {
+	} else if p > 0 && task.MixtureOf(s.Class) == nil {
 		err = errors.Join(err, &config.Error{Path: "prompt.family_indicator",
 			Msg: fmt.Sprintf("%g, but the class %s has no families; only a mixture's prompts can show their family (its component)", p, s.Class.Name())})
 	}
@@ -112,7 +112,7 @@ func (s *Sampler) Fill(dst *Batch, seed uint64, labels ...uint64) {
 	if len(dst.Scale) != b {
 		dst.Scale = make([]float64, b)
 	}
-	_, mix := unwrap(s.Class)
+	mix := task.MixtureOf(s.Class)
 	if mix != nil {
 		if len(dst.Class) != b {
 			dst.Class = make([]int, b)
@@ -181,20 +181,6 @@ func stripNoise(c task.Class) task.Class {
 			return c
 		}
 		c = n.Class
-	}
-}
-
-// unwrap strips task.Noisy wrappers and returns the Mixture inside, if any.
-func unwrap(c task.Class) (task.Class, *task.Mixture) {
-	for {
-		switch v := c.(type) {
-		case *task.Noisy:
-			c = v.Class
-		case *task.Mixture:
-			return c, v
-		default:
-			return c, nil
-		}
 	}
 }
 
@@ -312,7 +298,7 @@ func (s *Sampler) one(dst *Batch, p int, in *inputMap, r *rand.Rand) {
 	scale, noiseVar := 0.0, 0.0
 	nz := task.NoiseStd(c)
 	noiseVar = nz*nz + st.Noise*st.Noise
-	if _, mix := unwrap(c); mix != nil {
+	if mix := task.MixtureOf(c); mix != nil {
 		k := mix.Pick(r)
 		comp := mix.Components[k]
 		f = s.sample(comp, r, d)

@@ -231,6 +231,22 @@ func (c *Mixture) Sample(r *rand.Rand) Func {
 	return c.Components[c.Pick(r)].Sample(r)
 }
 
+// MixtureOf returns the Mixture that c is, inside any Noisy wrappers, or nil
+// when c is not a mixture. Prompts of such a c are drawn from a component
+// each (a mixture's families).
+func MixtureOf(c Class) *Mixture {
+	for {
+		switch v := c.(type) {
+		case *Noisy:
+			c = v.Class
+		case *Mixture:
+			return v
+		default:
+			return nil
+		}
+	}
+}
+
 // Noisy is Class with N(0, Sigma^2) label noise added to every y by the prompt
 // sampler. Its functions and scale are Class's.
 type Noisy struct {
