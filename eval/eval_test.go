@@ -136,7 +136,7 @@ func TestEvaluateShapesAndBaselines(t *testing.T) {
 	}
 	// Chunking does not change the transformer's predictions.
 	one := make([]float64, B*n)
-	(&Transformer{Model: tinyModel(t, d, n), Chunk: B}).PredictBatch(one, res.Batch.Xs, res.Batch.Ys, B, n, d)
+	(&Transformer{Model: tinyModel(t, d, n), Chunk: B}).Predict(one, res.Batch)
 	for k, v := range res.Preds[0] {
 		if math.Abs(v-one[k]) > 1e-6 {
 			t.Fatalf("chunked prediction %d: %g vs %g", k, v, one[k])

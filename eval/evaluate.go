@@ -239,14 +239,14 @@ func NormalizedErrors(pred []float64, bt *prompt.Batch) []float64 {
 }
 
 // PredictQueries returns pr's predictions (B, N) of the query labels of bt.
-// Without queries this is one PredictBatch; with queries, position i of every
+// Without queries this is one Predict; with queries, position i of every
 // prompt is predicted from the prompt's context points 0..i-1 followed by its
 // query (QueryBatch), and positions without a query are NaN.
 func PredictQueries(pr Predictor, bt *prompt.Batch) []float64 {
-	B, N, D := bt.B, bt.N, bt.D
+	B, N := bt.B, bt.N
 	dst := make([]float64, B*N)
 	if bt.QXs == nil {
-		pr.PredictBatch(dst, bt.Xs, bt.Ys, B, N, D)
+		pr.Predict(dst, bt)
 		nanFrom(dst, bt.QueryLen, B, N, 1)
 		return dst
 	}
@@ -257,7 +257,7 @@ func PredictQueries(pr Predictor, bt *prompt.Batch) []float64 {
 			break
 		}
 		out := make([]float64, B*(i+1))
-		pr.PredictBatch(out, q.Xs, q.Ys, B, i+1, D)
+		pr.Predict(out, q)
 		for p := 0; p < B; p++ {
 			dst[p*N+i] = out[p*(i+1)+i]
 		}

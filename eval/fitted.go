@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"icl/internal/parallel"
+	"icl/prompt"
 	"icl/rng"
 	"icl/task"
 )
@@ -87,7 +88,7 @@ func FitFunction(c task.Class, n int, grid []float64, preds []Predictor, seed ui
 				b.P.Predict(out[g*m:(g+1)*m], xs[g*m:(g+1)*m], ys[g*m:(g+1)*m], m, 1)
 			})
 		} else {
-			pr.PredictBatch(out, xs, ys, G, m, 1)
+			pr.Predict(out, &prompt.Batch{B: G, N: m, D: 1, Xs: xs, Ys: ys, QueryLen: m})
 		}
 		for g := range line.Y {
 			line.Y[g] = out[g*m+n]

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"icl/gpt"
+	"icl/prompt"
 	"icl/rng"
 )
 
@@ -29,6 +30,7 @@ func TestTransformerFamily(t *testing.T) {
 		ys[i] = r.NormFloat64()
 		y32[i] = float32(ys[i])
 	}
+	bt := &prompt.Batch{B: B, N: n, D: d, Xs: xs, Ys: ys, QueryLen: n}
 	want := func(family int) []float32 {
 		out := make([]float32, B*n)
 		m.Predict(out, gpt.Input{Xs: x32, Ys: y32, Ind: gpt.ShowFamily(B, F, family), B: B, N: n})
@@ -41,7 +43,7 @@ func TestTransformerFamily(t *testing.T) {
 		{Model: m, Chunk: 4, ShowFamily: true, Family: 1},
 	} {
 		got := make([]float64, B*n)
-		tr.PredictBatch(got, xs, ys, B, n, d)
+		tr.Predict(got, bt)
 		for i, v := range want(k - 1) {
 			if got[i] != float64(v) {
 				t.Fatalf("transformer %d (ShowFamily %v, Family %d): prediction %d is %v, model's %v",
@@ -69,7 +71,7 @@ func TestTransformerFamily(t *testing.T) {
 					t.Errorf("family %d of a model with %d families: no panic", tr.Family, tr.Model.Cfg.Families)
 				}
 			}()
-			tr.PredictBatch(make([]float64, B*n), xs, ys, B, n, d)
+			tr.Predict(make([]float64, B*n), bt)
 		}()
 	}
 }

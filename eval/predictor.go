@@ -17,11 +17,17 @@ type Predictor interface {
 	// SweepLine.Key, FittedLine.Key) apart from its display name: analyses
 	// find curves by it, never by Name.
 	Key() string
-	// PredictBatch writes dst (B, N): dst[p, i] is the prediction of ys[p, i]
-	// from points 0..i-1 of prompt p and the input xs[p, i]. xs is (B, N, D),
-	// ys is (B, N). Predictors whose randomness is labeled by a prompt's index
+	// Predict writes dst (B, N) for the prompts of b: dst[p, i] is the
+	// prediction of b.Ys[p, i] from points 0..i-1 of prompt p and the input
+	// b.Xs[p, i]. It reads only b's B, N, D, Xs and Ys, the prompts' own
+	// points: b's queries (QXs, QYs, QueryLen) are scored by PredictQueries,
+	// which asks Predict for the batch of each position's query prompts
+	// (QueryBatch); Class, Indicator and Scale are not read (a Transformer
+	// shows the family it is told, not b.Indicator). A caller with raw
+	// slices passes &prompt.Batch{B: B, N: N, D: D, Xs: xs, Ys: ys,
+	// QueryLen: N}. Predictors whose randomness is labeled by a prompt's index
 	// use p.
-	PredictBatch(dst, xs, ys []float64, B, N, D int)
+	Predict(dst []float64, b *prompt.Batch)
 }
 
 // DefaultChunk is the number of prompts a Transformer runs per forward pass:
@@ -67,15 +73,17 @@ func (t *Transformer) Key() string {
 	return t.ID
 }
 
-// PredictBatch runs the model; N must be at most Model.Cfg.Points and D must
+// Predict runs the model; b.N must be at most Model.Cfg.Points and b.D must
 // be Model.Cfg.Dim.
-func (t *Transformer) PredictBatch(dst, xs, ys []float64, B, N, D int) {
+func (t *Transformer) Predict(dst []float64, b *prompt.Batch) {
+	B, N, D := b.B, b.N, b.D
 	cfg := t.Model.Cfg
 	if D != cfg.Dim || N > cfg.Points {
 		panic(fmt.Sprintf("eval: transformer %q has dim %d and %d points; prompts have D = %d, N = %d",
 			t.Name(), cfg.Dim, cfg.Points, D, N))
 	}
-	checkBatch(dst, xs, ys, B, N, D)
+	checkBatch(dst, b)
+	xs, ys := b.Xs, b.Ys
 	chunk := t.Chunk
 	if chunk <= 0 {
 		chunk = DefaultChunk
@@ -141,10 +149,9 @@ func (b Baseline) Key() string {
 	return b.P.Name()
 }
 
-// PredictBatch runs baseline.Run over the prompts.
-func (b Baseline) PredictBatch(dst, xs, ys []float64, B, N, D int) {
-	checkBatch(dst, xs, ys, B, N, D)
-	bt := &prompt.Batch{B: B, N: N, D: D, Xs: xs, Ys: ys, QueryLen: N}
+// Predict runs baseline.Run over the prompts.
+func (b Baseline) Predict(dst []float64, bt *prompt.Batch) {
+	checkBatch(dst, bt)
 	baseline.Run(dst, b.P, bt, 0)
 }
 
@@ -176,9 +183,10 @@ func SelectBaselines(ps []baseline.Predictor, prefixes []string) []baseline.Pred
 	return out
 }
 
-func checkBatch(dst, xs, ys []float64, B, N, D int) {
-	if len(dst) != B*N || len(xs) != B*N*D || len(ys) != B*N {
+func checkBatch(dst []float64, b *prompt.Batch) {
+	B, N, D := b.B, b.N, b.D
+	if len(dst) != B*N || len(b.Xs) != B*N*D || len(b.Ys) != B*N {
 		panic(fmt.Sprintf("eval: batch shapes: len(dst) = %d, len(xs) = %d, len(ys) = %d for B = %d, N = %d, D = %d",
-			len(dst), len(xs), len(ys), B, N, D))
+			len(dst), len(b.Xs), len(b.Ys), B, N, D))
 	}
 }

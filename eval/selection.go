@@ -123,9 +123,9 @@ func ModelSelection(bt *prompt.Batch, model Predictor, mix *baseline.BayesMixtur
 			return nil, fmt.Errorf("eval: model selection needs a mixture of 2 classes, have %d", len(m.Components))
 		}
 	}
-	B, N, D := bt.B, bt.N, bt.D
+	B, N := bt.B, bt.N
 	t := make([]float64, B*N)
-	model.PredictBatch(t, bt.Xs, bt.Ys, B, N, D)
+	model.Predict(t, bt)
 	p := [2][]float64{make([]float64, B*N), make([]float64, B*N)}
 	for c := range p {
 		baseline.Run(p[c], mix.Components[c], bt, 0)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"icl/eval"
 	"icl/gpt"
 	"icl/npz"
 	"icl/prompt"
@@ -83,9 +84,19 @@ icl predict -weights runs/cond -prompts dense.npz -family 0 -o shown.npy
 			if err := checkPromptValues(*prompts, b, true); err != nil {
 				return err
 			}
-			preds, err := predictBatch(m, b, *family)
-			if err != nil {
-				return fmt.Errorf("%s: %w", *prompts, err)
+			if b.D != m.Cfg.Dim {
+				return fmt.Errorf("%s: prompts have D = %d but the model takes d = %d", *prompts, b.D, m.Cfg.Dim)
+			}
+			if b.N > m.Cfg.Points {
+				return fmt.Errorf("%s: prompts have N = %d points but the model takes at most %d", *prompts, b.N, m.Cfg.Points)
+			}
+			// -family -1 hides the indicator (ShowFamily's zero value).
+			tf := &eval.Transformer{Model: m, Chunk: predictChunk, ShowFamily: *family >= 0, Family: *family}
+			p64 := make([]float64, b.B*b.N)
+			tf.Predict(p64, b)
+			preds := make([]float32, len(p64))
+			for i, v := range p64 {
+				preds[i] = float32(v) // the model's float32 outputs: exact
 			}
 			if err := checkPredictions(preds, b); err != nil {
 				return fmt.Errorf("%s: %w; nothing written", *prompts, err)
@@ -99,37 +110,8 @@ icl predict -weights runs/cond -prompts dense.npz -family 0 -o shown.npy
 	},
 }
 
-// predictBatch runs m on every prompt of b, in chunks, and returns (B, N)
-// predictions. A model with a family indicator is shown family on every
-// prompt, or no family when family is -1.
-func predictBatch(m *gpt.Model, b *prompt.Batch, family int) ([]float32, error) {
-	if b.D != m.Cfg.Dim {
-		return nil, fmt.Errorf("prompts have D = %d but the model takes d = %d", b.D, m.Cfg.Dim)
-	}
-	if b.N > m.Cfg.Points {
-		return nil, fmt.Errorf("prompts have N = %d points but the model takes at most %d", b.N, m.Cfg.Points)
-	}
-	const chunk = 256
-	out := make([]float32, b.B*b.N)
-	xs := make([]float32, chunk*b.N*b.D)
-	ys := make([]float32, chunk*b.N)
-	ind := gpt.ShowFamily(chunk, m.Cfg.Families, family) // (chunk, F) the indicator rows; nil: hidden
-	for lo := 0; lo < b.B; lo += chunk {
-		n := min(chunk, b.B-lo)
-		for i := range xs[:n*b.N*b.D] {
-			xs[i] = float32(b.Xs[lo*b.N*b.D+i])
-		}
-		for i := range ys[:n*b.N] {
-			ys[i] = float32(b.Ys[lo*b.N+i])
-		}
-		var in []float32
-		if ind != nil {
-			in = ind[:n*m.Cfg.Families]
-		}
-		m.Predict(out[lo*b.N:(lo+n)*b.N], gpt.Input{Xs: xs[:n*b.N*b.D], Ys: ys[:n*b.N], Ind: in, B: n, N: b.N})
-	}
-	return out, nil
-}
+// predictChunk is the prompts icl predict runs per forward pass.
+const predictChunk = 256
 
 // checkPromptValues refuses prompts whose values a command cannot use, naming
 // the array, the element and its value (prompt.ReadNPZ has refused NaN and
