@@ -87,11 +87,11 @@ func TestEvaluateShapesAndBaselines(t *testing.T) {
 	const d, n, B = 3, 7, 48
 	s := Setting{Name: "dense", Task: task.Spec{Class: "dense_linear"}, Prompts: B, Seed: 5}
 	cls, _ := s.Task.Build(d)
-	bs, err := baseline.ForClass(cls, baseline.Options{KNN: 3, LassoAlphas: []float64{0.01}, Jitter: baseline.DefaultJitter, MCSamples: 10})
+	bs, err := baseline.Select(cls, baseline.Options{KNN: 3, LassoAlphas: []float64{0.01}, Jitter: baseline.DefaultJitter, MCSamples: 10},
+		[]string{"zero", "least_squares", "bayes"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	bs = SelectBaselines(bs, []string{"zero", "least_squares", "bayes"})
 	if len(bs) != 3 {
 		t.Fatalf("selected %d baselines, want zero, least_squares, bayes_dense", len(bs))
 	}

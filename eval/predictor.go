@@ -2,7 +2,6 @@ package eval
 
 import (
 	"fmt"
-	"strings"
 
 	"icl/baseline"
 	"icl/gpt"
@@ -160,25 +159,6 @@ func Baselines(ps []baseline.Predictor) []Predictor {
 	out := make([]Predictor, len(ps))
 	for i, p := range ps {
 		out[i] = Baseline{P: p}
-	}
-	return out
-}
-
-// SelectBaselines returns the predictors of ps whose names start with one of
-// the prefixes (e.g. "least_squares", "lasso_best", "bayes"), in the order of
-// ps. A nil prefixes list selects all.
-func SelectBaselines(ps []baseline.Predictor, prefixes []string) []baseline.Predictor {
-	if prefixes == nil {
-		return ps
-	}
-	var out []baseline.Predictor
-	for _, p := range ps {
-		for _, pre := range prefixes {
-			if strings.HasPrefix(p.Name(), pre) {
-				out = append(out, p)
-				break
-			}
-		}
 	}
 	return out
 }

@@ -288,17 +288,19 @@ func (e *env) baselineOptions() baseline.Options {
 }
 
 // baselines returns the labeled baselines of class c whose names start with
-// one of prefixes. skipBayes drops the exact Bayes predictor (too costly).
+// one of prefixes (baseline.Select); none when prefixes is empty. An exact
+// sparse Bayes predictor that would sum over more than maxSupports supports
+// is skipped (too costly).
 func (e *env) baselines(c task.Class, prefixes []string) ([]eval.Predictor, error) {
 	if len(prefixes) == 0 {
 		return nil, nil
 	}
-	all, err := baseline.ForClass(c, e.baselineOptions())
+	ps, err := baseline.Select(c, e.baselineOptions(), prefixes)
 	if err != nil {
 		return nil, err
 	}
 	var out []eval.Predictor
-	for _, p := range eval.SelectBaselines(all, prefixes) {
+	for _, p := range ps {
 		if bs, ok := p.(baseline.BayesSparse); ok && binomial(c.Dim(), bs.K) > maxSupports {
 			e.log("skipping %s: %.0f supports", p.Name(), binomial(c.Dim(), bs.K))
 			continue

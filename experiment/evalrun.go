@@ -144,12 +144,12 @@ func EvaluateModel(m *gpt.Model, cfg *train.Config, opts RunOptions) (*eval.Resu
 		if err != nil {
 			return nil, err
 		}
-		all, err := baseline.ForClass(c, bo)
+		ps, err := baseline.Select(c, bo, prefixes)
 		if err != nil {
 			return nil, err
 		}
 		preds := []eval.Predictor{tf}
-		for _, p := range eval.SelectBaselines(all, prefixes) {
+		for _, p := range ps {
 			// Legends show the baselines' own names.
 			key, _, role := baselineCurve(p)
 			roles[key] = role
@@ -210,7 +210,7 @@ func CheckBaselinePrefixes(cfg *train.Config, opts RunOptions) error {
 		if err != nil {
 			return err
 		}
-		all, err := baseline.ForClass(c, bo)
+		all, err := baseline.Select(c, bo, nil)
 		if err != nil {
 			return err
 		}

@@ -168,50 +168,26 @@ func parseFloats(flagName, s string) ([]float64, error) {
 	return v, nil
 }
 
-// runBaselines runs the suite for class (prior-free baselines when class is
-// nil) on b and returns each baseline's (B, N) predictions, their names, and
-// the mixture posterior (B, N, K) when class is a mixture with an exact Bayes
+// runBaselines runs the suite for class (baseline.Select with each mixture
+// component's Bayes predictor; the prior-free baselines when class is nil) on
+// b and returns each baseline's (B, N) predictions, their names, and the
+// mixture posterior (B, N, K) when class is a mixture with an exact Bayes
 // predictor.
 func runBaselines(ctx context.Context, log io.Writer, b *prompt.Batch, class task.Class, opts baseline.Options) (preds [][]float64, names []string, post []float64, err error) {
-	var ps []baseline.Predictor
-	if class != nil {
-		if ps, err = baseline.ForClass(class, opts); err != nil {
-			return nil, nil, nil, err
-		}
-		if m, ok := unwrapMixture(class); ok {
-			for _, c := range m.Components {
-				if ev, ok := baseline.Exact(c, opts.Jitter); ok {
-					ps = append(ps, ev)
-				}
-			}
-		}
-	} else {
-		ps = []baseline.Predictor{baseline.Zero{}, baseline.Averaging{}, baseline.KNN{K: opts.KNN}, baseline.LeastSquares{}}
-		for _, l := range opts.RidgeLambdas {
-			ps = append(ps, baseline.Ridge{Lambda: l})
-		}
-		for _, a := range opts.LassoAlphas {
-			ps = append(ps, baseline.Lasso{Alpha: a})
-		}
-		if len(opts.LassoAlphas) > 1 {
-			ps = append(ps, baseline.LassoBest{Alphas: opts.LassoAlphas})
-		}
+	opts.Components = true
+	ps, err := baseline.Select(class, opts, nil)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	workers := runtime.GOMAXPROCS(0)
-	seen := map[string]bool{}
-	var uniq []baseline.Predictor
 	K := 0
 	for _, p := range ps {
-		if name := p.Name(); !seen[name] {
-			seen[name] = true
-			uniq = append(uniq, p)
-			names = append(names, name)
-			if pp, ok := p.(baseline.Posterior); ok && K == 0 {
-				K = pp.NumClasses()
-			}
+		names = append(names, p.Name())
+		if pp, ok := p.(baseline.Posterior); ok && K == 0 {
+			K = pp.NumClasses()
 		}
 	}
-	preds = make([][]float64, len(uniq))
+	preds = make([][]float64, len(ps))
 	for i := range preds {
 		preds[i] = make([]float64, b.B*b.N)
 	}
@@ -219,12 +195,12 @@ func runBaselines(ctx context.Context, log io.Writer, b *prompt.Batch, class tas
 		post = make([]float64, b.B*b.N*K)
 	}
 	start := time.Now()
-	fmt.Fprintf(log, "running %d baselines on %d prompts of %d points (d = %d)...\n", len(uniq), b.B, b.N, b.D)
+	fmt.Fprintf(log, "running %d baselines on %d prompts of %d points (d = %d)...\n", len(ps), b.B, b.N, b.D)
 	if b.QXs == nil {
 		// One pass shares work between baselines (lasso paths, mixture components).
-		baseline.RunSuite(preds, post, uniq, b, workers)
+		baseline.RunSuite(preds, post, ps, b, workers)
 	} else {
-		for j, p := range uniq {
+		for j, p := range ps {
 			if err := ctx.Err(); err != nil {
 				return nil, nil, nil, err
 			}
@@ -237,14 +213,6 @@ func runBaselines(ctx context.Context, log io.Writer, b *prompt.Batch, class tas
 	}
 	fmt.Fprintf(log, "done in %.2fs\n", time.Since(start).Seconds())
 	return preds, names, post, nil
-}
-
-func unwrapMixture(c task.Class) (*task.Mixture, bool) {
-	if n, ok := c.(*task.Noisy); ok {
-		c = n.Class
-	}
-	m, ok := c.(*task.Mixture)
-	return m, ok
 }
 
 // printCurves prints one row per baseline, one column per shown position.
