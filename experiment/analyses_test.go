@@ -9,9 +9,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"icl/presets"
 	"icl/eval"
 	"icl/plot"
+	"icl/presets"
 	"icl/report"
 	"icl/task"
 	"icl/train"

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"icl/presets"
 	"icl/gpt"
 	"icl/gpt/kernels"
 	"icl/internal/memlimit"
+	"icl/presets"
 	"icl/rng"
 	"icl/train"
 )

@@ -12,11 +12,11 @@ import (
 
 	"golang.org/x/term"
 
-	"icl/presets"
 	"icl/experiment"
 	"icl/gpt"
 	"icl/internal/dirlock"
 	"icl/models"
+	"icl/presets"
 	"icl/reproduce"
 	"icl/shipped"
 	"icl/train"
