@@ -2,9 +2,9 @@ package reproduce
 
 import (
 	"fmt"
-	"icl/presets"
 	"icl/experiment"
 	"icl/gpt"
+	"icl/presets"
 	"icl/provenance"
 	"icl/report"
 	"icl/runplan"

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"icl/presets"
 	"icl/experiment"
+	"icl/presets"
 	"icl/train"
 )
 

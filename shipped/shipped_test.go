@@ -7,9 +7,9 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"icl/presets"
 	"icl/experiment"
 	"icl/models"
+	"icl/presets"
 	"icl/runplan"
 	"icl/train"
 )
