@@ -107,14 +107,14 @@ func rises(c *eval.Curve) int {
 // pretrainBayes returns the exact Bayes mixture of a run's pretraining class.
 func (e *env) pretrainBayes(role string) (*baseline.BayesMixture, error) {
 	m := e.models[role]
-	c, err := m.cfg.Class()
+	c, err := m.Cfg.Class()
 	if err != nil {
 		return nil, err
 	}
 	ev, ok := baseline.Exact(c, baseline.DefaultJitter)
 	bm, ok2 := ev.(*baseline.BayesMixture)
 	if !ok || !ok2 || len(bm.Components) != 2 {
-		return nil, fmt.Errorf("experiment %s: run %s is not pretrained on a mixture of 2 classes with exact Bayes predictors", e.def.ID, m.run)
+		return nil, fmt.Errorf("experiment %s: run %s is not pretrained on a mixture of 2 classes with exact Bayes predictors", e.def.ID, m.Run)
 	}
 	return bm, nil
 }
@@ -173,7 +173,7 @@ func (e *env) lossBayes(role string) (ref, sq *baseline.BayesMixture, err error)
 	if err != nil {
 		return nil, nil, err
 	}
-	if e.models[role].cfg.Train.Loss != train.LossNormalized {
+	if e.models[role].Cfg.Train.Loss != train.LossNormalized {
 		return bm, nil, nil
 	}
 	scales, err := e.componentScales(role)
@@ -186,7 +186,7 @@ func (e *env) lossBayes(role string) (ref, sq *baseline.BayesMixture, err error)
 // componentScales returns the scales of the components of role's pretraining
 // mixture, the per-class normalizers of train.loss: normalized.
 func (e *env) componentScales(role string) ([]float64, error) {
-	cfg := e.models[role].cfg
+	cfg := e.models[role].Cfg
 	c, err := cfg.Class()
 	if err != nil {
 		return nil, err

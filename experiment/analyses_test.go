@@ -218,7 +218,7 @@ func TestResolveSparseK(t *testing.T) {
 		for i, ts := range tasks {
 			role := fmt.Sprint("r", i)
 			e.def.Runs = append(e.def.Runs, RunRef{Role: role})
-			e.models[role] = &model{cfg: &train.Config{Task: ts}}
+			e.models[role] = &model{Model: Model{Cfg: &train.Config{Task: ts}}}
 		}
 		return e
 	}

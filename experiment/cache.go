@@ -62,7 +62,7 @@ func (c *EvalCache) key(e *env, kind string, what any, roles []string) string {
 	var ms []modelID
 	for _, r := range roles {
 		m := e.models[r]
-		ms = append(ms, modelID{r, m.sha256, m.label, gpt.NumericsID(gpt.FP32)})
+		ms = append(ms, modelID{r, m.SHA256, m.label, gpt.NumericsID(gpt.FP32)})
 	}
 	scale, err := yaml.Marshal(e.scale) // its fields as the scale's file has them
 	if err != nil {

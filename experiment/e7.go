@@ -28,22 +28,22 @@ func ShownKey(role string) string { return ModelKey(role) + "/shown" }
 // pretrained without the indicator has none (ok false).
 func (e *env) familyOf(role string, class string) (family int, ok bool, err error) {
 	m := e.models[role]
-	if m.m.Cfg.Families == 0 {
+	if m.M.Cfg.Families == 0 {
 		return 0, false, nil
 	}
-	of := m.cfg.Task.Of
+	of := m.Cfg.Task.Of
 	found := -1
 	for i, s := range of {
 		if s.Class == class {
 			if found >= 0 {
 				return 0, false, fmt.Errorf("experiment %s: run %s has two components of class %s: the family of a %s prompt is ambiguous",
-					e.def.ID, m.run, class, class)
+					e.def.ID, m.Run, class, class)
 			}
 			found = i
 		}
 	}
 	if found < 0 {
-		return 0, false, fmt.Errorf("experiment %s: run %s was not pretrained on class %s, so no family indicator names it", e.def.ID, m.run, class)
+		return 0, false, fmt.Errorf("experiment %s: run %s was not pretrained on class %s, so no family indicator names it", e.def.ID, m.Run, class)
 	}
 	return found, true, nil
 }
@@ -57,7 +57,7 @@ func (e *env) shown(role, class string) (eval.Predictor, error) {
 	}
 	m := e.models[role]
 	e.setRole(ShownKey(role), plot.RoleModel)
-	return &eval.Transformer{Label: m.label + ", shown", ID: ShownKey(role), Model: m.m, ShowFamily: true, Family: f}, nil
+	return &eval.Transformer{Label: m.label + ", shown", ID: ShownKey(role), Model: m.M, ShowFamily: true, Family: f}, nil
 }
 
 // pairedExcess is the curve of the per-prompt difference between the errors
@@ -209,7 +209,7 @@ func analyzeE7(e *env) (*Outcome, error) {
 func (e *env) specialist(roles []string, class string) (string, error) {
 	var found []string
 	for _, r := range roles {
-		if e.models[r].cfg.Task.Class == class {
+		if e.models[r].Cfg.Task.Class == class {
 			found = append(found, r)
 		}
 	}

@@ -9,22 +9,17 @@ import (
 	"icl/baseline"
 	"icl/config"
 	"icl/eval"
-	"icl/gpt"
 	"icl/plot"
 	"icl/prompt"
 	"icl/report"
 	"icl/rng"
 	"icl/task"
-	"icl/train"
 )
 
-// model is a loaded pretrained transformer in an experiment.
+// model is a loaded pretrained transformer in an experiment, in its role.
 type model struct {
+	Model
 	role, label string
-	run         string        // its run's name, "small/dense_sparse"
-	cfg         *train.Config // its run's config
-	m           *gpt.Model
-	sha256      string // of its model file: its identity in the evaluation cache
 }
 
 // env is what an experiment's analysis works with.
@@ -329,12 +324,12 @@ func (e *env) transformers(roles []string) []eval.Predictor {
 		m := e.models[r]
 		e.setRole(ModelKey(r), plot.RoleModel)
 		label := m.label
-		if m.m.Cfg.Families > 0 {
+		if m.M.Cfg.Families > 0 {
 			// Asked without its family indicator (shown adds the model
 			// asked with it).
 			label += ", hidden"
 		}
-		out = append(out, &eval.Transformer{Label: label, ID: ModelKey(r), Model: m.m})
+		out = append(out, &eval.Transformer{Label: label, ID: ModelKey(r), Model: m.M})
 	}
 	return out
 }
@@ -519,7 +514,7 @@ func (e *env) pretrainedK() (int, error) {
 	}
 	for _, r := range e.def.Runs {
 		if m := e.models[r.Role]; m != nil {
-			walk(&m.cfg.Task)
+			walk(&m.Cfg.Task)
 		}
 	}
 	if len(ks) != 1 {

@@ -56,7 +56,7 @@ func Analyze(d *Def, scale *Scale, models map[string]*Model, opts AnalyzeOptions
 		if label == "" {
 			label = "transformer: " + ref.RunName()
 		}
-		e.models[ref.Role] = &model{role: ref.Role, label: label, run: m.Run, cfg: m.Cfg, m: m.M, sha256: m.SHA256}
+		e.models[ref.Role] = &model{Model: *m, role: ref.Role, label: label}
 		dim, n := m.Cfg.Data.Dim, m.Cfg.Data.Points
 		if i == 0 {
 			e.d, e.n = dim, n

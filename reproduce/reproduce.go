@@ -80,6 +80,23 @@ func (opts Options) Shipped() fs.FS {
 	return opts.Models
 }
 
+// Defaults fills opts' unset Preset (presets.DefaultScale), OutDir
+// (out/PRESET) and Progress (os.Stderr), and returns the function that
+// writes a progress line to Progress.
+func (opts *Options) Defaults() (logf func(format string, args ...any)) {
+	if opts.Preset == "" {
+		opts.Preset = presets.DefaultScale
+	}
+	if opts.OutDir == "" {
+		opts.OutDir = filepath.Join("out", opts.Preset)
+	}
+	if opts.Progress == nil {
+		opts.Progress = os.Stderr
+	}
+	w := opts.Progress
+	return func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+}
+
 // ReportFile is the report's file name under the output directory.
 const ReportFile = "report.html"
 
@@ -90,21 +107,11 @@ const ReportFile = "report.html"
 // report.
 func Reproduce(ctx context.Context, opts Options) error {
 	start := time.Now()
-	if opts.Preset == "" {
-		opts.Preset = presets.DefaultScale
-	}
+	logf := opts.Defaults()
 	scale, err := resolveScale(opts)
 	if err != nil {
 		return err
 	}
-	if opts.OutDir == "" {
-		opts.OutDir = filepath.Join("out", opts.Preset)
-	}
-	w := opts.Progress
-	if w == nil {
-		w = os.Stderr
-	}
-	logf := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
 
 	all, selected, err := selectDefs(opts, scale)
 	if err != nil {
@@ -147,7 +154,7 @@ func Reproduce(ctx context.Context, opts Options) error {
 		return err
 	}
 	trainStart := time.Now()
-	disp := progress.New(w, opts.IsTerminal, opts.Quiet, opts.TermWidth, runs)
+	disp := progress.New(opts.Progress, opts.IsTerminal, opts.Quiet, opts.TermWidth, runs)
 	if err := runplan.Train(ctx, runs, jobs, disp); err != nil {
 		return err
 	}

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"icl/atomicfile"
-	"icl/presets"
 	"icl/reproduce"
 	"icl/runplan"
 	"icl/shipped"
@@ -80,17 +79,7 @@ type slurmTask struct {
 // it submits train the same run at once: a run is submitted only when no
 // task for it is queued or running.
 func Reproduce(ctx context.Context, opts reproduce.Options, so Options) (*Result, error) {
-	if opts.Preset == "" {
-		opts.Preset = presets.DefaultScale
-	}
-	if opts.OutDir == "" {
-		opts.OutDir = filepath.Join("out", opts.Preset)
-	}
-	w := opts.Progress
-	if w == nil {
-		w = os.Stderr
-	}
-	logf := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	logf := opts.Defaults()
 	cfg := so.Config
 	cfg.Defaults()
 	if err := cfg.Validate(); err != nil {
