@@ -2,6 +2,7 @@ package npz
 
 import (
 	"icl/atomicfile"
+	"icl/internal/named"
 
 	"archive/zip"
 	"errors"
@@ -53,12 +54,10 @@ func (f *File) Names() []string {
 		}
 		return names
 	}
-	names := make([]string, len(f.Arrays))
-	for i, a := range f.Arrays {
-		names[i] = a.Name
-	}
-	return names
+	return named.Names(f.Arrays, arrayName)
 }
+
+func arrayName(a Array) string { return a.Name }
 
 // Has reports whether f holds an array called name, without reading it.
 func (f *File) Has(name string) bool {
@@ -97,25 +96,7 @@ func (f *File) Get(name string) (Array, bool) {
 }
 
 // get looks name up in Arrays.
-func (f *File) get(name string) (Array, bool) {
-	if f.index == nil {
-		f.buildIndex()
-	}
-	i, ok := f.index[name]
-	if !ok {
-		return Array{}, false
-	}
-	return f.Arrays[i], true
-}
-
-func (f *File) buildIndex() {
-	f.index = make(map[string]int, len(f.Arrays))
-	for i, a := range f.Arrays {
-		if _, dup := f.index[a.Name]; !dup {
-			f.index[a.Name] = i
-		}
-	}
-}
+func (f *File) get(name string) (Array, bool) { return named.Find(&f.index, f.Arrays, arrayName, name) }
 
 // All returns every array in archive order (for a File built by hand, Arrays),
 // reading each entry as Array does. It stops at the first that cannot be read.
@@ -173,7 +154,7 @@ func (f *File) lookup(name string, want []int, k kind) (Array, error) {
 	if !f.lazy() {
 		a, ok := f.get(name)
 		if !ok {
-			return Array{}, f.errorf("array %q missing (have: %s)", name, listNames(f.Names()))
+			return Array{}, f.errorf("array %q missing (have: %s)", name, named.List(f.Names()))
 		}
 		if err := f.check(name, a.Shape, a.DType, a.Float != nil, a.Int != nil, want, k); err != nil {
 			return Array{}, err
@@ -182,7 +163,7 @@ func (f *File) lookup(name string, want []int, k kind) (Array, error) {
 	}
 	e, ok := f.byName[name]
 	if !ok {
-		return Array{}, f.errorf("array %q missing (have: %s)", name, listNames(f.Names()))
+		return Array{}, f.errorf("array %q missing (have: %s)", name, named.List(f.Names()))
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -276,18 +257,6 @@ func (f *File) readEntry(e *entry, want []int, k kind) (Array, error) {
 	a.Name = e.name
 	e.arr = &a
 	return a, nil
-}
-
-// listNames lists up to 12 names for an error message.
-func listNames(names []string) string {
-	if len(names) == 0 {
-		return "none"
-	}
-	const most = 12
-	if len(names) > most {
-		return strings.Join(names[:most], ", ") + fmt.Sprintf(", ... (%d more)", len(names)-most)
-	}
-	return strings.Join(names, ", ")
 }
 
 // wantShape formats a wanted shape with * for wildcards: (*, *, 5).

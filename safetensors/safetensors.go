@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"icl/internal/named"
 	"io"
 	"math"
 	"math/bits"
@@ -49,28 +50,14 @@ type File struct {
 
 // Names returns the tensor names in data-offset order.
 func (f *File) Names() []string {
-	names := make([]string, len(f.Tensors))
-	for i, t := range f.Tensors {
-		names[i] = t.Name
-	}
-	return names
+	return named.Names(f.Tensors, tensorName)
 }
+
+func tensorName(t Tensor) string { return t.Name }
 
 // Get returns the tensor called name.
 func (f *File) Get(name string) (Tensor, bool) {
-	if f.index == nil {
-		f.index = make(map[string]int, len(f.Tensors))
-		for i, t := range f.Tensors {
-			if _, dup := f.index[t.Name]; !dup {
-				f.index[t.Name] = i
-			}
-		}
-	}
-	i, ok := f.index[name]
-	if !ok {
-		return Tensor{}, false
-	}
-	return f.Tensors[i], true
+	return named.Find(&f.index, f.Tensors, tensorName, name)
 }
 
 // Float32 returns the data (not a copy) of the tensor called name, whose shape must
@@ -78,7 +65,7 @@ func (f *File) Get(name string) (Tensor, bool) {
 func (f *File) Float32(name string, shape ...int) ([]float32, error) {
 	t, ok := f.Get(name)
 	if !ok {
-		return nil, &Error{File: f.Name, Err: fmt.Errorf("tensor %q missing (have: %s)", name, listNames(f.Names()))}
+		return nil, &Error{File: f.Name, Err: fmt.Errorf("tensor %q missing (have: %s)", name, named.List(f.Names()))}
 	}
 	match := len(t.Shape) == len(shape)
 	for i := 0; match && i < len(shape); i++ {
@@ -95,17 +82,6 @@ func (f *File) Float32(name string, shape ...int) ([]float32, error) {
 		return nil, &Error{File: f.Name, Err: fmt.Errorf("tensor %q has shape %v but [%s] is needed", name, t.Shape, strings.Join(want, " "))}
 	}
 	return t.Data, nil
-}
-
-func listNames(names []string) string {
-	if len(names) == 0 {
-		return "none"
-	}
-	const most = 12
-	if len(names) > most {
-		return strings.Join(names[:most], ", ") + fmt.Sprintf(", ... (%d more)", len(names)-most)
-	}
-	return strings.Join(names, ", ")
 }
 
 // dtypeSize gives the element size of every dtype the format defines; supported
