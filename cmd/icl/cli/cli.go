@@ -51,7 +51,7 @@ func usageErrorf(format string, a ...any) error {
 // commands is icl's command table, in the order of `icl help`: the main job
 // first, then the steps it is made of. Each command's flags, help and run
 // function live in its own file.
-var commands = []*command{reproduceCommand, trainCommand, evalCommand, sampleCommand, baselinesCommand, predictCommand, benchCommand}
+var commands = []*command{reproduceCommand, trainCommand, evalCommand, sampleCommand, baselinesCommand, predictCommand, probeCommand, benchCommand}
 
 // commandNames lists the commands in table order.
 func commandNames() []string {
