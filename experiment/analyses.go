@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"icl/baseline"
@@ -19,10 +20,88 @@ func le(name string, a, b, ratio, floor float64, an, bn string) Check {
 		Detail: fmt.Sprintf("%s %s <= %g x %s %s + %g = %s", an, num(a), ratio, bn, num(b), floor, num(ratio*b+floor))}
 }
 
-// learned is a precondition: the model's error is below bound.
-func learned(name string, a, bound float64) Check {
-	return Check{Name: "(precondition) " + name, Pass: a < bound, Precondition: true,
-		Detail: fmt.Sprintf("error %s; needs < %g (zero predictor: 1)", num(a), bound)}
+// estimate is a mean with its 90% interval.
+type estimate struct{ m, lo, hi float64 }
+
+// String is "0.123 [90%: 0.110, 0.140]".
+func (v estimate) String() string {
+	return fmt.Sprintf("%s [90%%: %s, %s]", num(v.m), num(v.lo), num(v.hi))
+}
+
+// estAt is the estimate of curve key of r at position p.
+func estAt(r *eval.SettingResult, key string, p int) estimate {
+	c := r.Curve(key)
+	if c == nil {
+		return estimate{math.NaN(), math.NaN(), math.NaN()}
+	}
+	m, lo, hi := c.At(p)
+	return estimate{m, lo, hi}
+}
+
+// estLine is the estimate of sweep line l at its j-th setting.
+func estLine(l *eval.SweepLine, j int) estimate {
+	if l == nil || j < 0 || j >= len(l.Mean) {
+		return estimate{math.NaN(), math.NaN(), math.NaN()}
+	}
+	return estimate{l.Mean[j], l.Lo[j], l.Hi[j]}
+}
+
+// decide sets c's outcome from where an interval lies against a threshold:
+// it holds when the whole interval is on the passing side (passAll), fails
+// when the whole interval is on the other side (failAll), and is
+// inconclusive otherwise.
+func decide(c *Check, passAll, failAll bool) {
+	c.Pass, c.Inconclusive = passAll, !passAll && !failAll
+}
+
+// failed reports whether c was decided against: neither held nor
+// inconclusive.
+func (c Check) failed() bool { return !c.Pass && !c.Inconclusive }
+
+// learned is a precondition: the model's error is below bound, decided by
+// its interval.
+func learned(name string, v estimate, bound float64) Check {
+	c := Check{Name: "(precondition) " + name, Precondition: true,
+		Detail: fmt.Sprintf("error %s; needs < %g (zero predictor: 1; margin %s)", v, bound, num(bound-v.m))}
+	decide(&c, v.hi < bound, v.lo >= bound)
+	return c
+}
+
+// geApart is the check a >= ratio*b + floor for estimates on different
+// prompts (unpaired): it holds when a's interval lies at or above the
+// threshold that b's whole interval gives, fails when it lies below it,
+// and is inconclusive otherwise.
+func geApart(name string, a, b estimate, ratio, floor float64, an, bn string) Check {
+	c := Check{Name: name, Detail: fmt.Sprintf("%s %s >= %g x %s %s + %g = %s (margin %s)", an, a, ratio, bn, b, floor,
+		num(ratio*b.m+floor), num(a.m-ratio*b.m-floor))}
+	decide(&c, a.lo >= ratio*b.hi+floor, a.hi < ratio*b.lo+floor)
+	return c
+}
+
+// promptMean is the mean over r's prompts of a per-prompt statistic
+// f(prompt) with its 90% bootstrap interval over prompts (each resample
+// keeps a prompt's numbers together, so statistics that compare predictors
+// on the same prompts are paired), resampled in a stream named by name.
+func (e *env) promptMean(r *eval.SettingResult, name string, f func(p int) float64) estimate {
+	d := make([]float64, r.B)
+	for p := range d {
+		d[p] = f(p)
+	}
+	c := eval.ICLCurve(name, d, r.B, 1, e.level(), max(e.scale.Boots, 1),
+		rng.New(e.seed(r.Setting+"/prompt-mean/"+name), rng.LabelEval, rng.StreamPaired))
+	m, lo, hi := c.At(0)
+	return estimate{m, lo, hi}
+}
+
+// promptExcess is, for prompt p of r, the mean over positions 1..N-1 of
+// predictor a's error minus predictor b's (per-prompt errors ea and eb,
+// each (B, N)).
+func promptExcess(ea, eb []float64, n, p int) float64 {
+	s := 0.0
+	for i := 1; i < n; i++ {
+		s += ea[p*n+i] - eb[p*n+i]
+	}
+	return s / float64(n-1)
 }
 
 // gt reports a > ratio*b + margin with the numbers.

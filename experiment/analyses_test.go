@@ -267,7 +267,7 @@ func TestE3FlatWeightNotTestable(t *testing.T) {
 	if v := Verdict(flat); v != report.NotTestable {
 		t.Errorf("flat w: verdict %q, want %q", v, report.NotTestable)
 	}
-	if tl := Count(flat); tl.FailedPre == nil || !strings.Contains(tl.FailedPre.Detail, "0.901 - 1.057") {
+	if tl := Count(flat); tl.FailedPre == nil || !strings.Contains(tl.FailedPre.Detail, "w(5) = 0.901") || !strings.Contains(tl.FailedPre.Detail, "difference -0.156") {
 		t.Errorf("flat w: %q, want the failed precondition with w(5) - w(2)", tl)
 	}
 	moving := checksE3(d, series(0.1, 0.2, 0.4, 0.6, 0.9), 2, 5)
@@ -329,5 +329,78 @@ func TestIntervalDecisions(t *testing.T) {
 				t.Errorf("tally %+v: %s", tl, tl)
 			}
 		}
+	}
+}
+
+// Checks on estimates with intervals: holds when the interval lies on the
+// passing side of the threshold, fails when it lies on the other, and is
+// inconclusive when it straddles it.
+func TestEstimateDecisions(t *testing.T) {
+	for _, tc := range []struct {
+		name               string
+		c                  Check
+		pass, inconclusive bool
+	}{
+		{"learned: interval below", learned("x", estimate{0.2, 0.15, 0.25}, 0.5), true, false},
+		{"learned: straddles", learned("x", estimate{0.48, 0.45, 0.52}, 0.5), false, true},
+		{"learned: above", learned("x", estimate{0.7, 0.6, 0.8}, 0.5), false, false},
+		{"apart: clear", geApart("x", estimate{0.9, 0.85, 0.95}, estimate{0.2, 0.18, 0.22}, 2, 0.05, "a", "b"), true, false},
+		// 2 x 0.3 + 0.05 = 0.65: a's interval [0.6, 0.7] straddles it.
+		{"apart: straddles", geApart("x", estimate{0.65, 0.6, 0.7}, estimate{0.3, 0.29, 0.31}, 2, 0.05, "a", "b"), false, true},
+		{"apart: below", geApart("x", estimate{0.3, 0.28, 0.32}, estimate{0.3, 0.29, 0.31}, 2, 0.05, "a", "b"), false, false},
+	} {
+		if tc.c.Pass != tc.pass || tc.c.Inconclusive != tc.inconclusive || !strings.Contains(tc.c.Detail, "[90%:") {
+			t.Errorf("%s: pass %v inconclusive %v (%s); want %v %v", tc.name, tc.c.Pass, tc.c.Inconclusive, tc.c.Detail, tc.pass, tc.inconclusive)
+		}
+	}
+	// Every testable check inconclusive: the numbers decide nothing.
+	cs := []Check{{Name: "a", Inconclusive: true}, {Name: "b", Inconclusive: true}}
+	if v := Verdict(cs); v != report.NotTestable {
+		t.Errorf("all inconclusive: verdict %q, want %q", v, report.NotTestable)
+	}
+	// An inconclusive precondition is not established.
+	pre := learned("x", estimate{0.48, 0.45, 0.52}, 0.5)
+	if v, s := Verdict([]Check{pre, {Name: "a", Pass: true}}), Count([]Check{pre}).String(); v != report.NotTestable || !strings.Contains(s, "not established") {
+		t.Errorf("inconclusive precondition: %q, %q", v, s)
+	}
+}
+
+// A control that earns the model's supported or partly supported verdict
+// makes it not testable; a control that earns less leaves it.
+func TestControl(t *testing.T) {
+	held := Check{Name: "a", Pass: true}
+	failed := Check{Name: "b"}
+	for _, tc := range []struct {
+		name            string
+		checks, control []Check
+		want            string
+	}{
+		{"control as good", []Check{held, failed}, []Check{held, failed}, report.NotTestable},
+		{"control supported too", []Check{held, held}, []Check{held, held}, report.NotTestable},
+		{"control worse", []Check{held, failed}, []Check{failed, failed}, report.Partly},
+		{"both fail", []Check{failed}, []Check{failed}, report.NotAtScale},
+	} {
+		o := &Outcome{Checks: tc.checks, Control: &Control{Name: "c", Checks: tc.control}}
+		o.Verdict = Verdict(o.Checks)
+		o.applyControl()
+		if o.Verdict != tc.want || o.ControlNote() == "" {
+			t.Errorf("%s: verdict %q, want %q (%s)", tc.name, o.Verdict, tc.want, o.ControlNote())
+		}
+	}
+	// E1 with the dense-only model in the mixture's place: a mixture that is
+	// the dense-only model earns the control's verdict, so E1 is not testable.
+	d, err := LoadDef("E1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const dim, n = 8, 17
+	dense := curveResult("dense", n, map[string]float64{"dense": 0.1, "sparse": 0.6, "mix": 0.1})
+	sparse := curveResult("sparse", n, map[string]float64{"dense": 0.6, "sparse": 0.1, "mix": 0.6})
+	o := &Outcome{Checks: checksE1(d, dense, sparse, dim, n, "mix", "dense", "sparse", nil),
+		Control: &Control{Name: "dense-only", Checks: checksE1(d, dense, sparse, dim, n, "dense", "dense", "sparse", nil)}}
+	o.Verdict = Verdict(o.Checks)
+	o.applyControl()
+	if o.Verdict != report.NotTestable || o.Control.Verdict != report.Partly {
+		t.Errorf("mixture = dense-only: verdict %q, control %q; want %q, %q", o.Verdict, o.Control.Verdict, report.NotTestable, report.Partly)
 	}
 }

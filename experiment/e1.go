@@ -46,6 +46,9 @@ func analyzeE1(e *env) (*Outcome, error) {
 	half := clampPos(ceilDiv(d, 2), n)
 	pd := clampPos(d, n)
 	o.Checks = checksE1(e.def, rd, rs, d, n, mix, den, spa, e.paired)
+	// The control: the dense-only model, which cannot select, in the
+	// mixture's place.
+	o.Control = &Control{Name: "the dense-only model in the mixture's place", Checks: checksE1(e.def, rd, rs, d, n, den, den, spa, e.paired)}
 	pos := uniq([]int{1, half, pd, n - 1})
 	o.Tables = append(o.Tables,
 		curveTable("Dense prompts: normalized error, mean [90% interval]", rd, pos),
@@ -69,11 +72,11 @@ func checksE1(def *Def, rd, rs *eval.SettingResult, d, n int, mix, den, spa stri
 	pd := clampPos(d, n)
 	lb := def.Param("learned")
 	cs := []Check{
-		learned(fmt.Sprintf("dense-only model on dense prompts, %d examples", n-1), at(rd, den, n-1), lb),
-		learned(fmt.Sprintf("sparse-only model on sparse prompts, %d examples", n-1), at(rs, spa, n-1), lb),
+		learned(fmt.Sprintf("dense-only model on dense prompts, %d examples", n-1), estAt(rd, den, n-1), lb),
+		learned(fmt.Sprintf("sparse-only model on sparse prompts, %d examples", n-1), estAt(rs, spa, n-1), lb),
 		// A mixture at the zero predictor did not learn at all (a failed
 		// run, not evidence against the claim).
-		learned(fmt.Sprintf("mixture model on dense prompts, %d examples", n-1), at(rd, mix, n-1), lb),
+		learned(fmt.Sprintf("mixture model on dense prompts, %d examples", n-1), estAt(rd, mix, n-1), lb),
 	}
 	// Matching a specialist says something only where the specialists
 	// differ; the checks of parts (1) and (2) that can tell make the

@@ -103,10 +103,10 @@ func analyzeE1B(e *env) (*Outcome, error) {
 
 	// Preconditions at the largest budget.
 	o.Checks = append(o.Checks,
-		learned(fmt.Sprintf("sparse-only model (%s) on sparse prompts, %d examples", e.label(sp.last()), n-1), at(rs, ModelKey(sp.last()), n-1), lb),
-		learned(fmt.Sprintf("dense-only model (%s) on dense prompts, %d examples", e.label(de.last()), n-1), at(rd, ModelKey(de.last()), n-1), lb))
+		learned(fmt.Sprintf("sparse-only model (%s) on sparse prompts, %d examples", e.label(sp.last()), n-1), estAt(rs, ModelKey(sp.last()), n-1), lb),
+		learned(fmt.Sprintf("dense-only model (%s) on dense prompts, %d examples", e.label(de.last()), n-1), estAt(rd, ModelKey(de.last()), n-1), lb))
 	for _, m := range mixes {
-		o.Checks = append(o.Checks, learned(fmt.Sprintf("%s on dense prompts, %d examples", e.label(m.last()), n-1), at(rd, ModelKey(m.last()), n-1), lb))
+		o.Checks = append(o.Checks, learned(fmt.Sprintf("%s on dense prompts, %d examples", e.label(m.last()), n-1), estAt(rd, ModelKey(m.last()), n-1), lb))
 	}
 
 	// (1) per seed at the largest budget, decided by a paired interval.

@@ -3,6 +3,7 @@ package experiment
 import (
 	_ "embed"
 	"fmt"
+	"icl/eval"
 	"icl/report"
 )
 
@@ -24,8 +25,8 @@ func analyzeE2(e *env) (*Outcome, error) {
 	bayes := keyBayes
 	balanced := ModelKey("balanced")
 	o.Checks = append(o.Checks,
-		learned(fmt.Sprintf("balanced model on dense prompts, %d examples", e.n-1), at(rd, balanced, e.n-1), e.def.Param("learned")),
-		learned(fmt.Sprintf("balanced model on sparse prompts, %d examples", e.n-1), at(rs, balanced, e.n-1), e.def.Param("learned")))
+		learned(fmt.Sprintf("balanced model on dense prompts, %d examples", e.n-1), estAt(rd, balanced, e.n-1), e.def.Param("learned")),
+		learned(fmt.Sprintf("balanced model on sparse prompts, %d examples", e.n-1), estAt(rs, balanced, e.n-1), e.def.Param("learned")))
 	roles := []string{"rare_dense", "balanced", "rare_sparse"}
 	t := report.Table{Caption: "Excess error over the class's Bayes-optimal predictor (mean over positions 1..N-1) and number of rises of the curve",
 		Header: []string{"model", "dense: excess", "dense: rises", "sparse: excess", "sparse: rises"}}
@@ -35,11 +36,11 @@ func analyzeE2(e *env) (*Outcome, error) {
 			num(excess(rs, k, bayes)), fmt.Sprint(rises(rs.Curve(k)))})
 	}
 	o.Checks = append(o.Checks,
-		ge("(1) dense rare (weight 0.1) costs more on dense prompts", excess(rd, ModelKey("rare_dense"), bayes),
-			excess(rd, balanced, bayes), ratio, floor, "excess(0.1 dense)", "excess(0.5)"),
-		usesSparsity(excess(rs, balanced, bayes), excess(rs, keyLeastSquares, bayes), floor),
-		ge("(2) sparse rare (weight 0.1) costs more on sparse prompts", excess(rs, ModelKey("rare_sparse"), bayes),
-			excess(rs, balanced, bayes), ratio, floor, "excess(0.1 sparse)", "excess(0.5)"))
+		e.costsMore("(1) dense rare (weight 0.1) costs more on dense prompts", rd, ModelKey("rare_dense"), balanced, bayes,
+			ratio, floor, "excess(0.1 dense)", "excess(0.5)"),
+		e.usesSparsity(rs, balanced, keyLeastSquares, bayes, floor),
+		e.costsMore("(2) sparse rare (weight 0.1) costs more on sparse prompts", rs, ModelKey("rare_sparse"), balanced, bayes,
+			ratio, floor, "excess(0.1 sparse)", "excess(0.5)"))
 	pos := uniq([]int{1, clampPos(ceilDiv(e.d, 2), e.n), clampPos(e.d, e.n), e.n - 1})
 	o.Tables = append(o.Tables, t,
 		curveTable("Dense prompts: normalized error, mean [90% interval]", rd, pos),
@@ -52,16 +53,40 @@ func analyzeE2(e *env) (*Outcome, error) {
 
 // usesSparsity is E2's precondition that the balanced model uses sparsity
 // at all: its excess on sparse prompts is at most least squares' (which
-// ignores sparsity) - floor. A model that does not tell the classes apart
-// selects nothing, so a rare class cannot make selecting cost more.
-func usesSparsity(balanced, ls, floor float64) Check {
-	return Check{Name: "(precondition) the balanced model uses sparsity: excess(0.5) on sparse prompts <= least squares' - floor",
-		Precondition: true, Pass: balanced <= ls-floor,
-		Detail: fmt.Sprintf("excess(0.5) %s, least squares' %s - %g = %s", num(balanced), num(ls), floor, num(ls-floor))}
+// ignores sparsity) - floor, decided by the paired interval of the
+// difference (the same prompts). A model that does not tell the classes
+// apart selects nothing, so a rare class cannot make selecting cost more.
+func (e *env) usesSparsity(r *eval.SettingResult, balanced, ls, bayes string, floor float64) Check {
+	eb, el := r.Errors(balanced), r.Errors(ls)
+	c := Check{Name: "(precondition) the balanced model uses sparsity: excess(0.5) on sparse prompts <= least squares' - floor",
+		Precondition: true}
+	if eb == nil || el == nil {
+		c.Detail = "no per-prompt errors"
+		return c
+	}
+	d := e.promptMean(r, "uses-sparsity", func(p int) float64 { return promptExcess(eb, el, r.N, p) })
+	c.Detail = fmt.Sprintf("excess(0.5) %s, least squares' %s; difference %s, needs <= -%g (margin %s)",
+		num(excess(r, balanced, bayes)), num(excess(r, ls, bayes)), d, floor, num(-floor-d.m))
+	decide(&c, d.hi <= -floor, d.lo > -floor)
+	return c
 }
 
-// ge reports a >= ratio*b + floor.
-func ge(name string, a, b, ratio, floor float64, an, bn string) Check {
-	return Check{Name: name, Pass: a >= ratio*b+floor,
-		Detail: fmt.Sprintf("%s %s >= %g x %s %s + %g = %s", an, num(a), ratio, bn, num(b), floor, num(ratio*b+floor))}
+// costsMore is one of E2's checks: the rare model's excess over the Bayes
+// predictor, mean over positions 1..N-1, is at least ratio x the balanced
+// model's + floor, decided by the paired interval of rare's excess - ratio x
+// balanced's over the same prompts.
+func (e *env) costsMore(name string, r *eval.SettingResult, rare, balanced, bayes string, ratio, floor float64, an, bn string) Check {
+	er, eb, ey := r.Errors(rare), r.Errors(balanced), r.Errors(bayes)
+	c := Check{Name: name}
+	if er == nil || eb == nil || ey == nil {
+		c.Detail = "no per-prompt errors"
+		return c
+	}
+	d := e.promptMean(r, "costs-more/"+rare, func(p int) float64 {
+		return promptExcess(er, ey, r.N, p) - ratio*promptExcess(eb, ey, r.N, p)
+	})
+	c.Detail = fmt.Sprintf("%s %s - %g x %s %s = %s, needs >= %g (margin %s)", an, num(excess(r, rare, bayes)), ratio, bn,
+		num(excess(r, balanced, bayes)), d, floor, num(d.m-floor))
+	decide(&c, d.lo >= floor, d.hi < floor)
+	return c
 }

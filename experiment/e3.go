@@ -36,6 +36,10 @@ func analyzeE3(e *env) (*Outcome, error) {
 	tf, tfLabel := ModelKey(sw.Models[0]), e.label(sw.Models[0])
 	var ks []float64
 	w := plot.Series{Name: "transformer: implied weight on dense", Role: plot.RoleModel}
+	// The control: the dense-only model's implied weight, which should not
+	// move with k (it has no sparse class to select).
+	ctl := ModelKey(sw.Models[1])
+	wc := plot.Series{Name: "dense-only model (control): implied weight on dense", Role: plot.RoleBaseline}
 	for k := 1; k <= d; k++ {
 		name := fmt.Sprintf("k=%d", k)
 		r, err := e.evaluate(name, task.Spec{Class: task.ClassSparseLinear, K: k}, prompt.Setting{}, sw.Models, sw.Baselines, extra)
@@ -51,6 +55,13 @@ func analyzeE3(e *env) (*Outcome, error) {
 		w.Y = append(w.Y, m)
 		w.Lo = append(w.Lo, lo)
 		w.Hi = append(w.Hi, hi)
+		cc := eval.ImpliedWeight(e.label(sw.Models[1]), r.Predictions(ctl), r.Predictions(clsDense), r.Predictions(clsSparse), r.B, r.N,
+			e.level(), e.scale.Boots, rng.New(e.seed(name+"/control"), rng.LabelEval, rng.StreamSweepWeight))
+		m, lo, hi = cc.At(pw)
+		wc.X = append(wc.X, float64(k))
+		wc.Y = append(wc.Y, m)
+		wc.Lo = append(wc.Lo, lo)
+		wc.Hi = append(wc.Hi, hi)
 	}
 	positions := uniq([]int{clampPos(ceilDiv(d, 2), n), pw, n - 1})
 	s := eval.NewSweep("k", ks, o.Results.Settings, positions)
@@ -62,11 +73,15 @@ func analyzeE3(e *env) (*Outcome, error) {
 		return nil, fmt.Errorf("experiment %s: %w", e.def.ID, err)
 	}
 	k2 = min(k2, d)
+	var pre, ctlPre []Check
 	for _, k := range uniq([]int{k2, d}) {
-		o.Checks = append(o.Checks, learned(fmt.Sprintf("mixture model on %d-sparse prompts, %d examples", k, n-1),
-			at(o.Results.Settings[k-1], tf, n-1), e.def.Param("learned")))
+		pre = append(pre, learned(fmt.Sprintf("mixture model on %d-sparse prompts, %d examples", k, n-1),
+			estAt(o.Results.Settings[k-1], tf, n-1), e.def.Param("learned")))
+		ctlPre = append(ctlPre, learned(fmt.Sprintf("dense-only model on %d-sparse prompts, %d examples", k, n-1),
+			estAt(o.Results.Settings[k-1], ctl, n-1), e.def.Param("learned")))
 	}
-	o.Checks = append(o.Checks, checksE3(e.def, w, k2, d)...)
+	o.Checks = append(pre, checksE3(e.def, w, k2, d)...)
+	o.Control = &Control{Name: "the dense-only model in the mixture's place", Checks: append(ctlPre, checksE3(e.def, wc, k2, d)...)}
 	// Table: w(k) and errors at position d-1.
 	t := report.Table{Caption: fmt.Sprintf("Per sparsity k at %d examples: implied weight on dense [90%% interval], and errors", pw),
 		Header: []string{"k", "implied weight", tfLabel, "least squares", "lasso (best alpha in hindsight)", "Bayes-optimal"}}
@@ -91,7 +106,7 @@ func analyzeE3(e *env) (*Outcome, error) {
 	}
 	o.Figures = append(o.Figures, Fig{"sweep_k", e.def.Caption("sweep_k"), plot.Sweep("E3: error against sparsity k", "non-zero coefficients k", 1, lines...)})
 	wf := &plot.Figure{Title: fmt.Sprintf("E3: implied weight on the dense class at %d examples", pw), XLabel: "non-zero coefficients k",
-		YLabel: "weight on dense", Series: []plot.Series{w}, HLines: []plot.HLine{{Y: 0}, {Y: 1}}}
+		YLabel: "weight on dense", Series: []plot.Series{w, wc}, HLines: []plot.HLine{{Y: 0}, {Y: 1}}}
 	o.Figures = append(o.Figures, Fig{"weight_k", e.def.Caption("weight_k"), wf})
 	return o, nil
 }
@@ -100,29 +115,39 @@ func analyzeE3(e *env) (*Outcome, error) {
 // 1..d, with its interval) of a mixture pretrained on k2-sparse functions.
 func checksE3(def *Def, w plot.Series, k2, d int) []Check {
 	low, high := def.Param("low"), def.Param("high")
-	wk := func(k int) float64 { return w.Y[k-1] }
+	wk := func(k int) estimate { return estimate{w.Y[k-1], w.Lo[k-1], w.Hi[k-1]} }
 	var cs []Check
 	// A model that does not tell the classes apart has a flat w: trivially
-	// non-decreasing, with nothing in between to fall.
+	// non-decreasing, with nothing in between to fall. The weights at two k
+	// come from different prompts: decided by their intervals apart.
 	move := def.Param("move")
-	cs = append(cs, Check{Name: fmt.Sprintf("(precondition) the implied weight moves with k: w(%d) - w(%d) >= %g", d, k2, move),
-		Precondition: true, Pass: wk(d)-wk(k2) >= move,
-		Detail: fmt.Sprintf("w(%d) - w(%d) = %s - %s = %s", d, k2, num(wk(d)), num(wk(k2)), num(wk(d)-wk(k2)))})
-	cs = append(cs, Check{Name: fmt.Sprintf("(1) selection at the ends: w(%d) <= %g and w(%d) >= %g", k2, low, d, high),
-		Detail: fmt.Sprintf("w(%d) = %s, w(%d) = %s", k2, num(wk(k2)), d, num(wk(d))),
-		Pass:   wk(k2) <= low && wk(d) >= high})
-	between, parts := true, []string{}
-	lo, hi := math.Min(wk(k2), wk(d)), math.Max(wk(k2), wk(d))
+	mv := Check{Name: fmt.Sprintf("(precondition) the implied weight moves with k: w(%d) - w(%d) >= %g", d, k2, move),
+		Precondition: true,
+		Detail: fmt.Sprintf("w(%d) = %s, w(%d) = %s; difference %s (margin %s)", d, wk(d), k2, wk(k2),
+			num(wk(d).m-wk(k2).m), num(wk(d).m-wk(k2).m-move))}
+	decide(&mv, wk(d).lo-wk(k2).hi >= move, wk(d).hi-wk(k2).lo < move)
+	cs = append(cs, mv)
+	ends := Check{Name: fmt.Sprintf("(1) selection at the ends: w(%d) <= %g and w(%d) >= %g", k2, low, d, high),
+		Detail: fmt.Sprintf("w(%d) = %s (margin %s), w(%d) = %s (margin %s)", k2, wk(k2), num(low-wk(k2).m), d, wk(d), num(wk(d).m-high))}
+	decide(&ends, wk(k2).hi <= low && wk(d).lo >= high, wk(k2).lo > low || wk(d).hi < high)
+	cs = append(cs, ends)
+	// Intermediate k: inside (0.1, 0.9) and between the ends' weights.
+	lo, hi := math.Min(wk(k2).m, wk(d).m), math.Max(wk(k2).m, wk(d).m)
+	inside, outside, parts := true, false, []string{}
 	for k := k2 + 1; k < d; k++ {
 		v := wk(k)
-		parts = append(parts, fmt.Sprintf("w(%d) = %s", k, num(v)))
-		between = between && v > 0.1 && v < 0.9 && v >= lo && v <= hi
+		parts = append(parts, fmt.Sprintf("w(%d) = %s", k, v))
+		inside = inside && v.lo > math.Max(0.1, lo) && v.hi < math.Min(0.9, hi)
+		outside = outside || v.hi <= math.Max(0.1, lo) || v.lo >= math.Min(0.9, hi)
 	}
-	detail := strings.Join(parts, "; ")
+	mid := Check{Name: fmt.Sprintf("(2) intermediate k: 0.1 < w(k) < 0.9 and between w(%d) and w(%d)", k2, d), Detail: strings.Join(parts, "; ")}
 	if d <= k2+1 {
-		between, detail = false, "no intermediate k at this d"
+		mid.Detail = "no intermediate k at this d"
+		decide(&mid, false, true)
+	} else {
+		decide(&mid, inside, outside)
 	}
-	cs = append(cs, Check{Name: fmt.Sprintf("(2) intermediate k: 0.1 < w(k) < 0.9 and between w(%d) and w(%d)", k2, d), Detail: detail, Pass: between})
+	cs = append(cs, mid)
 	mono, drops := true, []string{}
 	for k := 2; k <= d; k++ {
 		if w.Y[k-1] < w.Y[k-2] && w.Hi[k-1] < w.Lo[k-2] {

@@ -42,12 +42,12 @@ func analyzeSweepE6(e *env) (*Outcome, error) {
 	p := e.n - 1
 	l := s.Line(tf, p)
 	ratio, floor := e.def.Param("ratio"), e.def.Param("floor")
-	ein := l.Mean[in]
+	ein := estLine(l, in)
 	last := len(xs) - 1
 	o.Checks = append(o.Checks,
 		learned(fmt.Sprintf("in-band error %s at %d examples", s.Settings[in], p), ein, e.def.Param("good")),
-		ge(fmt.Sprintf("(1) highest band %s fails at %d examples", s.Settings[last], p), l.Mean[last], ein, ratio, floor, "e(highest)", "e(in band)"),
-		ge(fmt.Sprintf("(2) lowest band %s fails at %d examples", s.Settings[0], p), l.Mean[0], ein, ratio, floor, "e(lowest)", "e(in band)"))
+		geApart(fmt.Sprintf("(1) highest band %s fails at %d examples", s.Settings[last], p), estLine(l, last), ein, ratio, floor, "e(highest)", "e(in band)"),
+		geApart(fmt.Sprintf("(2) lowest band %s fails at %d examples", s.Settings[0], p), estLine(l, 0), ein, ratio, floor, "e(lowest)", "e(in band)"))
 	o.Tables = append(o.Tables, sweepTable(fmt.Sprintf("Error at %d examples per frequency band, mean [90%% interval]", p), "omega band", s, p))
 	e.sweepFigure(o, s, "sweep_omega", "E6: error against the frequency band", "frequency omega (band centre)")
 	return o, nil

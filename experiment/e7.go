@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
+	"strings"
 
 	"icl/eval"
 	"icl/plot"
@@ -87,17 +88,53 @@ func meanFrom1(c eval.Curve) float64 {
 }
 
 // removes is one check of E7: the indicator removes most of a model's
-// selection cost on a class when its excess over the specialist with the
-// family shown is at most remove x its excess with it hidden; testable only
-// when the hidden excess is at least floor.
-func removes(name string, shown, hidden, remove, floor float64) Check {
-	c := Check{Name: name, Pass: shown <= remove*hidden,
-		Detail: fmt.Sprintf("cost shown %s <= %g x cost hidden %s = %s", num(shown), remove, num(hidden), num(remove*hidden))}
-	if !(hidden >= floor) {
-		c.Untestable = fmt.Sprintf("no cost to remove: cost hidden %s < %g", num(hidden), floor)
+// selection cost on r's class when its excess over the specialist (spec)
+// with the family shown is at most remove x its excess with it hidden,
+// decided by the paired interval of the per-prompt shown - remove x hidden
+// costs; testable only when the hidden cost is at least floor and the
+// specialist qualifies (unqualified, when not empty, says why it does not).
+func (e *env) removes(name string, r *eval.SettingResult, shown, hidden, spec string, remove, floor float64, unqualified string) Check {
+	es, eh, ep := r.Errors(shown), r.Errors(hidden), r.Errors(spec)
+	c := Check{Name: name}
+	if es == nil || eh == nil || ep == nil {
+		c.Detail = "no per-prompt errors"
+		return c
+	}
+	d := e.promptMean(r, "removes/"+shown, func(p int) float64 {
+		return promptExcess(es, ep, r.N, p) - remove*promptExcess(eh, ep, r.N, p)
+	})
+	cs, ch := excess(r, shown, spec), excess(r, hidden, spec)
+	c.Detail = fmt.Sprintf("cost shown %s - %g x cost hidden %s = %s, needs <= 0 (margin %s)", num(cs), remove, num(ch), d, num(-d.m))
+	decide(&c, d.hi <= 0, d.lo > 0)
+	switch {
+	case unqualified != "":
+		c.Untestable = unqualified
+	case !(ch >= floor):
+		c.Untestable = fmt.Sprintf("no cost to remove: cost hidden %s < %g", num(ch), floor)
 	}
 	return c
 }
+
+// unqualified says why the specialist spec does not count on r's class,
+// or "" when it does: the other specialist's excess over it there, per
+// prompt over positions 1..N-1, must be at least qualify, its paired
+// interval above qualify.
+func (e *env) unqualified(r *eval.SettingResult, spec, other string, qualify float64) string {
+	ep, eo := r.Errors(spec), r.Errors(other)
+	if ep == nil || eo == nil {
+		return fmt.Sprintf("no per-prompt errors of %s and %s on %s prompts to tell whether the specialist has learned its class",
+			e.label(roleOfKey(spec)), e.label(roleOfKey(other)), r.Setting)
+	}
+	d := e.promptMean(r, "qualify/"+spec, func(p int) float64 { return promptExcess(eo, ep, r.N, p) })
+	if d.lo >= qualify {
+		return ""
+	}
+	return fmt.Sprintf("the specialist %s has not learned %s prompts apart from %s: the latter's excess over it is %s, needs >= %g",
+		e.label(roleOfKey(spec)), r.Setting, e.label(roleOfKey(other)), d, qualify)
+}
+
+// roleOfKey is the run role of a model's curve key (ModelKey).
+func roleOfKey(key string) string { return strings.TrimPrefix(key, "model/") }
 
 func analyzeE7(e *env) (*Outcome, error) {
 	o := e.newOutcome()
@@ -160,19 +197,21 @@ func analyzeE7(e *env) (*Outcome, error) {
 		}
 		return math.NaN()
 	}
-	remove, floor, lb := e.def.Param("remove"), e.def.Param("floor"), e.def.Param("learned")
+	remove, floor, lb, qualify := e.def.Param("remove"), e.def.Param("floor"), e.def.Param("learned"), e.def.Param("qualify")
 	n := e.n
+	dense, sparse := ModelKey("dense"), ModelKey("sparse")
+	dq, sq := e.unqualified(rd, dense, sparse, qualify), e.unqualified(rs, sparse, dense, qualify)
 	o.Checks = append(o.Checks,
-		learned(fmt.Sprintf("conditional 0.5/0.5 model, family shown, on dense prompts, %d examples", n-1), at(rd, ShownKey("conditional"), n-1), lb),
-		learned(fmt.Sprintf("conditional 0.5/0.5 model, family shown, on sparse prompts, %d examples", n-1), at(rs, ShownKey("conditional"), n-1), lb),
+		learned(fmt.Sprintf("conditional 0.5/0.5 model, family shown, on dense prompts, %d examples", n-1), estAt(rd, ShownKey("conditional"), n-1), lb),
+		learned(fmt.Sprintf("conditional 0.5/0.5 model, family shown, on sparse prompts, %d examples", n-1), estAt(rs, ShownKey("conditional"), n-1), lb),
 		learned(fmt.Sprintf("conditional rare-dense model, family shown, on sparse prompts (its common class), %d examples", n-1),
-			at(rs, ShownKey("conditional_rare"), n-1), lb),
-		removes("(1) dense prompts: the indicator removes most of the 0.5/0.5 model's cost",
-			cost("dense", ShownKey("conditional")), cost("dense", ModelKey("conditional")), remove, floor),
-		removes("(2) sparse prompts: the indicator removes most of the 0.5/0.5 model's cost",
-			cost("sparse", ShownKey("conditional")), cost("sparse", ModelKey("conditional")), remove, floor),
-		removes("(3) dense prompts: the indicator removes most of the rare-dense (0.1) model's cost",
-			cost("dense", ShownKey("conditional_rare")), cost("dense", ModelKey("conditional_rare")), remove, floor))
+			estAt(rs, ShownKey("conditional_rare"), n-1), lb),
+		e.removes("(1) dense prompts: the indicator removes most of the 0.5/0.5 model's cost",
+			rd, ShownKey("conditional"), ModelKey("conditional"), dense, remove, floor, dq),
+		e.removes("(2) sparse prompts: the indicator removes most of the 0.5/0.5 model's cost",
+			rs, ShownKey("conditional"), ModelKey("conditional"), sparse, remove, floor, sq),
+		e.removes("(3) dense prompts: the indicator removes most of the rare-dense (0.1) model's cost",
+			rd, ShownKey("conditional_rare"), ModelKey("conditional_rare"), dense, remove, floor, dq))
 
 	// The costs, over the specialist and over the Bayes predictor.
 	t := report.Table{Caption: "Selection cost: excess error over the class's specialist and over its Bayes-optimal predictor (mean over positions 1..N-1)",

@@ -8,26 +8,58 @@ import (
 	"icl/eval"
 )
 
-// E7's check: the indicator removes most of the cost when the cost shown is
-// at most remove x the cost hidden, and can tell only when there is a cost.
+// removesResult is a setting whose per-prompt errors give a shown cost
+// (over the specialist, every position) of shown, a hidden cost of hidden,
+// each prompt's costs spread by +-spread around them.
+func removesResult(B, n int, shown, hidden, spread float64) *eval.SettingResult {
+	r := &eval.SettingResult{Setting: "dense", B: B, N: n}
+	sp, sh, hd := make([]float64, B*n), make([]float64, B*n), make([]float64, B*n)
+	for p := 0; p < B; p++ {
+		s := spread * float64(p%5-2) / 2
+		for i := 0; i < n; i++ {
+			sp[p*n+i] = 0.2
+			sh[p*n+i] = 0.2 + shown + s
+			hd[p*n+i] = 0.2 + hidden
+		}
+	}
+	for _, k := range []struct {
+		key  string
+		errs []float64
+	}{{"shown", sh}, {"hidden", hd}, {"spec", sp}} {
+		c := eval.ICLCurve(k.key, k.errs, B, n, 0.9, 0, nil)
+		c.Key = k.key
+		r.Curves = append(r.Curves, c)
+		r.Errs = append(r.Errs, k.errs)
+	}
+	return r
+}
+
+// E7's check: the indicator removes most of the cost when the interval of
+// cost shown - remove x cost hidden lies at or below 0, fails when it lies
+// above, is inconclusive when it straddles 0, and can tell only when there
+// is a cost and the specialist qualifies.
 func TestRemoves(t *testing.T) {
 	const remove, floor = 0.5, 0.02
+	e := &env{def: &Def{ID: "T"}, scale: &Scale{Boots: 400}}
 	for _, c := range []struct {
-		shown, hidden    float64
-		pass, untestable bool
+		shown, hidden, spread float64
+		unqualified           string
+		pass, inconclusive    bool
+		untestable            bool
 	}{
-		{0.01, 0.10, true, false},
-		{0.05, 0.10, true, false},
-		{0.06, 0.10, false, false},
-		{-0.01, 0.03, true, false}, // shown beats the specialist
-		{0.00, 0.01, true, true},   // no cost to remove
-		{0.02, -0.05, false, true}, // the hidden model beats the specialist
-		{0.01, math.NaN(), false, true},
+		{0.01, 0.10, 0.001, "", true, false, false},
+		{0.06, 0.10, 0.001, "", false, false, false},
+		{0.05, 0.10, 0.2, "", false, true, false}, // straddles 0
+		{-0.01, 0.03, 0.001, "", true, false, false},
+		{0.00, 0.01, 0.001, "", true, false, true},                               // no cost to remove
+		{0.02, -0.05, 0.001, "", false, false, true},                             // the hidden model beats the specialist
+		{0.01, 0.10, 0.001, "the specialist has not learned", true, false, true}, // unqualified specialist
 	} {
-		got := removes("x", c.shown, c.hidden, remove, floor)
-		if got.Pass != c.pass || (got.Untestable != "") != c.untestable {
-			t.Errorf("shown %g, hidden %g: pass %v untestable %q; want pass %v untestable %v",
-				c.shown, c.hidden, got.Pass, got.Untestable, c.pass, c.untestable)
+		r := removesResult(300, 4, c.shown, c.hidden, c.spread)
+		got := e.removes("x", r, "shown", "hidden", "spec", remove, floor, c.unqualified)
+		if got.Pass != c.pass || got.Inconclusive != c.inconclusive || (got.Untestable != "") != c.untestable {
+			t.Errorf("shown %g, hidden %g, spread %g: pass %v inconclusive %v untestable %q (%s); want %v %v %v",
+				c.shown, c.hidden, c.spread, got.Pass, got.Inconclusive, got.Untestable, got.Detail, c.pass, c.inconclusive, c.untestable)
 		}
 	}
 }

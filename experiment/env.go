@@ -159,8 +159,11 @@ func Count(checks []Check) Tally {
 // not testable at this scale)."
 func (t Tally) String() string {
 	if t.FailedPre != nil {
-		return fmt.Sprintf("Precondition failed: %s (%s).",
-			strings.TrimPrefix(t.FailedPre.Name, "(precondition) "), t.FailedPre.Detail)
+		what := "Precondition failed"
+		if t.FailedPre.Inconclusive {
+			what = "Precondition not established (its interval straddles the threshold)"
+		}
+		return fmt.Sprintf("%s: %s (%s).", what, strings.TrimPrefix(t.FailedPre.Name, "(precondition) "), t.FailedPre.Detail)
 	}
 	if t.Testable == 0 {
 		return fmt.Sprintf("None of the claim's %s can tell at this scale (each row of the table says why).", report.Plural(t.Claims, "check"))
@@ -188,13 +191,19 @@ func (t Tally) String() string {
 }
 
 // Verdict returns the verdict of checks: NotTestable when a precondition
-// fails or no check of the claim can be tested at this scale; otherwise
+// fails or is not established (inconclusive), when no check of the claim can
+// be tested at this scale, or when every testable one is inconclusive;
+// otherwise
 // Supported when every check of the claim is testable and holds, Partly when
 // some hold, NotAtScale when none of the testable ones does.
 func Verdict(checks []Check) string {
 	t := Count(checks)
 	switch {
 	case t.FailedPre != nil || t.Testable == 0:
+		return report.NotTestable
+	case t.Held == 0 && t.Inconclusive == t.Testable:
+		// Every testable check straddles its threshold: the numbers decide
+		// nothing either way at this scale and prompt count.
 		return report.NotTestable
 	case t.Held == t.Claims:
 		return report.Supported
@@ -219,10 +228,10 @@ func RuleVerdict(checks []Check) string {
 	}
 	var b strings.Builder
 	if len(pre) > 0 {
-		fmt.Fprintf(&b, "Preconditions, without which the claim cannot be tested (thresholds in the table): %s. If one fails, the verdict is %q. ",
+		fmt.Fprintf(&b, "Preconditions, without which the claim cannot be tested (thresholds in the table): %s. If one fails or is inconclusive, the verdict is %q. ",
 			strings.Join(pre, "; "), report.NotTestable)
 	}
-	fmt.Fprintf(&b, "A check of the claim that cannot tell at this scale (its table row says why) counts neither way; if none can, the verdict is %q. ", report.NotTestable)
+	fmt.Fprintf(&b, "A check of the claim that cannot tell at this scale (its table row says why) counts neither way; if none can, or if every one that can is inconclusive, the verdict is %q. ", report.NotTestable)
 	switch claims {
 	case 1:
 		fmt.Fprintf(&b, "The claim has one check: %q if it holds, %q if not.", report.Supported, report.NotAtScale)
@@ -253,7 +262,55 @@ type Outcome struct {
 	Tables  []report.Table
 	Checks  []Check
 	Verdict string
+	// Control, when set, is the same rule applied with a control in the
+	// place of the model the claim is about (Analyze decides its verdict).
+	Control *Control
 	Elapsed time.Duration
+}
+
+// Control is an experiment's rule applied again with a control in the place
+// of the model the claim is about: a model or predictor that should not
+// earn the claim's verdict. When it earns the same supported or partly
+// supported verdict as the real model, the checks do not discriminate, and
+// the experiment's verdict is NotTestable.
+type Control struct {
+	// Name says what stands in for what, e.g. "the dense-only model in the
+	// mixture's place".
+	Name    string
+	Checks  []Check
+	Verdict string
+}
+
+// applyControl decides o.Control's verdict and, when the control earns the
+// real model's supported or partly supported verdict, makes o's verdict
+// NotTestable: the checks cannot tell the claim's model from the control.
+func (o *Outcome) applyControl() {
+	c := o.Control
+	if c == nil {
+		return
+	}
+	c.Verdict = Verdict(c.Checks)
+	if (o.Verdict == report.Supported || o.Verdict == report.Partly) && c.Verdict == o.Verdict {
+		o.Verdict = report.NotTestable
+	}
+}
+
+// ControlNote says what the control earned and what it means for the
+// verdict; "" without a control.
+func (o *Outcome) ControlNote() string {
+	c := o.Control
+	if c == nil {
+		return ""
+	}
+	s := fmt.Sprintf("Control: with %s, the same rule gives %q (%s)", c.Name, c.Verdict, strings.TrimSuffix(Count(c.Checks).String(), "."))
+	own := Verdict(o.Checks)
+	switch {
+	case (own == report.Supported || own == report.Partly) && c.Verdict == own:
+		return s + fmt.Sprintf(": the checks do not tell the model from the control, so the verdict %q becomes %q.", own, report.NotTestable)
+	case c.Verdict == own:
+		return s + ": the same verdict as the model's."
+	}
+	return s + fmt.Sprintf(": the checks tell the model (%q) from the control.", own)
 }
 
 func (e *env) newOutcome() *Outcome {

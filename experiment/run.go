@@ -70,6 +70,7 @@ func Analyze(d *Def, scale *Scale, models map[string]*Model, opts AnalyzeOptions
 		return nil, err
 	}
 	o.Verdict = Verdict(o.Checks)
+	o.applyControl()
 	return o, nil
 }
 
@@ -110,21 +111,39 @@ func (o *Outcome) Write(dir string) error {
 		Name         string `json:"name"`
 		Detail       string `json:"detail"`
 		Pass         bool   `json:"pass"`
+		Inconclusive bool   `json:"inconclusive,omitempty"`
 		Precondition bool   `json:"precondition,omitempty"`
 		Untestable   string `json:"untestable,omitempty"`
 	}
+	type controlJSON struct {
+		Name    string      `json:"name"`
+		Verdict string      `json:"verdict"`
+		Summary string      `json:"summary"`
+		Note    string      `json:"note"`
+		Checks  []checkJSON `json:"checks"`
+	}
+	checks := func(cs []Check) []checkJSON {
+		var out []checkJSON
+		for _, c := range cs {
+			out = append(out, checkJSON{c.Name, c.Detail, c.Pass, c.Inconclusive, c.Precondition, c.Untestable})
+		}
+		return out
+	}
 	t := Count(o.Checks)
 	v := struct {
-		ID       string      `json:"id"`
-		Verdict  string      `json:"verdict"`
-		Summary  string      `json:"summary"`
-		Held     int         `json:"held"`
-		Testable int         `json:"testable"`
-		Claims   int         `json:"claims"`
-		Checks   []checkJSON `json:"checks"`
-	}{ID: o.Def.ID, Verdict: o.Verdict, Summary: t.String(), Held: t.Held, Testable: t.Testable, Claims: t.Claims}
-	for _, c := range o.Checks {
-		v.Checks = append(v.Checks, checkJSON{c.Name, c.Detail, c.Pass, c.Precondition, c.Untestable})
+		ID           string       `json:"id"`
+		Verdict      string       `json:"verdict"`
+		Summary      string       `json:"summary"`
+		Held         int          `json:"held"`
+		Testable     int          `json:"testable"`
+		Claims       int          `json:"claims"`
+		Inconclusive int          `json:"inconclusive"`
+		Checks       []checkJSON  `json:"checks"`
+		Control      *controlJSON `json:"control,omitempty"`
+	}{ID: o.Def.ID, Verdict: o.Verdict, Summary: t.String(), Held: t.Held, Testable: t.Testable, Claims: t.Claims,
+		Inconclusive: t.Inconclusive, Checks: checks(o.Checks)}
+	if c := o.Control; c != nil {
+		v.Control = &controlJSON{Name: c.Name, Verdict: c.Verdict, Summary: Count(c.Checks).String(), Note: o.ControlNote(), Checks: checks(c.Checks)}
 	}
 	if err := atomicfile.WriteJSON(filepath.Join(dir, "verdict.json"), v); err != nil {
 		return err

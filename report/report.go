@@ -67,6 +67,10 @@ type Experiment struct {
 	// Models names the models that decided the verdict (layers, width,
 	// steps), for the summary table's model column.
 	Models string
+	// Control is the verdict the rule gives a control in the place of the
+	// model the claim is about, for the summary table's control column;
+	// empty when the experiment has none.
+	Control string
 }
 
 // Report is the whole document. Intro and the Claim and VerdictNote of each
@@ -154,6 +158,7 @@ type (
 		Note           []string
 		NoteFirst      string
 		Models         string
+		Control        string
 		Configs        []Code
 		Commands       string
 		HasDetails     bool
@@ -236,7 +241,7 @@ func newView(r *Report) reportView {
 			ID: e.ID, Title: e.Title, Claim: paragraphs(e.Claim),
 			ClaimLabel: e.ClaimLabel,
 			Verdict:    verdict, VerdictClass: verdictClass[verdict], VerdictMeaning: verdictMeaning[verdict],
-			Note: paragraphs(e.VerdictNote), Configs: e.Configs, Models: e.Models,
+			Note: paragraphs(e.VerdictNote), Configs: e.Configs, Models: e.Models, Control: e.Control,
 			Commands:   strings.Join(e.Commands, "\n"),
 			HasDetails: len(e.Configs) > 0 || len(e.Commands) > 0,
 		}

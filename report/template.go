@@ -105,9 +105,9 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1
 <h2>Summary of results</h2>
 {{if .Counts}}<p>{{len .Experiments}} experiment{{if ne (len .Experiments) 1}}s{{end}}:{{range $i, $c := .Counts}}{{if $i}},{{end}} {{$c.N}} <span class="badge {{$c.Class}}">{{$c.Verdict}}</span>{{end}}</p>
 {{end}}<table class="data">
-<thead><tr><th scope="col">Experiment</th><th scope="col">What it tests</th><th scope="col">Models (scale)</th><th scope="col">Verdict</th><th scope="col">Deciding numbers</th></tr></thead>
+<thead><tr><th scope="col">Experiment</th><th scope="col">What it tests</th><th scope="col">Models (scale)</th><th scope="col">Verdict</th><th scope="col">Control</th><th scope="col">Deciding numbers</th></tr></thead>
 <tbody>
-{{range .Experiments}}<tr><td><a href="#{{.ID}}">{{.ID}}</a></td><td>{{.Title}}</td><td>{{.Models}}</td><td><span class="badge {{.VerdictClass}}">{{.Verdict}}</span></td><td>{{.NoteFirst}}</td></tr>
+{{range .Experiments}}<tr><td><a href="#{{.ID}}">{{.ID}}</a></td><td>{{.Title}}</td><td>{{.Models}}</td><td><span class="badge {{.VerdictClass}}">{{.Verdict}}</span></td><td>{{if .Control}}{{.Control}}{{else}}none{{end}}</td><td>{{.NoteFirst}}</td></tr>
 {{else}}<tr><td colspan="5">No experiments in this report.</td></tr>
 {{end}}</tbody>
 </table>

@@ -39,7 +39,11 @@ func buildReport(opts Options, scale *experiment.Scale, all, selected []*experim
 			"rare-class finding and the transformer's implied model-selection weight.\n\n" +
 			"Errors are squared errors divided by the scale of the prompt's class (the zero predictor scores about 1), " +
 			"averaged over prompts, against the number of in-context examples, with 90% percentile bootstrap intervals over prompts. " +
-			"Each verdict is computed from the numbers by the rule stated in its section. Preconditions first: the models must " +
+			"Each verdict is computed from the numbers by the rule stated in its section. Each check is decided by the 90% interval of the " +
+			"quantity it compares with its threshold: a paired bootstrap over prompts where the models are asked the same prompts, " +
+			"the two intervals apart where they are not. A check holds when the interval lies on the passing side of the threshold, " +
+			"fails when it lies on the other side, and is inconclusive otherwise; the table of checks gives the value, the interval, " +
+			"the threshold and the margin. Preconditions first: the models must " +
 			"have learned their pretraining classes, or agreement between them would mean nothing; if one fails the verdict is " +
 			"not testable at this scale. A check of the claim that cannot tell models apart at this scale (say, matching a " +
 			"specialist when the specialists score alike) counts neither way, and if no check can tell, the verdict is not " +
@@ -87,7 +91,7 @@ func buildReport(opts Options, scale *experiment.Scale, all, selected []*experim
 		x.Models = modelsNote(d, runs)
 		if o := byID[d.ID]; o != nil {
 			x.Verdict = o.Verdict
-			x.VerdictNote = experiment.Count(o.Checks).String() + "\n\nEvery check with its numbers is in the table \"Checks\" above.\n\nRule: " +
+			x.VerdictNote = experiment.Count(o.Checks).String() + controlPara(o) + "\n\nEvery check with its numbers is in the table \"Checks\" above.\n\nRule: " +
 				strings.TrimSpace(d.Rule) + " " + experiment.RuleVerdict(o.Checks) + "\n\n" + scaleNote(d, scale, runs)
 			for i, f := range o.Figures {
 				var svg []byte
@@ -96,7 +100,10 @@ func buildReport(opts Options, scale *experiment.Scale, all, selected []*experim
 				}
 				x.Figures = append(x.Figures, report.Figure{Caption: f.Caption, SVG: svg})
 			}
-			x.Tables = append([]report.Table{checkTable(o.Checks)}, o.Tables...)
+			x.Tables = append([]report.Table{checkTable(o.Checks, o.Control)}, o.Tables...)
+			if o.Control != nil {
+				x.Control = o.Control.Verdict
+			}
 			x.Configs = append(x.Configs, report.Code{Name: "evaluation sizes (scale " + scale.Name + ")", Text: string(scaleText)})
 			seen, seenPreset := map[string]bool{}, map[string]bool{}
 			for i := range d.Runs {
@@ -207,6 +214,9 @@ func leadParagraph(xs []report.Experiment, outs map[string]*experiment.Outcome) 
 		}
 		first, _, _ := strings.Cut(strings.TrimSpace(x.VerdictNote), "\n")
 		fmt.Fprintf(&b, "\n\n%s (%s): %s with %s. %s", x.ID, x.Title, plainVerdict[o.Verdict], x.Models, first)
+		if n := o.ControlNote(); n != "" {
+			b.WriteString(" " + n)
+		}
 	}
 	return strings.TrimSpace(b.String())
 }
@@ -257,19 +267,44 @@ func scaleNote(d *experiment.Def, scale *experiment.Scale, runs []*runplan.Run) 
 }
 
 // checkTable lists every check, whether it holds and its deciding numbers.
-func checkTable(cs []experiment.Check) report.Table {
+func checkTable(cs []experiment.Check, control *experiment.Control) report.Table {
 	t := report.Table{Caption: "Checks", Header: []string{"check", "holds", "numbers"}}
-	for _, c := range cs {
-		mark, detail := "no", c.Detail
-		if c.Pass {
-			mark = "yes"
+	mark := func(c experiment.Check) string {
+		switch {
+		case c.Untestable != "":
+			return "not testable"
+		case c.Pass:
+			return "yes"
+		case c.Inconclusive:
+			return "inconclusive"
 		}
+		return "no"
+	}
+	if control != nil {
+		t.Caption = "Checks, and whether each holds for the control (" + control.Name + ")"
+		t.Header = append(t.Header, "control")
+	}
+	for i, c := range cs {
+		detail := c.Detail
 		if c.Untestable != "" {
-			mark, detail = "not testable", c.Detail+"; not testable: "+c.Untestable
+			detail += "; not testable: " + c.Untestable
 		}
-		t.Rows = append(t.Rows, []string{c.Name, mark, detail})
+		row := []string{c.Name, mark(c), detail}
+		if control != nil && i < len(control.Checks) {
+			row = append(row, mark(control.Checks[i]))
+		}
+		t.Rows = append(t.Rows, row)
 	}
 	return t
+}
+
+// controlPara is the verdict note's paragraph on the control, "" without
+// one.
+func controlPara(o *experiment.Outcome) string {
+	if n := o.ControlNote(); n != "" {
+		return "\n\n" + n
+	}
+	return ""
 }
 
 // precisionNote says at which precision the runs of a reproduction train.

@@ -210,7 +210,7 @@ func TestReproduceMicro(t *testing.T) {
 		}
 	}
 	// Every experiment that ran lists its checks once.
-	if n, want := len(regexp.MustCompile(`</b> Checks</caption>`).FindAllString(h, -1)), len(ran); n != want {
+	if n, want := len(regexp.MustCompile(`</b> Checks(, and whether each holds for the control \([^)]*\))?</caption>`).FindAllString(h, -1)), len(ran); n != want {
 		t.Errorf("report has %d checks tables, want one per experiment (%d)", n, want)
 	}
 	if n := strings.Count(h, `src="data:image/svg+xml;base64,`); n < 15 {
@@ -371,6 +371,19 @@ func TestReproduceMicro(t *testing.T) {
 		t.Errorf("no lead paragraph on the central claim with its models: %q", lead)
 	} else {
 		t.Logf("lead: %s", lead[1])
+	}
+	if !strings.Contains(h, `<th scope="col">Control</th>`) {
+		t.Error("the summary has no control column")
+	}
+	// E1, E3 and MS run their rule again on a control; verdict.json keeps it.
+	for _, id := range []string{"E1", "E3", "MS"} {
+		b, _ := os.ReadFile(filepath.Join(out, id, "verdict.json"))
+		var v struct {
+			Control *struct{ Name, Verdict, Note string } `json:"control"`
+		}
+		if json.Unmarshal(b, &v) != nil || v.Control == nil || v.Control.Verdict == "" || v.Control.Note == "" {
+			t.Errorf("%s/verdict.json has no control: %s", id, b)
+		}
 	}
 	if !strings.Contains(h, `<th scope="col">Models (scale)</th>`) {
 		t.Error("the summary has no models column")
