@@ -7,9 +7,14 @@
 // the labels and defaults of each kind of figure; the caller may adjust the
 // returned *Figure before calling Render or Save.
 //
-// Layout: the legend sits outside the data area on the right, so it never
-// covers a curve; colours come from the Okabe–Ito colour-blind-safe palette;
-// interval bands are translucent polygons drawn beneath all lines. Non-finite
-// values (and non-positive values on a log axis) are skipped: lines break at
-// them, bands leave a gap. Output bytes depend only on the Figure.
+// Layout (see Figure): the legend never covers a curve and is never cut
+// off: beside the data area when it is narrow, else below the plot,
+// wrapped into rows, the figure growing to hold it; an optional zoom panel
+// below the plot shows an x range with its own y axis. Colours come from
+// the Okabe–Ito colour-blind-safe palette; interval bands are translucent
+// polygons drawn beneath all lines. Non-finite values (and non-positive
+// values on a log axis) are skipped: lines break at them, bands leave a
+// gap. Values beyond a clipped axis (a ceiling above exploding errors, a
+// log axis's floor) leave the panel through its edge, marked there and
+// noted in the legend. Output bytes depend only on the Figure.
 package plot

@@ -94,6 +94,39 @@ type HLine struct {
 
 // Figure is a complete plot description. The zero values of YMin, YMax,
 // Width, Height and DPI select automatic or default settings.
+//
+// Layout. Figures are made for an HTML report that shows them scaled to its
+// column: about 888 px wide in a 1280 px window and 560 px in a 600 px one,
+// where a 7 in figure (504 pt) is shrunk by 0.83 and its smallest text (9.5
+// pt tick labels) is still about 10.5 px. One rendering serves both widths,
+// and SVG and PNG share one layout (the same code places everything, with
+// the same font metrics); only the width is fixed, the height grows:
+//
+//   - The plot (title, axes, data area) is Width x Height.
+//   - The legend sits beside the data area, on the right, only when every
+//     entry fits on one line in a third of the width and the column fits
+//     the data area's height; otherwise (or with LegendBelow) it goes below
+//     the plot, across the full width, its entries in as many columns as fit
+//     and as many rows as needed, and the figure grows by its height. So a
+//     legend is never cut off, and a figure with a long legend keeps the full
+//     width for its data, which stays legible when the report scales it down.
+//   - Legend labels are never shortened: a label wider than the figure wraps
+//     onto further lines at spaces (inside a word only when one word alone is
+//     wider than the line).
+//   - A Zoom adds a second, smaller panel below the plot (0.55 x Height),
+//     the same curves over Zoom's x range with their own y axis; the figure
+//     grows by its height, and the main panel shades the zoomed x range.
+//
+// Off-scale values. The y axis can end before the data does: at YMax or
+// YMin, at the error ceiling (see ICLCurves: a ZeroBased figure with a named
+// reference line z cuts values above 3 z), where a series explodes by more
+// than 10 x the 90th percentile of all |y| (any other linear axis), and on a
+// log axis at the floor (YMin, or 4 decades below the top when the data go
+// further down). A line leaves the panel through the edge there, a small
+// triangle in the series' colour marks the edge where it does, and its legend
+// entry says "(off scale, up to 1.57e7)" or "(off scale, down to 1e-12)".
+// Markers off scale are not drawn; bands are cut at the edges. Numbers are
+// printed compactly (FormatNumber).
 type Figure struct {
 	Title, XLabel, YLabel string
 
@@ -101,16 +134,50 @@ type Figure struct {
 	Points []Series // scatter markers only (Lo, Hi, Dashed are ignored)
 	HLines []HLine
 
+	// LogX and LogY draw the axis on a log scale. Non-positive x are
+	// skipped. On a log y axis, non-positive y are skipped, except an exact
+	// 0 on a ZeroBased figure (an error of 0), which is off scale below the
+	// floor; band bounds at or below 0 are drawn to the floor. Log ticks are
+	// labelled at 1, 2 and 5 times powers of ten over up to two decades
+	// (E6's frequencies 0.1 to 7), at powers of ten beyond.
 	LogX, LogY bool
-	YMin, YMax float64 // y-axis clip; 0 means automatic
+	YMin, YMax float64 // y-axis clip; 0 means automatic (on LogY, YMin > 0 sets the floor)
 	ZeroBased  bool    // linear y axis always includes 0 (errors)
 
-	Width, Height vg.Length // 0 means DefaultWidth, DefaultHeight
-	DPI           int       // PNG resolution; 0 means DefaultDPI
+	// LegendBelow puts the legend below the plot even where it would fit
+	// beside it.
+	LegendBelow bool
+	// Zoom, when not nil, adds a panel showing the x range [XMin, XMax]
+	// with its own y axis, where differences that the full axis hides show.
+	Zoom *Zoom
+
+	// Width and Height are the plot's size (0: DefaultWidth,
+	// DefaultHeight). The rendered figure is Width wide; its height is
+	// Height plus the zoom panel and a legend below the plot, if any.
+	Width, Height vg.Length
+	DPI           int // PNG resolution; 0 means DefaultDPI
 
 	// linesOnly keeps roles from adding markers (fitted functions, whose
 	// markers are the data).
 	linesOnly bool
+}
+
+// Zoom is a detail panel drawn below the plot: every series and reference
+// line over x in [XMin, XMax], on the figure's axis scales, with a y axis
+// of its own. YMin and YMax fix that axis (0: automatic). Automatically it
+// spans the values in the x range (bands included, and 0 on a ZeroBased
+// figure), except series far above the rest: sorting the series by their
+// largest value in the range, a series more than 4 x the next one's is left
+// off scale (at most half of the series), so that a curve that failed does
+// not flatten the ones being compared (E1's tail, examples 8 to 16, where
+// 0.065 against 0.029 must show); values below 1e-3 of the main panel's
+// range count as 0 here and leave no series off scale. LogY draws the
+// zoom's y axis on a log scale (the floor as for Figure.LogY), for tails
+// that fall over decades. Off-scale parts are marked as in the main panel.
+type Zoom struct {
+	XMin, XMax float64
+	YMin, YMax float64
+	LogY       bool
 }
 
 // Okabe–Ito colour-blind-safe palette, ordered for contrast on white
@@ -232,43 +299,6 @@ func markerIndices(n, series, nseries int) []int {
 	return out
 }
 
-// ceiling returns the top of an error axis that keeps outliers from
-// flattening every other curve, and whether one is needed: on a ZeroBased
-// linear axis with a zero-predictor line at z and no YMax, data above
-// outlierFactor x z are outliers; the axis then ends a little above the
-// largest of the other values (and at least a little above z).
-func (f *Figure) ceiling() (float64, bool) {
-	if !f.ZeroBased || f.LogY || f.YMax != 0 {
-		return 0, false
-	}
-	z := 0.0
-	for _, h := range f.HLines {
-		if h.Name != "" && finite(h.Y) && h.Y > z {
-			z = h.Y
-		}
-	}
-	if z <= 0 {
-		return 0, false
-	}
-	limit := outlierFactor * z
-	top, outlier := z, false
-	for _, s := range f.Series {
-		for _, v := range s.Y {
-			switch {
-			case !finite(v):
-			case v > limit:
-				outlier = true
-			case v > top:
-				top = v
-			}
-		}
-	}
-	if !outlier {
-		return 0, false
-	}
-	return 1.1 * top, true
-}
-
 // validate checks slice lengths and the y range.
 func (f *Figure) validate() error {
 	check := func(s *Series) error {
@@ -302,6 +332,17 @@ func (f *Figure) validate() error {
 	if f.LogY && (f.YMin < 0 || f.YMax < 0) {
 		return fmt.Errorf("plot: figure %q: LogY needs YMin, YMax >= 0 (0 = automatic), got %g, %g", f.Title, f.YMin, f.YMax)
 	}
+	if z := f.Zoom; z != nil {
+		if !(z.XMin < z.XMax) || !finite(z.XMin) || !finite(z.XMax) || (f.LogX && z.XMin <= 0) {
+			return fmt.Errorf("plot: figure %q: Zoom's x range [%g, %g] is empty or not on the x axis", f.Title, z.XMin, z.XMax)
+		}
+		if z.YMin != 0 && z.YMax != 0 && z.YMin >= z.YMax {
+			return fmt.Errorf("plot: figure %q: Zoom's YMin = %g must be below its YMax = %g", f.Title, z.YMin, z.YMax)
+		}
+		if (f.LogY || z.LogY) && (z.YMin < 0 || z.YMax < 0) {
+			return fmt.Errorf("plot: figure %q: LogY needs Zoom's YMin, YMax >= 0 (0 = automatic), got %g, %g", f.Title, z.YMin, z.YMax)
+		}
+	}
 	if f.DPI < 0 {
 		return fmt.Errorf("plot: figure %q: DPI = %d, want > 0 (or 0 for %d)", f.Title, f.DPI, DefaultDPI)
 	}
@@ -312,11 +353,9 @@ func (f *Figure) validate() error {
 func (f *Figure) okX(x float64) bool { return finite(x) && (!f.LogX || x > 0) }
 func (f *Figure) okY(y float64) bool { return finite(y) && (!f.LogY || y > 0) }
 
-// inClip reports whether y lies within the figure's y clip (markers outside
-// it are dropped rather than drawn over the axes).
-func (f *Figure) inClip(y float64) bool {
-	return (f.YMin == 0 || y >= f.YMin) && (f.YMax == 0 || y <= f.YMax)
-}
+// drawY reports whether a series value is drawn: as okY, and also an exact
+// 0 on a log axis of a ZeroBased figure (an error of 0), off scale below.
+func (f *Figure) drawY(y float64) bool { return f.okY(y) || (f.LogY && f.ZeroBased && y == 0) }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 

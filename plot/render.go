@@ -24,26 +24,41 @@ func (f *Figure) size() (w, h vg.Length) {
 	return w, h
 }
 
-// Render returns the figure as "svg" or "png" bytes, at f.Width × f.Height
-// (defaults when zero). Equal figures give equal bytes.
+// Render returns the figure as "svg" or "png" bytes, f.Width wide (default
+// when zero) and as high as its layout needs: f.Height (default when zero)
+// plus a zoom panel and a legend below the plot, if any (see Figure). Equal
+// figures give equal bytes.
 func (f *Figure) Render(format string) ([]byte, error) {
 	w, h := f.size()
 	return f.render(format, w, h)
+}
+
+// Size returns the size of the rendered figure: its width, and its height
+// with a zoom panel and a legend below the plot included.
+func (f *Figure) Size() (w, h vg.Length, err error) {
+	w, h = f.size()
+	b, err := f.build()
+	if err != nil {
+		return 0, 0, err
+	}
+	l := f.layout(b, w, h)
+	return l.w, l.h, nil
 }
 
 func (f *Figure) render(format string, w, h vg.Length) ([]byte, error) {
 	if format != "svg" && format != "png" {
 		return nil, fmt.Errorf("plot: format %q not supported (allowed: \"svg\", \"png\")", format)
 	}
-	p, leg, err := f.build(w)
+	b, err := f.build()
 	if err != nil {
 		return nil, err
 	}
+	l := f.layout(b, w, h)
 	var buf bytes.Buffer
 	switch format {
 	case "svg":
-		c := vgsvg.New(w, h)
-		drawTo(draw.New(c), p, leg, f.YLabel)
+		c := vgsvg.New(l.w, l.h)
+		drawFigure(draw.New(c), b, l, f.YLabel)
 		if _, err := c.WriteTo(&buf); err != nil {
 			return nil, fmt.Errorf("plot: writing svg: %w", err)
 		}
@@ -53,8 +68,8 @@ func (f *Figure) render(format string, w, h vg.Length) ([]byte, error) {
 		if dpi == 0 {
 			dpi = DefaultDPI
 		}
-		c := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
-		drawTo(draw.New(c), p, leg, f.YLabel)
+		c := vgimg.NewWith(vgimg.UseWH(l.w, l.h), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
+		drawFigure(draw.New(c), b, l, f.YLabel)
 		if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
 			return nil, fmt.Errorf("plot: writing png: %w", err)
 		}
@@ -70,8 +85,9 @@ func fixSVGFonts(b []byte) []byte {
 		[]byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"))
 }
 
-// Save writes pathWithoutExt+".svg" and pathWithoutExt+".png" at w × h
-// (zero: the figure's size or the default). Each file is written to a
+// Save writes pathWithoutExt+".svg" and pathWithoutExt+".png" for a plot
+// w × h (zero: the figure's size or the default; the height grows as Render
+// says). Each file is written to a
 // temporary file and renamed, so readers never see a partial figure.
 func (f *Figure) Save(pathWithoutExt string, w, h vg.Length) error {
 	fw, fh := f.size()

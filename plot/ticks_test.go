@@ -2,7 +2,10 @@ package plot
 
 import (
 	"math"
+	"strings"
 	"testing"
+
+	gplot "gonum.org/v1/plot"
 )
 
 func TestNiceTicks(t *testing.T) {
@@ -52,6 +55,70 @@ func TestNiceStep(t *testing.T) {
 	} {
 		if got := niceStep(tt.x); math.Abs(got-tt.want) > 1e-12*tt.want {
 			t.Errorf("niceStep(%g) = %g, want %g", tt.x, got, tt.want)
+		}
+	}
+}
+
+func TestFormatNumber(t *testing.T) {
+	for _, tt := range []struct {
+		v    float64
+		want string
+	}{
+		{0, "0"}, {15654897.004, "1.57e7"}, {655, "655"}, {1234.6, "1235"}, {45.2, "45.2"},
+		{0.0185, "0.0185"}, {0.065, "0.065"}, {1, "1"}, {6.7e-23, "6.7e-23"}, {1e-4, "1e-4"},
+		{-2.5e-7, "-2.5e-7"}, {1e4, "1e4"}, {0.001, "0.001"}, {math.NaN(), "NaN"},
+	} {
+		if got := FormatNumber(tt.v); got != tt.want {
+			t.Errorf("FormatNumber(%g) = %q, want %q", tt.v, got, tt.want)
+		}
+	}
+}
+
+func labels(ts []gplot.Tick) []string {
+	var out []string
+	for _, t := range ts {
+		if t.Label != "" {
+			out = append(out, t.Label)
+		}
+	}
+	return out
+}
+
+func TestLogTicks(t *testing.T) {
+	for _, tt := range []struct {
+		min, max float64
+		want     string
+	}{
+		{0.1, 7, "0.1 0.2 0.5 1 2 5"}, // E6's frequency bands
+		{1e-4, 1.1, "1e-4 0.001 0.01 0.1 1"},
+		{1e-12, 1e4, "1e-12 1e-9 1e-6 0.001 1 1000"},
+		{2, 9, "2 3 4 5 6 7 8 9"},
+		{2.1, 2.9, "2.2 2.4 2.6 2.8"}, // no power of ten: linear ticks
+	} {
+		ts := logTicks{}.Ticks(tt.min, tt.max)
+		if got := strings.Join(labels(ts), " "); got != tt.want {
+			t.Errorf("[%g, %g]: labels %q, want %q", tt.min, tt.max, got, tt.want)
+		}
+		for _, tk := range ts {
+			if tk.Value < tt.min*(1-1e-9) || tk.Value > tt.max*(1+1e-9) {
+				t.Errorf("[%g, %g]: tick %g outside", tt.min, tt.max, tk.Value)
+			}
+		}
+	}
+}
+
+// Large and tiny linear ranges get compact labels that tell ticks apart.
+func TestNiceTicksCompact(t *testing.T) {
+	for _, tt := range []struct {
+		min, max float64
+		want     string
+	}{
+		{0, 1.6e7, "0 5e6 1e7 1.5e7"}, {0, 1.2e7, "0 2e6 4e6 6e6 8e6 1e7 1.2e7"},
+		{0, 5e-7, "0 1e-7 2e-7 3e-7 4e-7 5e-7"},
+		{1e6, 1e6 + 10, "1e6 1.000002e6 1.000004e6 1.000006e6 1.000008e6 1.00001e6"},
+	} {
+		if got := strings.Join(labels(niceTicks{n: 6}.Ticks(tt.min, tt.max)), " "); got != tt.want {
+			t.Errorf("[%g, %g]: labels %q, want %q", tt.min, tt.max, got, tt.want)
 		}
 	}
 }
