@@ -203,7 +203,7 @@ func (e *env) sweepPositions() []int {
 	return uniq([]int{clampPos(e.d, e.n), clampPos(ceilDiv(e.n-1, 2), e.n), e.n - 1})
 }
 
-func (e *env) sweepFigure(o *Outcome, s *eval.Sweep, name, title, xlabel string) {
+func (e *env) sweepFigure(o *Outcome, s *eval.Sweep, name, title, xlabel string) *plot.Figure {
 	tf := ModelKey(e.def.Sweep.Models[0])
 	var lines []plot.Series
 	for _, p := range e.sweepPositions() {
@@ -217,7 +217,9 @@ func (e *env) sweepFigure(o *Outcome, s *eval.Sweep, name, title, xlabel string)
 				Role: e.roleOf(l.Key)})
 		}
 	}
-	o.Figures = append(o.Figures, Fig{name, e.def.Caption(name), plot.Sweep(title, xlabel, 1, lines...)})
+	f := plot.Sweep(title, xlabel, 1, lines...)
+	o.Figures = append(o.Figures, Fig{name, e.def.Caption(name), f})
+	return f
 }
 
 func sweepTable(caption, param string, s *eval.Sweep, position int) report.Table {

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"icl/eval"
+	"icl/plot"
 	"strings"
 )
 
@@ -55,9 +56,15 @@ func analyzeE1(e *env) (*Outcome, error) {
 		curveTable("Sparse prompts: normalized error, mean [90% interval]", rs, pos),
 		ratioTable("Mixture model's error over the specialist's", []ratioRow{
 			{"dense prompts (over dense-only)", rd, mix, den}, {"sparse prompts (over sparse-only)", rs, mix, spa}}, pos))
-	o.Figures = append(o.Figures,
-		Fig{"icl_dense", e.def.Caption("icl_dense"), e.iclFigure("E1: dense linear prompts (d = "+fmt.Sprint(d)+")", rd)},
-		Fig{"icl_sparse", e.def.Caption("icl_sparse"), e.iclFigure("E1: "+rs.Class+" prompts", rs)})
+	// The tail (from d examples on), where the models' errors are a few
+	// hundredths apart, gets a zoomed panel of its own.
+	fd, fs := e.iclFigure("E1: dense linear prompts (d = "+fmt.Sprint(d)+")", rd), e.iclFigure("E1: "+rs.Class+" prompts", rs)
+	for _, f := range []*plot.Figure{fd, fs} {
+		if pd < n-1 {
+			f.Zoom = &plot.Zoom{XMin: float64(pd), XMax: float64(n - 1)}
+		}
+	}
+	o.Figures = append(o.Figures, Fig{"icl_dense", e.def.Caption("icl_dense"), fd}, Fig{"icl_sparse", e.def.Caption("icl_sparse"), fs})
 	return o, nil
 }
 

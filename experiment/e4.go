@@ -34,7 +34,9 @@ func analyzeE4(e *env) (*Outcome, error) {
 	pos := uniq([]int{1, clampPos(ceilDiv(n-1, 2), n), n - 1})
 	for _, r := range []*eval.SettingResult{rl, rs, rc} {
 		o.Tables = append(o.Tables, curveTable(r.Setting+" prompts ("+r.Class+"): normalized error, mean [90% interval]", r, pos))
-		o.Figures = append(o.Figures, Fig{"icl_" + r.Setting, e.def.Caption("icl_" + r.Setting), e.iclFigure("E4: "+r.Class, r)})
+		f := e.iclFigure("E4: "+r.Class, r)
+		f.LogY = true // kNN near 2 and the transformer near 0.001 on one axis
+		o.Figures = append(o.Figures, Fig{"icl_" + r.Setting, e.def.Caption("icl_" + r.Setting), f})
 	}
 	if e.d == 1 {
 		if err := e.fitted(o); err != nil {

@@ -49,6 +49,7 @@ func analyzeSweepE6(e *env) (*Outcome, error) {
 		geApart(fmt.Sprintf("(1) highest band %s fails at %d examples", s.Settings[last], p), estLine(l, last), ein, ratio, floor, "e(highest)", "e(in band)"),
 		geApart(fmt.Sprintf("(2) lowest band %s fails at %d examples", s.Settings[0], p), estLine(l, 0), ein, ratio, floor, "e(lowest)", "e(in band)"))
 	o.Tables = append(o.Tables, sweepTable(fmt.Sprintf("Error at %d examples per frequency band, mean [90%% interval]", p), "omega band", s, p))
-	e.sweepFigure(o, s, "sweep_omega", "E6: error against the frequency band", "frequency omega (band centre)")
+	f := e.sweepFigure(o, s, "sweep_omega", "E6: error against the frequency band", "frequency omega (band centre)")
+	f.LogX = true // the low bands sit a decade below the pretraining band
 	return o, nil
 }

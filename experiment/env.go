@@ -543,8 +543,8 @@ func num(v float64) string {
 	switch {
 	case math.IsNaN(v):
 		return "n/a"
-	case v != 0 && math.Abs(v) < 1e-3:
-		return fmt.Sprintf("%.1e", v)
+	case v != 0 && math.Abs(v) < 1e-3, math.Abs(v) >= 1e4:
+		return plot.FormatNumber(v) // 6.7e-23, 1.57e7: a least-squares blow-up stays readable
 	}
 	return fmt.Sprintf("%.3f", v)
 }

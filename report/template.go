@@ -50,7 +50,7 @@ figure img { display: block; width: 100%; height: auto; border: 1px solid var(--
 /* Figures are drawn 7 in wide: narrower, their text gets too small to read, so they scroll. */
 table.runs td { overflow-wrap: anywhere; }
 table.runs td:nth-child(3) { font-family: ui-monospace, monospace; font-size: .8em; }
-@media screen { .figscroll { overflow-x: auto; } .figscroll img { min-width: 42rem; } }
+@media screen { .figscroll { overflow-x: auto; } .figscroll img { min-width: 34rem; } }
 figcaption { font-size: .9rem; color: var(--muted); margin-top: .4rem; }
 figcaption b, table.data caption b { color: var(--ink); }
 .missing { padding: 2rem; text-align: center; border: 1px dashed var(--line); color: var(--muted); }
