@@ -404,3 +404,15 @@ func TestControl(t *testing.T) {
 		t.Errorf("mixture = dense-only: verdict %q, control %q; want %q, %q", o.Verdict, o.Control.Verdict, report.NotTestable, report.Partly)
 	}
 }
+// Every rule of the paper's experiments and MS says what its control is, or why it has none.
+func TestRulesSayTheControl(t *testing.T) {
+	for _, id := range []string{"E1", "E2", "E3", "E4", "E5", "E6", "E7", "MS"} {
+		d, err := LoadDef(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(d.Rule, "control") {
+			t.Errorf("%s rule lacks control: %q", id, d.Rule[max(0, len(d.Rule)-200):])
+		}
+	}
+}

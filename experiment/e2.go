@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"icl/eval"
 	"icl/report"
+	"slices"
 )
 
 //go:embed e2.yaml
@@ -41,6 +42,14 @@ func analyzeE2(e *env) (*Outcome, error) {
 		e.usesSparsity(rs, balanced, keyLeastSquares, bayes, floor),
 		e.costsMore("(2) sparse rare (weight 0.1) costs more on sparse prompts", rs, ModelKey("rare_sparse"), balanced, bayes,
 			ratio, floor, "excess(0.1 sparse)", "excess(0.5)"))
+	// The control: the balanced model in each rare model's place, a model
+	// without a rare class, which should cost no more than itself.
+	o.Control = &Control{Name: "the balanced model in each rare model's place", Checks: append(slices.Clone(o.Checks[:2]),
+		e.costsMore("(1) dense rare (weight 0.1) costs more on dense prompts", rd, balanced, balanced, bayes,
+			ratio, floor, "excess(0.5)", "excess(0.5)"),
+		o.Checks[3],
+		e.costsMore("(2) sparse rare (weight 0.1) costs more on sparse prompts", rs, balanced, balanced, bayes,
+			ratio, floor, "excess(0.5)", "excess(0.5)"))}
 	pos := uniq([]int{1, clampPos(ceilDiv(e.d, 2), e.n), clampPos(e.d, e.n), e.n - 1})
 	o.Tables = append(o.Tables, t,
 		curveTable("Dense prompts: normalized error, mean [90% interval]", rd, pos),

@@ -31,6 +31,14 @@ func analyzeE4(e *env) (*Outcome, error) {
 		learned(fmt.Sprintf("(1) linear prompts, %d examples: predicted well", p), el, good),
 		learned(fmt.Sprintf("(2) sine prompts, %d examples: predicted well", p), es, good),
 		e.combinationFails(fmt.Sprintf("(3) combination, %d examples: fails", p), rc, tf, p, el, es, ratio, gap))
+	// The control: each setting's Bayes predictor in the model's place,
+	// which learns the combination from the context as well as the pure
+	// classes: it should not fail there.
+	bl, bs := estAt(rl, bayesKey(rl), p), estAt(rs, bayesKey(rs), p)
+	o.Control = &Control{Name: "the Bayes predictor of each setting in the model's place", Checks: []Check{
+		learned(fmt.Sprintf("(1) linear prompts, %d examples: predicted well", p), bl, good),
+		learned(fmt.Sprintf("(2) sine prompts, %d examples: predicted well", p), bs, good),
+		e.combinationFails(fmt.Sprintf("(3) combination, %d examples: fails", p), rc, keyBayesMC, p, bl, bs, ratio, gap)}}
 	pos := uniq([]int{1, clampPos(ceilDiv(n-1, 2), n), n - 1})
 	for _, r := range []*eval.SettingResult{rl, rs, rc} {
 		o.Tables = append(o.Tables, curveTable(r.Setting+" prompts ("+r.Class+"): normalized error, mean [90% interval]", r, pos))
@@ -110,4 +118,13 @@ func (e *env) combinationFails(name string, rc *eval.SettingResult, tf string, p
 	c.Detail += fmt.Sprintf("; error - Bayes = %s [90%%: %s, %s], needs >= %g (margin %s)", num(m), num(lo), num(hi), gap, num(m-gap))
 	decide(&c, a.Pass && lo >= gap, a.failed() || hi < gap)
 	return c
+}
+
+// bayesKey is the key of r's Bayes predictor: exact where the class has one,
+// else Monte Carlo.
+func bayesKey(r *eval.SettingResult) string {
+	if r.Curve(keyBayes) != nil {
+		return keyBayes
+	}
+	return keyBayesMC
 }

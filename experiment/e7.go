@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"icl/eval"
@@ -212,6 +213,13 @@ func analyzeE7(e *env) (*Outcome, error) {
 			rs, ShownKey("conditional"), ModelKey("conditional"), sparse, remove, floor, sq),
 		e.removes("(3) dense prompts: the indicator removes most of the rare-dense (0.1) model's cost",
 			rd, ShownKey("conditional_rare"), ModelKey("conditional_rare"), dense, remove, floor, dq))
+	// The control: the unconditional models in the conditional ones' place,
+	// with nothing to show them: their cost "shown" is their cost hidden.
+	mix, rare := ModelKey("mixture"), ModelKey("rare_dense")
+	o.Control = &Control{Name: "the unconditional models (nothing shown) in the conditional ones' place", Checks: append(slices.Clone(o.Checks[:3]),
+		e.removes("(1) dense prompts: the indicator removes most of the 0.5/0.5 model's cost", rd, mix, mix, dense, remove, floor, dq),
+		e.removes("(2) sparse prompts: the indicator removes most of the 0.5/0.5 model's cost", rs, mix, mix, sparse, remove, floor, sq),
+		e.removes("(3) dense prompts: the indicator removes most of the rare-dense (0.1) model's cost", rd, rare, rare, dense, remove, floor, dq))}
 
 	// The costs, over the specialist and over the Bayes predictor.
 	t := report.Table{Caption: "Selection cost: excess error over the class's specialist and over its Bayes-optimal predictor (mean over positions 1..N-1)",
