@@ -83,6 +83,16 @@ func (c *EvalCache) key(e *env, kind string, what any, roles []string) string {
 
 // load reads the result stored under key into v; false when there is none
 // (or it does not decode: it is then computed again).
+// has reports whether the cache holds key, without reading it or counting
+// a hit or a miss.
+func (c *EvalCache) has(key string) bool {
+	if c == nil || key == "" {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(c.dir, key+".gob"))
+	return err == nil
+}
+
 func (c *EvalCache) load(key string, v any) bool {
 	if c == nil {
 		return false

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 )
 
 // microModels trains d's runs at MicroScale into dir (one per distinct
@@ -90,5 +91,40 @@ func TestEvalCache(t *testing.T) {
 		if ec.hits != hits {
 			t.Errorf("%s: models with other files were read from the cache (%d hits)", id, ec.hits-hits)
 		}
+	}
+}
+
+// EstimateCost times each evaluation setting on a few prompts and scales it
+// to the scale's prompts: a prediction of the order of the analysis's own
+// time, and nothing for settings the cache holds in full.
+func TestEstimateCost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains 3 tiny runs")
+	}
+	d, err := LoadDef("E1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	models := microModels(t, d, t.TempDir())
+	ec := &EvalCache{dir: t.TempDir(), commit: "test"}
+	est, err := EstimateCost(d, MicroScale(), models, AnalyzeOptions{Cache: ec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if est <= 0 || ec.hits+ec.misses != 0 {
+		t.Fatalf("estimate %v (cache %d hits, %d misses: the estimate reads and writes nothing)", est, ec.hits, ec.misses)
+	}
+	t0 := time.Now()
+	if _, err := Analyze(d, MicroScale(), models, AnalyzeOptions{Cache: ec}); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(t0)
+	// MicroScale has 48 prompts a setting: the estimate times 16 and
+	// scales by 3; fixed costs make it rough, not 10 times off.
+	if est > 10*took+time.Second || 10*est < took {
+		t.Errorf("estimate %v, analysis took %v", est, took)
+	}
+	if est, err = EstimateCost(d, MicroScale(), models, AnalyzeOptions{Cache: ec}); err != nil || est != 0 {
+		t.Errorf("with every setting cached: estimate %v (%v), want 0", est, err)
 	}
 }

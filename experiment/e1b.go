@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"icl/eval"
 	"icl/plot"
@@ -212,7 +213,7 @@ func (e *env) selectionHalf(role string, sparse task.Spec) (Check, error) {
 	}
 	tol := e.def.Param("ms_tol")
 	tf := e.transformers([]string{role})[0]
-	s := eval.Setting{Name: "sparse/selection", Task: sparse, Prompts: e.scale.Prompts, Seed: e.seed("sparse")}
+	s := eval.Setting{Name: "sparse/selection", Task: sparse, Prompts: e.prompts(), Seed: e.seed("sparse")}
 	key := e.cache.key(e, "selection", struct {
 		Setting eval.Setting
 		D, N    int
@@ -225,9 +226,11 @@ func (e *env) selectionHalf(role string, sparse task.Spec) (Check, error) {
 		if err != nil {
 			return Check{}, err
 		}
+		t0 := time.Now()
 		if sel, err = eval.ModelSelection(bt, tf, ref, e.eopts); err != nil {
 			return Check{}, err
 		}
+		e.probed(t0, s.Prompts)
 		if err := e.cache.store(key, sel); err != nil {
 			e.log("evaluation cache: %v", err)
 		}

@@ -39,6 +39,30 @@ type env struct {
 	roles map[string]plot.Role
 	// cache holds earlier evaluations' results; nil: none kept.
 	cache *EvalCache
+	// probe, when > 0, makes every evaluation draw only that many prompts,
+	// to time it (EstimateCost): cost adds each setting's time scaled to
+	// the scale's prompt count, or nothing when the cache holds the
+	// setting's full evaluation.
+	probe      int
+	cost       time.Duration
+	probeCache *EvalCache // the cache whose full evaluations cost nothing; cache is nil while probing
+}
+
+// prompts is the number of prompts per evaluation setting: the scale's, or
+// probe's while probing.
+func (e *env) prompts() int {
+	if e.probe > 0 {
+		return min(e.probe, e.scale.Prompts)
+	}
+	return e.scale.Prompts
+}
+
+// probed adds to cost, while probing, the time since t0 of work done on
+// prompts prompts, scaled to the scale's prompt count.
+func (e *env) probed(t0 time.Time, prompts int) {
+	if e.probe > 0 && prompts > 0 {
+		e.cost += time.Duration(float64(time.Since(t0)) * float64(e.scale.Prompts) / float64(prompts))
+	}
 }
 
 // Curve keys. Analyses find a curve by its key (eval.Curve.Key), never by
@@ -405,17 +429,34 @@ func (e *env) evaluate(name string, spec task.Spec, ps prompt.Setting, roles, pr
 	preds := append(e.transformers(roles), bs...)
 	preds = append(preds, extra...)
 	s := eval.Setting{Name: name, Task: spec, Prompt: ps, Prompts: e.scale.Prompts, Seed: e.seed(name)}
+	cache := e.cache
+	if e.probe > 0 {
+		cache = e.probeCache
+	}
 	var keys []string
 	for _, p := range preds {
 		keys = append(keys, p.Key()+"="+p.Name())
 	}
-	key := e.cache.key(e, "evaluate", struct {
+	key := cache.key(e, "evaluate", struct {
 		Setting    eval.Setting
 		D, N       int
 		Options    eval.Options
 		Predictors []string
 	}{s, e.d, e.n, e.eopts, keys}, roles)
 	var r *eval.SettingResult
+	if e.probe > 0 {
+		cached := cache.has(key)
+		s.Prompts = e.prompts()
+		t0 := time.Now()
+		r, err = eval.Evaluate(s, e.d, e.n, preds, e.eopts)
+		if err != nil {
+			return nil, fmt.Errorf("experiment %s, setting %s: %w", e.def.ID, name, err)
+		}
+		if !cached {
+			e.probed(t0, s.Prompts)
+		}
+		return r, nil
+	}
 	if e.cache.load(key, &r) {
 		e.log("%s (%s): %d predictors on %d prompts, from the evaluation cache", name, r.Class, len(preds), r.B)
 		return r, nil

@@ -9,6 +9,7 @@ import (
 	"icl/report"
 	"math"
 	"slices"
+	"time"
 )
 
 //go:embed ms.yaml
@@ -56,7 +57,7 @@ func analyzeMS(e *env) (*Outcome, error) {
 		}
 		o.Checks = append(o.Checks, learned(fmt.Sprintf("mixture model on %s prompts, %d examples", es.Name, e.n-1),
 			estAt(r, ModelKey("mixture"), e.n-1), e.def.Param("learned")))
-		s := eval.Setting{Name: es.Name, Task: spec, Prompt: es.Prompt, Prompts: e.scale.Prompts, Seed: e.seed(es.Name)}
+		s := eval.Setting{Name: es.Name, Task: spec, Prompt: es.Prompt, Prompts: e.prompts(), Seed: e.seed(es.Name)}
 		bt, _, err := s.Draw(e.d, e.n)
 		if err != nil {
 			return nil, err
@@ -79,9 +80,11 @@ func analyzeMS(e *env) (*Outcome, error) {
 		}{s, e.d, e.n, e.eopts, ref.Weights, oweights, tf.Key(), ref.Name()}, []string{"mixture"})
 		var sel *eval.Selection
 		if !e.cache.load(key, &sel) {
+			t0 := time.Now()
 			if sel, err = eval.ModelSelection(bt, tf, ref, e.eopts, others...); err != nil {
 				return nil, err
 			}
+			e.probed(t0, s.Prompts)
 			if err := e.cache.store(key, sel); err != nil {
 				e.log("evaluation cache: %v", err)
 			}

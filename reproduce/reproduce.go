@@ -170,14 +170,14 @@ func Reproduce(ctx context.Context, opts Options) error {
 	var errs []error
 	failed := map[string]error{}
 	evalStart := time.Now()
+	eta := predictEvaluation(selected, scale, runs, models, experiment.AnalyzeOptions{Cache: ec, EvalSeed: opts.EvalSeed}, logf)
 	for j, d := range selected {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		left := ""
 		if j > 0 {
-			per := time.Since(evalStart) / time.Duration(j)
-			left = fmt.Sprintf(", evaluation left ~%s", train.FormatDuration(per*time.Duration(len(selected)-j)))
+			left = ", evaluation left ~" + eta.left(j, time.Since(evalStart))
 		}
 		logf("[%s] evaluating (%d/%d%s)", d.ID, j+1, len(selected), left)
 		t0 := time.Now()
@@ -206,10 +206,9 @@ func Reproduce(ctx context.Context, opts Options) error {
 	return errors.Join(errs...)
 }
 
-// runExperiment loads d's models (keeping each loaded once in loaded, by
-// run name), analyses d and writes its files under outDir/ID.
-func runExperiment(d *experiment.Def, scale *experiment.Scale, runs []*runplan.Run, loaded map[string]*experiment.Model,
-	opts experiment.AnalyzeOptions, outDir string) (*experiment.Outcome, error) {
+// loadModels loads d's models by role from their runs, each once (loaded
+// keeps them by run name).
+func loadModels(d *experiment.Def, runs []*runplan.Run, loaded map[string]*experiment.Model) (map[string]*experiment.Model, error) {
 	models := map[string]*experiment.Model{}
 	for i := range d.Runs {
 		role := d.Runs[i].Role
@@ -232,6 +231,17 @@ func runExperiment(d *experiment.Def, scale *experiment.Scale, runs []*runplan.R
 		}
 		models[role] = m
 	}
+	return models, nil
+}
+
+// runExperiment loads d's models, analyses d and writes its files under
+// outDir/ID.
+func runExperiment(d *experiment.Def, scale *experiment.Scale, runs []*runplan.Run, loaded map[string]*experiment.Model,
+	opts experiment.AnalyzeOptions, outDir string) (*experiment.Outcome, error) {
+	models, err := loadModels(d, runs, loaded)
+	if err != nil {
+		return nil, err
+	}
 	o, err := experiment.Analyze(d, scale, models, opts)
 	if err != nil {
 		return nil, err
@@ -242,6 +252,60 @@ func runExperiment(d *experiment.Def, scale *experiment.Scale, runs []*runplan.R
 	dir := filepath.Join(outDir, d.ID)
 	opts.Log("drawing %s, writing results to %s", report.Plural(len(o.Figures), "figure"), dir)
 	return o, o.Write(dir)
+}
+
+// evalETA is the evaluation's predicted time, experiment by experiment.
+type evalETA struct {
+	cost []time.Duration // per selected experiment; -1: not predicted
+}
+
+// predictEvaluation predicts each selected experiment's evaluation time from
+// its settings' costs measured on a few prompts each
+// (experiment.EstimateCost), and says the total.
+func predictEvaluation(selected []*experiment.Def, scale *experiment.Scale, runs []*runplan.Run, loaded map[string]*experiment.Model,
+	opts experiment.AnalyzeOptions, logf func(string, ...any)) *evalETA {
+	t0 := time.Now()
+	eta := &evalETA{cost: make([]time.Duration, len(selected))}
+	var total time.Duration
+	for j, d := range selected {
+		models, err := loadModels(d, runs, loaded)
+		if err == nil {
+			eta.cost[j], err = experiment.EstimateCost(d, scale, models, opts)
+		}
+		if err != nil {
+			eta.cost[j] = -1 // Analyze will say what is wrong
+			continue
+		}
+		total += eta.cost[j]
+	}
+	for _, m := range loaded {
+		m.M.Release()
+	}
+	logf("[reproduce] evaluation predicted to take ~%s (each setting timed on %d prompts, in %s)", train.FormatDuration(total),
+		experiment.ProbePrompts, train.FormatDuration(time.Since(t0)))
+	return eta
+}
+
+// left is the predicted time of experiments j.. after the first j took
+// took: their predicted costs scaled by how much slower (or faster) than
+// predicted the first j went.
+func (eta *evalETA) left(j int, took time.Duration) string {
+	var done, rest time.Duration
+	for k, c := range eta.cost {
+		if c < 0 {
+			continue
+		}
+		if k < j {
+			done += c
+		} else {
+			rest += c
+		}
+	}
+	ratio := 1.0
+	if done > time.Second {
+		ratio = min(max(float64(took)/float64(done), 0.25), 4)
+	}
+	return train.FormatDuration(time.Duration(float64(rest) * ratio))
 }
 
 // verdictLine is the terminal's line on an analysed experiment; it counts

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"icl/eval"
 	"icl/experiment"
@@ -210,7 +211,7 @@ func TestReproduceMicro(t *testing.T) {
 		}
 	}
 	// Every experiment that ran lists its checks once.
-	if n, want := len(regexp.MustCompile(`</b> Checks(, and whether each holds for the control \([^)]*\))?</caption>`).FindAllString(h, -1)), len(ran); n != want {
+	if n, want := len(regexp.MustCompile(`</b> Checks(, and whether each holds for the control \(.*?\))?</caption>`).FindAllString(h, -1)), len(ran); n != want {
 		t.Errorf("report has %d checks tables, want one per experiment (%d)", n, want)
 	}
 	if n := strings.Count(h, `src="data:image/svg+xml;base64,`); n < 15 {
@@ -524,6 +525,26 @@ func TestRunsTableCommands(t *testing.T) {
 		}
 		if row[2] != "not finished" || row[3] != "not finished" {
 			t.Errorf("row %d: a run without files has SHA-256 %q, time %q", i, row[2], row[3])
+		}
+	}
+}
+
+// The evaluation ETA scales the predicted costs of the experiments left by
+// how much slower than predicted the finished ones went.
+func TestEvalETA(t *testing.T) {
+	eta := &evalETA{cost: []time.Duration{10 * time.Second, -1, 60 * time.Second, 30 * time.Second}}
+	for _, tc := range []struct {
+		j    int
+		took time.Duration
+		want string
+	}{
+		{1, 10 * time.Second, "1:30"},  // on time: 60 + 30 s left
+		{1, 20 * time.Second, "3:00"},  // twice as slow
+		{3, 140 * time.Second, "1:00"}, // 70 s predicted took 140: 30 s left take 60
+		{1, 0, "0:23"},                 // faster than a quarter is held at a quarter
+	} {
+		if got := eta.left(tc.j, tc.took); got != tc.want {
+			t.Errorf("left(%d, %v) = %s, want %s", tc.j, tc.took, got, tc.want)
 		}
 	}
 }
