@@ -196,6 +196,8 @@ func (t Tally) String() string {
 	switch {
 	case t.Claims == 1 && t.Held == 1:
 		s = "The claim's one check holds"
+	case t.Claims == 1 && t.Inconclusive == 1:
+		return "The claim's one check is inconclusive (its interval straddles the threshold)."
 	case t.Claims == 1:
 		s = "The claim's one check does not hold"
 	case t.Held == 0:
