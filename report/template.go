@@ -32,6 +32,16 @@ table.data caption { caption-side: top; text-align: left; color: var(--muted); f
 table.data th, table.data td { border-bottom: 1px solid var(--line); padding: .35rem .6rem; text-align: left; vertical-align: top; }
 table.data thead th { border-bottom: 2px solid var(--ink); font-weight: 600; }
 table.data tbody tr:nth-child(even) { background: var(--bg-soft); }
+table.data td { overflow-wrap: anywhere; }
+/* On a narrow screen the summary's rows stack, each cell under its label,
+   and other tables scroll sideways rather than cut columns off. */
+@media screen and (max-width: 760px) {
+  table.summary thead { display: none; }
+  table.summary tr { display: block; border-bottom: 2px solid var(--line); padding: .3rem 0; }
+  table.summary td { display: grid; grid-template-columns: 8.5rem 1fr; gap: .5rem; border: none; padding: .15rem .4rem; }
+  table.summary td::before { content: attr(data-label); font-weight: 600; color: var(--muted); }
+  table.data:not(.summary) { display: block; overflow-x: auto; }
+}
 th.num { text-align: right; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .88rem; }
 .badge { display: inline-block; border-radius: 999px; padding: .1rem .65rem; font-size: .8rem; font-weight: 600;
@@ -104,11 +114,11 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1
 <section id="summary">
 <h2>Summary of results</h2>
 {{if .Counts}}<p>{{len .Experiments}} experiment{{if ne (len .Experiments) 1}}s{{end}}:{{range $i, $c := .Counts}}{{if $i}},{{end}} {{$c.N}} <span class="badge {{$c.Class}}">{{$c.Verdict}}</span>{{end}}</p>
-{{end}}<table class="data">
+{{end}}<table class="data summary">
 <thead><tr><th scope="col">Experiment</th><th scope="col">What it tests</th><th scope="col">Models (scale)</th><th scope="col">Verdict</th><th scope="col">Control</th><th scope="col">Deciding numbers</th></tr></thead>
 <tbody>
-{{range .Experiments}}<tr><td><a href="#{{.ID}}">{{.ID}}</a></td><td>{{.Title}}</td><td>{{.Models}}</td><td><span class="badge {{.VerdictClass}}">{{.Verdict}}</span></td><td>{{if .Control}}{{.Control}}{{else}}none{{end}}</td><td>{{.NoteFirst}}</td></tr>
-{{else}}<tr><td colspan="5">No experiments in this report.</td></tr>
+{{range .Experiments}}<tr><td data-label="Experiment"><a href="#{{.ID}}">{{.ID}}</a></td><td data-label="What it tests">{{.Title}}</td><td data-label="Models (scale)">{{.Models}}</td><td data-label="Verdict"><span class="badge {{.VerdictClass}}">{{.Verdict}}</span></td><td data-label="Control">{{if .Control}}{{.Control}}{{else}}none{{end}}</td><td data-label="Deciding numbers">{{.NoteFirst}}</td></tr>
+{{else}}<tr><td colspan="6">No experiments in this report.</td></tr>
 {{end}}</tbody>
 </table>
 </section>

@@ -62,7 +62,7 @@ func TestTrainedFor(t *testing.T) {
 	if !ok || d != 2348250*time.Millisecond {
 		t.Errorf("trainedFor = %v, %v; want 39m8.25s, true", d, ok)
 	}
-	if got, want := SummedTimes([]*Run{r, {Name: "small/sparse_linear", Dir: t.TempDir()}}), "39:08 summed (dense_linear 39:08, sparse_linear not finished)"; got != want {
+	if got, want := SummedTimes([]*Run{r, {Name: "small/sparse_linear", Dir: t.TempDir()}}), "39:08 summed (small/dense_linear 39:08, small/sparse_linear not finished)"; got != want {
 		t.Errorf("runTimes = %q, want %q", got, want)
 	}
 	// A run trained in this invocation reports what training returned (its

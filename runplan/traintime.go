@@ -7,7 +7,6 @@ import (
 	"icl/train"
 	"math"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -97,11 +96,11 @@ func SummedTimes(runs []*Run) string {
 	for _, r := range runs {
 		d, ok := r.TrainedFor()
 		if !ok {
-			each = append(each, path.Base(r.Name)+" not finished")
+			each = append(each, r.Name+" not finished")
 			continue
 		}
 		sum += d
-		each = append(each, path.Base(r.Name)+" "+train.FormatDuration(d))
+		each = append(each, r.Name+" "+train.FormatDuration(d))
 	}
 	return fmt.Sprintf("%s summed (%s)", train.FormatDuration(sum), strings.Join(each, ", "))
 }
