@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"icl/eval"
 	"icl/plot"
+	"math"
 	"strings"
 )
 
@@ -59,9 +60,27 @@ func analyzeE1(e *env) (*Outcome, error) {
 	// The tail (from d examples on), where the models' errors are a few
 	// hundredths apart, gets a zoomed panel of its own.
 	fd, fs := e.iclFigure("E1: dense linear prompts (d = "+fmt.Sprint(d)+")", rd), e.iclFigure("E1: "+rs.Class+" prompts", rs)
-	for _, f := range []*plot.Figure{fd, fs} {
-		if pd < n-1 {
-			f.Zoom = &plot.Zoom{XMin: float64(pd), XMax: float64(n - 1)}
+	for _, f := range []struct {
+		fig *plot.Figure
+		r   *eval.SettingResult
+	}{{fd, rd}, {fs, rs}} {
+		if pd >= n-1 {
+			continue
+		}
+		// Its y axis spans the three models' tails, which the claim compares.
+		top := 0.0
+		for _, k := range []string{mix, den, spa} {
+			if c := f.r.Curve(k); c != nil {
+				for i := pd; i < n; i++ {
+					if !math.IsNaN(c.Hi[i]) {
+						top = max(top, c.Hi[i])
+					}
+				}
+			}
+		}
+		f.fig.Zoom = &plot.Zoom{XMin: float64(pd), XMax: float64(n - 1)}
+		if top > 0 {
+			f.fig.Zoom.YMin, f.fig.Zoom.YMax = 0, 1.1*top
 		}
 	}
 	o.Figures = append(o.Figures, Fig{"icl_dense", e.def.Caption("icl_dense"), fd}, Fig{"icl_sparse", e.def.Caption("icl_sparse"), fs})

@@ -40,6 +40,7 @@ table.data td { overflow-wrap: anywhere; }
   table.summary tr { display: block; border-bottom: 2px solid var(--line); padding: .3rem 0; }
   table.summary td { display: grid; grid-template-columns: 8.5rem 1fr; gap: .5rem; border: none; padding: .15rem .4rem; }
   table.summary td::before { content: attr(data-label); font-weight: 600; color: var(--muted); }
+  table.summary td > * { justify-self: start; }
   table.data:not(.summary) { display: block; overflow-x: auto; }
 }
 th.num { text-align: right; }
