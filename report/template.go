@@ -32,7 +32,7 @@ table.data caption { caption-side: top; text-align: left; color: var(--muted); f
 table.data th, table.data td { border-bottom: 1px solid var(--line); padding: .35rem .6rem; text-align: left; vertical-align: top; }
 table.data thead th { border-bottom: 2px solid var(--ink); font-weight: 600; }
 table.data tbody tr:nth-child(even) { background: var(--bg-soft); }
-table.data td { overflow-wrap: anywhere; }
+table.data td { overflow-wrap: break-word; }
 /* On a narrow screen the summary's rows stack, each cell under its label,
    and other tables scroll sideways rather than cut columns off. */
 @media screen and (max-width: 760px) {
