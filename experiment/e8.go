@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"image/color"
 	"math"
 	"slices"
 	"time"
@@ -356,7 +355,7 @@ func analyzeE8(e *env) (*Outcome, error) {
 	o.Tables = append(o.Tables, layerTable(grids, est, be, j), accuracyTable(grids, bayes), r2Table(grids))
 	o.Figures = append(o.Figures, Fig{"probe_layers", e.def.Caption("probe_layers"), layersFigure(grids, est, be.m, e.def.Param("ratio"), at)})
 	for k, key := range []string{"mixture", "dense", "random"} {
-		o.Figures = append(o.Figures, Fig{"probe_" + key, e.def.Caption("probe_" + key), positionsFigure(grids[k], bayes)})
+		o.Figures = append(o.Figures, Fig{"probe_" + key, e.def.Caption("probe_" + key), heatFigure(grids[k], bayes)})
 	}
 	o.Figures = append(o.Figures, Fig{"posterior_r2", e.def.Caption("posterior_r2"), r2Figure(grids, j, e.n)})
 	return o, nil
@@ -503,29 +502,29 @@ func layersFigure(grids []*probeGrid, est [][]estimate, bayes, ratio float64, p 
 			{Y: 0.5, Name: "chance"}, {Y: 1}}}
 }
 
-// positionsFigure draws a model's class probe accuracy against the number
-// of examples, a line per layer coloured from dark (the embedding) to light
-// (the last block), and the Bayes classifier's.
-func positionsFigure(g *probeGrid, bayes [][]float64) *plot.Figure {
-	x := make([]float64, len(g.pos))
-	for j, p := range g.pos {
-		x[j] = float64(p)
+// heatFigure draws a model's class probe accuracy as a heat map, layer
+// (rows) by position (columns), on a colour scale from chance (0.5) to 1,
+// with the Bayes classifier's accuracy per position in a row apart below.
+func heatFigure(g *probeGrid, bayes [][]float64) *plot.Figure {
+	h := &plot.Heatmap{Title: "E8: class probe accuracy, " + g.name + " (held-out prompts)", XLabel: "in-context examples", YLabel: "layer",
+		Min: 0.5, Max: 1, ColorLabel: "held-out accuracy", Apart: 1}
+	for _, p := range g.pos {
+		h.Cols = append(h.Cols, fmt.Sprint(p))
 	}
-	L := len(g.cells) - 1
-	var ss []plot.Series
 	for l, cs := range g.cells {
-		s := plot.Series{Name: layerName(l), X: x, Markers: true, Color: plot.Viridis(0.85 * float64(l) / float64(max(L, 1)))}
+		h.Rows = append(h.Rows, layerName(l))
+		var row []float64
 		for _, c := range cs {
-			s.Y = append(s.Y, c.acc)
+			row = append(row, c.acc)
 		}
-		ss = append(ss, s)
+		h.Values = append(h.Values, row)
 	}
-	b := plot.Series{Name: "Bayes classifier", X: x, Role: plot.RoleReference, Color: color.Black}
+	var row []float64
 	for _, v := range bayes {
-		b.Y = append(b.Y, mean(v))
+		row = append(row, mean(v))
 	}
-	return &plot.Figure{Title: "E8: class probe accuracy by layer, " + g.name, XLabel: "in-context examples", YLabel: "held-out accuracy",
-		Series: append(ss, b), HLines: []plot.HLine{{Y: 0.5, Name: "chance"}, {Y: 1}}}
+	h.Rows, h.Values = append(h.Rows, "Bayes classifier"), append(h.Values, row)
+	return &plot.Figure{Heatmap: h}
 }
 
 // r2Figure draws the posterior probes' R^2 by layer at position pos[j] and

@@ -157,6 +157,11 @@ type Figure struct {
 	Width, Height vg.Length
 	DPI           int // PNG resolution; 0 means DefaultDPI
 
+	// Heatmap, when set, makes the figure that heat map: Render, Size and
+	// Save draw it (Save at its own width), and the fields above are not
+	// used.
+	Heatmap *Heatmap
+
 	// linesOnly keeps roles from adding markers (fitted functions, whose
 	// markers are the data).
 	linesOnly bool

@@ -258,3 +258,26 @@ func TestHeatmapDeterministicSave(t *testing.T) {
 		t.Errorf("scale of one value 0.2: [%g, %g] %v, want [-0.3, 0.7]", lo, hi, ok)
 	}
 }
+
+// A Figure holding a heat map renders as the heat map, and sizes as it.
+func TestFigureHeatmap(t *testing.T) {
+	f := &Figure{Heatmap: sampleHeatmap()}
+	for _, format := range []string{"svg", "png"} {
+		a, err := f.Render(format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := sampleHeatmap().Render(format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: the figure's rendering is not the heat map's", format)
+		}
+	}
+	fw, fh, err := f.Size()
+	hw, hh, _ := sampleHeatmap().Size()
+	if err != nil || fw != hw || fh != hh {
+		t.Errorf("figure size %v x %v (%v), heat map %v x %v", fw, fh, err, hw, hh)
+	}
+}

@@ -29,6 +29,9 @@ func (f *Figure) size() (w, h vg.Length) {
 // plus a zoom panel and a legend below the plot, if any (see Figure). Equal
 // figures give equal bytes.
 func (f *Figure) Render(format string) ([]byte, error) {
+	if f.Heatmap != nil {
+		return f.Heatmap.Render(format)
+	}
 	w, h := f.size()
 	return f.render(format, w, h)
 }
@@ -36,6 +39,9 @@ func (f *Figure) Render(format string) ([]byte, error) {
 // Size returns the size of the rendered figure: its width, and its height
 // with a zoom panel and a legend below the plot included.
 func (f *Figure) Size() (w, h vg.Length, err error) {
+	if f.Heatmap != nil {
+		return f.Heatmap.Size()
+	}
 	w, h = f.size()
 	b, err := f.build()
 	if err != nil {
@@ -90,6 +96,9 @@ func fixSVGFonts(b []byte) []byte {
 // says). Each file is written to a
 // temporary file and renamed, so readers never see a partial figure.
 func (f *Figure) Save(pathWithoutExt string, w, h vg.Length) error {
+	if f.Heatmap != nil {
+		return f.Heatmap.Save(pathWithoutExt)
+	}
 	fw, fh := f.size()
 	if w <= 0 {
 		w = fw
