@@ -3,6 +3,7 @@ package experiment
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"icl/baseline"
@@ -12,77 +13,32 @@ import (
 	"icl/rng"
 	"icl/task"
 	"icl/train"
+	"icl/verdict"
 )
 
-// le reports a <= ratio*b + floor with the numbers.
-func le(name string, a, b, ratio, floor float64, an, bn string) Check {
-	return Check{Name: name, Pass: a <= ratio*b+floor,
-		Detail: fmt.Sprintf("%s %s <= %g x %s %s + %g = %s", an, num(a), ratio, bn, num(b), floor, num(ratio*b+floor))}
-}
-
-// estimate is a mean with its 90% interval.
-type estimate struct{ m, lo, hi float64 }
-
-// String is "0.123 [90%: 0.110, 0.140]".
-func (v estimate) String() string {
-	return fmt.Sprintf("%s [90%%: %s, %s]", num(v.m), num(v.lo), num(v.hi))
-}
-
 // estAt is the estimate of curve key of r at position p.
-func estAt(r *eval.SettingResult, key string, p int) estimate {
+func estAt(r *eval.SettingResult, key string, p int) verdict.Estimate {
 	c := r.Curve(key)
 	if c == nil {
-		return estimate{math.NaN(), math.NaN(), math.NaN()}
+		return verdict.Estimate{M: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
 	}
 	m, lo, hi := c.At(p)
-	return estimate{m, lo, hi}
+	return verdict.Estimate{M: m, Lo: lo, Hi: hi}
 }
 
 // estLine is the estimate of sweep line l at its j-th setting.
-func estLine(l *eval.SweepLine, j int) estimate {
+func estLine(l *eval.SweepLine, j int) verdict.Estimate {
 	if l == nil || j < 0 || j >= len(l.Mean) {
-		return estimate{math.NaN(), math.NaN(), math.NaN()}
+		return verdict.Estimate{M: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
 	}
-	return estimate{l.Mean[j], l.Lo[j], l.Hi[j]}
-}
-
-// decide sets c's outcome from where an interval lies against a threshold:
-// it holds when the whole interval is on the passing side (passAll), fails
-// when the whole interval is on the other side (failAll), and is
-// inconclusive otherwise.
-func decide(c *Check, passAll, failAll bool) {
-	c.Pass, c.Inconclusive = passAll, !passAll && !failAll
-}
-
-// failed reports whether c was decided against: neither held nor
-// inconclusive.
-func (c Check) failed() bool { return !c.Pass && !c.Inconclusive }
-
-// learned is a precondition: the model's error is below bound, decided by
-// its interval.
-func learned(name string, v estimate, bound float64) Check {
-	c := Check{Name: "(precondition) " + name, Precondition: true,
-		Detail: fmt.Sprintf("error %s; needs < %g (zero predictor: 1; margin %s)", v, bound, num(bound-v.m))}
-	decide(&c, v.hi < bound, v.lo >= bound)
-	return c
-}
-
-// geApart is the check a >= ratio*b + floor for estimates on different
-// prompts (unpaired): it holds when a's interval lies at or above the
-// threshold that b's whole interval gives, fails when it lies below it,
-// and is inconclusive otherwise.
-func geApart(name string, a, b estimate, ratio, floor float64, an, bn string) Check {
-	c := Check{Name: name, Detail: fmt.Sprintf("%s %s >= %g x %s %s + %g = %s (margin %s)", an, a, ratio, bn, b, floor,
-		num(ratio*b.m+floor), num(a.m-ratio*b.m-floor))}
-	decide(&c, a.lo >= ratio*b.hi+floor, a.hi < ratio*b.lo+floor)
-	return c
+	return verdict.Estimate{M: l.Mean[j], Lo: l.Lo[j], Hi: l.Hi[j]}
 }
 
 // promptMean is the mean over r's prompts of a per-prompt statistic
 // f(prompt) with its 90% bootstrap interval over prompts (each resample
 // keeps a prompt's numbers together, so statistics that compare predictors
 // on the same prompts are paired), resampled in a stream named by name.
-func (e *env) promptMean(r *eval.SettingResult, name string, f func(p int) float64) estimate {
+func (e *env) promptMean(r *eval.SettingResult, name string, f func(p int) float64) verdict.Estimate {
 	d := make([]float64, r.B)
 	for p := range d {
 		d[p] = f(p)
@@ -90,7 +46,7 @@ func (e *env) promptMean(r *eval.SettingResult, name string, f func(p int) float
 	c := eval.ICLCurve(name, d, r.B, 1, e.level(), max(e.scale.Boots, 1),
 		rng.New(e.seed(r.Setting+"/prompt-mean/"+name), rng.LabelEval, rng.StreamPaired))
 	m, lo, hi := c.At(0)
-	return estimate{m, lo, hi}
+	return verdict.Estimate{M: m, Lo: lo, Hi: hi}
 }
 
 // promptExcess is, for prompt p of r, the mean over positions 1..N-1 of
@@ -102,12 +58,6 @@ func promptExcess(ea, eb []float64, n, p int) float64 {
 		s += ea[p*n+i] - eb[p*n+i]
 	}
 	return s / float64(n-1)
-}
-
-// gt reports a > ratio*b + margin with the numbers.
-func gt(name string, a, b, ratio, margin float64, an, bn string) Check {
-	return Check{Name: name, Pass: a > ratio*b+margin,
-		Detail: fmt.Sprintf("%s %s > %g x %s %s + %g = %s", an, num(a), ratio, bn, num(b), margin, num(ratio*b+margin))}
 }
 
 // shortLabel shortens baseline labels for sweep legends.
@@ -145,20 +95,11 @@ func ratioTable(caption string, rows []ratioRow, pos []int) report.Table {
 func uniq(ps []int) []int {
 	var out []int
 	for _, p := range ps {
-		if !containsInt(out, p) {
+		if !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
 	return out
-}
-
-func containsInt(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // excess is the mean over positions 1..N-1 of curve a minus curve b (keys).
@@ -317,9 +258,9 @@ func (e *env) paired(r *eval.SettingResult, a, b string, ratio float64, p int) (
 // paired interval of a - ratio*b where paired gives one (holds when it lies
 // at or below floor, fails when it lies above, inconclusive otherwise), else
 // by the means.
-func leAt(name string, r *eval.SettingResult, a, b string, p int, ratio, floor float64, an, bn string, paired pairedFunc) Check {
+func leAt(name string, r *eval.SettingResult, a, b string, p int, ratio, floor float64, an, bn string, paired pairedFunc) verdict.Check {
 	av, bv := at(r, a, p), at(r, b, p)
-	c := le(name, av, bv, ratio, floor, an, bn)
+	c := verdict.Le(name, av, bv, ratio, floor, an, bn)
 	if paired == nil {
 		return c
 	}
@@ -334,9 +275,9 @@ func leAt(name string, r *eval.SettingResult, a, b string, p int, ratio, floor f
 // gtAt is the check a > ratio*b + margin at position p of r, decided as leAt
 // decides: holds when the paired interval of a - ratio*b lies above margin,
 // fails when it lies at or below, inconclusive otherwise.
-func gtAt(name string, r *eval.SettingResult, a, b string, p int, ratio, margin float64, an, bn string, paired pairedFunc) Check {
+func gtAt(name string, r *eval.SettingResult, a, b string, p int, ratio, margin float64, an, bn string, paired pairedFunc) verdict.Check {
 	av, bv := at(r, a, p), at(r, b, p)
-	c := gt(name, av, bv, ratio, margin, an, bn)
+	c := verdict.Gt(name, av, bv, ratio, margin, an, bn)
 	if paired == nil {
 		return c
 	}

@@ -15,6 +15,7 @@ import (
 	"icl/report"
 	"icl/task"
 	"icl/train"
+	"icl/verdict"
 )
 
 func TestDefsLoad(t *testing.T) {
@@ -115,31 +116,31 @@ func TestRunConfigOverrides(t *testing.T) {
 }
 
 func TestVerdict(t *testing.T) {
-	pre := func(p bool) Check { return Check{Pass: p, Precondition: true} }
-	claim := func(p bool) Check { return Check{Pass: p} }
-	untestable := func(p bool) Check { return Check{Pass: p, Untestable: "specialists alike"} }
+	pre := func(p bool) verdict.Check { return verdict.Check{Pass: p, Precondition: true} }
+	claim := func(p bool) verdict.Check { return verdict.Check{Pass: p} }
+	untestable := func(p bool) verdict.Check { return verdict.Check{Pass: p, Untestable: "specialists alike"} }
 	for _, tc := range []struct {
-		cs   []Check
+		cs   []verdict.Check
 		want string
 	}{
-		{[]Check{claim(true), claim(true)}, report.Supported},
-		{[]Check{claim(true), claim(false)}, report.Partly},
-		{[]Check{claim(false), claim(false)}, report.NotAtScale},
+		{[]verdict.Check{claim(true), claim(true)}, report.Supported},
+		{[]verdict.Check{claim(true), claim(false)}, report.Partly},
+		{[]verdict.Check{claim(false), claim(false)}, report.NotAtScale},
 		{nil, report.NotTestable},
 		// A failed precondition (the models did not learn) makes the verdict
 		// NotTestable even when every claim check passes; passed preconditions
 		// do not count as evidence for the claim.
-		{[]Check{pre(false), claim(true), claim(true)}, report.NotTestable},
-		{[]Check{pre(true), claim(true), claim(true)}, report.Supported},
-		{[]Check{pre(true), claim(true), claim(false)}, report.Partly},
-		{[]Check{pre(true), claim(false)}, report.NotAtScale},
-		{[]Check{pre(true)}, report.NotTestable},
+		{[]verdict.Check{pre(false), claim(true), claim(true)}, report.NotTestable},
+		{[]verdict.Check{pre(true), claim(true), claim(true)}, report.Supported},
+		{[]verdict.Check{pre(true), claim(true), claim(false)}, report.Partly},
+		{[]verdict.Check{pre(true), claim(false)}, report.NotAtScale},
+		{[]verdict.Check{pre(true)}, report.NotTestable},
 		// An untestable check that passes is no support.
-		{[]Check{untestable(true), untestable(true)}, report.NotTestable},
-		{[]Check{untestable(true), claim(false)}, report.NotAtScale},
-		{[]Check{untestable(false), claim(true)}, report.Partly},
+		{[]verdict.Check{untestable(true), untestable(true)}, report.NotTestable},
+		{[]verdict.Check{untestable(true), claim(false)}, report.NotAtScale},
+		{[]verdict.Check{untestable(false), claim(true)}, report.Partly},
 	} {
-		if got := Verdict(tc.cs); got != tc.want {
+		if got := verdict.Verdict(tc.cs); got != tc.want {
 			t.Errorf("%+v: %s, want %s", tc.cs, got, tc.want)
 		}
 	}
@@ -173,10 +174,10 @@ func TestE1IndistinguishableSpecialists(t *testing.T) {
 	const dim, n = 5, 11
 	alike := map[string]float64{"dense": 0.300, "sparse": 0.306, "mix": 0.310}
 	cs := checksE1(d, curveResult("dense", n, alike), curveResult("sparse", n, alike), dim, n, "mix", "dense", "sparse", nil)
-	if v := Verdict(cs); v != report.NotTestable {
+	if v := verdict.Verdict(cs); v != report.NotTestable {
 		t.Errorf("verdict %q, want %q; checks %+v", v, report.NotTestable, cs)
 	}
-	tally := Count(cs)
+	tally := verdict.Count(cs)
 	if tally.FailedPre == nil || !strings.Contains(tally.String(), "Precondition failed: the specialists differ") ||
 		!strings.Contains(tally.FailedPre.Detail, "0.306") {
 		t.Errorf("tally %q: want a failed precondition with the specialists' numbers", tally)
@@ -190,7 +191,7 @@ func TestE1IndistinguishableSpecialists(t *testing.T) {
 	dense := curveResult("dense", n, map[string]float64{"dense": 0.1, "sparse": 0.6, "mix": 0.12})
 	sparse := curveResult("sparse", n, map[string]float64{"dense": 0.6, "sparse": 0.1, "mix": 0.12})
 	cs = checksE1(d, dense, sparse, dim, n, "mix", "dense", "sparse", nil)
-	if v, tally := Verdict(cs), Count(cs); v != report.Supported || tally.Testable != 6 {
+	if v, tally := verdict.Verdict(cs), verdict.Count(cs); v != report.Supported || tally.Testable != 6 {
 		t.Errorf("specialists apart: verdict %q, tally %+v, want supported with 6 testable", v, tally)
 	}
 	// A mixture at the zero predictor did not learn: not testable, saying so,
@@ -198,7 +199,7 @@ func TestE1IndistinguishableSpecialists(t *testing.T) {
 	zero := map[string]float64{"dense": 0.1, "sparse": 0.6, "mix": 0.95}
 	cs = checksE1(d, curveResult("dense", n, zero), curveResult("sparse", n, map[string]float64{"dense": 0.6, "sparse": 0.1, "mix": 0.95}),
 		dim, n, "mix", "dense", "sparse", nil)
-	if v, tally := Verdict(cs), Count(cs); v != report.NotTestable || !strings.Contains(tally.String(), "mixture model on dense prompts") {
+	if v, tally := verdict.Verdict(cs), verdict.Count(cs); v != report.NotTestable || !strings.Contains(tally.String(), "mixture model on dense prompts") {
 		t.Errorf("mixture at the zero predictor: verdict %q (%s), want not testable naming the mixture", v, tally)
 	}
 }
@@ -264,14 +265,14 @@ func TestE3FlatWeightNotTestable(t *testing.T) {
 		return s
 	}
 	flat := checksE3(d, series(0.983, 1.057, 0.958, 0.978, 0.901), 2, 5)
-	if v := Verdict(flat); v != report.NotTestable {
+	if v := verdict.Verdict(flat); v != report.NotTestable {
 		t.Errorf("flat w: verdict %q, want %q", v, report.NotTestable)
 	}
-	if tl := Count(flat); tl.FailedPre == nil || !strings.Contains(tl.FailedPre.Detail, "w(5) = 0.901") || !strings.Contains(tl.FailedPre.Detail, "difference -0.156") {
+	if tl := verdict.Count(flat); tl.FailedPre == nil || !strings.Contains(tl.FailedPre.Detail, "w(5) = 0.901") || !strings.Contains(tl.FailedPre.Detail, "difference -0.156") {
 		t.Errorf("flat w: %q, want the failed precondition with w(5) - w(2)", tl)
 	}
 	moving := checksE3(d, series(0.1, 0.2, 0.4, 0.6, 0.9), 2, 5)
-	if v := Verdict(moving); v != report.Supported {
+	if v := verdict.Verdict(moving); v != report.Supported {
 		t.Errorf("w rising from 0.2 to 0.9: verdict %q, want %q (%+v)", v, report.Supported, moving)
 	}
 }
@@ -325,7 +326,7 @@ func TestIntervalDecisions(t *testing.T) {
 			t.Errorf("%s: pass %v inconclusive %v (%s), want %v %v", tc.name, c.Pass, c.Inconclusive, c.Detail, tc.pass, tc.inconclusive)
 		}
 		if tc.inconclusive {
-			if tl := Count([]Check{c}); tl.Inconclusive != 1 || tl.Held != 0 || !strings.Contains(tl.String(), "inconclusive") {
+			if tl := verdict.Count([]verdict.Check{c}); tl.Inconclusive != 1 || tl.Held != 0 || !strings.Contains(tl.String(), "inconclusive") {
 				t.Errorf("tally %+v: %s", tl, tl)
 			}
 		}
@@ -338,29 +339,29 @@ func TestIntervalDecisions(t *testing.T) {
 func TestEstimateDecisions(t *testing.T) {
 	for _, tc := range []struct {
 		name               string
-		c                  Check
+		c                  verdict.Check
 		pass, inconclusive bool
 	}{
-		{"learned: interval below", learned("x", estimate{0.2, 0.15, 0.25}, 0.5), true, false},
-		{"learned: straddles", learned("x", estimate{0.48, 0.45, 0.52}, 0.5), false, true},
-		{"learned: above", learned("x", estimate{0.7, 0.6, 0.8}, 0.5), false, false},
-		{"apart: clear", geApart("x", estimate{0.9, 0.85, 0.95}, estimate{0.2, 0.18, 0.22}, 2, 0.05, "a", "b"), true, false},
+		{"learned: interval below", verdict.Learned("x", verdict.Estimate{M: 0.2, Lo: 0.15, Hi: 0.25}, 0.5), true, false},
+		{"learned: straddles", verdict.Learned("x", verdict.Estimate{M: 0.48, Lo: 0.45, Hi: 0.52}, 0.5), false, true},
+		{"learned: above", verdict.Learned("x", verdict.Estimate{M: 0.7, Lo: 0.6, Hi: 0.8}, 0.5), false, false},
+		{"apart: clear", verdict.GeApart("x", verdict.Estimate{M: 0.9, Lo: 0.85, Hi: 0.95}, verdict.Estimate{M: 0.2, Lo: 0.18, Hi: 0.22}, 2, 0.05, "a", "b"), true, false},
 		// 2 x 0.3 + 0.05 = 0.65: a's interval [0.6, 0.7] straddles it.
-		{"apart: straddles", geApart("x", estimate{0.65, 0.6, 0.7}, estimate{0.3, 0.29, 0.31}, 2, 0.05, "a", "b"), false, true},
-		{"apart: below", geApart("x", estimate{0.3, 0.28, 0.32}, estimate{0.3, 0.29, 0.31}, 2, 0.05, "a", "b"), false, false},
+		{"apart: straddles", verdict.GeApart("x", verdict.Estimate{M: 0.65, Lo: 0.6, Hi: 0.7}, verdict.Estimate{M: 0.3, Lo: 0.29, Hi: 0.31}, 2, 0.05, "a", "b"), false, true},
+		{"apart: below", verdict.GeApart("x", verdict.Estimate{M: 0.3, Lo: 0.28, Hi: 0.32}, verdict.Estimate{M: 0.3, Lo: 0.29, Hi: 0.31}, 2, 0.05, "a", "b"), false, false},
 	} {
 		if tc.c.Pass != tc.pass || tc.c.Inconclusive != tc.inconclusive || !strings.Contains(tc.c.Detail, "[90%:") {
 			t.Errorf("%s: pass %v inconclusive %v (%s); want %v %v", tc.name, tc.c.Pass, tc.c.Inconclusive, tc.c.Detail, tc.pass, tc.inconclusive)
 		}
 	}
 	// Every testable check inconclusive: the numbers decide nothing.
-	cs := []Check{{Name: "a", Inconclusive: true}, {Name: "b", Inconclusive: true}}
-	if v := Verdict(cs); v != report.NotTestable {
+	cs := []verdict.Check{{Name: "a", Inconclusive: true}, {Name: "b", Inconclusive: true}}
+	if v := verdict.Verdict(cs); v != report.NotTestable {
 		t.Errorf("all inconclusive: verdict %q, want %q", v, report.NotTestable)
 	}
 	// An inconclusive precondition is not established.
-	pre := learned("x", estimate{0.48, 0.45, 0.52}, 0.5)
-	if v, s := Verdict([]Check{pre, {Name: "a", Pass: true}}), Count([]Check{pre}).String(); v != report.NotTestable || !strings.Contains(s, "not established") {
+	pre := verdict.Learned("x", verdict.Estimate{M: 0.48, Lo: 0.45, Hi: 0.52}, 0.5)
+	if v, s := verdict.Verdict([]verdict.Check{pre, {Name: "a", Pass: true}}), verdict.Count([]verdict.Check{pre}).String(); v != report.NotTestable || !strings.Contains(s, "not established") {
 		t.Errorf("inconclusive precondition: %q, %q", v, s)
 	}
 }
@@ -368,20 +369,20 @@ func TestEstimateDecisions(t *testing.T) {
 // A control that earns the model's supported or partly supported verdict
 // makes it not testable; a control that earns less leaves it.
 func TestControl(t *testing.T) {
-	held := Check{Name: "a", Pass: true}
-	failed := Check{Name: "b"}
+	held := verdict.Check{Name: "a", Pass: true}
+	failed := verdict.Check{Name: "b"}
 	for _, tc := range []struct {
 		name            string
-		checks, control []Check
+		checks, control []verdict.Check
 		want            string
 	}{
-		{"control as good", []Check{held, failed}, []Check{held, failed}, report.NotTestable},
-		{"control supported too", []Check{held, held}, []Check{held, held}, report.NotTestable},
-		{"control worse", []Check{held, failed}, []Check{failed, failed}, report.Partly},
-		{"both fail", []Check{failed}, []Check{failed}, report.NotAtScale},
+		{"control as good", []verdict.Check{held, failed}, []verdict.Check{held, failed}, report.NotTestable},
+		{"control supported too", []verdict.Check{held, held}, []verdict.Check{held, held}, report.NotTestable},
+		{"control worse", []verdict.Check{held, failed}, []verdict.Check{failed, failed}, report.Partly},
+		{"both fail", []verdict.Check{failed}, []verdict.Check{failed}, report.NotAtScale},
 	} {
-		o := &Outcome{Checks: tc.checks, Control: &Control{Name: "c", Checks: tc.control}}
-		o.Verdict = Verdict(o.Checks)
+		o := &Outcome{Checks: tc.checks, Control: &verdict.Control{Name: "c", Checks: tc.control}}
+		o.Verdict = verdict.Verdict(o.Checks)
 		o.applyControl()
 		if o.Verdict != tc.want || o.ControlNote() == "" {
 			t.Errorf("%s: verdict %q, want %q (%s)", tc.name, o.Verdict, tc.want, o.ControlNote())
@@ -397,16 +398,17 @@ func TestControl(t *testing.T) {
 	dense := curveResult("dense", n, map[string]float64{"dense": 0.1, "sparse": 0.6, "mix": 0.1})
 	sparse := curveResult("sparse", n, map[string]float64{"dense": 0.6, "sparse": 0.1, "mix": 0.6})
 	o := &Outcome{Checks: checksE1(d, dense, sparse, dim, n, "mix", "dense", "sparse", nil),
-		Control: &Control{Name: "dense-only", Checks: checksE1(d, dense, sparse, dim, n, "dense", "dense", "sparse", nil)}}
-	o.Verdict = Verdict(o.Checks)
+		Control: &verdict.Control{Name: "dense-only", Checks: checksE1(d, dense, sparse, dim, n, "dense", "dense", "sparse", nil)}}
+	o.Verdict = verdict.Verdict(o.Checks)
 	o.applyControl()
 	if o.Verdict != report.NotTestable || o.Control.Verdict != report.Partly {
 		t.Errorf("mixture = dense-only: verdict %q, control %q; want %q, %q", o.Verdict, o.Control.Verdict, report.NotTestable, report.Partly)
 	}
 }
-// Every rule of the paper's experiments and MS says what its control is, or why it has none.
+
+// Every rule of the paper's experiments, MS and E8 says what its control is, or why it has none.
 func TestRulesSayTheControl(t *testing.T) {
-	for _, id := range []string{"E1", "E2", "E3", "E4", "E5", "E6", "E7", "MS"} {
+	for _, id := range []string{"E1", "E2", "E3", "E4", "E5", "E6", "E7", "MS", "E8"} {
 		d, err := LoadDef(id)
 		if err != nil {
 			t.Fatal(err)

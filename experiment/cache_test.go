@@ -3,6 +3,7 @@ package experiment
 import (
 	"context"
 	"encoding/json"
+	"icl/evalcache"
 	"icl/gpt"
 	"icl/train"
 	"path/filepath"
@@ -56,21 +57,21 @@ func TestEvalCache(t *testing.T) {
 			t.Fatal(err)
 		}
 		models := microModels(t, d, out)
-		ec := &EvalCache{dir: t.TempDir(), commit: "test"}
+		ec := evalcache.Open(t.TempDir(), "test")
 		first, err := Analyze(d, MicroScale(), models, AnalyzeOptions{Cache: ec})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ec.hits != 0 || ec.misses == 0 {
-			t.Fatalf("%s first run: %d hits, %d misses", id, ec.hits, ec.misses)
+		if ec.Hits != 0 || ec.Misses == 0 {
+			t.Fatalf("%s first run: %d hits, %d misses", id, ec.Hits, ec.Misses)
 		}
-		misses := ec.misses
+		misses := ec.Misses
 		second, err := Analyze(d, MicroScale(), models, AnalyzeOptions{Cache: ec})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ec.misses != misses || ec.hits != misses {
-			t.Errorf("%s second run: %d hits, %d more misses; want all %d from the cache", id, ec.hits, ec.misses-misses, misses)
+		if ec.Misses != misses || ec.Hits != misses {
+			t.Errorf("%s second run: %d hits, %d more misses; want all %d from the cache", id, ec.Hits, ec.Misses-misses, misses)
 		}
 		a, _ := json.Marshal([]any{first.Checks, first.Tables, first.Results, first.Selections})
 		b, _ := json.Marshal([]any{second.Checks, second.Tables, second.Results, second.Selections})
@@ -84,12 +85,12 @@ func TestEvalCache(t *testing.T) {
 			c.SHA256 = "another"
 			other[role] = &c
 		}
-		hits := ec.hits
+		hits := ec.Hits
 		if _, err := Analyze(d, MicroScale(), other, AnalyzeOptions{Cache: ec}); err != nil {
 			t.Fatal(err)
 		}
-		if ec.hits != hits {
-			t.Errorf("%s: models with other files were read from the cache (%d hits)", id, ec.hits-hits)
+		if ec.Hits != hits {
+			t.Errorf("%s: models with other files were read from the cache (%d hits)", id, ec.Hits-hits)
 		}
 	}
 }
@@ -106,13 +107,13 @@ func TestEstimateCost(t *testing.T) {
 		t.Fatal(err)
 	}
 	models := microModels(t, d, t.TempDir())
-	ec := &EvalCache{dir: t.TempDir(), commit: "test"}
+	ec := evalcache.Open(t.TempDir(), "test")
 	est, err := EstimateCost(d, MicroScale(), models, AnalyzeOptions{Cache: ec})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if est <= 0 || ec.hits+ec.misses != 0 {
-		t.Fatalf("estimate %v (cache %d hits, %d misses: the estimate reads and writes nothing)", est, ec.hits, ec.misses)
+	if est <= 0 || ec.Hits+ec.Misses != 0 {
+		t.Fatalf("estimate %v (cache %d hits, %d misses: the estimate reads and writes nothing)", est, ec.Hits, ec.Misses)
 	}
 	t0 := time.Now()
 	if _, err := Analyze(d, MicroScale(), models, AnalyzeOptions{Cache: ec}); err != nil {

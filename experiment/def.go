@@ -4,8 +4,8 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -268,7 +268,7 @@ func (d *Def) Validate() error {
 	check := func(field string, models []string) error {
 		for _, m := range models {
 			if !roles[m] {
-				return bad(field, "model %q is not a run role (%s)", m, strings.Join(sortedKeys(roles), ", "))
+				return bad(field, "model %q is not a run role (%s)", m, strings.Join(slices.Sorted(maps.Keys(roles)), ", "))
 			}
 		}
 		return nil
@@ -289,15 +289,6 @@ func (d *Def) Validate() error {
 		}
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]bool) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Defs returns the registered experiments' definitions in report order.

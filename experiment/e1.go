@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"icl/eval"
 	"icl/plot"
+	"icl/verdict"
 	"math"
 	"strings"
 )
@@ -50,7 +51,7 @@ func analyzeE1(e *env) (*Outcome, error) {
 	o.Checks = checksE1(e.def, rd, rs, d, n, mix, den, spa, e.paired)
 	// The control: the dense-only model, which cannot select, in the
 	// mixture's place.
-	o.Control = &Control{Name: "the dense-only model in the mixture's place", Checks: checksE1(e.def, rd, rs, d, n, den, den, spa, e.paired)}
+	o.Control = &verdict.Control{Name: "the dense-only model in the mixture's place", Checks: checksE1(e.def, rd, rs, d, n, den, den, spa, e.paired)}
 	pos := uniq([]int{1, half, pd, n - 1})
 	o.Tables = append(o.Tables,
 		curveTable("Dense prompts: normalized error, mean [90% interval]", rd, pos),
@@ -92,22 +93,22 @@ func analyzeE1(e *env) (*Outcome, error) {
 // curves' keys mix, den and spa), at input dimension d and n points. The
 // comparisons of the claim are decided by paired intervals (paired) where
 // the settings keep per-prompt errors, else by their means.
-func checksE1(def *Def, rd, rs *eval.SettingResult, d, n int, mix, den, spa string, paired pairedFunc) []Check {
+func checksE1(def *Def, rd, rs *eval.SettingResult, d, n int, mix, den, spa string, paired pairedFunc) []verdict.Check {
 	ratio, floor, margin, worse := def.Param("ratio"), def.Param("floor"), def.Param("margin"), def.Param("worse")
 	half := clampPos(ceilDiv(d, 2), n)
 	pd := clampPos(d, n)
 	lb := def.Param("learned")
-	cs := []Check{
-		learned(fmt.Sprintf("dense-only model on dense prompts, %d examples", n-1), estAt(rd, den, n-1), lb),
-		learned(fmt.Sprintf("sparse-only model on sparse prompts, %d examples", n-1), estAt(rs, spa, n-1), lb),
+	cs := []verdict.Check{
+		verdict.Learned(fmt.Sprintf("dense-only model on dense prompts, %d examples", n-1), estAt(rd, den, n-1), lb),
+		verdict.Learned(fmt.Sprintf("sparse-only model on sparse prompts, %d examples", n-1), estAt(rs, spa, n-1), lb),
 		// A mixture at the zero predictor did not learn at all (a failed
 		// run, not evidence against the claim).
-		learned(fmt.Sprintf("mixture model on dense prompts, %d examples", n-1), estAt(rd, mix, n-1), lb),
+		verdict.Learned(fmt.Sprintf("mixture model on dense prompts, %d examples", n-1), estAt(rd, mix, n-1), lb),
 	}
 	// Matching a specialist says something only where the specialists
 	// differ; the checks of parts (1) and (2) that can tell make the
 	// precondition apart below hold.
-	apart := Check{Name: "(precondition) the specialists differ where the claim compares them", Precondition: true}
+	apart := verdict.Check{Name: "(precondition) the specialists differ where the claim compares them", Precondition: true}
 	for _, p := range []int{pd, n - 1} {
 		c := leAt(fmt.Sprintf("(1) dense prompts, %d examples: mixture matches dense-only", p),
 			rd, mix, den, p, ratio, floor, "mixture", "dense-only", paired)
@@ -138,13 +139,13 @@ func checksE1(def *Def, rd, rs *eval.SettingResult, d, n int, mix, den, spa stri
 		parts = append(parts, fmt.Sprintf("sparse prompts, %s: sparse-only %s, dense-only %s", examples(p), num(at(rs, spa, p)), num(at(rs, den, p))))
 	}
 	apart.Detail = strings.Join(parts, "; ") + fmt.Sprintf("; needs the other specialist > %g x the class's specialist + %g at one of these", worse, margin)
-	return append(cs[:3:3], append([]Check{apart}, cs[3:]...)...)
+	return append(cs[:3:3], append([]verdict.Check{apart}, cs[3:]...)...)
 }
 
 // needDiffer marks c untestable unless the other specialist's error worse
 // exceeds factor x the matched specialist's better + margin: where the two
 // specialists score alike, matching one of them says nothing.
-func needDiffer(c Check, worse, better, factor, margin float64, wn, bn string) Check {
+func needDiffer(c verdict.Check, worse, better, factor, margin float64, wn, bn string) verdict.Check {
 	if !(worse > factor*better+margin) {
 		c.Untestable = fmt.Sprintf("the specialists do not differ here: %s %s, not > %g x %s %s + %g = %s",
 			wn, num(worse), factor, bn, num(better), margin, num(factor*better+margin))

@@ -14,6 +14,7 @@ import (
 	"icl/report"
 	"icl/rng"
 	"icl/task"
+	"icl/verdict"
 )
 
 //go:embed e1b.yaml
@@ -104,10 +105,10 @@ func analyzeE1B(e *env) (*Outcome, error) {
 
 	// Preconditions at the largest budget.
 	o.Checks = append(o.Checks,
-		learned(fmt.Sprintf("sparse-only model (%s) on sparse prompts, %d examples", e.label(sp.last()), n-1), estAt(rs, ModelKey(sp.last()), n-1), lb),
-		learned(fmt.Sprintf("dense-only model (%s) on dense prompts, %d examples", e.label(de.last()), n-1), estAt(rd, ModelKey(de.last()), n-1), lb))
+		verdict.Learned(fmt.Sprintf("sparse-only model (%s) on sparse prompts, %d examples", e.label(sp.last()), n-1), estAt(rs, ModelKey(sp.last()), n-1), lb),
+		verdict.Learned(fmt.Sprintf("dense-only model (%s) on dense prompts, %d examples", e.label(de.last()), n-1), estAt(rd, ModelKey(de.last()), n-1), lb))
 	for _, m := range mixes {
-		o.Checks = append(o.Checks, learned(fmt.Sprintf("%s on dense prompts, %d examples", e.label(m.last()), n-1), estAt(rd, ModelKey(m.last()), n-1), lb))
+		o.Checks = append(o.Checks, verdict.Learned(fmt.Sprintf("%s on dense prompts, %d examples", e.label(m.last()), n-1), estAt(rd, ModelKey(m.last()), n-1), lb))
 	}
 
 	// (1) per seed at the largest budget, decided by a paired interval.
@@ -186,10 +187,10 @@ func analyzeE1B(e *env) (*Outcome, error) {
 // decided by the 90% paired bootstrap interval of the per-prompt difference:
 // it holds when the interval lies at or below floor, fails when it lies
 // above, and is inconclusive otherwise.
-func (e *env) pairedBound(r *eval.SettingResult, a, b string, ratio, floor float64, p int) (Check, error) {
+func (e *env) pairedBound(r *eval.SettingResult, a, b string, ratio, floor float64, p int) (verdict.Check, error) {
 	ea, eb := r.Errors(a), r.Errors(b)
 	if ea == nil || eb == nil {
-		return Check{}, fmt.Errorf("experiment %s, setting %s: no errors of %s or %s", e.def.ID, r.Setting, a, b)
+		return verdict.Check{}, fmt.Errorf("experiment %s, setting %s: no errors of %s or %s", e.def.ID, r.Setting, a, b)
 	}
 	d := make([]float64, len(ea))
 	for i := range d {
@@ -197,7 +198,7 @@ func (e *env) pairedBound(r *eval.SettingResult, a, b string, ratio, floor float
 	}
 	c := eval.ICLCurve("difference", d, r.B, r.N, e.level(), e.scale.Boots, rng.New(e.seed(r.Setting+"/bound/"+a+"-"+b), rng.LabelEval, rng.StreamPaired))
 	m, lo, hi := c.At(p)
-	ck := Check{Pass: hi <= floor, Inconclusive: lo <= floor && hi > floor,
+	ck := verdict.Check{Pass: hi <= floor, Inconclusive: lo <= floor && hi > floor,
 		Detail: fmt.Sprintf("mixture %s - %g x sparse-only %s = %s [90%%: %s, %s], needs <= %g", num(at(r, a, p)), ratio, num(at(r, b, p)),
 			num(m), num(lo), num(hi), floor)}
 	return ck, nil
@@ -206,32 +207,32 @@ func (e *env) pairedBound(r *eval.SettingResult, a, b string, ratio, floor float
 // selectionHalf is MS's sparse check for the mixture of role: the mean
 // absolute difference between its implied weight on the dense class and the
 // loss-weighted Bayes posterior, on sparse prompts from 2 examples on.
-func (e *env) selectionHalf(role string, sparse task.Spec) (Check, error) {
+func (e *env) selectionHalf(role string, sparse task.Spec) (verdict.Check, error) {
 	ref, _, err := e.lossBayes(role)
 	if err != nil {
-		return Check{}, err
+		return verdict.Check{}, err
 	}
 	tol := e.def.Param("ms_tol")
 	tf := e.transformers([]string{role})[0]
 	s := eval.Setting{Name: "sparse/selection", Task: sparse, Prompts: e.prompts(), Seed: e.seed("sparse")}
-	key := e.cache.key(e, "selection", struct {
+	key := e.cacheKey(e.cache, "selection", struct {
 		Setting eval.Setting
 		D, N    int
 		Options eval.Options
 		Ref     []float64
 	}{s, e.d, e.n, e.eopts, ref.Weights}, []string{role})
 	var sel *eval.Selection
-	if !e.cache.load(key, &sel) {
+	if !e.cache.Load(key, &sel) {
 		bt, _, err := s.Draw(e.d, e.n)
 		if err != nil {
-			return Check{}, err
+			return verdict.Check{}, err
 		}
 		t0 := time.Now()
 		if sel, err = eval.ModelSelection(bt, tf, ref, e.eopts); err != nil {
-			return Check{}, err
+			return verdict.Check{}, err
 		}
 		e.probed(t0, s.Prompts)
-		if err := e.cache.store(key, sel); err != nil {
+		if err := e.cache.Store(key, sel); err != nil {
 			e.log("evaluation cache: %v", err)
 		}
 	}
@@ -243,10 +244,10 @@ func (e *env) selectionHalf(role string, sparse task.Spec) (Check, error) {
 		}
 	}
 	if cnt == 0 {
-		return Check{Detail: "weight not identified from 2 examples on"}, nil
+		return verdict.Check{Detail: "weight not identified from 2 examples on"}, nil
 	}
 	diff /= float64(cnt)
-	return Check{Pass: diff <= tol, Detail: fmt.Sprintf("mean |w - posterior| = %s over %d positions (tol %g)", num(diff), cnt, tol)}, nil
+	return verdict.Check{Pass: diff <= tol, Detail: fmt.Sprintf("mean |w - posterior| = %s over %d positions (tol %g)", num(diff), cnt, tol)}, nil
 }
 
 // e1bTrendTable fits, per model, log(error) = a + b log(budget) to the sparse

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"icl/eval"
 	"icl/report"
+	"icl/verdict"
 	"slices"
 )
 
@@ -26,8 +27,8 @@ func analyzeE2(e *env) (*Outcome, error) {
 	bayes := keyBayes
 	balanced := ModelKey("balanced")
 	o.Checks = append(o.Checks,
-		learned(fmt.Sprintf("balanced model on dense prompts, %d examples", e.n-1), estAt(rd, balanced, e.n-1), e.def.Param("learned")),
-		learned(fmt.Sprintf("balanced model on sparse prompts, %d examples", e.n-1), estAt(rs, balanced, e.n-1), e.def.Param("learned")))
+		verdict.Learned(fmt.Sprintf("balanced model on dense prompts, %d examples", e.n-1), estAt(rd, balanced, e.n-1), e.def.Param("learned")),
+		verdict.Learned(fmt.Sprintf("balanced model on sparse prompts, %d examples", e.n-1), estAt(rs, balanced, e.n-1), e.def.Param("learned")))
 	roles := []string{"rare_dense", "balanced", "rare_sparse"}
 	t := report.Table{Caption: "Excess error over the class's Bayes-optimal predictor (mean over positions 1..N-1) and number of rises of the curve",
 		Header: []string{"model", "dense: excess", "dense: rises", "sparse: excess", "sparse: rises"}}
@@ -44,7 +45,7 @@ func analyzeE2(e *env) (*Outcome, error) {
 			ratio, floor, "excess(0.1 sparse)", "excess(0.5)"))
 	// The control: the balanced model in each rare model's place, a model
 	// without a rare class, which should cost no more than itself.
-	o.Control = &Control{Name: "the balanced model in each rare model's place", Checks: append(slices.Clone(o.Checks[:2]),
+	o.Control = &verdict.Control{Name: "the balanced model in each rare model's place", Checks: append(slices.Clone(o.Checks[:2]),
 		e.costsMore("(1) dense rare (weight 0.1) costs more on dense prompts", rd, balanced, balanced, bayes,
 			ratio, floor, "excess(0.5)", "excess(0.5)"),
 		o.Checks[3],
@@ -65,9 +66,9 @@ func analyzeE2(e *env) (*Outcome, error) {
 // ignores sparsity) - floor, decided by the paired interval of the
 // difference (the same prompts). A model that does not tell the classes
 // apart selects nothing, so a rare class cannot make selecting cost more.
-func (e *env) usesSparsity(r *eval.SettingResult, balanced, ls, bayes string, floor float64) Check {
+func (e *env) usesSparsity(r *eval.SettingResult, balanced, ls, bayes string, floor float64) verdict.Check {
 	eb, el := r.Errors(balanced), r.Errors(ls)
-	c := Check{Name: "(precondition) the balanced model uses sparsity: excess(0.5) on sparse prompts <= least squares' - floor",
+	c := verdict.Check{Name: "(precondition) the balanced model uses sparsity: excess(0.5) on sparse prompts <= least squares' - floor",
 		Precondition: true}
 	if eb == nil || el == nil {
 		c.Detail = "no per-prompt errors"
@@ -75,8 +76,8 @@ func (e *env) usesSparsity(r *eval.SettingResult, balanced, ls, bayes string, fl
 	}
 	d := e.promptMean(r, "uses-sparsity", func(p int) float64 { return promptExcess(eb, el, r.N, p) })
 	c.Detail = fmt.Sprintf("excess(0.5) %s, least squares' %s; difference %s, needs <= -%g (margin %s)",
-		num(excess(r, balanced, bayes)), num(excess(r, ls, bayes)), d, floor, num(-floor-d.m))
-	decide(&c, d.hi <= -floor, d.lo > -floor)
+		num(excess(r, balanced, bayes)), num(excess(r, ls, bayes)), d, floor, num(-floor-d.M))
+	verdict.Decide(&c, d.Hi <= -floor, d.Lo > -floor)
 	return c
 }
 
@@ -84,9 +85,9 @@ func (e *env) usesSparsity(r *eval.SettingResult, balanced, ls, bayes string, fl
 // predictor, mean over positions 1..N-1, is at least ratio x the balanced
 // model's + floor, decided by the paired interval of rare's excess - ratio x
 // balanced's over the same prompts.
-func (e *env) costsMore(name string, r *eval.SettingResult, rare, balanced, bayes string, ratio, floor float64, an, bn string) Check {
+func (e *env) costsMore(name string, r *eval.SettingResult, rare, balanced, bayes string, ratio, floor float64, an, bn string) verdict.Check {
 	er, eb, ey := r.Errors(rare), r.Errors(balanced), r.Errors(bayes)
-	c := Check{Name: name}
+	c := verdict.Check{Name: name}
 	if er == nil || eb == nil || ey == nil {
 		c.Detail = "no per-prompt errors"
 		return c
@@ -95,7 +96,7 @@ func (e *env) costsMore(name string, r *eval.SettingResult, rare, balanced, baye
 		return promptExcess(er, ey, r.N, p) - ratio*promptExcess(eb, ey, r.N, p)
 	})
 	c.Detail = fmt.Sprintf("%s %s - %g x %s %s = %s, needs >= %g (margin %s)", an, num(excess(r, rare, bayes)), ratio, bn,
-		num(excess(r, balanced, bayes)), d, floor, num(d.m-floor))
-	decide(&c, d.lo >= floor, d.hi < floor)
+		num(excess(r, balanced, bayes)), d, floor, num(d.M-floor))
+	verdict.Decide(&c, d.Lo >= floor, d.Hi < floor)
 	return c
 }

@@ -9,6 +9,7 @@ import (
 	"icl/report"
 	"icl/rng"
 	"icl/task"
+	"icl/verdict"
 	"math"
 	"strings"
 )
@@ -73,15 +74,15 @@ func analyzeE3(e *env) (*Outcome, error) {
 		return nil, fmt.Errorf("experiment %s: %w", e.def.ID, err)
 	}
 	k2 = min(k2, d)
-	var pre, ctlPre []Check
+	var pre, ctlPre []verdict.Check
 	for _, k := range uniq([]int{k2, d}) {
-		pre = append(pre, learned(fmt.Sprintf("mixture model on %d-sparse prompts, %d examples", k, n-1),
+		pre = append(pre, verdict.Learned(fmt.Sprintf("mixture model on %d-sparse prompts, %d examples", k, n-1),
 			estAt(o.Results.Settings[k-1], tf, n-1), e.def.Param("learned")))
-		ctlPre = append(ctlPre, learned(fmt.Sprintf("dense-only model on %d-sparse prompts, %d examples", k, n-1),
+		ctlPre = append(ctlPre, verdict.Learned(fmt.Sprintf("dense-only model on %d-sparse prompts, %d examples", k, n-1),
 			estAt(o.Results.Settings[k-1], ctl, n-1), e.def.Param("learned")))
 	}
 	o.Checks = append(pre, checksE3(e.def, w, k2, d)...)
-	o.Control = &Control{Name: "the dense-only model in the mixture's place", Checks: append(ctlPre, checksE3(e.def, wc, k2, d)...)}
+	o.Control = &verdict.Control{Name: "the dense-only model in the mixture's place", Checks: append(ctlPre, checksE3(e.def, wc, k2, d)...)}
 	// Table: w(k) and errors at position d-1.
 	t := report.Table{Caption: fmt.Sprintf("Per sparsity k at %d examples: implied weight on dense [90%% interval], and errors", pw),
 		Header: []string{"k", "implied weight", tfLabel, "least squares", "lasso (best alpha in hindsight)", "Bayes-optimal"}}
@@ -113,39 +114,39 @@ func analyzeE3(e *env) (*Outcome, error) {
 
 // checksE3 computes E3's checks on the implied weight w (w.Y[k-1] at k =
 // 1..d, with its interval) of a mixture pretrained on k2-sparse functions.
-func checksE3(def *Def, w plot.Series, k2, d int) []Check {
+func checksE3(def *Def, w plot.Series, k2, d int) []verdict.Check {
 	low, high := def.Param("low"), def.Param("high")
-	wk := func(k int) estimate { return estimate{w.Y[k-1], w.Lo[k-1], w.Hi[k-1]} }
-	var cs []Check
+	wk := func(k int) verdict.Estimate { return verdict.Estimate{M: w.Y[k-1], Lo: w.Lo[k-1], Hi: w.Hi[k-1]} }
+	var cs []verdict.Check
 	// A model that does not tell the classes apart has a flat w: trivially
 	// non-decreasing, with nothing in between to fall. The weights at two k
 	// come from different prompts: decided by their intervals apart.
 	move := def.Param("move")
-	mv := Check{Name: fmt.Sprintf("(precondition) the implied weight moves with k: w(%d) - w(%d) >= %g", d, k2, move),
+	mv := verdict.Check{Name: fmt.Sprintf("(precondition) the implied weight moves with k: w(%d) - w(%d) >= %g", d, k2, move),
 		Precondition: true,
 		Detail: fmt.Sprintf("w(%d) = %s, w(%d) = %s; difference %s (margin %s)", d, wk(d), k2, wk(k2),
-			num(wk(d).m-wk(k2).m), num(wk(d).m-wk(k2).m-move))}
-	decide(&mv, wk(d).lo-wk(k2).hi >= move, wk(d).hi-wk(k2).lo < move)
+			num(wk(d).M-wk(k2).M), num(wk(d).M-wk(k2).M-move))}
+	verdict.Decide(&mv, wk(d).Lo-wk(k2).Hi >= move, wk(d).Hi-wk(k2).Lo < move)
 	cs = append(cs, mv)
-	ends := Check{Name: fmt.Sprintf("(1) selection at the ends: w(%d) <= %g and w(%d) >= %g", k2, low, d, high),
-		Detail: fmt.Sprintf("w(%d) = %s (margin %s), w(%d) = %s (margin %s)", k2, wk(k2), num(low-wk(k2).m), d, wk(d), num(wk(d).m-high))}
-	decide(&ends, wk(k2).hi <= low && wk(d).lo >= high, wk(k2).lo > low || wk(d).hi < high)
+	ends := verdict.Check{Name: fmt.Sprintf("(1) selection at the ends: w(%d) <= %g and w(%d) >= %g", k2, low, d, high),
+		Detail: fmt.Sprintf("w(%d) = %s (margin %s), w(%d) = %s (margin %s)", k2, wk(k2), num(low-wk(k2).M), d, wk(d), num(wk(d).M-high))}
+	verdict.Decide(&ends, wk(k2).Hi <= low && wk(d).Lo >= high, wk(k2).Lo > low || wk(d).Hi < high)
 	cs = append(cs, ends)
 	// Intermediate k: inside (0.1, 0.9) and between the ends' weights.
-	lo, hi := math.Min(wk(k2).m, wk(d).m), math.Max(wk(k2).m, wk(d).m)
+	lo, hi := math.Min(wk(k2).M, wk(d).M), math.Max(wk(k2).M, wk(d).M)
 	inside, outside, parts := true, false, []string{}
 	for k := k2 + 1; k < d; k++ {
 		v := wk(k)
 		parts = append(parts, fmt.Sprintf("w(%d) = %s", k, v))
-		inside = inside && v.lo > math.Max(0.1, lo) && v.hi < math.Min(0.9, hi)
-		outside = outside || v.hi <= math.Max(0.1, lo) || v.lo >= math.Min(0.9, hi)
+		inside = inside && v.Lo > math.Max(0.1, lo) && v.Hi < math.Min(0.9, hi)
+		outside = outside || v.Hi <= math.Max(0.1, lo) || v.Lo >= math.Min(0.9, hi)
 	}
-	mid := Check{Name: fmt.Sprintf("(2) intermediate k: 0.1 < w(k) < 0.9 and between w(%d) and w(%d)", k2, d), Detail: strings.Join(parts, "; ")}
+	mid := verdict.Check{Name: fmt.Sprintf("(2) intermediate k: 0.1 < w(k) < 0.9 and between w(%d) and w(%d)", k2, d), Detail: strings.Join(parts, "; ")}
 	if d <= k2+1 {
 		mid.Detail = "no intermediate k at this d"
-		decide(&mid, false, true)
+		verdict.Decide(&mid, false, true)
 	} else {
-		decide(&mid, inside, outside)
+		verdict.Decide(&mid, inside, outside)
 	}
 	cs = append(cs, mid)
 	mono, drops := true, []string{}
@@ -159,6 +160,6 @@ func checksE3(def *Def, w plot.Series, k2, d int) []Check {
 	if md == "" {
 		md = "no significant decrease"
 	}
-	cs = append(cs, Check{Name: "(3) w(k) non-decreasing in k (up to intervals)", Detail: md, Pass: mono})
+	cs = append(cs, verdict.Check{Name: "(3) w(k) non-decreasing in k (up to intervals)", Detail: md, Pass: mono})
 	return cs
 }

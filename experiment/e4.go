@@ -6,6 +6,7 @@ import (
 	"icl/eval"
 	"icl/plot"
 	"icl/task"
+	"icl/verdict"
 )
 
 //go:embed e4.yaml
@@ -28,16 +29,16 @@ func analyzeE4(e *env) (*Outcome, error) {
 	p := n - 1
 	el, es := estAt(rl, tf, p), estAt(rs, tf, p)
 	o.Checks = append(o.Checks,
-		learned(fmt.Sprintf("(1) linear prompts, %d examples: predicted well", p), el, good),
-		learned(fmt.Sprintf("(2) sine prompts, %d examples: predicted well", p), es, good),
+		verdict.Learned(fmt.Sprintf("(1) linear prompts, %d examples: predicted well", p), el, good),
+		verdict.Learned(fmt.Sprintf("(2) sine prompts, %d examples: predicted well", p), es, good),
 		e.combinationFails(fmt.Sprintf("(3) combination, %d examples: fails", p), rc, tf, p, el, es, ratio, gap))
 	// The control: each setting's Bayes predictor in the model's place,
 	// which learns the combination from the context as well as the pure
 	// classes: it should not fail there.
 	bl, bs := estAt(rl, bayesKey(rl), p), estAt(rs, bayesKey(rs), p)
-	o.Control = &Control{Name: "the Bayes predictor of each setting in the model's place", Checks: []Check{
-		learned(fmt.Sprintf("(1) linear prompts, %d examples: predicted well", p), bl, good),
-		learned(fmt.Sprintf("(2) sine prompts, %d examples: predicted well", p), bs, good),
+	o.Control = &verdict.Control{Name: "the Bayes predictor of each setting in the model's place", Checks: []verdict.Check{
+		verdict.Learned(fmt.Sprintf("(1) linear prompts, %d examples: predicted well", p), bl, good),
+		verdict.Learned(fmt.Sprintf("(2) sine prompts, %d examples: predicted well", p), bs, good),
 		e.combinationFails(fmt.Sprintf("(3) combination, %d examples: fails", p), rc, keyBayesMC, p, bl, bs, ratio, gap)}}
 	pos := uniq([]int{1, clampPos(ceilDiv(n-1, 2), n), n - 1})
 	for _, r := range []*eval.SettingResult{rl, rs, rc} {
@@ -101,22 +102,22 @@ func linearSine(alpha float64) task.Spec {
 // Monte Carlo Bayes predictor's + gap (the same prompts: decided by the
 // paired interval). It holds when both hold, fails when either fails, and is
 // inconclusive otherwise.
-func (e *env) combinationFails(name string, rc *eval.SettingResult, tf string, p int, el, es estimate, ratio, gap float64) Check {
+func (e *env) combinationFails(name string, rc *eval.SettingResult, tf string, p int, el, es verdict.Estimate, ratio, gap float64) verdict.Check {
 	ec := estAt(rc, tf, p)
 	worse := el
-	if es.m > el.m {
+	if es.M > el.M {
 		worse = es
 	}
-	a := geApart("", ec, worse, ratio, 0, "error", "max(linear, sine)")
-	c := Check{Name: name, Detail: a.Detail}
+	a := verdict.GeApart("", ec, worse, ratio, 0, "error", "max(linear, sine)")
+	c := verdict.Check{Name: name, Detail: a.Detail}
 	m, lo, hi, ok := e.paired(rc, tf, keyBayesMC, 1, p)
 	if !ok {
 		c.Detail += "; no per-prompt errors for the comparison with Bayes"
-		decide(&c, false, a.failed())
+		verdict.Decide(&c, false, a.Failed())
 		return c
 	}
 	c.Detail += fmt.Sprintf("; error - Bayes = %s [90%%: %s, %s], needs >= %g (margin %s)", num(m), num(lo), num(hi), gap, num(m-gap))
-	decide(&c, a.Pass && lo >= gap, a.failed() || hi < gap)
+	verdict.Decide(&c, a.Pass && lo >= gap, a.Failed() || hi < gap)
 	return c
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"icl/eval"
 	"icl/prompt"
+	"icl/verdict"
 	"math"
 )
 
@@ -32,8 +33,8 @@ func analyzeSweepE5(e *env) (*Outcome, error) {
 	p := e.n - 1
 	l := s.Line(tf, p)
 	ratio, floor := e.def.Param("ratio"), e.def.Param("floor")
-	nan := estimate{math.NaN(), math.NaN(), math.NaN()}
-	e0, e1, mid := nan, nan, estimate{m: math.Inf(-1)}
+	nan := verdict.Estimate{M: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
+	e0, e1, mid := nan, nan, verdict.Estimate{M: math.Inf(-1)}
 	midA := math.NaN()
 	for j, a := range s.X {
 		switch {
@@ -41,19 +42,19 @@ func analyzeSweepE5(e *env) (*Outcome, error) {
 			e0 = estLine(l, j)
 		case a == 1:
 			e1 = estLine(l, j)
-		case l.Mean[j] > mid.m:
+		case l.Mean[j] > mid.M:
 			mid, midA = estLine(l, j), a
 		}
 	}
 	ends := e0
-	if e1.m > e0.m {
+	if e1.M > e0.M {
 		ends = e1
 	}
-	ok := Check{Name: fmt.Sprintf("(precondition) (1) ends reasonable at %d examples: e(0), e(1) < 0.2", p), Precondition: true,
+	ok := verdict.Check{Name: fmt.Sprintf("(precondition) (1) ends reasonable at %d examples: e(0), e(1) < 0.2", p), Precondition: true,
 		Detail: fmt.Sprintf("e(0) = %s (pure sine), e(1) = %s (pure linear)", e0, e1)}
-	decide(&ok, e0.hi < 0.2 && e1.hi < 0.2, e0.lo >= 0.2 || e1.lo >= 0.2)
+	verdict.Decide(&ok, e0.Hi < 0.2 && e1.Hi < 0.2, e0.Lo >= 0.2 || e1.Lo >= 0.2)
 	o.Checks = append(o.Checks, ok,
-		geApart(fmt.Sprintf("(2) middle worse at %d examples", p), mid, ends, ratio, floor, fmt.Sprintf("max e(alpha) = e(%g)", midA), "max(e(0), e(1))"))
+		verdict.GeApart(fmt.Sprintf("(2) middle worse at %d examples", p), mid, ends, ratio, floor, fmt.Sprintf("max e(alpha) = e(%g)", midA), "max(e(0), e(1))"))
 	o.Tables = append(o.Tables, sweepTable(fmt.Sprintf("Error at %d examples against alpha (weight of the linear part), mean [90%% interval]", p), "alpha", s, p))
 	e.sweepFigure(o, s, "sweep_alpha", "E5: error against the combination weight", "alpha (weight of the linear part)")
 	return o, nil

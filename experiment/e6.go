@@ -6,6 +6,7 @@ import (
 	"icl/eval"
 	"icl/prompt"
 	"icl/task"
+	"icl/verdict"
 )
 
 //go:embed e6.yaml
@@ -45,9 +46,9 @@ func analyzeSweepE6(e *env) (*Outcome, error) {
 	ein := estLine(l, in)
 	last := len(xs) - 1
 	o.Checks = append(o.Checks,
-		learned(fmt.Sprintf("in-band error %s at %d examples", s.Settings[in], p), ein, e.def.Param("good")),
-		geApart(fmt.Sprintf("(1) highest band %s fails at %d examples", s.Settings[last], p), estLine(l, last), ein, ratio, floor, "e(highest)", "e(in band)"),
-		geApart(fmt.Sprintf("(2) lowest band %s fails at %d examples", s.Settings[0], p), estLine(l, 0), ein, ratio, floor, "e(lowest)", "e(in band)"))
+		verdict.Learned(fmt.Sprintf("in-band error %s at %d examples", s.Settings[in], p), ein, e.def.Param("good")),
+		verdict.GeApart(fmt.Sprintf("(1) highest band %s fails at %d examples", s.Settings[last], p), estLine(l, last), ein, ratio, floor, "e(highest)", "e(in band)"),
+		verdict.GeApart(fmt.Sprintf("(2) lowest band %s fails at %d examples", s.Settings[0], p), estLine(l, 0), ein, ratio, floor, "e(lowest)", "e(in band)"))
 	o.Tables = append(o.Tables, sweepTable(fmt.Sprintf("Error at %d examples per frequency band, mean [90%% interval]", p), "omega band", s, p))
 	f := e.sweepFigure(o, s, "sweep_omega", "E6: error against the frequency band", "frequency omega (band centre)")
 	f.LogX = true // the low bands sit a decade below the pretraining band

@@ -11,6 +11,7 @@ import (
 	"icl/plot"
 	"icl/report"
 	"icl/rng"
+	"icl/verdict"
 )
 
 //go:embed e7.yaml
@@ -94,9 +95,9 @@ func meanFrom1(c eval.Curve) float64 {
 // decided by the paired interval of the per-prompt shown - remove x hidden
 // costs; testable only when the hidden cost is at least floor and the
 // specialist qualifies (unqualified, when not empty, says why it does not).
-func (e *env) removes(name string, r *eval.SettingResult, shown, hidden, spec string, remove, floor float64, unqualified string) Check {
+func (e *env) removes(name string, r *eval.SettingResult, shown, hidden, spec string, remove, floor float64, unqualified string) verdict.Check {
 	es, eh, ep := r.Errors(shown), r.Errors(hidden), r.Errors(spec)
-	c := Check{Name: name}
+	c := verdict.Check{Name: name}
 	if es == nil || eh == nil || ep == nil {
 		c.Detail = "no per-prompt errors"
 		return c
@@ -105,8 +106,8 @@ func (e *env) removes(name string, r *eval.SettingResult, shown, hidden, spec st
 		return promptExcess(es, ep, r.N, p) - remove*promptExcess(eh, ep, r.N, p)
 	})
 	cs, ch := excess(r, shown, spec), excess(r, hidden, spec)
-	c.Detail = fmt.Sprintf("cost shown %s - %g x cost hidden %s = %s, needs <= 0 (margin %s)", num(cs), remove, num(ch), d, num(-d.m))
-	decide(&c, d.hi <= 0, d.lo > 0)
+	c.Detail = fmt.Sprintf("cost shown %s - %g x cost hidden %s = %s, needs <= 0 (margin %s)", num(cs), remove, num(ch), d, num(-d.M))
+	verdict.Decide(&c, d.Hi <= 0, d.Lo > 0)
 	switch {
 	case unqualified != "":
 		c.Untestable = unqualified
@@ -127,7 +128,7 @@ func (e *env) unqualified(r *eval.SettingResult, spec, other string, qualify flo
 			e.label(roleOfKey(spec)), e.label(roleOfKey(other)), r.Setting)
 	}
 	d := e.promptMean(r, "qualify/"+spec, func(p int) float64 { return promptExcess(eo, ep, r.N, p) })
-	if d.lo >= qualify {
+	if d.Lo >= qualify {
 		return ""
 	}
 	return fmt.Sprintf("the specialist %s has not learned %s prompts apart from %s: the latter's excess over it is %s, needs >= %g",
@@ -203,9 +204,9 @@ func analyzeE7(e *env) (*Outcome, error) {
 	dense, sparse := ModelKey("dense"), ModelKey("sparse")
 	dq, sq := e.unqualified(rd, dense, sparse, qualify), e.unqualified(rs, sparse, dense, qualify)
 	o.Checks = append(o.Checks,
-		learned(fmt.Sprintf("conditional 0.5/0.5 model, family shown, on dense prompts, %d examples", n-1), estAt(rd, ShownKey("conditional"), n-1), lb),
-		learned(fmt.Sprintf("conditional 0.5/0.5 model, family shown, on sparse prompts, %d examples", n-1), estAt(rs, ShownKey("conditional"), n-1), lb),
-		learned(fmt.Sprintf("conditional rare-dense model, family shown, on sparse prompts (its common class), %d examples", n-1),
+		verdict.Learned(fmt.Sprintf("conditional 0.5/0.5 model, family shown, on dense prompts, %d examples", n-1), estAt(rd, ShownKey("conditional"), n-1), lb),
+		verdict.Learned(fmt.Sprintf("conditional 0.5/0.5 model, family shown, on sparse prompts, %d examples", n-1), estAt(rs, ShownKey("conditional"), n-1), lb),
+		verdict.Learned(fmt.Sprintf("conditional rare-dense model, family shown, on sparse prompts (its common class), %d examples", n-1),
 			estAt(rs, ShownKey("conditional_rare"), n-1), lb),
 		e.removes("(1) dense prompts: the indicator removes most of the 0.5/0.5 model's cost",
 			rd, ShownKey("conditional"), ModelKey("conditional"), dense, remove, floor, dq),
@@ -216,7 +217,7 @@ func analyzeE7(e *env) (*Outcome, error) {
 	// The control: the unconditional models in the conditional ones' place,
 	// with nothing to show them: their cost "shown" is their cost hidden.
 	mix, rare := ModelKey("mixture"), ModelKey("rare_dense")
-	o.Control = &Control{Name: "the unconditional models (nothing shown) in the conditional ones' place", Checks: append(slices.Clone(o.Checks[:3]),
+	o.Control = &verdict.Control{Name: "the unconditional models (nothing shown) in the conditional ones' place", Checks: append(slices.Clone(o.Checks[:3]),
 		e.removes("(1) dense prompts: the indicator removes most of the 0.5/0.5 model's cost", rd, mix, mix, dense, remove, floor, dq),
 		e.removes("(2) sparse prompts: the indicator removes most of the 0.5/0.5 model's cost", rs, mix, mix, sparse, remove, floor, sq),
 		e.removes("(3) dense prompts: the indicator removes most of the rare-dense (0.1) model's cost", rd, rare, rare, dense, remove, floor, dq))}

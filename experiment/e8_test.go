@@ -3,18 +3,13 @@ package experiment
 import (
 	"encoding/json"
 	"math"
-	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"icl/gpt"
-	"icl/prompt"
 	"icl/report"
-	"icl/rng"
-	"icl/task"
+	"icl/streamprobe"
+	"icl/verdict"
 )
 
 func TestProbePositions(t *testing.T) {
@@ -35,155 +30,18 @@ func TestProbePositions(t *testing.T) {
 	}
 }
 
-// synthStreams is B prompts' streams at 3 layers and positions {0, 1}, C = 6
-// features: layers 0 and 2 are standard normal noise; layer 1 holds the
-// class (+-1 in feature 2, under noise of sd 0.3) and, in feature 3, a
-// variable that the posterior target at position 1 is linear in.
-func synthStreams(r *rand.Rand, B int) (*streams, probeTargets) {
-	const L1, C = 3, 6
-	pos := []int{0, 1}
-	s := &streams{layers: L1, B: B, C: C, pos: pos, x: make([]float32, L1*len(pos)*B*C)}
-	t := probeTargets{class: make([]float64, B), post: [][]float64{make([]float64, B), make([]float64, B)}}
-	for q := range B {
-		t.class[q] = float64(r.IntN(2))
-	}
-	for l := range L1 {
-		for j := range pos {
-			for q := range B {
-				row := s.x[((l*len(pos)+j)*B+q)*C:][:C]
-				for c := range row {
-					row[c] = float32(r.NormFloat64())
-				}
-				if l == 1 {
-					row[2] = float32(2*t.class[q]-1) + 0.3*row[2]
-					if j == 1 {
-						t.post[1][q] = 0.5 + 0.1*float64(row[3]) + 0.01*r.NormFloat64()
-					}
-				}
-			}
-		}
-	}
-	for q := range B {
-		t.post[0][q] = 0.5 // no context: the prior
-	}
-	return s, t
-}
-
-// The probe grid finds a class that one layer encodes linearly (accuracy
-// about 1, and that layer is the best by cross-validation) and nothing in
-// noise (accuracy about 1/2: 4 standard errors at 400 held-out prompts);
-// the posterior probe's R^2 is about 1 where the posterior is linear in the
-// stream, about 0 on noise, and NaN where the posterior does not vary. The
-// result does not depend on the number of goroutines.
-func TestFitProbesSynthetic(t *testing.T) {
-	const B = 400
-	r := rand.New(rand.NewPCG(8, 8))
-	fs, ft := synthStreams(r, B)
-	ts, tt := synthStreams(r, B)
-	g, err := fitProbes("synthetic", fs, ts, ft, tt, 3, 1, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for j, p := range g.pos {
-		for l := range g.cells {
-			c := g.cells[l][j]
-			lo, hi := 0.4, 0.6
-			if l == 1 {
-				lo, hi = 0.97, 1
-			}
-			if c.acc < lo || c.acc > hi || c.acc != mean(c.correct) {
-				t.Errorf("layer %d, position %d: accuracy %.3f (mean of correct %.3f), want in [%g, %g]", l, p, c.acc, mean(c.correct), lo, hi)
-			}
-			switch {
-			case p == 0:
-				if !math.IsNaN(c.r2) {
-					t.Errorf("layer %d, position 0: R^2 %g of a constant posterior, want NaN", l, c.r2)
-				}
-			case l == 1 && c.r2 < 0.95:
-				t.Errorf("layer 1, position 1: R^2 %.3f, want >= 0.95", c.r2)
-			case l != 1 && c.r2 > 0.05:
-				t.Errorf("layer %d, position 1: R^2 %.3f on noise, want <= 0.05", l, c.r2)
-			}
-		}
-		if b := g.best(j); b != 1 {
-			t.Errorf("position %d: best layer %d, want 1", p, b)
-		}
-	}
-	one, err := fitProbes("synthetic", fs, ts, ft, tt, 3, 1, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, _ := json.Marshal(flatCells(g))
-	b, _ := json.Marshal(flatCells(one))
-	if string(a) != string(b) {
-		t.Error("1 and 2 goroutines give different probes")
-	}
-}
-
-func flatCells(g *probeGrid) []any {
-	var out []any
-	for _, cs := range g.cells {
-		for _, c := range cs {
-			out = append(out, c.correct, c.acc, c.cv, math.Float64bits(c.r2))
-		}
-	}
-	return out
-}
-
-// The streams captured chunk by chunk are those of one forward pass over all
-// the prompts, at every layer and position kept.
-func TestCaptureStreams(t *testing.T) {
-	const B, N, D = 70, 5, 3 // B > eval.DefaultChunk: two chunks
-	m, err := gpt.New(gpt.Config{Dim: D, Points: N, Layers: 2, Width: 16, Heads: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Init(rng.New(1, rng.LabelInit))
-	c, err := (&task.Spec{Class: task.ClassDenseLinear}).Build(D)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := (&prompt.Sampler{Class: c}).Batch(B, N, 3, rng.LabelEval)
-	pos := []int{0, 2, 4}
-	s := captureStreams(m, b, pos)
-	xs, ys := make([]float32, B*N*D), make([]float32, B*N)
-	for i, v := range b.Xs {
-		xs[i] = float32(v)
-	}
-	for i, v := range b.Ys {
-		ys[i] = float32(v)
-	}
-	m.Predict(make([]float32, B*N), gpt.Input{Xs: xs, Ys: ys, B: B, N: N})
-	C := m.Cfg.Width
-	buf := make([]float32, B*N*C)
-	for l := range m.Cfg.Layers + 1 {
-		m.Stream(buf, l)
-		for j, p := range pos {
-			set := s.set(l, j, make([]float64, B))
-			for q := range B {
-				for k := range C {
-					want, got := float64(buf[(q*N+p)*C+k]), set.X[q*C+k]
-					if math.Abs(got-want) > 1e-6*(1+math.Abs(want)) {
-						t.Fatalf("layer %d, position %d, prompt %d, feature %d: captured %g, one pass %g", l, p, q, k, got, want)
-					}
-				}
-			}
-		}
-	}
-}
-
 // checkGrid is a probe grid of one position whose layer l has accuracy
 // accs[l] on B prompts (the first accs[l]*B right) and cross-validated loss
 // cvs[l].
-func checkGrid(name string, B int, accs, cvs []float64) *probeGrid {
-	g := &probeGrid{name: name, pos: []int{3}}
+func checkGrid(name string, B int, accs, cvs []float64) *streamprobe.Grid {
+	g := &streamprobe.Grid{Name: name, Pos: []int{3}}
 	for l, a := range accs {
-		c := probeCell{correct: make([]float64, B), cv: cvs[l], r2: math.NaN()}
+		c := streamprobe.Cell{Correct: make([]float64, B), CV: cvs[l], R2: math.NaN()}
 		for q := range int(math.Round(a * float64(B))) {
-			c.correct[q] = 1
+			c.Correct[q] = 1
 		}
-		c.acc = mean(c.correct)
-		g.cells = append(g.cells, []probeCell{c})
+		c.Acc = mean(c.Correct)
+		g.Cells = append(g.Cells, []streamprobe.Cell{c})
 	}
 	return g
 }
@@ -213,7 +71,7 @@ func TestChecksE8(t *testing.T) {
 		{"best by cross-validation", 1, []float64{0.99, 0.8}, []float64{0.5, 0.3}, 0.55, held, failed, held},
 		{"Bayes too weak", 0.6, []float64{0.5, 0.6}, []float64{0.7, 0.1}, 0.5, failed, held, straddles},
 	} {
-		bayes := checkGrid("bayes", B, []float64{c.bayes}, []float64{0}).cells[0][0].correct
+		bayes := checkGrid("bayes", B, []float64{c.bayes}, []float64{0}).Cells[0][0].Correct
 		g := checkGrid("model", B, c.accs, c.cvs)
 		rg := checkGrid("random initialisation", B, []float64{c.random}, []float64{0})
 		cs := e.checksE8(g, rg, [][]float64{bayes}, 0)
@@ -245,8 +103,8 @@ func TestE8Micro(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, cs := range [][]Check{o.Checks, o.Control.Checks} {
-		if len(cs) != 3 || !cs[0].Precondition || Count(cs).Claims != 2 {
+	for _, cs := range [][]verdict.Check{o.Checks, o.Control.Checks} {
+		if len(cs) != 3 || !cs[0].Precondition || verdict.Count(cs).Claims != 2 {
 			t.Fatalf("checks %+v", cs)
 		}
 		for _, c := range cs {
@@ -301,17 +159,11 @@ func TestE8Micro(t *testing.T) {
 	if !slices.Equal(got, names) {
 		t.Errorf("figures %v, want those of e8.yaml %v", got, names)
 	}
-	dir := t.TempDir()
-	if err := o.Write(dir); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range append(names, "verdict") {
-		ext := ".svg"
-		if f == "verdict" {
-			ext = ".json"
-		}
-		if _, err := os.Stat(filepath.Join(dir, f+ext)); err != nil {
-			t.Error(err)
+	for _, f := range o.Figures { // each draws (reproduce writes them)
+		for _, format := range []string{"svg", "png"} {
+			if _, err := f.F.Render(format); err != nil {
+				t.Errorf("figure %s: %v", f.Name, err)
+			}
 		}
 	}
 	if est, err := EstimateCost(d, MicroScale(), models, AnalyzeOptions{}); err != nil || est <= 0 {

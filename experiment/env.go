@@ -3,17 +3,23 @@ package experiment
 import (
 	"fmt"
 	"math"
-	"strings"
+	"slices"
 	"time"
 
 	"icl/baseline"
 	"icl/config"
 	"icl/eval"
+	"icl/evalcache"
+	"icl/gpt"
 	"icl/plot"
 	"icl/prompt"
 	"icl/report"
 	"icl/rng"
+	"icl/runeval"
 	"icl/task"
+	"icl/verdict"
+
+	"gopkg.in/yaml.v3"
 )
 
 // model is a loaded pretrained transformer in an experiment, in its role.
@@ -38,14 +44,14 @@ type env struct {
 	// predictors are made.
 	roles map[string]plot.Role
 	// cache holds earlier evaluations' results; nil: none kept.
-	cache *EvalCache
+	cache *evalcache.Cache
 	// probe, when > 0, makes every evaluation draw only that many prompts,
 	// to time it (EstimateCost): cost adds each setting's time scaled to
 	// the scale's prompt count, or nothing when the cache holds the
 	// setting's full evaluation.
 	probe      int
 	cost       time.Duration
-	probeCache *EvalCache // the cache whose full evaluations cost nothing; cache is nil while probing
+	probeCache *evalcache.Cache // the cache whose full evaluations cost nothing; cache is nil while probing
 }
 
 // prompts is the number of prompts per evaluation setting: the scale's, or
@@ -67,16 +73,14 @@ func (e *env) probed(t0 time.Time, prompts int) {
 
 // Curve keys. Analyses find a curve by its key (eval.Curve.Key), never by
 // its legend label: a pretrained model by ModelKey of its run role, a
-// baseline by what it is (baselineCurve), a reference by the key its
+// baseline by what it is (runeval.BaselineCurve), a reference by the key its
 // analysis gives it (e.g. KeyMixtureBayes).
 const (
-	keyLeastSquares = "baseline/least_squares"
-	keyLassoBest    = "baseline/lasso_best"
-	keyKNN          = "baseline/knn"
-	// keyBayes is the class's exact Bayes predictor, whichever class.
-	keyBayes = "baseline/bayes"
-	// keyBayesMC is the class's Monte Carlo Bayes predictor.
-	keyBayesMC = "baseline/bayes_mc"
+	keyLeastSquares = runeval.KeyLeastSquares
+	keyLassoBest    = runeval.KeyLassoBest
+	keyKNN          = runeval.KeyKNN
+	keyBayes        = runeval.KeyBayes
+	keyBayesMC      = runeval.KeyBayesMC
 	// KeyMixtureBayes is the key of the Bayes predictor of a model's pretraining mixture.
 	KeyMixtureBayes = "reference/mixture_bayes"
 )
@@ -87,26 +91,6 @@ func ModelKey(role string) string { return "model/" + role }
 // classBayesKey is the key of the exact Bayes predictor of component i of a
 // model's pretraining mixture.
 func classBayesKey(i int) string { return fmt.Sprintf("reference/class_bayes_%d", i) }
-
-// baselineCurve returns the key, legend label and figure role of the curve of
-// baseline p, by what p is: the Bayes predictors are references, the others
-// baselines.
-func baselineCurve(p baseline.Predictor) (key, label string, role plot.Role) {
-	switch p := p.(type) {
-	case baseline.LeastSquares:
-		return keyLeastSquares, "least squares", plot.RoleBaseline
-	case baseline.LassoBest:
-		return keyLassoBest, "lasso (best alpha in hindsight)", plot.RoleBaseline
-	case baseline.KNN:
-		return keyKNN, fmt.Sprintf("%d-nearest neighbours", p.K), plot.RoleBaseline
-	case *baseline.MonteCarlo:
-		return keyBayesMC, "Bayes (Monte Carlo)", plot.RoleReference
-	case baseline.Evidence:
-		// Exact (baseline.Exact): dense, sparse, pool, mixture.
-		return keyBayes, "Bayes-optimal", plot.RoleReference
-	}
-	return "baseline/" + p.Name(), p.Name(), plot.RoleBaseline
-}
 
 // setRole records what the predictor with key key is, for figures.
 func (e *env) setRole(key string, r plot.Role) {
@@ -121,151 +105,6 @@ func (e *env) setRole(key string, r plot.Role) {
 func (e *env) reference(p baseline.Predictor, key, label string) eval.Predictor {
 	e.setRole(key, plot.RoleReference)
 	return eval.Baseline{P: p, Label: label, ID: key}
-}
-
-// Check is one numeric test of a verdict rule.
-type Check struct {
-	Name   string
-	Detail string // the deciding numbers
-	Pass   bool
-	// Precondition marks a check that the models learned enough for the
-	// claim to be tested at all (e.g. a specialist predicts its own class
-	// well). A failed precondition makes the verdict NotTestable whatever
-	// the other checks say: agreement between models that learned nothing
-	// is not evidence for the claim.
-	Precondition bool
-	// Untestable, when not empty, says with its numbers why this check of
-	// the claim cannot tell at this scale (e.g. the two specialists it
-	// compares against score the same, so matching one says nothing). Such
-	// a check counts neither for nor against the claim.
-	Untestable string
-	// Inconclusive marks a check decided by an interval that straddles its
-	// threshold: it neither holds nor fails (Pass is false), and tallies
-	// count it apart.
-	Inconclusive bool
-}
-
-// Tally counts the claim's checks (preconditions excluded): how many hold,
-// how many can be tested at this scale, and how many there are in all. The
-// terminal, verdict.json and the report all count with it.
-type Tally struct {
-	Held, Testable, Claims int
-	Inconclusive           int // of Testable, neither held nor failed
-	// FailedPre is the first failed precondition, or nil.
-	FailedPre *Check
-}
-
-// Count tallies checks.
-func Count(checks []Check) Tally {
-	var t Tally
-	for i, c := range checks {
-		if c.Precondition {
-			if !c.Pass && t.FailedPre == nil {
-				t.FailedPre = &checks[i]
-			}
-			continue
-		}
-		t.Claims++
-		if c.Untestable != "" {
-			continue
-		}
-		t.Testable++
-		if c.Pass {
-			t.Held++
-		} else if c.Inconclusive {
-			t.Inconclusive++
-		}
-	}
-	return t
-}
-
-// String is the count in words, e.g. "2 of the claim's 4 checks hold (1
-// not testable at this scale)."
-func (t Tally) String() string {
-	if t.FailedPre != nil {
-		what := "Precondition failed"
-		if t.FailedPre.Inconclusive {
-			what = "Precondition not established (its interval straddles the threshold)"
-		}
-		return fmt.Sprintf("%s: %s (%s).", what, strings.TrimPrefix(t.FailedPre.Name, "(precondition) "), t.FailedPre.Detail)
-	}
-	if t.Testable == 0 {
-		return fmt.Sprintf("None of the claim's %s can tell at this scale (each row of the table says why).", report.Plural(t.Claims, "check"))
-	}
-	var s string
-	switch {
-	case t.Claims == 1 && t.Held == 1:
-		s = "The claim's one check holds"
-	case t.Claims == 1 && t.Inconclusive == 1:
-		return "The claim's one check is inconclusive (its interval straddles the threshold)."
-	case t.Claims == 1:
-		s = "The claim's one check does not hold"
-	case t.Held == 0:
-		s = fmt.Sprintf("None of the claim's %d checks holds", t.Claims)
-	case t.Held == 1:
-		s = fmt.Sprintf("1 of the claim's %d checks holds", t.Claims)
-	default:
-		s = fmt.Sprintf("%d of the claim's %d checks hold", t.Held, t.Claims)
-	}
-	if n := t.Claims - t.Testable; n > 0 {
-		s += fmt.Sprintf(" (%d not testable at this scale)", n)
-	}
-	if t.Inconclusive > 0 {
-		s += fmt.Sprintf("; %d inconclusive (its interval straddles the threshold)", t.Inconclusive)
-	}
-	return s + "."
-}
-
-// Verdict returns the verdict of checks: NotTestable when a precondition
-// fails or is not established (inconclusive), when no check of the claim can
-// be tested at this scale, or when every testable one is inconclusive;
-// otherwise
-// Supported when every check of the claim is testable and holds, Partly when
-// some hold, NotAtScale when none of the testable ones does.
-func Verdict(checks []Check) string {
-	t := Count(checks)
-	switch {
-	case t.FailedPre != nil || t.Testable == 0:
-		return report.NotTestable
-	case t.Held == 0 && t.Inconclusive == t.Testable:
-		// Every testable check straddles its threshold: the numbers decide
-		// nothing either way at this scale and prompt count.
-		return report.NotTestable
-	case t.Held == t.Claims:
-		return report.Supported
-	case t.Held > 0:
-		return report.Partly
-	}
-	return report.NotAtScale
-}
-
-// RuleVerdict is the part of every rule that turns checks into a verdict,
-// generated from the checks themselves so that the rule as written, the
-// table and the verdict agree.
-func RuleVerdict(checks []Check) string {
-	var pre []string
-	claims := 0
-	for _, c := range checks {
-		if c.Precondition {
-			pre = append(pre, strings.TrimPrefix(c.Name, "(precondition) "))
-		} else {
-			claims++
-		}
-	}
-	var b strings.Builder
-	if len(pre) > 0 {
-		fmt.Fprintf(&b, "Preconditions, without which the claim cannot be tested (thresholds in the table): %s. If one fails or is inconclusive, the verdict is %q. ",
-			strings.Join(pre, "; "), report.NotTestable)
-	}
-	fmt.Fprintf(&b, "A check of the claim that cannot tell at this scale (its table row says why) counts neither way; if none can, or if every one that can is inconclusive, the verdict is %q. ", report.NotTestable)
-	switch claims {
-	case 1:
-		fmt.Fprintf(&b, "The claim has one check: %q if it holds, %q if not.", report.Supported, report.NotAtScale)
-	default:
-		fmt.Fprintf(&b, "The claim has %d checks: %q if all %d hold, %q if some hold (or all that can be tested), %q if none holds.",
-			claims, report.Supported, claims, report.Partly, report.NotAtScale)
-	}
-	return b.String()
 }
 
 // Fig is a drawn figure of an experiment.
@@ -286,57 +125,30 @@ type Outcome struct {
 	// embedded in the report as they are.
 	SVGs    [][]byte
 	Tables  []report.Table
-	Checks  []Check
+	Checks  []verdict.Check
 	Verdict string
 	// Control, when set, is the same rule applied with a control in the
 	// place of the model the claim is about (Analyze decides its verdict).
-	Control *Control
+	Control *verdict.Control
 	Elapsed time.Duration
 }
 
-// Control is an experiment's rule applied again with a control in the place
-// of the model the claim is about: a model or predictor that should not
-// earn the claim's verdict. When it earns the same supported or partly
-// supported verdict as the real model, the checks do not discriminate, and
-// the experiment's verdict is NotTestable.
-type Control struct {
-	// Name says what stands in for what, e.g. "the dense-only model in the
-	// mixture's place".
-	Name    string
-	Checks  []Check
-	Verdict string
-}
-
 // applyControl decides o.Control's verdict and, when the control earns the
-// real model's supported or partly supported verdict, makes o's verdict
-// NotTestable: the checks cannot tell the claim's model from the control.
+// model's supported or partly supported verdict, makes o's verdict
+// NotTestable (verdict.Control.Apply).
 func (o *Outcome) applyControl() {
-	c := o.Control
-	if c == nil {
-		return
-	}
-	c.Verdict = Verdict(c.Checks)
-	if (o.Verdict == report.Supported || o.Verdict == report.Partly) && c.Verdict == o.Verdict {
-		o.Verdict = report.NotTestable
+	if o.Control != nil {
+		o.Verdict = o.Control.Apply(o.Verdict)
 	}
 }
 
 // ControlNote says what the control earned and what it means for the
 // verdict; "" without a control.
 func (o *Outcome) ControlNote() string {
-	c := o.Control
-	if c == nil {
+	if o.Control == nil {
 		return ""
 	}
-	s := fmt.Sprintf("Control: with %s, the same rule gives %q (%s)", c.Name, c.Verdict, strings.TrimSuffix(Count(c.Checks).String(), "."))
-	own := Verdict(o.Checks)
-	switch {
-	case (own == report.Supported || own == report.Partly) && c.Verdict == own:
-		return s + fmt.Sprintf(": the checks do not tell the model from the control, so the verdict %q becomes %q.", own, report.NotTestable)
-	case c.Verdict == own:
-		return s + ": the same verdict as the model's."
-	}
-	return s + fmt.Sprintf(": the checks tell the model (%q) from the control.", own)
+	return o.Control.Note(verdict.Verdict(o.Checks))
 }
 
 func (e *env) newOutcome() *Outcome {
@@ -383,7 +195,7 @@ func (e *env) baselines(c task.Class, prefixes []string) ([]eval.Predictor, erro
 			e.log("skipping %s: %.0f supports", p.Name(), binomial(c.Dim(), bs.K))
 			continue
 		}
-		key, label, role := baselineCurve(p)
+		key, label, role := runeval.BaselineCurve(p)
 		e.setRole(key, role)
 		out = append(out, eval.Baseline{P: p, Label: label, ID: key})
 	}
@@ -439,7 +251,7 @@ func (e *env) evaluate(name string, spec task.Spec, ps prompt.Setting, roles, pr
 	for _, p := range preds {
 		keys = append(keys, p.Key()+"="+p.Name())
 	}
-	key := cache.key(e, "evaluate", struct {
+	key := e.cacheKey(cache, "evaluate", struct {
 		Setting    eval.Setting
 		D, N       int
 		Options    eval.Options
@@ -447,7 +259,7 @@ func (e *env) evaluate(name string, spec task.Spec, ps prompt.Setting, roles, pr
 	}{s, e.d, e.n, e.eopts, keys}, roles)
 	var r *eval.SettingResult
 	if e.probe > 0 {
-		cached := cache.has(key)
+		cached := cache.Has(key)
 		s.Prompts = e.prompts()
 		t0 := time.Now()
 		r, err = eval.Evaluate(s, e.d, e.n, preds, e.eopts)
@@ -459,7 +271,7 @@ func (e *env) evaluate(name string, spec task.Spec, ps prompt.Setting, roles, pr
 		}
 		return r, nil
 	}
-	if e.cache.load(key, &r) {
+	if e.cache.Load(key, &r) {
 		e.log("%s (%s): %d predictors on %d prompts, from the evaluation cache", name, r.Class, len(preds), r.B)
 		return r, nil
 	}
@@ -471,7 +283,7 @@ func (e *env) evaluate(name string, spec task.Spec, ps prompt.Setting, roles, pr
 	e.log("evaluated %s (%s): %d predictors on %d prompts in %s", name, r.Class, len(preds), r.B, time.Since(t0).Round(10*time.Millisecond))
 	kept := *r
 	kept.Batch = nil // drawn again from its seed when needed; the cache keeps the results
-	if err := e.cache.store(key, &kept); err != nil {
+	if err := e.cache.Store(key, &kept); err != nil {
 		e.log("evaluation cache: %v", err)
 	}
 	return r, nil
@@ -531,15 +343,6 @@ func (e *env) roleOf(key string) plot.Role {
 	return r
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 // sweepSeries returns the line of the predictor with key key at position as
 // a plot series named name.
 func (e *env) sweepSeries(sw *eval.Sweep, key string, position int, name string) (plot.Series, bool) {
@@ -581,17 +384,6 @@ func curvesTable(caption, first string, cs []eval.Curve, positions []int) report
 	return t
 }
 
-// num formats an error value for tables.
-func num(v float64) string {
-	switch {
-	case math.IsNaN(v):
-		return "n/a"
-	case v != 0 && math.Abs(v) < 1e-3, math.Abs(v) >= 1e4:
-		return plot.FormatNumber(v) // 6.7e-23, 1.57e7: a least-squares blow-up stays readable
-	}
-	return fmt.Sprintf("%.3f", v)
-}
-
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // clampPos keeps a position inside [0, n-1].
@@ -605,7 +397,7 @@ func (e *env) pretrainedK() (int, error) {
 	var ks []int
 	var walk func(s *task.Spec)
 	walk = func(s *task.Spec) {
-		if s.Class == task.ClassSparseLinear && !containsInt(ks, s.K) {
+		if s.Class == task.ClassSparseLinear && !slices.Contains(ks, s.K) {
 			ks = append(ks, s.K)
 		}
 		for i := range s.Of {
@@ -638,4 +430,34 @@ func (e *env) resolve(field string, spec task.Spec) (task.Spec, error) {
 	}
 	spec.K = k
 	return spec, nil
+}
+
+// num formats a number for checks and tables (verdict.Num).
+var num = verdict.Num
+
+// cacheKey is the key in c of an evaluation of e described by what (any
+// value that JSON-encodes the evaluation's own arguments), with the models
+// of roles: everything its result is a function of besides icl's code.
+func (e *env) cacheKey(c *evalcache.Cache, kind string, what any, roles []string) string {
+	if c == nil {
+		return ""
+	}
+	type modelID struct {
+		Role, SHA256, Label, Numerics string
+	}
+	var ms []modelID
+	for _, r := range roles {
+		m := e.models[r]
+		ms = append(ms, modelID{r, m.SHA256, m.label, gpt.NumericsID(gpt.FP32)})
+	}
+	scale, err := yaml.Marshal(e.scale) // its fields as the scale's file has them
+	if err != nil {
+		panic(err)
+	}
+	return c.Key(struct {
+		Def, Kind, Scale, ScaleName, Precision string
+		EvalSeed                               uint64
+		What                                   any
+		Models                                 []modelID
+	}{e.def.Source, kind, string(scale), e.scale.Name, e.scale.Precision, e.evalSeed, what, ms})
 }

@@ -6,6 +6,7 @@ import (
 
 	"icl/baseline"
 	"icl/plot"
+	"icl/runeval"
 	"icl/task"
 )
 
@@ -54,7 +55,7 @@ func TestBaselineCurve(t *testing.T) {
 		}
 		seen := map[string]string{}
 		for _, p := range all {
-			key, label, role := baselineCurve(p)
+			key, label, role := runeval.BaselineCurve(p)
 			wl, wr := want(p.Name())
 			if label != wl || role != wr {
 				t.Errorf("%s: %s: label %q, role %v; want %q, %v", tc.spec.Class, p.Name(), label, role, wl, wr)

@@ -7,6 +7,7 @@ import (
 	"icl/eval"
 	"icl/plot"
 	"icl/report"
+	"icl/verdict"
 	"math"
 	"slices"
 	"time"
@@ -55,7 +56,7 @@ func analyzeMS(e *env) (*Outcome, error) {
 		if err != nil {
 			return nil, err
 		}
-		o.Checks = append(o.Checks, learned(fmt.Sprintf("mixture model on %s prompts, %d examples", es.Name, e.n-1),
+		o.Checks = append(o.Checks, verdict.Learned(fmt.Sprintf("mixture model on %s prompts, %d examples", es.Name, e.n-1),
 			estAt(r, ModelKey("mixture"), e.n-1), e.def.Param("learned")))
 		s := eval.Setting{Name: es.Name, Task: spec, Prompt: es.Prompt, Prompts: e.prompts(), Seed: e.seed(es.Name)}
 		bt, _, err := s.Draw(e.d, e.n)
@@ -70,7 +71,7 @@ func analyzeMS(e *env) (*Outcome, error) {
 		for _, m := range others {
 			oweights = append(oweights, m.Weights)
 		}
-		key := e.cache.key(e, "selection", struct {
+		key := e.cacheKey(e.cache, "selection", struct {
 			Setting        eval.Setting
 			D, N           int
 			Options        eval.Options
@@ -79,13 +80,13 @@ func analyzeMS(e *env) (*Outcome, error) {
 			Model, Mixture string
 		}{s, e.d, e.n, e.eopts, ref.Weights, oweights, tf.Key(), ref.Name()}, []string{"mixture"})
 		var sel *eval.Selection
-		if !e.cache.load(key, &sel) {
+		if !e.cache.Load(key, &sel) {
 			t0 := time.Now()
 			if sel, err = eval.ModelSelection(bt, tf, ref, e.eopts, others...); err != nil {
 				return nil, err
 			}
 			e.probed(t0, s.Prompts)
-			if err := e.cache.store(key, sel); err != nil {
+			if err := e.cache.Store(key, sel); err != nil {
 				e.log("evaluation cache: %v", err)
 			}
 		}
@@ -115,7 +116,7 @@ func analyzeMS(e *env) (*Outcome, error) {
 			}
 			t.Rows = append(t.Rows, row)
 		}
-		c := Check{Name: fmt.Sprintf("%s prompts: implied weight follows the posterior", es.Name)}
+		c := verdict.Check{Name: fmt.Sprintf("%s prompts: implied weight follows the posterior", es.Name)}
 		posts = append(posts, posteriorSpan(sel.Posterior.Mean))
 		checks = append(checks, len(o.Checks))
 		if cnt == 0 {
@@ -125,7 +126,7 @@ func analyzeMS(e *env) (*Outcome, error) {
 			// Decided by bounds from the per-position 90% intervals of w:
 			// holds when even the farthest ends are within tol on average,
 			// fails when even the nearest are not.
-			decide(&c, far <= tol, near > tol)
+			verdict.Decide(&c, far <= tol, near > tol)
 			c.Detail = fmt.Sprintf("mean |w - posterior| = %s over %d positions, between %s and %s with w at the nearest and farthest ends of its 90%% intervals; needs <= %g (margin %s)",
 				num(diff), cnt, num(near), num(far), tol, num(tol-diff))
 			if cnt2 > 0 {
@@ -199,7 +200,7 @@ func posteriorUntestable(posts []posteriorRange, i int, move float64) string {
 // them on average), in the mixture's place. Its checks are the rule's, on
 // the positions where the mixture's weight is identified; the
 // preconditions and the testability of each check are the mixture's.
-func constantWeightControl(checks []Check, at []int, posts, implied [][]float64, tol float64) *Control {
+func constantWeightControl(checks []verdict.Check, at []int, posts, implied [][]float64, tol float64) *verdict.Control {
 	var all []float64
 	for k, post := range posts {
 		for i, v := range post {
@@ -225,7 +226,7 @@ func constantWeightControl(checks []Check, at []int, posts, implied [][]float64,
 				cnt++
 			}
 		}
-		ck := Check{Name: checks[j].Name, Untestable: checks[j].Untestable}
+		ck := verdict.Check{Name: checks[j].Name, Untestable: checks[j].Untestable}
 		if cnt > 0 {
 			diff /= float64(cnt)
 			ck.Pass = diff <= tol
@@ -233,5 +234,5 @@ func constantWeightControl(checks []Check, at []int, posts, implied [][]float64,
 		}
 		out[j] = ck
 	}
-	return &Control{Name: fmt.Sprintf("a constant weight %s on every prompt, the posteriors' median, in the mixture's place", num(c)), Checks: out}
+	return &verdict.Control{Name: fmt.Sprintf("a constant weight %s on every prompt, the posteriors' median, in the mixture's place", num(c)), Checks: out}
 }

@@ -2,14 +2,13 @@ package experiment
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
-	"icl/atomicfile"
 	"icl/eval"
+	"icl/evalcache"
 	"icl/gpt"
 	"icl/train"
+	"icl/verdict"
 )
 
 // Model is a pretrained model that an experiment reads in one of its run
@@ -23,9 +22,9 @@ type Model struct {
 
 // AnalyzeOptions are what an experiment's analysis needs besides its models.
 type AnalyzeOptions struct {
-	// Cache keeps evaluation results between invocations (NewEvalCache);
+	// Cache keeps evaluation results between invocations (evalcache.New);
 	// nil keeps none.
-	Cache *EvalCache
+	Cache *evalcache.Cache
 	// EvalSeed, when not 0, redraws every evaluation's prompts and Monte
 	// Carlo functions from other streams than the standard ones.
 	EvalSeed uint64
@@ -68,101 +67,9 @@ func Analyze(d *Def, scale *Scale, models map[string]*Model, opts AnalyzeOptions
 	if err != nil {
 		return nil, err
 	}
-	o.Verdict = Verdict(o.Checks)
+	o.Verdict = verdict.Verdict(o.Checks)
 	o.applyControl()
 	return o, nil
-}
-
-// Write writes the experiment's results (JSON, CSV), figures (SVG, PNG)
-// and verdict (verdict.json) to dir, and keeps the SVGs in o.SVGs.
-func (o *Outcome) Write(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if len(o.Results.Settings) > 0 {
-		if err := o.Results.Save(dir, "results"); err != nil {
-			return err
-		}
-	}
-	for i, s := range o.Sweeps {
-		base := "sweep"
-		if i > 0 {
-			base = fmt.Sprintf("sweep%d", i+1)
-		}
-		if err := atomicfile.Write(filepath.Join(dir, base+".json"), s.WriteJSON); err != nil {
-			return err
-		}
-		if err := atomicfile.Write(filepath.Join(dir, base+".csv"), s.WriteCSV); err != nil {
-			return err
-		}
-	}
-	if len(o.Selections) > 0 {
-		if err := atomicfile.WriteJSON(filepath.Join(dir, "selection.json"), o.Selections); err != nil {
-			return err
-		}
-	}
-	if len(o.Fitted) > 0 {
-		if err := atomicfile.WriteJSON(filepath.Join(dir, "fitted.json"), o.Fitted); err != nil {
-			return err
-		}
-	}
-	type checkJSON struct {
-		Name         string `json:"name"`
-		Detail       string `json:"detail"`
-		Pass         bool   `json:"pass"`
-		Inconclusive bool   `json:"inconclusive,omitempty"`
-		Precondition bool   `json:"precondition,omitempty"`
-		Untestable   string `json:"untestable,omitempty"`
-	}
-	type controlJSON struct {
-		Name    string      `json:"name"`
-		Verdict string      `json:"verdict"`
-		Summary string      `json:"summary"`
-		Note    string      `json:"note"`
-		Checks  []checkJSON `json:"checks"`
-	}
-	checks := func(cs []Check) []checkJSON {
-		var out []checkJSON
-		for _, c := range cs {
-			out = append(out, checkJSON{c.Name, c.Detail, c.Pass, c.Inconclusive, c.Precondition, c.Untestable})
-		}
-		return out
-	}
-	t := Count(o.Checks)
-	v := struct {
-		ID           string       `json:"id"`
-		Verdict      string       `json:"verdict"`
-		Summary      string       `json:"summary"`
-		Held         int          `json:"held"`
-		Testable     int          `json:"testable"`
-		Claims       int          `json:"claims"`
-		Inconclusive int          `json:"inconclusive"`
-		Checks       []checkJSON  `json:"checks"`
-		Control      *controlJSON `json:"control,omitempty"`
-	}{ID: o.Def.ID, Verdict: o.Verdict, Summary: t.String(), Held: t.Held, Testable: t.Testable, Claims: t.Claims,
-		Inconclusive: t.Inconclusive, Checks: checks(o.Checks)}
-	if c := o.Control; c != nil {
-		v.Control = &controlJSON{Name: c.Name, Verdict: c.Verdict, Summary: Count(c.Checks).String(), Note: o.ControlNote(), Checks: checks(c.Checks)}
-	}
-	if err := atomicfile.WriteJSON(filepath.Join(dir, "verdict.json"), v); err != nil {
-		return err
-	}
-	o.SVGs = make([][]byte, len(o.Figures))
-	for i, f := range o.Figures {
-		for _, format := range []string{"svg", "png"} {
-			b, err := f.F.Render(format)
-			if err != nil {
-				return fmt.Errorf("figure %s: %w", f.Name, err)
-			}
-			if format == "svg" {
-				o.SVGs[i] = b
-			}
-			if err := atomicfile.WriteBytes(filepath.Join(dir, f.Name+"."+format), b); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // newEnv is the env of d's analysis at scale with models by role.

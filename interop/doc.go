@@ -13,6 +13,9 @@
 //     predictions with 'icl predict' to 1e-4, and those of a model with a
 //     family indicator (read_in (C, d+F)) with gpt's, given each prompt's
 //     family in the prompts file.
+//   - torch_stream.py runs that model and writes its hidden states after
+//     every block at the x-tokens, and the read-out's input; the test holds
+//     'icl probe”s streams equal to them to 1e-5.
 //   - torch_train.py (by hand only: minutes) trains that module on dense
 //     linear regression with Garg et al.'s initialisation, to compare icl's
 //     learning curve with PyTorch's at the same sizes and learning rate.

@@ -427,9 +427,19 @@ func (d *design) newton(theta []float64, lambda, tol float64, maxIter int) (int,
 			t /= 2
 		}
 		if !(ft <= f) { // no decrease at any step: at the objective's rounding floor
+			// Where the Newton decrement (slope/2, the decrease a full step
+			// predicts) is below the rounding of the objective itself, no
+			// float64 step can improve it: converged as far as float64 can
+			// tell, though |gradient| may sit just above tol.
+			if slope/2 <= 64*epsilon*max(1, math.Abs(f)) {
+				return iter, nil
+			}
 			return iter, &NotConvergedError{Lambda: lambda, Iter: iter, Grad: gmax, Tol: tol}
 		}
 		copy(theta, trial)
 		f = ft
 	}
 }
+
+// epsilon is the float64 machine epsilon, 2^-52.
+const epsilon = 0x1p-52

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"icl/experiment"
+	"icl/verdict"
 	"io"
 	"os"
 	"path/filepath"
@@ -37,7 +38,7 @@ func init() {
 			}
 			r := o.Results.Setting("dense")
 			v := e.ModelError(r, "dense", e.Points()-1)
-			o.Checks = append(o.Checks, experiment.Check{Name: "below bound", Pass: v < e.Def().Param("bound"), Detail: fmt.Sprintf("%.3f", v)})
+			o.Checks = append(o.Checks, verdict.Check{Name: "below bound", Pass: v < e.Def().Param("bound"), Detail: fmt.Sprintf("%.3f", v)})
 			o.Figures = append(o.Figures, experiment.Fig{Name: "icl_dense", Caption: e.Def().Caption("icl_dense"), F: e.ICLFigure("EX: dense prompts", r)})
 			return o, nil
 		}})

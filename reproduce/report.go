@@ -9,6 +9,7 @@ import (
 	"icl/report"
 	"icl/runplan"
 	"icl/train"
+	"icl/verdict"
 	"math"
 	"os"
 	"path"
@@ -91,8 +92,8 @@ func buildReport(opts Options, scale *experiment.Scale, all, selected []*experim
 		x.Models = modelsNote(d, runs)
 		if o := byID[d.ID]; o != nil {
 			x.Verdict = o.Verdict
-			x.VerdictNote = experiment.Count(o.Checks).String() + controlPara(o) + "\n\nEvery check with its numbers is in the table \"Checks\" above.\n\nRule: " +
-				strings.TrimSpace(d.Rule) + " " + experiment.RuleVerdict(o.Checks) + "\n\n" + scaleNote(d, scale, runs)
+			x.VerdictNote = verdict.Count(o.Checks).String() + controlPara(o) + "\n\nEvery check with its numbers is in the table \"Checks\" above.\n\nRule: " +
+				strings.TrimSpace(d.Rule) + " " + verdict.RuleVerdict(o.Checks) + "\n\n" + scaleNote(d, scale, runs)
 			for i, f := range o.Figures {
 				var svg []byte
 				if i < len(o.SVGs) {
@@ -185,8 +186,8 @@ func leadParagraph(xs []report.Experiment, outs map[string]*experiment.Outcome) 
 		}
 		status := "not testable"
 		switch {
-		case experiment.Count(o.Checks).FailedPre != nil:
-			status = "not testable (a precondition fails: " + strings.TrimPrefix(experiment.Count(o.Checks).FailedPre.Name, "(precondition) ") + ")"
+		case verdict.Count(o.Checks).FailedPre != nil:
+			status = "not testable (a precondition fails: " + strings.TrimPrefix(verdict.Count(o.Checks).FailedPre.Name, "(precondition) ") + ")"
 		case tested > 0 && held == tested:
 			status = "reproduced"
 		case tested > 0 && held > 0:
@@ -267,9 +268,9 @@ func scaleNote(d *experiment.Def, scale *experiment.Scale, runs []*runplan.Run) 
 }
 
 // checkTable lists every check, whether it holds and its deciding numbers.
-func checkTable(cs []experiment.Check, control *experiment.Control) report.Table {
+func checkTable(cs []verdict.Check, control *verdict.Control) report.Table {
 	t := report.Table{Caption: "Checks", Header: []string{"check", "holds", "numbers"}}
-	mark := func(c experiment.Check) string {
+	mark := func(c verdict.Check) string {
 		switch {
 		case c.Untestable != "":
 			return "not testable"

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"icl/config"
+	"icl/evalcache"
 	"icl/experiment"
 	"icl/gpt"
 	"icl/gpt/kernels"
@@ -23,6 +24,7 @@ import (
 	"icl/runplan"
 	"icl/shipped"
 	"icl/train"
+	"icl/verdict"
 )
 
 // Options configures Reproduce.
@@ -161,7 +163,7 @@ func Reproduce(ctx context.Context, opts Options) error {
 	trainTook := time.Since(trainStart)
 
 	// Evaluation.
-	ec, why := experiment.NewEvalCache(opts.OutDir)
+	ec, why := evalcache.New(opts.OutDir)
 	if ec == nil {
 		logf("[reproduce] evaluation cache off: %s", why)
 	}
@@ -251,7 +253,7 @@ func runExperiment(d *experiment.Def, scale *experiment.Scale, runs []*runplan.R
 	}
 	dir := filepath.Join(outDir, d.ID)
 	opts.Log("drawing %s, writing results to %s", report.Plural(len(o.Figures), "figure"), dir)
-	return o, o.Write(dir)
+	return o, writeOutcome(o, dir)
 }
 
 // evalETA is the evaluation's predicted time, experiment by experiment.
@@ -311,7 +313,7 @@ func (eta *evalETA) left(j int, took time.Duration) string {
 // verdictLine is the terminal's line on an analysed experiment; it counts
 // checks as the report does.
 func verdictLine(o *experiment.Outcome, took time.Duration) string {
-	why := strings.TrimSuffix(experiment.Count(o.Checks).String(), ".")
+	why := strings.TrimSuffix(verdict.Count(o.Checks).String(), ".")
 	return fmt.Sprintf("[%s] %s: %s%s (in %s)", o.Def.ID, o.Verdict, strings.ToLower(why[:1]), why[1:], train.FormatDuration(took))
 }
 

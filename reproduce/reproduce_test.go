@@ -19,6 +19,7 @@ import (
 	"icl/report"
 	"icl/runplan"
 	"icl/train"
+	"icl/verdict"
 )
 
 // The verdict box speaks of the scale shown: the note of that scale
@@ -42,7 +43,7 @@ func TestReportScaleNote(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, v := range []string{report.Supported, report.Partly, report.NotAtScale} {
-			out := &experiment.Outcome{Def: d, Verdict: v, Checks: []experiment.Check{{Name: "c", Pass: v == report.Supported}}}
+			out := &experiment.Outcome{Def: d, Verdict: v, Checks: []verdict.Check{{Name: "c", Pass: v == report.Supported}}}
 			rep := buildReport(Options{Preset: preset, OutDir: "out"}, s, []*experiment.Def{d}, []*experiment.Def{d}, []*experiment.Outcome{out}, nil, runs, 0, 0, 0)
 			got := rep.Experiments[0].VerdictNote
 			if !strings.Contains(got, "About the scale: this report is at the "+preset+" scale (") {
@@ -110,9 +111,9 @@ func TestCountsAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs := []experiment.Check{{Name: "(precondition) learned", Pass: true, Precondition: true},
+	cs := []verdict.Check{{Name: "(precondition) learned", Pass: true, Precondition: true},
 		{Name: "a", Pass: true}, {Name: "b", Pass: true, Untestable: "alike"}, {Name: "c"}}
-	o := &experiment.Outcome{Def: d, Checks: cs, Verdict: experiment.Verdict(cs), Results: &eval.Results{}}
+	o := &experiment.Outcome{Def: d, Checks: cs, Verdict: verdict.Verdict(cs), Results: &eval.Results{}}
 	s, _ := experiment.LoadScale("quick")
 	rep := buildReport(Options{Preset: "quick", OutDir: "out"}, s, []*experiment.Def{d}, []*experiment.Def{d}, []*experiment.Outcome{o}, nil, nil, 0, 0, 0)
 	meta := map[string]string{}
@@ -136,7 +137,7 @@ func TestCountsAgree(t *testing.T) {
 		t.Errorf("terminal line %q lacks %q", line, want)
 	}
 	dir := t.TempDir()
-	if err := o.Write(dir); err != nil {
+	if err := writeOutcome(o, dir); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "verdict.json"))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"icl/experiment"
 	"icl/gpt"
+	"icl/runeval"
 	"icl/runplan"
 	"icl/safetensors"
 	"icl/train"
@@ -205,19 +206,19 @@ func fileMeta(b []byte) map[string]string {
 // same in-distribution prompts and lists every setting and number of
 // examples at which got's mean error lies outside want's 90% interval.
 func compareEvaluations(got, want *gpt.Model, cfg *train.Config) ([]string, error) {
-	opts := experiment.RunOptions{Prompts: verifyPrompts, Seed: 1, NoOOD: true, Baselines: []string{"least_squares"}}
-	rg, err := experiment.EvaluateModel(got, cfg, opts)
+	opts := runeval.RunOptions{Prompts: verifyPrompts, Seed: 1, NoOOD: true, Baselines: []string{"least_squares"}}
+	rg, err := runeval.EvaluateModel(got, cfg, opts)
 	if err != nil {
 		return nil, err
 	}
-	rw, err := experiment.EvaluateModel(want, cfg, opts)
+	rw, err := runeval.EvaluateModel(want, cfg, opts)
 	if err != nil {
 		return nil, err
 	}
 	var diffs []string
 	for _, sw := range rw.Settings {
 		sg := rg.Setting(sw.Setting)
-		cw, cg := sw.Curve(experiment.KeyRunModel), sg.Curve(experiment.KeyRunModel)
+		cw, cg := sw.Curve(runeval.KeyRunModel), sg.Curve(runeval.KeyRunModel)
 		for i := range cw.Mean {
 			g, _, _ := cg.At(i)
 			m, lo, hi := cw.At(i)

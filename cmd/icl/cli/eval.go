@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"icl/eval"
-	"icl/experiment"
 	"icl/internal/memlimit"
+	"icl/runeval"
 	"icl/train"
 )
 
@@ -52,7 +52,7 @@ icl eval -weights runs/dense/ckpt-00036000.safetensors -no-ood
 		boots := fs.Int("boots", eval.DefaultBoots, "bootstrap resamples for the 90% intervals")
 		seed := fs.Uint64("seed", 1, "seed of the evaluation prompts")
 		mc := fs.Int("mc", 5000, "samples of the Monte Carlo Bayes predictor")
-		baselines := fs.String("baselines", "", "comma-separated baseline name prefixes (default: "+strings.Join(experiment.DefaultRunBaselines, ",")+")")
+		baselines := fs.String("baselines", "", "comma-separated baseline name prefixes (default: "+strings.Join(runeval.DefaultRunBaselines, ",")+")")
 		noOOD := fs.Bool("no-ood", false, "only in-distribution settings")
 		quiet := fs.Bool("q", false, "no progress lines")
 		return func(ctx context.Context, e *env) error {
@@ -68,7 +68,7 @@ icl eval -weights runs/dense/ckpt-00036000.safetensors -no-ood
 			if *mc < 1 {
 				return usageErrorf("-mc %d must be >= 1", *mc)
 			}
-			opts := experiment.RunOptions{Prompts: *prompts, Boots: *boots, Seed: *seed, MCSamples: *mc,
+			opts := runeval.RunOptions{Prompts: *prompts, Boots: *boots, Seed: *seed, MCSamples: *mc,
 				NoOOD: *noOOD, OutDir: *out}
 			if !*quiet {
 				opts.Progress = e.stderr
@@ -77,7 +77,7 @@ icl eval -weights runs/dense/ckpt-00036000.safetensors -no-ood
 				for i, pre := range strings.Split(*baselines, ",") {
 					if pre = strings.TrimSpace(pre); pre == "" {
 						return usageErrorf("-baselines %q: item %d is empty; want baseline name prefixes separated by commas, e.g. %s",
-							*baselines, i+1, strings.Join(experiment.DefaultRunBaselines, ","))
+							*baselines, i+1, strings.Join(runeval.DefaultRunBaselines, ","))
 					}
 					opts.Baselines = append(opts.Baselines, pre)
 				}
@@ -95,28 +95,28 @@ icl eval -weights runs/dense/ckpt-00036000.safetensors -no-ood
 				if err := checkEvalMemory(cfg, *prompts, *boots, *mc); err != nil {
 					return err
 				}
-				if err := experiment.CheckBaselinePrefixes(cfg, opts); err != nil {
+				if err := runeval.CheckBaselinePrefixes(cfg, opts); err != nil {
 					return usageErrorf("-baselines: %v", err)
 				}
-				res, err = experiment.EvaluateRun(*run, opts)
+				res, err = runeval.EvaluateRun(*run, opts)
 				if opts.OutDir == "" {
 					opts.OutDir = filepath.Join(*run, "eval")
 				}
 			} else {
-				m, cfg, lerr := experiment.LoadWeights(*weights)
+				m, cfg, lerr := runeval.LoadWeights(*weights)
 				if lerr != nil {
 					return lerr
 				}
 				if err := checkEvalMemory(cfg, *prompts, *boots, *mc); err != nil {
 					return err
 				}
-				if err := experiment.CheckBaselinePrefixes(cfg, opts); err != nil {
+				if err := runeval.CheckBaselinePrefixes(cfg, opts); err != nil {
 					return usageErrorf("-baselines: %v", err)
 				}
 				if opts.OutDir == "" {
 					opts.OutDir = strings.TrimSuffix(*weights, filepath.Ext(*weights)) + "-eval"
 				}
-				res, err = experiment.EvaluateModel(m, cfg, opts)
+				res, err = runeval.EvaluateModel(m, cfg, opts)
 			}
 			if err != nil {
 				return err

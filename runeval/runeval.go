@@ -1,4 +1,4 @@
-package experiment
+package runeval
 
 import (
 	"fmt"
@@ -151,7 +151,7 @@ func EvaluateModel(m *gpt.Model, cfg *train.Config, opts RunOptions) (*eval.Resu
 		preds := []eval.Predictor{tf}
 		for _, p := range ps {
 			// Legends show the baselines' own names.
-			key, _, role := baselineCurve(p)
+			key, _, role := BaselineCurve(p)
 			roles[key] = role
 			preds = append(preds, eval.Baseline{P: p, ID: key})
 		}
@@ -249,4 +249,36 @@ func runFigure(r *eval.SettingResult, roles map[string]plot.Role) *plot.Figure {
 		ss = append(ss, plot.Series{Name: c.Name, X: x, Y: c.Mean, Lo: c.Lo, Hi: c.Hi, Role: role})
 	}
 	return plot.ICLCurves(r.Setting+": "+r.Class, r.ZeroError, ss...)
+}
+
+// Curve keys of the baselines (BaselineCurve): what each is, whatever its
+// parameters.
+const (
+	KeyLeastSquares = "baseline/least_squares"
+	KeyLassoBest    = "baseline/lasso_best"
+	KeyKNN          = "baseline/knn"
+	// KeyBayes is the class's exact Bayes predictor, whichever class.
+	KeyBayes = "baseline/bayes"
+	// KeyBayesMC is the class's Monte Carlo Bayes predictor.
+	KeyBayesMC = "baseline/bayes_mc"
+)
+
+// BaselineCurve returns the key, legend label and figure role of the curve of
+// baseline p, by what p is: the Bayes predictors are references, the others
+// baselines.
+func BaselineCurve(p baseline.Predictor) (key, label string, role plot.Role) {
+	switch p := p.(type) {
+	case baseline.LeastSquares:
+		return KeyLeastSquares, "least squares", plot.RoleBaseline
+	case baseline.LassoBest:
+		return KeyLassoBest, "lasso (best alpha in hindsight)", plot.RoleBaseline
+	case baseline.KNN:
+		return KeyKNN, fmt.Sprintf("%d-nearest neighbours", p.K), plot.RoleBaseline
+	case *baseline.MonteCarlo:
+		return KeyBayesMC, "Bayes (Monte Carlo)", plot.RoleReference
+	case baseline.Evidence:
+		// Exact (baseline.Exact): dense, sparse, pool, mixture.
+		return KeyBayes, "Bayes-optimal", plot.RoleReference
+	}
+	return "baseline/" + p.Name(), p.Name(), plot.RoleBaseline
 }

@@ -1,0 +1,182 @@
+package streamprobe
+
+import (
+	"errors"
+	"fmt"
+	"icl/eval"
+	"icl/gpt"
+	"icl/internal/parallel"
+	"icl/probe"
+	"icl/prompt"
+	"icl/rng"
+	"math"
+	"slices"
+)
+
+// Lambdas is the lambda grid of E8's probes, for standardised features
+// (package probe): four values a factor of 10 apart, the middle of
+// probe.DefaultLambdas, which keeps the probes of a scale within E8's time
+// (e8.yaml says how it was chosen).
+var Lambdas = []float64{1e-3, 1e-2, 1e-1, 1}
+
+// Tol is the largest |gradient entry| at which a class probe's Newton
+// iterations stop. probe.DefaultTol (1e-8) lies at the float64 floor of
+// the log loss of a few thousand rows: there the line search cannot
+// certify a decrease (about |gradient|^2 against a loss near 0.7), and the
+// fit stalls just above it. At 1e-6 the probe's class predictions are
+// settled.
+const Tol = 1e-6
+
+// Streams is a model's residual stream at some positions of B prompts after
+// every layer: x[((l*len(pos)+j)*B+p)*C+c] is feature c of prompt p's stream
+// at x-token pos[j] after layer l (0: the embedding, l: block l's output).
+type Streams struct {
+	layers, B, C int
+	pos          []int
+	x            []float32 // (layers, len(pos), B, C)
+}
+
+// Capture runs m on b, eval.DefaultChunk prompts at a time (each
+// prompt's stream is the same in any batch), with its family indicator
+// hidden if it has one, and keeps its stream at positions pos after every
+// layer. It releases m's activations when done.
+func Capture(m *gpt.Model, b *prompt.Batch, pos []int) *Streams {
+	L1, C, N, D := m.Cfg.Layers+1, m.Cfg.Width, b.N, b.D
+	s := &Streams{layers: L1, B: b.B, C: C, pos: pos, x: make([]float32, L1*len(pos)*b.B*C)}
+	chunk := min(b.B, eval.DefaultChunk)
+	xs, ys := make([]float32, chunk*N*D), make([]float32, chunk*N)
+	preds, buf := make([]float32, chunk*N), make([]float32, chunk*N*C) // (chunk, N), (chunk, N, C)
+	for lo := 0; lo < b.B; lo += chunk {
+		n := min(chunk, b.B-lo)
+		for i, v := range b.Xs[lo*N*D : (lo+n)*N*D] {
+			xs[i] = float32(v)
+		}
+		for i, v := range b.Ys[lo*N : (lo+n)*N] {
+			ys[i] = float32(v)
+		}
+		m.Predict(preds[:n*N], gpt.Input{Xs: xs[:n*N*D], Ys: ys[:n*N], B: n, N: N})
+		for l := range L1 {
+			m.Stream(buf, l)
+			for j, p := range pos {
+				dst := s.x[((l*len(pos)+j)*b.B+lo)*C:]
+				for q := range n {
+					copy(dst[q*C:(q+1)*C], buf[(q*N+p)*C:(q*N+p+1)*C])
+				}
+			}
+		}
+	}
+	m.Release()
+	return s
+}
+
+// set is the probe data of layer l at position pos[j]: a row per prompt,
+// the stream's C features (in float64), targets y (B).
+func (s *Streams) set(l, j int, y []float64) probe.Set {
+	k := l*len(s.pos) + j
+	src := s.x[k*s.B*s.C : (k+1)*s.B*s.C]
+	x := make([]float64, len(src))
+	for i, v := range src {
+		x[i] = float64(v)
+	}
+	return probe.Set{X: x, Y: y, N: s.B, P: s.C}
+}
+
+// Targets are what E8's probes learn for a set of prompts: each
+// prompt's class (1 sparse, 0 dense) and the Bayes posterior p(sparse | the
+// points before) at each probed position.
+type Targets struct {
+	Class []float64   // (B)
+	Post  [][]float64 // (len(pos), B)
+}
+
+// Cell is the two probes of one layer at one position.
+type Cell struct {
+	// correct is 1 for each held-out prompt whose class the class probe
+	// gets right, else 0 (B); acc is its mean, the held-out accuracy.
+	Correct []float64
+	Acc     float64
+	// cv is the class probe's least mean cross-validated log loss on the
+	// fitting set (at the lambda chosen), which picks the best layer.
+	CV float64
+	// r2 is the posterior probe's held-out R^2; NaN where the posterior
+	// does not vary over the fitting or the held-out prompts.
+	R2 float64
+}
+
+// Grid is a model's probes: cells[l][j] at layer l (0: the
+// embedding) and position pos[j].
+type Grid struct {
+	Name  string // the model, in words
+	Pos   []int
+	Cells [][]Cell
+}
+
+// Fit fits the class probe and the posterior probe at every layer and
+// position of fit's Streams on fit (targets ft) and scores them on test
+// (targets tt): package probe's Logistic and Linear with Lambdas and
+// folds folds, each cell's rows shuffled into folds by its own stream of
+// seed. The cells run on up to workers goroutines (0: GOMAXPROCS); the result
+// does not depend on how many.
+func Fit(name string, fit, test *Streams, ft, tt Targets, folds int, seed uint64, workers int) (*Grid, error) {
+	L1, P := fit.layers, len(fit.pos)
+	g := &Grid{Name: name, Pos: fit.pos, Cells: make([][]Cell, L1)}
+	for l := range g.Cells {
+		g.Cells[l] = make([]Cell, P)
+	}
+	errs := make([]error, L1*P)
+	parallel.For(L1*P, workers, func(k int) {
+		l, j := k/P, k%P
+		g.Cells[l][j], errs[k] = fitCell(fit, test, ft, tt, l, j, folds, seed)
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("probes of %s: %w", name, err)
+	}
+	return g, nil
+}
+
+func fitCell(fit, test *Streams, ft, tt Targets, l, j, folds int, seed uint64) (Cell, error) {
+	sf, st := fit.set(l, j, ft.Class), test.set(l, j, tt.Class)
+	o := probe.Options{Lambdas: Lambdas, Folds: folds, Tol: Tol, Rand: rng.New(seed, uint64(l), uint64(j), 0)}
+	r, err := probe.Logistic(sf, st, o)
+	if err != nil {
+		return Cell{}, fmt.Errorf("layer %d, position %d: class probe: %w", l, fit.pos[j], err)
+	}
+	c := Cell{Correct: make([]float64, st.N), CV: slices.Min(r.CV), R2: math.NaN()}
+	prob := make([]float64, st.N)
+	r.Model.Predict(prob, st.X)
+	for i, p := range prob {
+		if (p > 0.5) == (st.Y[i] == 1) {
+			c.Correct[i] = 1
+			c.Acc++
+		}
+	}
+	c.Acc /= float64(st.N)
+	if varies(ft.Post[j]) && varies(tt.Post[j]) {
+		sf.Y, st.Y = ft.Post[j], tt.Post[j]
+		o.Rand = rng.New(seed, uint64(l), uint64(j), 1)
+		rr, err := probe.Linear(sf, st, o)
+		if err != nil {
+			return Cell{}, fmt.Errorf("layer %d, position %d: posterior probe: %w", l, fit.pos[j], err)
+		}
+		c.R2 = rr.Score
+	}
+	return c, nil
+}
+
+// varies reports whether v holds two different values.
+func varies(v []float64) bool {
+	return slices.ContainsFunc(v, func(x float64) bool { return x != v[0] })
+}
+
+// Best is the layer whose class probe at position pos[j] has the least
+// cross-validated log loss (the lower layer on a tie): chosen on the
+// fitting set, so that choosing it does not bias its held-out accuracy.
+func (g *Grid) Best(j int) int {
+	b := 0
+	for l := range g.Cells {
+		if g.Cells[l][j].CV < g.Cells[b][j].CV {
+			b = l
+		}
+	}
+	return b
+}
