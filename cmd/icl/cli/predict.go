@@ -5,17 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"icl/eval"
-	"icl/gpt"
 	"icl/npz"
 	"icl/prompt"
-	"icl/safetensors"
-	"icl/train"
 )
 
 // predictCommand is `icl predict`.
@@ -51,20 +46,7 @@ icl predict -weights runs/cond -prompts dense.npz -family 0 -o shown.npy
 			if *weights == "" || *prompts == "" {
 				return usageErrorf("-weights and -prompts are required")
 			}
-			path := *weights
-			if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-				// A run directory: its final model.
-				path = filepath.Join(path, train.ModelFile)
-				if _, err := os.Stat(path); err != nil {
-					return fmt.Errorf("%s is a directory without %s (a run that has not finished?): give the model file, or one of its checkpoints (%s)",
-						*weights, train.ModelFile, filepath.Join(*weights, "ckpt-*.safetensors"))
-				}
-			}
-			f, err := safetensors.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			m, _, err := train.ModelFromFile(f, path)
+			m, path, err := loadModel(*weights, e.stderr)
 			if err != nil {
 				return err
 			}
@@ -73,9 +55,6 @@ icl predict -weights runs/cond -prompts dense.npz -family 0 -o shown.npy
 					return usageErrorf("-family %d: %s was pretrained without a family indicator; allowed: -1 (none)", *family, path)
 				}
 				return usageErrorf("-family %d: %s has %d families; allowed: -1 (hidden) or 0 .. %d", *family, path, F, F-1)
-			}
-			if f.Meta["format"] != train.CheckpointFormat && !gpt.Checksummed(f.Meta) {
-				fmt.Fprintf(e.stderr, "warning: %s has no checksum (it was not written by icl, whose files always carry one): its weights are used unverified\n", path)
 			}
 			b, _, _, err := prompt.ReadNPZ(*prompts)
 			if err != nil {

@@ -118,8 +118,9 @@ at point i, the features of a probe at that layer and position.
 }
 
 // loadModel loads the model at weights (a model file, a checkpoint, or a run
-// directory for its model.safetensors), as icl predict does, warning on
-// stderr about a file without a checksum, and returns it with the path read.
+// directory for its model.safetensors) for icl predict and icl probe,
+// warning on stderr about a file without a checksum, and returns it with the
+// path read.
 func loadModel(weights string, stderr io.Writer) (*gpt.Model, string, error) {
 	path := weights
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
