@@ -43,8 +43,13 @@ func (e *env) promptMean(r *eval.SettingResult, name string, f func(p int) float
 	for p := range d {
 		d[p] = f(p)
 	}
-	c := eval.ICLCurve(name, d, r.B, 1, e.level(), max(e.scale.Boots, 1),
-		rng.New(e.seed(r.Setting+"/prompt-mean/"+name), rng.LabelEval, rng.StreamPaired))
+	return e.bootMean(r.Setting+"/prompt-mean/"+name, d)
+}
+
+// bootMean is the mean of v, one number per prompt, with its 90% bootstrap
+// interval over prompts, resampled in the stream named name.
+func (e *env) bootMean(name string, v []float64) verdict.Estimate {
+	c := eval.ICLCurve(name, v, len(v), 1, e.level(), max(e.scale.Boots, 1), rng.New(e.seed(name), rng.LabelEval, rng.StreamPaired))
 	m, lo, hi := c.At(0)
 	return verdict.Estimate{M: m, Lo: lo, Hi: hi}
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"icl/baseline"
-	"icl/eval"
+	"icl/evalcache"
 	"icl/gpt"
 	"icl/plot"
 	"icl/prompt"
@@ -123,6 +123,17 @@ func analyzeE8(e *env) (*Outcome, error) {
 	pos := probePositions(e.n, at)
 	j := slices.Index(pos, at)
 	full := min(e.scale.Prompts/2, int(e.def.Param("max_prompts")))
+	folds := int(e.def.Param("folds"))
+	// Each model's probes are kept in the evaluation cache, keyed by
+	// everything they are a function of.
+	probeKey := func(c *evalcache.Cache, model string) string {
+		return e.cacheKey(c, "probes", []any{model, full, e.n, folds, pos, streamprobe.Lambdas, streamprobe.Tol,
+			e.seed("fit"), e.seed("held-out"), e.seed("probes/" + model), cls.Name()}, []string{"mixture", "dense"})
+	}
+	if e.probe > 0 && e.probeCache.Has(probeKey(e.probeCache, "mixture")) &&
+		e.probeCache.Has(probeKey(e.probeCache, "dense")) && e.probeCache.Has(probeKey(e.probeCache, "random")) {
+		return o, nil // cached in full: costs nothing
+	}
 	B := full
 	if e.probe > 0 {
 		// Timed (EstimateCost): see probeTimingPrompts.
@@ -147,19 +158,28 @@ func analyzeE8(e *env) (*Outcome, error) {
 		return nil, err
 	}
 	initial.Init(rng.New(mix.Cfg.Seed, rng.LabelInit))
-	folds := int(e.def.Param("folds"))
 	var grids []*streamprobe.Grid
 	var probing time.Duration
 	for _, m := range []struct {
 		name, key string
 		m         *gpt.Model
 	}{{"mixture model", "mixture", mix.M}, {"dense-only model", "dense", e.models["dense"].M}, {"random initialisation", "random", initial}} {
+		key := probeKey(e.cache, m.key)
+		var g *streamprobe.Grid
+		if e.cache.Load(key, &g) {
+			e.log("E8: probes of the %s, from the evaluation cache", m.name)
+			grids = append(grids, g)
+			continue
+		}
 		t0 := time.Now()
 		fs, ts := streamprobe.Capture(m.m, fitB, pos), streamprobe.Capture(m.m, testB, pos)
 		t1 := time.Now()
-		g, err := streamprobe.Fit(m.name, fs, ts, ft, tt, folds, e.seed("probes/"+m.key), 0)
+		g, err = streamprobe.Fit(m.name, fs, ts, ft, tt, folds, e.seed("probes/"+m.key), 0)
 		if err != nil {
 			return nil, err
+		}
+		if err := e.cache.Store(key, g); err != nil {
+			e.log("evaluation cache: %v", err)
 		}
 		probing += time.Since(t1)
 		e.log("E8: probes of the %s: %d layers x %d positions on %d + %d prompts in %s", m.name, len(g.Cells), len(pos), B, B, time.Since(t0).Round(10*time.Millisecond))
@@ -178,10 +198,10 @@ func analyzeE8(e *env) (*Outcome, error) {
 	est := make([][]verdict.Estimate, len(grids))
 	for k, g := range grids {
 		for l := range g.Cells {
-			est[k] = append(est[k], e.heldOutMean(fmt.Sprintf("%s/%s@%d", g.Name, layerName(l), at), g.Cells[l][j].Correct))
+			est[k] = append(est[k], e.bootMean("held-out/"+fmt.Sprintf("%s/%s@%d", g.Name, layerName(l), at), g.Cells[l][j].Correct))
 		}
 	}
-	be := e.heldOutMean(fmt.Sprintf("bayes@%d", at), bayes[j])
+	be := e.bootMean("held-out/"+fmt.Sprintf("bayes@%d", at), bayes[j])
 	o.Tables = append(o.Tables, layerTable(grids, est, be, j), accuracyTable(grids, bayes), r2Table(grids))
 	o.Figures = append(o.Figures, Fig{"probe_layers", e.def.Caption("probe_layers"), layersFigure(grids, est, be.M, e.def.Param("ratio"), at)})
 	for k, key := range []string{"mixture", "dense", "random"} {
@@ -191,24 +211,13 @@ func analyzeE8(e *env) (*Outcome, error) {
 	return o, nil
 }
 
-// heldOutMean is the mean of v (a value per held-out prompt) with its 90%
-// percentile bootstrap interval over the prompts, resampled in a stream
-// named by name. A difference of two classifiers' per-prompt correctness is
-// so resampled in pairs.
-func (e *env) heldOutMean(name string, v []float64) verdict.Estimate {
-	c := eval.ICLCurve(name, v, len(v), 1, e.level(), max(e.scale.Boots, 1),
-		rng.New(e.seed("held-out/"+name), rng.LabelEval, rng.StreamPaired))
-	m, lo, hi := c.At(0)
-	return verdict.Estimate{M: m, Lo: lo, Hi: hi}
-}
-
 // checksE8 decides E8's rule for the model whose probes are g against the
 // random initialisation's rg, with the Bayes classifier's per-prompt
 // correctness bayes, at position g.Pos[j].
 func (e *env) checksE8(g, rg *streamprobe.Grid, bayes [][]float64, j int) []verdict.Check {
 	p := g.Pos[j]
 	bayesMin, ratio, margin := e.def.Param("bayes_min"), e.def.Param("ratio"), e.def.Param("margin")
-	be := e.heldOutMean(fmt.Sprintf("bayes@%d", p), bayes[j])
+	be := e.bootMean("held-out/"+fmt.Sprintf("bayes@%d", p), bayes[j])
 	pre := verdict.Check{Name: fmt.Sprintf("(precondition) the Bayes classifier's accuracy at %s is at least %g", examples(p), bayesMin), Precondition: true,
 		Detail: fmt.Sprintf("accuracy %s on the held-out prompts; needs >= %g (margin %s)", be, bayesMin, num(be.M-bayesMin))}
 	verdict.Decide(&pre, be.Lo >= bayesMin, be.Hi < bayesMin)
@@ -218,7 +227,7 @@ func (e *env) checksE8(g, rg *streamprobe.Grid, bayes [][]float64, j int) []verd
 	for q := range d {
 		d[q] = c.Correct[q] - ratio*bayes[j][q]
 	}
-	est := e.heldOutMean(fmt.Sprintf("%s/%s-%g*bayes@%d", g.Name, layerName(lb), ratio, p), d)
+	est := e.bootMean("held-out/"+fmt.Sprintf("%s/%s-%g*bayes@%d", g.Name, layerName(lb), ratio, p), d)
 	c1 := verdict.Check{Name: fmt.Sprintf("(1) at %s, the best layer's class probe reaches %g x the Bayes classifier's accuracy", examples(p), ratio),
 		Detail: fmt.Sprintf("%s, %s (least cross-validated log loss): accuracy %s, Bayes classifier %s; accuracy - %g x Bayes = %s, needs >= 0 (margin %s)",
 			g.Name, layerName(lb), num(c.Acc), num(be.M), ratio, est, num(est.M))}
@@ -226,7 +235,7 @@ func (e *env) checksE8(g, rg *streamprobe.Grid, bayes [][]float64, j int) []verd
 	for q := range d {
 		d[q] = c.Correct[q] - r.Correct[q]
 	}
-	est = e.heldOutMean(fmt.Sprintf("%s/%s-random/%s@%d", g.Name, layerName(lb), layerName(rb), p), d)
+	est = e.bootMean("held-out/"+fmt.Sprintf("%s/%s-random/%s@%d", g.Name, layerName(lb), layerName(rb), p), d)
 	c2 := verdict.Check{Name: fmt.Sprintf("(2) at %s, the best layer's accuracy exceeds the random initialisation's best layer's by more than %g", examples(p), margin),
 		Detail: fmt.Sprintf("%s, %s: %s; random initialisation, %s: %s; difference %s, needs > %g (margin %s)",
 			g.Name, layerName(lb), num(c.Acc), layerName(rb), num(r.Acc), est, margin, num(est.M-margin))}

@@ -259,16 +259,15 @@ func (e *env) evaluate(name string, spec task.Spec, ps prompt.Setting, roles, pr
 	}{s, e.d, e.n, e.eopts, keys}, roles)
 	var r *eval.SettingResult
 	if e.probe > 0 {
-		cached := cache.Has(key)
+		if cache.Has(key) && cache.Load(key, &r) {
+			return r, nil // cached in full: costs nothing, and the analysis reads it
+		}
 		s.Prompts = e.prompts()
 		t0 := time.Now()
-		r, err = eval.Evaluate(s, e.d, e.n, preds, e.eopts)
-		if err != nil {
+		if r, err = eval.Evaluate(s, e.d, e.n, preds, e.eopts); err != nil {
 			return nil, fmt.Errorf("experiment %s, setting %s: %w", e.def.ID, name, err)
 		}
-		if !cached {
-			e.probed(t0, s.Prompts)
-		}
+		e.probed(t0, s.Prompts)
 		return r, nil
 	}
 	if e.cache.Load(key, &r) {
