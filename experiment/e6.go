@@ -43,12 +43,16 @@ func analyzeSweepE6(e *env) (*Outcome, error) {
 	p := e.n - 1
 	l := s.Line(tf, p)
 	ratio, floor := e.def.Param("ratio"), e.def.Param("floor")
-	ein := estLine(l, in)
 	last := len(xs) - 1
-	o.Checks = append(o.Checks,
-		verdict.Learned(fmt.Sprintf("in-band error %s at %d examples", s.Settings[in], p), ein, e.def.Param("good")),
-		verdict.GeApart(fmt.Sprintf("(1) highest band %s fails at %d examples", s.Settings[last], p), estLine(l, last), ein, ratio, floor, "e(highest)", "e(in band)"),
-		verdict.GeApart(fmt.Sprintf("(2) lowest band %s fails at %d examples", s.Settings[0], p), estLine(l, 0), ein, ratio, floor, "e(lowest)", "e(in band)"))
+	checks := func(l *eval.SweepLine) []verdict.Check {
+		ein := estLine(l, in)
+		return []verdict.Check{verdict.Learned(fmt.Sprintf("in-band error %s at %d examples", s.Settings[in], p), ein, e.def.Param("good")),
+			verdict.GeApart(fmt.Sprintf("(1) highest band %s fails at %d examples", s.Settings[last], p), estLine(l, last), ein, ratio, floor, "e(highest)", "e(in band)"),
+			verdict.GeApart(fmt.Sprintf("(2) lowest band %s fails at %d examples", s.Settings[0], p), estLine(l, 0), ein, ratio, floor, "e(lowest)", "e(in band)")}
+	}
+	o.Checks = checks(l)
+	// The control: nearest neighbours, which know no pretraining band.
+	o.Control = &verdict.Control{Name: "nearest neighbours (no pretraining band) in the model's place", Checks: checks(s.Line(keyKNN, p))}
 	o.Tables = append(o.Tables, sweepTable(fmt.Sprintf("Error at %d examples per frequency band, mean [90%% interval]", p), "omega band", s, p))
 	f := e.sweepFigure(o, s, "sweep_omega", "E6: error against the frequency band", "frequency omega (band centre)")
 	f.LogX = true // the low bands sit a decade below the pretraining band

@@ -55,14 +55,6 @@ func probePositions(n, at int) []int {
 	return slices.Compact(out)
 }
 
-// layerName names layer l of the stream.
-func layerName(l int) string {
-	if l == 0 {
-		return "embedding"
-	}
-	return fmt.Sprintf("block %d", l)
-}
-
 // sparseComponent is the index of the sparse_linear component of a
 // two-class mixture spec.
 func sparseComponent(s task.Spec) (int, error) {
@@ -198,14 +190,14 @@ func analyzeE8(e *env) (*Outcome, error) {
 	est := make([][]verdict.Estimate, len(grids))
 	for k, g := range grids {
 		for l := range g.Cells {
-			est[k] = append(est[k], e.bootMean("held-out/"+fmt.Sprintf("%s/%s@%d", g.Name, layerName(l), at), g.Cells[l][j].Correct))
+			est[k] = append(est[k], e.bootMean("held-out/"+fmt.Sprintf("%s/%s@%d", g.Name, streamprobe.LayerName(l), at), g.Cells[l][j].Correct))
 		}
 	}
 	be := e.bootMean("held-out/"+fmt.Sprintf("bayes@%d", at), bayes[j])
 	o.Tables = append(o.Tables, layerTable(grids, est, be, j), accuracyTable(grids, bayes), r2Table(grids))
 	o.Figures = append(o.Figures, Fig{"probe_layers", e.def.Caption("probe_layers"), layersFigure(grids, est, be.M, e.def.Param("ratio"), at)})
 	for k, key := range []string{"mixture", "dense", "random"} {
-		o.Figures = append(o.Figures, Fig{"probe_" + key, e.def.Caption("probe_" + key), heatFigure(grids[k], bayes)})
+		o.Figures = append(o.Figures, Fig{"probe_" + key, e.def.Caption("probe_" + key), &plot.Figure{Heatmap: grids[k].Heatmap("E8: class probe accuracy, "+grids[k].Name+" (held-out prompts)", "Bayes classifier", bayes)}})
 	}
 	o.Figures = append(o.Figures, Fig{"posterior_r2", e.def.Caption("posterior_r2"), r2Figure(grids, j, e.n)})
 	return o, nil
@@ -227,18 +219,18 @@ func (e *env) checksE8(g, rg *streamprobe.Grid, bayes [][]float64, j int) []verd
 	for q := range d {
 		d[q] = c.Correct[q] - ratio*bayes[j][q]
 	}
-	est := e.bootMean("held-out/"+fmt.Sprintf("%s/%s-%g*bayes@%d", g.Name, layerName(lb), ratio, p), d)
+	est := e.bootMean("held-out/"+fmt.Sprintf("%s/%s-%g*bayes@%d", g.Name, streamprobe.LayerName(lb), ratio, p), d)
 	c1 := verdict.Check{Name: fmt.Sprintf("(1) at %s, the best layer's class probe reaches %g x the Bayes classifier's accuracy", examples(p), ratio),
 		Detail: fmt.Sprintf("%s, %s (least cross-validated log loss): accuracy %s, Bayes classifier %s; accuracy - %g x Bayes = %s, needs >= 0 (margin %s)",
-			g.Name, layerName(lb), num(c.Acc), num(be.M), ratio, est, num(est.M))}
+			g.Name, streamprobe.LayerName(lb), num(c.Acc), num(be.M), ratio, est, num(est.M))}
 	verdict.Decide(&c1, est.Lo >= 0, est.Hi < 0)
 	for q := range d {
 		d[q] = c.Correct[q] - r.Correct[q]
 	}
-	est = e.bootMean("held-out/"+fmt.Sprintf("%s/%s-random/%s@%d", g.Name, layerName(lb), layerName(rb), p), d)
+	est = e.bootMean("held-out/"+fmt.Sprintf("%s/%s-random/%s@%d", g.Name, streamprobe.LayerName(lb), streamprobe.LayerName(rb), p), d)
 	c2 := verdict.Check{Name: fmt.Sprintf("(2) at %s, the best layer's accuracy exceeds the random initialisation's best layer's by more than %g", examples(p), margin),
 		Detail: fmt.Sprintf("%s, %s: %s; random initialisation, %s: %s; difference %s, needs > %g (margin %s)",
-			g.Name, layerName(lb), num(c.Acc), layerName(rb), num(r.Acc), est, margin, num(est.M-margin))}
+			g.Name, streamprobe.LayerName(lb), num(c.Acc), streamprobe.LayerName(rb), num(r.Acc), est, margin, num(est.M-margin))}
 	verdict.Decide(&c2, est.Lo > margin, est.Hi <= margin)
 	return []verdict.Check{pre, c1, c2}
 }
@@ -253,7 +245,7 @@ func layerTable(grids []*streamprobe.Grid, est [][]verdict.Estimate, be verdict.
 		t.Header = append(t.Header, g.Name)
 	}
 	for l := range grids[0].Cells {
-		row := []string{layerName(l)}
+		row := []string{streamprobe.LayerName(l)}
 		for k, g := range grids {
 			s := est[k][l].String()
 			if g.Best(j) == l {
@@ -279,7 +271,7 @@ func gridTable(caption string, grids []*streamprobe.Grid, v func(c streamprobe.C
 	}
 	for _, g := range grids {
 		for l, cs := range g.Cells {
-			row := []string{g.Name, layerName(l)}
+			row := []string{g.Name, streamprobe.LayerName(l)}
 			for _, c := range cs {
 				row = append(row, num(v(c)))
 			}
@@ -339,31 +331,6 @@ func layersFigure(grids []*streamprobe.Grid, est [][]verdict.Estimate, bayes, ra
 		XLabel: "layer (0: embedding, l: block l)", YLabel: "held-out accuracy", Series: ss,
 		HLines: []plot.HLine{{Y: bayes, Name: "Bayes classifier"}, {Y: ratio * bayes, Name: fmt.Sprintf("%g x Bayes (check 1)", ratio), Dashed: true},
 			{Y: 0.5, Name: "chance"}, {Y: 1}}}
-}
-
-// heatFigure draws a model's class probe accuracy as a heat map, layer
-// (rows) by position (columns), on a colour scale from chance (0.5) to 1,
-// with the Bayes classifier's accuracy per position in a row apart below.
-func heatFigure(g *streamprobe.Grid, bayes [][]float64) *plot.Figure {
-	h := &plot.Heatmap{Title: "E8: class probe accuracy, " + g.Name + " (held-out prompts)", XLabel: "in-context examples", YLabel: "layer",
-		Min: 0.5, Max: 1, ColorLabel: "held-out accuracy", Apart: 1}
-	for _, p := range g.Pos {
-		h.Cols = append(h.Cols, fmt.Sprint(p))
-	}
-	for l, cs := range g.Cells {
-		h.Rows = append(h.Rows, layerName(l))
-		var row []float64
-		for _, c := range cs {
-			row = append(row, c.Acc)
-		}
-		h.Values = append(h.Values, row)
-	}
-	var row []float64
-	for _, v := range bayes {
-		row = append(row, mean(v))
-	}
-	h.Rows, h.Values = append(h.Rows, "Bayes classifier"), append(h.Values, row)
-	return &plot.Figure{Heatmap: h}
 }
 
 // r2Figure draws the posterior probes' R^2 by layer at position pos[j] and

@@ -6,6 +6,7 @@ import (
 	"icl/eval"
 	"icl/gpt"
 	"icl/internal/parallel"
+	"icl/plot"
 	"icl/probe"
 	"icl/prompt"
 	"icl/rng"
@@ -179,4 +180,41 @@ func (g *Grid) Best(j int) int {
 		}
 	}
 	return b
+}
+
+// LayerName names layer l of the stream: the embedding, then block 1 ...
+func LayerName(l int) string {
+	if l == 0 {
+		return "embedding"
+	}
+	return fmt.Sprintf("block %d", l)
+}
+
+// Heatmap draws the class probes' held-out accuracy, layer by position
+// (0.5 chance to 1), with a last row apart, named refName, of a reference
+// classifier's mean correctness per position (ref, (len(Pos), B)).
+func (g *Grid) Heatmap(title, refName string, ref [][]float64) *plot.Heatmap {
+	h := &plot.Heatmap{Title: title, XLabel: "in-context examples", YLabel: "layer",
+		Min: 0.5, Max: 1, ColorLabel: "held-out accuracy", Apart: 1}
+	for _, p := range g.Pos {
+		h.Cols = append(h.Cols, fmt.Sprint(p))
+	}
+	for l, cs := range g.Cells {
+		h.Rows = append(h.Rows, LayerName(l))
+		var accs []float64
+		for _, c := range cs {
+			accs = append(accs, c.Acc)
+		}
+		h.Values = append(h.Values, accs)
+	}
+	var means []float64
+	for _, v := range ref {
+		s := 0.0
+		for _, x := range v {
+			s += x
+		}
+		means = append(means, s/float64(len(v)))
+	}
+	h.Rows, h.Values = append(h.Rows, refName), append(h.Values, means)
+	return h
 }
