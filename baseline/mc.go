@@ -98,10 +98,30 @@ func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d,
 		sg := p.LikelihoodSigma(cl)
 		inv2s2[c], logs[c] = 1/(2*sg*sg), math.Log(sg)
 	}
+	// Classes that can (task.EvalSamplerOf) draw each function straight
+	// into its row of fx, with the same stream and bits, allocating nothing.
+	samplers := make([]task.EvalSampler, k)
+	fast := true
+	for c := range samplers {
+		cl := p.Class
+		if isMix {
+			cl = mix.Components[c]
+		}
+		var ok bool
+		samplers[c], ok = task.EvalSamplerOf(cl)
+		fast = fast && ok
+	}
+	var scratch task.Scratch
 	for m := 0; m < p.M; m++ {
-		var f task.Func
 		if isMix {
 			comp[m] = mix.Pick(r)
+		}
+		if fast {
+			samplers[comp[m]].SampleEval(fx[m*n:(m+1)*n], r, xs, d, &scratch)
+			continue
+		}
+		var f task.Func
+		if isMix {
 			f = mix.Components[comp[m]].Sample(r)
 		} else {
 			f = p.Class.Sample(r)
