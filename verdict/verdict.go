@@ -250,6 +250,8 @@ func (c *Control) Note(own string) string {
 		return s + fmt.Sprintf(": the checks do not tell the model from the control, so the verdict %q becomes %q.", own, report.NotTestable)
 	case c.Verdict == own:
 		return s + ": the same verdict as the model's."
+	case own == report.NotTestable:
+		return s + "; the model's own verdict is not testable, so there is nothing for the control to tell it from."
 	}
 	return s + fmt.Sprintf(": the checks tell the model (%q) from the control.", own)
 }
