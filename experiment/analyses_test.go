@@ -333,39 +333,6 @@ func TestIntervalDecisions(t *testing.T) {
 	}
 }
 
-// Checks on estimates with intervals: holds when the interval lies on the
-// passing side of the threshold, fails when it lies on the other, and is
-// inconclusive when it straddles it.
-func TestEstimateDecisions(t *testing.T) {
-	for _, tc := range []struct {
-		name               string
-		c                  verdict.Check
-		pass, inconclusive bool
-	}{
-		{"learned: interval below", verdict.Learned("x", verdict.Estimate{M: 0.2, Lo: 0.15, Hi: 0.25}, 0.5), true, false},
-		{"learned: straddles", verdict.Learned("x", verdict.Estimate{M: 0.48, Lo: 0.45, Hi: 0.52}, 0.5), false, true},
-		{"learned: above", verdict.Learned("x", verdict.Estimate{M: 0.7, Lo: 0.6, Hi: 0.8}, 0.5), false, false},
-		{"apart: clear", verdict.GeApart("x", verdict.Estimate{M: 0.9, Lo: 0.85, Hi: 0.95}, verdict.Estimate{M: 0.2, Lo: 0.18, Hi: 0.22}, 2, 0.05, "a", "b"), true, false},
-		// 2 x 0.3 + 0.05 = 0.65: a's interval [0.6, 0.7] straddles it.
-		{"apart: straddles", verdict.GeApart("x", verdict.Estimate{M: 0.65, Lo: 0.6, Hi: 0.7}, verdict.Estimate{M: 0.3, Lo: 0.29, Hi: 0.31}, 2, 0.05, "a", "b"), false, true},
-		{"apart: below", verdict.GeApart("x", verdict.Estimate{M: 0.3, Lo: 0.28, Hi: 0.32}, verdict.Estimate{M: 0.3, Lo: 0.29, Hi: 0.31}, 2, 0.05, "a", "b"), false, false},
-	} {
-		if tc.c.Pass != tc.pass || tc.c.Inconclusive != tc.inconclusive || !strings.Contains(tc.c.Detail, "[90%:") {
-			t.Errorf("%s: pass %v inconclusive %v (%s); want %v %v", tc.name, tc.c.Pass, tc.c.Inconclusive, tc.c.Detail, tc.pass, tc.inconclusive)
-		}
-	}
-	// Every testable check inconclusive: the numbers decide nothing.
-	cs := []verdict.Check{{Name: "a", Inconclusive: true}, {Name: "b", Inconclusive: true}}
-	if v := verdict.Verdict(cs); v != report.NotTestable {
-		t.Errorf("all inconclusive: verdict %q, want %q", v, report.NotTestable)
-	}
-	// An inconclusive precondition is not established.
-	pre := verdict.Learned("x", verdict.Estimate{M: 0.48, Lo: 0.45, Hi: 0.52}, 0.5)
-	if v, s := verdict.Verdict([]verdict.Check{pre, {Name: "a", Pass: true}}), verdict.Count([]verdict.Check{pre}).String(); v != report.NotTestable || !strings.Contains(s, "not established") {
-		t.Errorf("inconclusive precondition: %q, %q", v, s)
-	}
-}
-
 // A control that earns the model's supported or partly supported verdict
 // makes it not testable; a control that earns less leaves it.
 func TestControl(t *testing.T) {
