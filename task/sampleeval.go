@@ -32,21 +32,7 @@ func grow(b []float64, n int) []float64 {
 func (c *Sinusoid) SampleEval(dst []float64, r *rand.Rand, xs []float64, d int, s *Scratch) {
 	s.v = grow(s.v, c.D)
 	v := s.v
-	if c.D == 1 {
-		v[0] = 1
-	} else {
-		n := 0.0
-		for i := range v {
-			v[i] = r.NormFloat64()
-			n += v[i] * v[i]
-		}
-		n = math.Sqrt(n)
-		for i := range v {
-			v[i] /= n
-		}
-	}
-	omega := c.OmegaLo + (c.OmegaHi-c.OmegaLo)*r.Float64()
-	phi := 2 * math.Pi * r.Float64()
+	omega, phi := c.draw(r, v)
 	for i := range dst {
 		x := xs[i*d : (i+1)*d]
 		t := 0.0
@@ -61,9 +47,7 @@ func (c *Sinusoid) SampleEval(dst []float64, r *rand.Rand, xs []float64, d int, 
 func (c *DenseLinear) SampleEval(dst []float64, r *rand.Rand, xs []float64, d int, s *Scratch) {
 	s.v = grow(s.v, c.D)
 	w := s.v
-	for i := range w {
-		w[i] = c.Std * r.NormFloat64()
-	}
+	c.draw(r, w)
 	for i := range dst {
 		x := xs[i*d : (i+1)*d]
 		t := 0.0

@@ -64,10 +64,15 @@ func (c *DenseLinear) Scale() float64 { return c.Std * c.Std * float64(c.D) }
 func (c *DenseLinear) Name() string   { return "dense linear" }
 func (c *DenseLinear) Sample(r *rand.Rand) Func {
 	w := make([]float64, c.D)
+	c.draw(r, w)
+	return &Linear{W: w}
+}
+
+// draw draws a function's weights into w (len D).
+func (c *DenseLinear) draw(r *rand.Rand, w []float64) {
 	for i := range w {
 		w[i] = c.Std * r.NormFloat64()
 	}
-	return &Linear{W: w}
 }
 
 // SparseLinear draws a support of K of D coordinates uniformly without
@@ -135,6 +140,12 @@ func (c *Sinusoid) Name() string {
 }
 func (c *Sinusoid) Sample(r *rand.Rand) Func {
 	v := make([]float64, c.D)
+	omega, phi := c.draw(r, v)
+	return &Sine{A: c.A, Omega: omega, Phi: phi, V: v}
+}
+
+// draw draws a function's direction into v (len D), then its omega and phi.
+func (c *Sinusoid) draw(r *rand.Rand, v []float64) (omega, phi float64) {
 	if c.D == 1 {
 		v[0] = 1
 	} else {
@@ -148,9 +159,7 @@ func (c *Sinusoid) Sample(r *rand.Rand) Func {
 			v[i] /= n
 		}
 	}
-	omega := c.OmegaLo + (c.OmegaHi-c.OmegaLo)*r.Float64()
-	phi := 2 * math.Pi * r.Float64()
-	return &Sine{A: c.A, Omega: omega, Phi: phi, V: v}
+	return c.OmegaLo + (c.OmegaHi-c.OmegaLo)*r.Float64(), 2 * math.Pi * r.Float64()
 }
 
 // Combined is f = Alpha g + (1 - Alpha) h.
