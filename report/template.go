@@ -144,9 +144,10 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1
 <li><span class="badge ok">supported</span> our numbers show what the paper claims;</li>
 <li><span class="badge partly">partly supported</span> some of the claim shows, some does not;</li>
 <li><span class="badge no">not supported at this scale</span> at the model and training size we ran, the claim's checks can be tested and do not hold;</li>
-<li><span class="badge untestable">not testable at this scale</span> the models did not learn what the claim needs (a precondition failed), or they do not differ where the claim needs them to, so the numbers can neither show nor refute the claim; the verdict note gives the numbers;</li>
+<li><span class="badge untestable">not testable at this scale</span> the models did not learn what the claim needs (a precondition failed or is not established), or they do not differ where the claim needs them to, or every check is inconclusive, or a control (a model that should not earn the claim, put in its model's place) earns the same verdict, so the numbers can neither show nor refute the claim; the verdict note gives the numbers;</li>
 <li><span class="badge notrun">not run</span> the experiment was skipped in this run.</li>
 </ul>
+<p>A check <i>holds</i> when the 90% interval of the quantity it compares lies on the passing side of its threshold, <i>fails</i> when it lies on the other side, and is <i>inconclusive</i> when it straddles the threshold; the table of checks gives the value, the interval, the threshold, the margin and whether the check holds for the control.</p>
 <p>The exact configuration and command of every experiment are in its <i>Configs and commands</i> box, so any number here can be regenerated.</p>
 </section>
 
