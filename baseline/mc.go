@@ -131,11 +131,9 @@ func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d,
 		}
 	}
 	ll := make([]float64, p.M) // log-likelihood of the first i points
+	lmax := 0.0                // the largest of ll, kept as ll is updated
 	for i := 0; i < n; i++ {
-		lmax := math.Inf(-1)
-		for _, l := range ll {
-			lmax = max(lmax, l)
-		}
+		next := math.Inf(-1)
 		num, den := 0.0, 0.0
 		var pc []float64
 		if post != nil {
@@ -155,7 +153,9 @@ func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d,
 				}
 			}
 			ll[m] -= sq(ys[i]-v)*inv2s2[comp[m]] + logs[comp[m]]
+			next = max(next, ll[m])
 		}
+		lmax = next
 		dst[i] = num / den
 		for c := range pc {
 			pc[c] /= den
