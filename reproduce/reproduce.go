@@ -283,8 +283,14 @@ func predictEvaluation(selected []*experiment.Def, scale *experiment.Scale, runs
 	for _, m := range loaded {
 		m.M.Release()
 	}
-	logf("[reproduce] evaluation predicted to take ~%s (each setting timed on %d prompts, in %s)", train.FormatDuration(total),
-		experiment.ProbePrompts, train.FormatDuration(time.Since(t0)))
+	var each []string
+	for j, d := range selected {
+		if eta.cost[j] >= 0 {
+			each = append(each, d.ID+" "+train.FormatDuration(eta.cost[j]))
+		}
+	}
+	logf("[reproduce] evaluation predicted to take ~%s (%s; each setting timed on %d prompts, in %s)", train.FormatDuration(total),
+		strings.Join(each, ", "), experiment.ProbePrompts, train.FormatDuration(time.Since(t0)))
 	return eta
 }
 
