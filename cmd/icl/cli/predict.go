@@ -50,11 +50,8 @@ icl predict -weights runs/cond -prompts dense.npz -family 0 -o shown.npy
 			if err != nil {
 				return err
 			}
-			if F := m.Cfg.Families; *family < -1 || *family >= F {
-				if F == 0 {
-					return usageErrorf("-family %d: %s was pretrained without a family indicator; allowed: -1 (none)", *family, path)
-				}
-				return usageErrorf("-family %d: %s has %d families; allowed: -1 (hidden) or 0 .. %d", *family, path, F, F-1)
+			if err := checkFamily(*family, m.Cfg.Families, path); err != nil {
+				return err
 			}
 			b, _, _, err := prompt.ReadNPZ(*prompts)
 			if err != nil {

@@ -69,11 +69,8 @@ at point i, the features of a probe at that layer and position.
 				return err
 			}
 			c := m.Cfg
-			if F := c.Families; *family < -1 || *family >= F {
-				if F == 0 {
-					return usageErrorf("-family %d: %s was pretrained without a family indicator; allowed: -1 (none)", *family, path)
-				}
-				return usageErrorf("-family %d: %s has %d families; allowed: -1 (hidden) or 0 .. %d", *family, path, F, F-1)
+			if err := checkFamily(*family, c.Families, path); err != nil {
+				return err
 			}
 			ls, err := parseLayers(*layers, c.Layers)
 			if err != nil {
@@ -248,4 +245,16 @@ func probeStreams(ctx context.Context, m *gpt.Model, b *prompt.Batch, ls []int, 
 	}
 	m.Release()
 	return arrs, nil
+}
+
+// checkFamily refuses -family K for a model (file path) with F families:
+// -1 (hidden) or 0 .. F-1 are allowed.
+func checkFamily(family, F int, path string) error {
+	if family >= -1 && family < F {
+		return nil
+	}
+	if F == 0 {
+		return usageErrorf("-family %d: %s was pretrained without a family indicator; allowed: -1 (none)", family, path)
+	}
+	return usageErrorf("-family %d: %s has %d families; allowed: -1 (hidden) or 0 .. %d", family, path, F, F-1)
 }
