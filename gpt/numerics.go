@@ -27,9 +27,12 @@ const MetaNumerics = "numerics"
 // numericsVersion is VERSION of each precision's id.
 var numericsVersion = map[Precision]int{FP32: 1, BF16: 1}
 
-// LegacyNumerics is the id of files written before ids were recorded: the
-// float32 kernels of version 1, which trained every model shipped then.
-const LegacyNumerics = "fp32.1"
+// LegacyNumerics returns the id of a file of precision p written before ids
+// were recorded: version 1 of p's kernels. Every model shipped then was
+// float32 (fp32.1); bf16 builds that recorded no id ran bf16.1's kernels.
+func LegacyNumerics(p Precision) string {
+	return fmt.Sprintf("%s.1", p)
+}
 
 // NumericsID returns the id of training at precision p with the kernels
 // selected now (kernels.Kernel).

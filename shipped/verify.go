@@ -184,12 +184,18 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyResult, error) {
 }
 
 // numericsOf is the numerics id a model file's metadata records
-// (gpt.LegacyNumerics when it records none).
+// (gpt.LegacyNumerics of its config's precision when it records none).
 func numericsOf(meta map[string]string) string {
 	if id, ok := meta[gpt.MetaNumerics]; ok {
 		return id
 	}
-	return gpt.LegacyNumerics
+	p := gpt.FP32
+	if c, err := train.DecodeConfig(strings.NewReader(meta["train_config"])); err == nil {
+		if q, err := gpt.ParsePrecision(c.Train.Precision); err == nil {
+			p = q
+		}
+	}
+	return gpt.LegacyNumerics(p)
 }
 
 // fileMeta returns the metadata of the safetensors file b (nil if it cannot

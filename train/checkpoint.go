@@ -51,8 +51,8 @@ type Checkpoint struct {
 	M, V     []float32 // Adam moments, (P)
 	// Numerics lists the numerics ids (gpt.NumericsID) the steps so far
 	// ran under, in order, comma-separated: one id unless the run was
-	// resumed under other kernels. Read as gpt.LegacyNumerics from a
-	// checkpoint written before ids were recorded.
+	// resumed under other kernels. Empty in a checkpoint written before ids
+	// were recorded: the run's precision says which (gpt.LegacyNumerics).
 	Numerics string
 	// WindowLoss is the sum of the training losses of the WindowSteps steps
 	// since the last logged train line (0, 0 in older checkpoints).
@@ -129,7 +129,7 @@ func checkpointFiles(dir string) ([]checkpointFile, error) {
 }
 
 func (c *Checkpoint) meta() map[string]string {
-	return map[string]string{
+	m := map[string]string{
 		metaFormat:   ckptFormat,
 		metaVersion:  ckptVersion,
 		metaStep:     strconv.Itoa(c.Step),
@@ -140,6 +140,10 @@ func (c *Checkpoint) meta() map[string]string {
 		metaWinLoss:  strconv.FormatFloat(c.WindowLoss, 'g', -1, 64),
 		metaWinSteps: strconv.Itoa(c.WindowSteps),
 	}
+	if c.Numerics == "" {
+		delete(m, metaNumerics) // as a checkpoint written before ids were recorded
+	}
+	return m
 }
 
 // checksum hashes meta (without the checksum key) and the tensors.
@@ -217,9 +221,6 @@ func decodeCheckpoint(f *safetensors.File, path string, nParams int) (*Checkpoin
 		return nil, bad("tensor %s missing", name)
 	}
 	c := &Checkpoint{Config: meta[metaConfig], Numerics: meta[metaNumerics]}
-	if _, ok := meta[metaNumerics]; !ok {
-		c.Numerics = gpt.LegacyNumerics
-	}
 	if c.Params, err = get(tensorParams); err != nil {
 		return nil, err
 	}

@@ -336,6 +336,9 @@ func loop(ctx context.Context, cfg *Config, cfgText, dir string, ck *Checkpoint,
 	numerics := gpt.NumericsID(t.model.Precision)
 	start, wall0 := 0, 0.0
 	if ck != nil {
+		if ck.Numerics == "" {
+			ck.Numerics = gpt.LegacyNumerics(t.model.Precision)
+		}
 		if ids := strings.Split(ck.Numerics, ","); ids[len(ids)-1] != numerics {
 			p.message(true, "note: %s was trained under numerics %s and goes on under %s: from step %d its bits differ "+
 				"from a run trained under one of them throughout (the model file records both)", dir, ck.Numerics, numerics, ck.Step)

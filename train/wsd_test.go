@@ -161,6 +161,58 @@ func TestNumericsRecorded(t *testing.T) {
 	}
 }
 
+// A checkpoint written before ids were recorded takes the legacy id of its
+// own precision: a bf16 run resumed from one goes on under bf16's id, with no
+// note and one id recorded, where reading it as float32 would record two.
+func TestLegacyNumericsFollowPrecision(t *testing.T) {
+	c := tinyConfig(t)
+	c.Train.Precision = "bf16"
+	dir := t.TempDir()
+	if _, err := Run(context.Background(), c, dir, Options{Progress: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := ReadCheckpoint(CheckpointPath(dir, 60), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := t.TempDir()
+	long := *c
+	long.Train.Steps = 70
+	ltext, _ := long.YAML()
+	if err := os.WriteFile(filepath.Join(other, ConfigFile), ltext, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ck.Numerics = ""
+	path := CheckpointPath(other, 60)
+	if err := WriteCheckpoint(path, ck); err != nil {
+		t.Fatal(err)
+	}
+	if back, err := ReadCheckpoint(path, -1); err != nil || back.Numerics != "" {
+		t.Fatalf("a checkpoint written with no id reads back as %q (err %v), want none", back.Numerics, err)
+	}
+	var log strings.Builder
+	if _, err := Resume(context.Background(), other, Options{Progress: &log}); err != nil {
+		t.Fatal(err)
+	}
+	// Under the portable kernels bf16's id names them, and the resumed run
+	// records both; under the amd64 ones it is the legacy id itself.
+	legacy, now := gpt.LegacyNumerics(gpt.BF16), gpt.NumericsID(gpt.BF16)
+	want, note := legacy, false
+	if now != legacy {
+		want, note = legacy+","+now, true
+	}
+	if got := strings.Contains(log.String(), "numerics "+legacy+" and goes on under"); got != note {
+		t.Errorf("note of changed numerics %v, want %v: %q", got, note, log.String())
+	}
+	_, meta, err := gpt.LoadFile(filepath.Join(other, ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := meta[gpt.MetaNumerics]; got != want {
+		t.Errorf("model numerics %q, want %q", got, want)
+	}
+}
+
 // A done file vouches for the model: a stray one (no model, or "{}") or one
 // whose model was replaced is not taken for a completed run, and resuming
 // says why instead of reporting the run complete.
