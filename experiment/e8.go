@@ -11,7 +11,6 @@ import (
 	"icl/gpt"
 	"icl/plot"
 	"icl/prompt"
-	"icl/report"
 	"icl/rng"
 	"icl/streamprobe"
 	"icl/task"
@@ -194,12 +193,12 @@ func analyzeE8(e *env) (*Outcome, error) {
 		}
 	}
 	be := e.bootMean("held-out/"+fmt.Sprintf("bayes@%d", at), bayes[j])
-	o.Tables = append(o.Tables, layerTable(grids, est, be, j), accuracyTable(grids, bayes), r2Table(grids))
-	o.Figures = append(o.Figures, Fig{"probe_layers", e.def.Caption("probe_layers"), layersFigure(grids, est, be.M, e.def.Param("ratio"), at)})
+	o.Tables = append(o.Tables, streamprobe.LayerTable(grids, est, be, j), streamprobe.AccuracyTable(grids, bayes), streamprobe.R2Table(grids))
+	o.Figures = append(o.Figures, Fig{"probe_layers", e.def.Caption("probe_layers"), streamprobe.LayersFigure(grids, est, be.M, e.def.Param("ratio"), at)})
 	for k, key := range []string{"mixture", "dense", "random"} {
 		o.Figures = append(o.Figures, Fig{"probe_" + key, e.def.Caption("probe_" + key), &plot.Figure{Heatmap: grids[k].Heatmap("E8: class probe accuracy, "+grids[k].Name+" (held-out prompts)", "Bayes classifier", bayes)}})
 	}
-	o.Figures = append(o.Figures, Fig{"posterior_r2", e.def.Caption("posterior_r2"), r2Figure(grids, j, e.n)})
+	o.Figures = append(o.Figures, Fig{"posterior_r2", e.def.Caption("posterior_r2"), streamprobe.R2Figure(grids, j, e.n)})
 	return o, nil
 }
 
@@ -233,120 +232,4 @@ func (e *env) checksE8(g, rg *streamprobe.Grid, bayes [][]float64, j int) []verd
 			g.Name, streamprobe.LayerName(lb), num(c.Acc), streamprobe.LayerName(rb), num(r.Acc), est, margin, num(est.M-margin))}
 	verdict.Decide(&c2, est.Lo > margin, est.Hi <= margin)
 	return []verdict.Check{pre, c1, c2}
-}
-
-// layerTable is the class probes' accuracy at position pos[j] by layer,
-// est[model][layer] with its interval, each model's best layer marked, and
-// the Bayes classifier's, be.
-func layerTable(grids []*streamprobe.Grid, est [][]verdict.Estimate, be verdict.Estimate, j int) report.Table {
-	t := report.Table{Caption: fmt.Sprintf("Class probe accuracy at %s by layer, on the held-out prompts: mean [90%% interval]; * marks each model's best layer (least cross-validated log loss on the fitting prompts)", examples(grids[0].Pos[j])),
-		Header: []string{"layer"}}
-	for _, g := range grids {
-		t.Header = append(t.Header, g.Name)
-	}
-	for l := range grids[0].Cells {
-		row := []string{streamprobe.LayerName(l)}
-		for k, g := range grids {
-			s := est[k][l].String()
-			if g.Best(j) == l {
-				s += " *"
-			}
-			row = append(row, s)
-		}
-		t.Rows = append(t.Rows, row)
-	}
-	row := []string{"Bayes classifier"}
-	for range grids {
-		row = append(row, be.String())
-	}
-	t.Rows = append(t.Rows, row)
-	return t
-}
-
-// gridTable tabulates v(cell) for every model, layer and position.
-func gridTable(caption string, grids []*streamprobe.Grid, v func(c streamprobe.Cell) float64) report.Table {
-	t := report.Table{Caption: caption, Header: []string{"model", "layer"}}
-	for _, p := range grids[0].Pos {
-		t.Header = append(t.Header, examples(p))
-	}
-	for _, g := range grids {
-		for l, cs := range g.Cells {
-			row := []string{g.Name, streamprobe.LayerName(l)}
-			for _, c := range cs {
-				row = append(row, num(v(c)))
-			}
-			t.Rows = append(t.Rows, row)
-		}
-	}
-	return t
-}
-
-func accuracyTable(grids []*streamprobe.Grid, bayes [][]float64) report.Table {
-	t := gridTable("Class probe accuracy on the held-out prompts, by model, layer and position (chance 0.5; the Bayes classifier's last)", grids,
-		func(c streamprobe.Cell) float64 { return c.Acc })
-	row := []string{"Bayes classifier", ""}
-	for _, b := range bayes {
-		row = append(row, num(mean(b)))
-	}
-	t.Rows = append(t.Rows, row)
-	return t
-}
-
-func r2Table(grids []*streamprobe.Grid) report.Table {
-	return gridTable("Posterior probe: held-out R^2 of a ridge probe of the Bayes posterior p(sparse | context), by model, layer and position (n/a where the posterior does not vary: no context)", grids,
-		func(c streamprobe.Cell) float64 { return c.R2 })
-}
-
-func mean(v []float64) float64 {
-	s := 0.0
-	for _, x := range v {
-		s += x
-	}
-	return s / float64(len(v))
-}
-
-// layerAxis is 0 .. layers-1 as float64.
-func layerAxis(layers int) []float64 {
-	x := make([]float64, layers)
-	for l := range x {
-		x[l] = float64(l)
-	}
-	return x
-}
-
-// layersFigure draws each model's class probe accuracy at position p by
-// layer, est[model][layer] with its band, against the Bayes classifier's
-// accuracy bayes and the check's threshold ratio x bayes.
-func layersFigure(grids []*streamprobe.Grid, est [][]verdict.Estimate, bayes, ratio float64, p int) *plot.Figure {
-	roles := []plot.Role{plot.RoleModel, plot.RoleModel, plot.RoleBaseline}
-	var ss []plot.Series
-	for k, g := range grids {
-		s := plot.Series{Name: g.Name, X: layerAxis(len(g.Cells)), Role: roles[k%len(roles)]}
-		for _, v := range est[k] {
-			s.Y, s.Lo, s.Hi = append(s.Y, v.M), append(s.Lo, v.Lo), append(s.Hi, v.Hi)
-		}
-		ss = append(ss, s)
-	}
-	return &plot.Figure{Title: fmt.Sprintf("E8: class probe accuracy at %s, by layer", examples(p)),
-		XLabel: "layer (0: embedding, l: block l)", YLabel: "held-out accuracy", Series: ss,
-		HLines: []plot.HLine{{Y: bayes, Name: "Bayes classifier"}, {Y: ratio * bayes, Name: fmt.Sprintf("%g x Bayes (check 1)", ratio), Dashed: true},
-			{Y: 0.5, Name: "chance"}, {Y: 1}}}
-}
-
-// r2Figure draws the posterior probes' R^2 by layer at position pos[j] and
-// at the last position, n-1, for each model.
-func r2Figure(grids []*streamprobe.Grid, j, n int) *plot.Figure {
-	var ss []plot.Series
-	for k, g := range grids {
-		for _, jj := range uniq([]int{j, len(g.Pos) - 1}) {
-			s := plot.Series{Name: fmt.Sprintf("%s, %s", g.Name, examples(g.Pos[jj])), X: layerAxis(len(g.Cells)),
-				Markers: true, Color: plot.PaletteColor(k), Dashed: g.Pos[jj] == n-1 && jj != j}
-			for l := range g.Cells {
-				s.Y = append(s.Y, g.Cells[l][jj].R2)
-			}
-			ss = append(ss, s)
-		}
-	}
-	return &plot.Figure{Title: "E8: how well a linear probe reads the Bayes posterior p(sparse | context)", XLabel: "layer (0: embedding, l: block l)",
-		YLabel: "held-out R^2", Series: ss, HLines: []plot.HLine{{Y: 0}, {Y: 1}}}
 }

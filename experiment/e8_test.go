@@ -40,7 +40,7 @@ func checkGrid(name string, B int, accs, cvs []float64) *streamprobe.Grid {
 		for q := range int(math.Round(a * float64(B))) {
 			c.Correct[q] = 1
 		}
-		c.Acc = mean(c.Correct)
+		c.Acc = math.Round(a*float64(B)) / float64(B)
 		g.Cells = append(g.Cells, []streamprobe.Cell{c})
 	}
 	return g

@@ -147,11 +147,3 @@ func TestCaptureStreams(t *testing.T) {
 		}
 	}
 }
-
-func mean(v []float64) float64 {
-	s := 0.0
-	for _, x := range v {
-		s += x
-	}
-	return s / float64(len(v))
-}
