@@ -3,12 +3,14 @@ package experiment
 import (
 	_ "embed"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
 	"icl/baseline"
 	"icl/evalcache"
 	"icl/gpt"
+	"icl/internal/parallel"
 	"icl/plot"
 	"icl/prompt"
 	"icl/rng"
@@ -69,18 +71,26 @@ func sparseComponent(s task.Spec) (int, error) {
 
 // probeSet draws B prompts of the pretraining class c from seed and returns
 // them with their targets and the Bayes posterior p(sparse | points before)
-// (B, N) under bm.
-func probeSet(c task.Class, bm *baseline.BayesMixture, sparse, B, N int, pos []int, seed uint64) (*prompt.Batch, streamprobe.Targets, []float64) {
+// (B, N) under bm. The prediction targets are those of bm's components,
+// named classes, on the sparse class's prompts (NaN on the others).
+func probeSet(c task.Class, bm *baseline.BayesMixture, classes []string, sparse, B, N int, pos []int, seed uint64) (*prompt.Batch, streamprobe.Targets, []float64) {
 	sm := prompt.Sampler{Class: c}
 	b := sm.Batch(B, N, seed, rng.LabelEval)
 	K := bm.NumClasses()
 	pred, post := make([]float64, B*N), make([]float64, B*N*K)
 	baseline.RunPosterior(pred, post, bm, b, 0)
+	means := make([]float64, K*B*N) // (K, B, N)
+	parallel.For(B, 0, func(q int) {
+		xs, ys := b.Prompt(q)
+		for k, comp := range bm.Components {
+			comp.Predict(means[(k*B+q)*N:(k*B+q+1)*N], xs, ys, N, b.D)
+		}
+	})
 	ps := make([]float64, B*N)
 	for i := range ps {
 		ps[i] = post[i*K+sparse]
 	}
-	t := streamprobe.Targets{Class: make([]float64, B), Post: make([][]float64, len(pos))}
+	t := streamprobe.Targets{Class: make([]float64, B), Post: make([][]float64, len(pos)), Classes: classes}
 	for q, k := range b.Class {
 		if k == sparse {
 			t.Class[q] = 1
@@ -90,6 +100,18 @@ func probeSet(c task.Class, bm *baseline.BayesMixture, sparse, B, N int, pos []i
 		t.Post[j] = make([]float64, B)
 		for q := range B {
 			t.Post[j][q] = ps[q*N+p]
+		}
+	}
+	for k := range K {
+		t.Pred = append(t.Pred, make([][]float64, len(pos)))
+		for j, p := range pos {
+			t.Pred[k][j] = make([]float64, B)
+			for q := range B {
+				t.Pred[k][j][q] = math.NaN()
+				if b.Class[q] == sparse {
+					t.Pred[k][j][q] = means[(k*B+q)*N+p]
+				}
+			}
 		}
 	}
 	return b, t, ps
@@ -118,7 +140,7 @@ func analyzeE8(e *env) (*Outcome, error) {
 	// Each model's probes are kept in the evaluation cache, keyed by
 	// everything they are a function of.
 	probeKey := func(c *evalcache.Cache, model string) string {
-		return e.cacheKey(c, "probes", []any{model, full, e.n, folds, pos, streamprobe.Lambdas, streamprobe.Tol,
+		return e.cacheKey(c, "probes", []any{model, full, e.n, folds, pos, streamprobe.Version, streamprobe.Lambdas, streamprobe.Tol,
 			e.seed("fit"), e.seed("held-out"), e.seed("probes/" + model), cls.Name()}, []string{"mixture", "dense"})
 	}
 	if e.probe > 0 && e.probeCache.Has(probeKey(e.probeCache, "mixture")) &&
@@ -131,8 +153,12 @@ func analyzeE8(e *env) (*Outcome, error) {
 		B, pos, j = min(full, probeTimingPrompts), []int{at}, 0
 	}
 	t0 := time.Now()
-	fitB, ft, _ := probeSet(cls, bm, sparse, B, e.n, pos, e.seed("fit"))
-	testB, tt, tpost := probeSet(cls, bm, sparse, B, e.n, pos, e.seed("held-out"))
+	var classes []string
+	for _, c := range mix.Cfg.Task.Of {
+		classes = append(classes, c.Class)
+	}
+	fitB, ft, _ := probeSet(cls, bm, classes, sparse, B, e.n, pos, e.seed("fit"))
+	testB, tt, tpost := probeSet(cls, bm, classes, sparse, B, e.n, pos, e.seed("held-out"))
 	// The Bayes classifier's correctness on the held-out prompts, (len(pos), B).
 	bayes := make([][]float64, len(pos))
 	for k, p := range pos {
@@ -193,12 +219,13 @@ func analyzeE8(e *env) (*Outcome, error) {
 		}
 	}
 	be := e.bootMean("held-out/"+fmt.Sprintf("bayes@%d", at), bayes[j])
-	o.Tables = append(o.Tables, streamprobe.LayerTable(grids, est, be, j), streamprobe.AccuracyTable(grids, bayes), streamprobe.R2Table(grids))
+	o.Tables = append(o.Tables, streamprobe.LayerTable(grids, est, be, j), streamprobe.AccuracyTable(grids, bayes), streamprobe.R2Table(grids), streamprobe.PredTable(grids))
 	o.Figures = append(o.Figures, Fig{"probe_layers", e.def.Caption("probe_layers"), streamprobe.LayersFigure(grids, est, be.M, e.def.Param("ratio"), at)})
 	for k, key := range []string{"mixture", "dense", "random"} {
 		o.Figures = append(o.Figures, Fig{"probe_" + key, e.def.Caption("probe_" + key), &plot.Figure{Heatmap: grids[k].Heatmap("E8: class probe accuracy, "+grids[k].Name+" (held-out prompts)", "Bayes classifier", bayes)}})
 	}
-	o.Figures = append(o.Figures, Fig{"posterior_r2", e.def.Caption("posterior_r2"), streamprobe.R2Figure(grids, j, e.n)})
+	o.Figures = append(o.Figures, Fig{"posterior_r2", e.def.Caption("posterior_r2"), streamprobe.R2Figure(grids, j, e.n)},
+		Fig{"specialist_r2", e.def.Caption("specialist_r2"), streamprobe.PredFigure(grids, j)})
 	return o, nil
 }
 

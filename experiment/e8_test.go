@@ -7,8 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"icl/baseline"
 	"icl/report"
 	"icl/streamprobe"
+	"icl/task"
 	"icl/verdict"
 )
 
@@ -118,13 +120,13 @@ func TestE8Micro(t *testing.T) {
 	}
 	layers := models["mixture"].M.Cfg.Layers + 1
 	pos := probePositions(models["mixture"].Cfg.Data.Points, 3)
-	if len(o.Tables) != 3 {
-		t.Fatalf("%d tables, want 3", len(o.Tables))
+	if len(o.Tables) != 4 {
+		t.Fatalf("%d tables, want 4", len(o.Tables))
 	}
 	if n := len(o.Tables[0].Rows); n != layers+1 {
 		t.Errorf("layer table: %d rows, want %d layers and the Bayes classifier", n, layers)
 	}
-	for k, want := range []int{3*layers + 1, 3 * layers} {
+	for k, want := range []int{3*layers + 1, 3 * layers, 3 * layers} {
 		tb := o.Tables[k+1]
 		if len(tb.Rows) != want || len(tb.Header) != 2+len(pos) {
 			t.Errorf("table %q: %d rows, %d columns; want %d, %d", tb.Caption, len(tb.Rows), len(tb.Header), want, 2+len(pos))
@@ -132,9 +134,11 @@ func TestE8Micro(t *testing.T) {
 	}
 	// The R^2 at position 0 (no context: the posterior is the prior) is n/a;
 	// every accuracy lies in [0, 1].
-	for _, row := range o.Tables[2].Rows {
-		if row[2] != "n/a" {
-			t.Errorf("R^2 at position 0: %q, want n/a", row[2])
+	for k, want := range map[int]string{2: "n/a", 3: "n/a / n/a"} {
+		for _, row := range o.Tables[k].Rows {
+			if row[2] != want {
+				t.Errorf("table %d: R^2 at position 0: %q, want %q", k, row[2], want)
+			}
 		}
 	}
 	for _, row := range o.Tables[1].Rows {
@@ -168,5 +172,57 @@ func TestE8Micro(t *testing.T) {
 	}
 	if est, err := EstimateCost(d, MicroScale(), models, AnalyzeOptions{}); err != nil || est <= 0 {
 		t.Errorf("EstimateCost: %v, %v", est, err)
+	}
+}
+
+// probeSet's targets: each prompt's class, the posterior of the sparse
+// class, and, on the sparse class's prompts alone, each class's own Bayes
+// prediction in the order of the mixture's components. Checked against what
+// each class alone implies: with d = 4 and no noise, after 2 points a
+// 1-sparse prompt's y is known to the sparse class and not to the dense one;
+// after 6 points the Bayes classifier is right.
+func TestProbeSetTargets(t *testing.T) {
+	const B, N, D = 64, 7, 4
+	spec := task.Spec{Class: task.ClassMixture, Of: []task.Spec{{Class: task.ClassDenseLinear}, {Class: task.ClassSparseLinear, K: 1}}, Weights: []float64{0.5, 0.5}}
+	c, err := spec.Build(D)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, _ := baseline.Exact(c, baseline.DefaultJitter)
+	bm := ev.(*baseline.BayesMixture)
+	pos := []int{0, 2, 6}
+	b, tg, post := probeSet(c, bm, []string{"dense", "sparse"}, 1, B, N, pos, 5)
+	if len(tg.Pred) != 2 || len(tg.Pred[0]) != len(pos) || len(post) != B*N {
+		t.Fatalf("targets of shape %d x %d, posterior %d", len(tg.Pred), len(tg.Pred[0]), len(post))
+	}
+	exact := func(pred, y float64) bool { return math.Abs(pred-y) <= 1e-6*(1+math.Abs(y)) }
+	var classes [2]int
+	for q := range B {
+		k := b.Class[q]
+		classes[k]++
+		if tg.Class[q] != float64(k) {
+			t.Fatalf("prompt %d of class %d has label %g", q, k, tg.Class[q])
+		}
+		if p := tg.Post[2][q]; (p > 0.5) != (k == 1) {
+			t.Errorf("prompt %d (class %d): p(sparse) %g at 6 points", q, k, p)
+		}
+		if k == 0 {
+			for j := range pos {
+				if !math.IsNaN(tg.Pred[0][j][q]) || !math.IsNaN(tg.Pred[1][j][q]) {
+					t.Errorf("dense prompt %d at %d points: prediction targets %g, %g, want NaN (left out)", q, pos[j], tg.Pred[0][j][q], tg.Pred[1][j][q])
+				}
+			}
+			continue
+		}
+		y := b.Ys[q*N+2]
+		if sp, de := tg.Pred[1][1][q], tg.Pred[0][1][q]; !exact(sp, y) || exact(de, y) {
+			t.Errorf("sparse prompt %d at 2 points: y %g, the sparse class predicts %g, the dense one %g", q, y, sp, de)
+		}
+		if tg.Pred[0][0][q] != 0 || tg.Pred[1][0][q] != 0 {
+			t.Errorf("prompt %d: predictions with no context %g, %g; want the prior mean 0", q, tg.Pred[0][0][q], tg.Pred[1][0][q])
+		}
+	}
+	if classes[0] == 0 || classes[1] == 0 {
+		t.Fatalf("prompts of each class: %v", classes)
 	}
 }

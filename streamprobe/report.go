@@ -6,6 +6,7 @@ import (
 	"icl/report"
 	"icl/verdict"
 	"slices"
+	"strings"
 )
 
 // LayerTable is the class probes' accuracy at position pos[j] by layer,
@@ -37,7 +38,7 @@ func LayerTable(grids []*Grid, est [][]verdict.Estimate, be verdict.Estimate, j 
 }
 
 // gridTable tabulates v(cell) for every model, layer and position.
-func gridTable(caption string, grids []*Grid, v func(c Cell) float64) report.Table {
+func gridTable(caption string, grids []*Grid, v func(c Cell) string) report.Table {
 	t := report.Table{Caption: caption, Header: []string{"model", "layer"}}
 	for _, p := range grids[0].Pos {
 		t.Header = append(t.Header, report.Plural(p, "example"))
@@ -46,7 +47,7 @@ func gridTable(caption string, grids []*Grid, v func(c Cell) float64) report.Tab
 		for l, cs := range g.Cells {
 			row := []string{g.Name, LayerName(l)}
 			for _, c := range cs {
-				row = append(row, verdict.Num(v(c)))
+				row = append(row, v(c))
 			}
 			t.Rows = append(t.Rows, row)
 		}
@@ -56,7 +57,7 @@ func gridTable(caption string, grids []*Grid, v func(c Cell) float64) report.Tab
 
 func AccuracyTable(grids []*Grid, bayes [][]float64) report.Table {
 	t := gridTable("Class probe accuracy on the held-out prompts, by model, layer and position (chance 0.5; the Bayes classifier's last)", grids,
-		func(c Cell) float64 { return c.Acc })
+		func(c Cell) string { return verdict.Num(c.Acc) })
 	row := []string{"Bayes classifier", ""}
 	for _, b := range bayes {
 		row = append(row, verdict.Num(mean(b)))
@@ -67,7 +68,7 @@ func AccuracyTable(grids []*Grid, bayes [][]float64) report.Table {
 
 func R2Table(grids []*Grid) report.Table {
 	return gridTable("Posterior probe: held-out R^2 of a ridge probe of the Bayes posterior p(sparse | context), by model, layer and position (n/a where the posterior does not vary: no context)", grids,
-		func(c Cell) float64 { return c.R2 })
+		func(c Cell) string { return verdict.Num(c.R2) })
 }
 
 func mean(v []float64) float64 {
@@ -122,4 +123,35 @@ func R2Figure(grids []*Grid, j, n int) *plot.Figure {
 	}
 	return &plot.Figure{Title: "E8: how well a linear probe reads the Bayes posterior p(sparse | context)", XLabel: "layer (0: embedding, l: block l)",
 		YLabel: "held-out R^2", Series: ss, HLines: []plot.HLine{{Y: 0}, {Y: 1}}}
+}
+
+// PredTable tabulates the prediction probes' held-out R^2, each class's in
+// turn in every cell.
+func PredTable(grids []*Grid) report.Table {
+	names := strings.Join(grids[0].Classes, " / ")
+	return gridTable(fmt.Sprintf("Specialist probes: held-out R^2 of ridge probes of each class's Bayes prediction of y (%s), by model, layer and position, on the prompts the targets are given for (n/a with no context)", names), grids,
+		func(c Cell) string {
+			var s []string
+			for _, v := range c.R2Pred {
+				s = append(s, verdict.Num(v))
+			}
+			return strings.Join(s, " / ")
+		})
+}
+
+// PredFigure draws each class's prediction probe's R^2 by layer at position
+// pos[j], for each model: a colour per model, a line style per class.
+func PredFigure(grids []*Grid, j int) *plot.Figure {
+	var ss []plot.Series
+	for k, g := range grids {
+		for c, name := range g.Classes {
+			s := plot.Series{Name: fmt.Sprintf("%s, %s", g.Name, name), X: layerAxis(len(g.Cells)), Markers: true, Color: plot.PaletteColor(k), Dashed: c > 0}
+			for l := range g.Cells {
+				s.Y = append(s.Y, g.Cells[l][j].R2Pred[c])
+			}
+			ss = append(ss, s)
+		}
+	}
+	return &plot.Figure{Title: fmt.Sprintf("E8: how well a linear probe reads each class's Bayes prediction, at %s", report.Plural(grids[0].Pos[j], "example")),
+		XLabel: "layer (0: embedding, l: block l)", YLabel: "held-out R^2", Series: ss, HLines: []plot.HLine{{Y: 0}, {Y: 1}}}
 }

@@ -83,14 +83,19 @@ func (s *Streams) set(l, j int, y []float64) probe.Set {
 }
 
 // Targets are what E8's probes learn for a set of prompts: each
-// prompt's class (1 sparse, 0 dense) and the Bayes posterior p(sparse | the
-// points before) at each probed position.
+// prompt's class (1 sparse, 0 dense), the Bayes posterior p(sparse | the
+// points before) at each probed position, and, for each class of the
+// pretraining mixture, that class's Bayes prediction of the position's y
+// from the points before (its specialist's answer). A prompt whose
+// prediction target is NaN is left out of that probe.
 type Targets struct {
-	Class []float64   // (B)
-	Post  [][]float64 // (len(pos), B)
+	Class   []float64     // (B)
+	Post    [][]float64   // (len(pos), B)
+	Pred    [][][]float64 // (K, len(pos), B)
+	Classes []string      // (K): each class of Pred, in words
 }
 
-// Cell is the two probes of one layer at one position.
+// Cell is the probes of one layer at one position.
 type Cell struct {
 	// correct is 1 for each held-out prompt whose class the class probe
 	// gets right, else 0 (B); acc is its mean, the held-out accuracy.
@@ -102,14 +107,22 @@ type Cell struct {
 	// r2 is the posterior probe's held-out R^2; NaN where the posterior
 	// does not vary over the fitting or the held-out prompts.
 	R2 float64
+	// R2Pred is the held-out R^2 of a ridge probe of each class's Bayes
+	// prediction (K); NaN where it does not vary (no context).
+	R2Pred []float64
 }
+
+// Version changes whenever what Fit computes changes, so that probes kept
+// in an evaluation cache under an older one are not read back.
+const Version = 2
 
 // Grid is a model's probes: cells[l][j] at layer l (0: the
 // embedding) and position pos[j].
 type Grid struct {
-	Name  string // the model, in words
-	Pos   []int
-	Cells [][]Cell
+	Name    string // the model, in words
+	Pos     []int
+	Cells   [][]Cell
+	Classes []string // Targets.Classes: what each Cell.R2Pred reads
 }
 
 // Fit fits the class probe and the posterior probe at every layer and
@@ -120,7 +133,7 @@ type Grid struct {
 // does not depend on how many.
 func Fit(name string, fit, test *Streams, ft, tt Targets, folds int, seed uint64, workers int) (*Grid, error) {
 	L1, P := fit.layers, len(fit.pos)
-	g := &Grid{Name: name, Pos: fit.pos, Cells: make([][]Cell, L1)}
+	g := &Grid{Name: name, Pos: fit.pos, Cells: make([][]Cell, L1), Classes: ft.Classes}
 	for l := range g.Cells {
 		g.Cells[l] = make([]Cell, P)
 	}
@@ -152,16 +165,47 @@ func fitCell(fit, test *Streams, ft, tt Targets, l, j, folds int, seed uint64) (
 		}
 	}
 	c.Acc /= float64(st.N)
-	if varies(ft.Post[j]) && varies(tt.Post[j]) {
-		sf.Y, st.Y = ft.Post[j], tt.Post[j]
-		o.Rand = rng.New(seed, uint64(l), uint64(j), 1)
-		rr, err := probe.Linear(sf, st, o)
-		if err != nil {
-			return Cell{}, fmt.Errorf("layer %d, position %d: posterior probe: %w", l, fit.pos[j], err)
+	// ridge fits a ridge probe of the targets f on the fitting set's rows
+	// where f is not NaN, scored on t's, with rows shuffled by stream k of
+	// the cell's: NaN where the targets do not vary.
+	ridge := func(f, t []float64, k uint64, what string) (float64, error) {
+		rf, rt := rows(sf, f), rows(st, t)
+		if !varies(rf.Y) || !varies(rt.Y) || rf.N < 2*folds {
+			return math.NaN(), nil
 		}
-		c.R2 = rr.Score
+		o.Rand = rng.New(seed, uint64(l), uint64(j), k)
+		rr, err := probe.Linear(rf, rt, o)
+		if err != nil {
+			return 0, fmt.Errorf("layer %d, position %d: %s probe: %w", l, fit.pos[j], what, err)
+		}
+		return rr.Score, nil
+	}
+	if c.R2, err = ridge(ft.Post[j], tt.Post[j], 1, "posterior"); err != nil {
+		return Cell{}, err
+	}
+	c.R2Pred = make([]float64, len(ft.Pred))
+	for k := range ft.Pred {
+		if c.R2Pred[k], err = ridge(ft.Pred[k][j], tt.Pred[k][j], 2+uint64(k), fmt.Sprintf("class %d prediction", k)); err != nil {
+			return Cell{}, err
+		}
 	}
 	return c, nil
+}
+
+// rows is s with targets y, less the rows whose target is NaN.
+func rows(s probe.Set, y []float64) probe.Set {
+	if !slices.ContainsFunc(y, math.IsNaN) {
+		s.Y = y
+		return s
+	}
+	out := probe.Set{P: s.P}
+	for i, v := range y {
+		if !math.IsNaN(v) {
+			out.X, out.Y = append(out.X, s.X[i*s.P:(i+1)*s.P]...), append(out.Y, v)
+			out.N++
+		}
+	}
+	return out
 }
 
 // varies reports whether v holds two different values.

@@ -14,12 +14,18 @@ import (
 // synthStreams is B prompts' streams at 3 layers and positions {0, 1}, C = 6
 // features: layers 0 and 2 are standard normal noise; layer 1 holds the
 // class (+-1 in feature 2, under noise of sd 0.3) and, in feature 3, a
-// variable that the posterior target at position 1 is linear in.
+// variable that the posterior target at position 1 is linear in. Of the two
+// classes' prediction targets at position 1, class 0's is linear in layer
+// 2's feature 4; class 1's is linear in layer 1's feature 5 on the prompts
+// of class 1 and NaN (left out) on the others.
 func synthStreams(r *rand.Rand, B int) (*Streams, Targets) {
 	const L1, C = 3, 6
 	pos := []int{0, 1}
 	s := &Streams{layers: L1, B: B, C: C, pos: pos, x: make([]float32, L1*len(pos)*B*C)}
 	t := Targets{Class: make([]float64, B), Post: [][]float64{make([]float64, B), make([]float64, B)}}
+	for range 2 {
+		t.Pred = append(t.Pred, [][]float64{make([]float64, B), make([]float64, B)})
+	}
 	for q := range B {
 		t.Class[q] = float64(r.IntN(2))
 	}
@@ -36,11 +42,21 @@ func synthStreams(r *rand.Rand, B int) (*Streams, Targets) {
 						t.Post[1][q] = 0.5 + 0.1*float64(row[3]) + 0.01*r.NormFloat64()
 					}
 				}
+				if l == 2 && j == 1 {
+					t.Pred[0][1][q] = 2*float64(row[4]) + 0.05*r.NormFloat64()
+				}
+				if l == 1 && j == 1 {
+					t.Pred[1][1][q] = math.NaN()
+					if t.Class[q] == 1 {
+						t.Pred[1][1][q] = -float64(row[5]) + 0.05*r.NormFloat64()
+					}
+				}
 			}
 		}
 	}
 	for q := range B {
 		t.Post[0][q] = 0.5 // no context: the prior
+		t.Pred[0][0][q], t.Pred[1][0][q] = 0, 0
 	}
 	return s, t
 }
@@ -48,9 +64,9 @@ func synthStreams(r *rand.Rand, B int) (*Streams, Targets) {
 // The probe grid finds a class that one layer encodes linearly (accuracy
 // about 1, and that layer is the best by cross-validation) and nothing in
 // noise (accuracy about 1/2: 4 standard errors at 400 held-out prompts);
-// the posterior probe's R^2 is about 1 where the posterior is linear in the
-// stream, about 0 on noise, and NaN where the posterior does not vary. The
-// result does not depend on the number of goroutines.
+// the posterior probe's and the prediction probes' R^2 is about 1 where the
+// target is linear in the stream, about 0 on noise, and NaN where the target
+// does not vary. The result does not depend on the number of goroutines.
 func TestFitProbesSynthetic(t *testing.T) {
 	const B = 400
 	r := rand.New(rand.NewPCG(8, 8))
@@ -81,6 +97,23 @@ func TestFitProbesSynthetic(t *testing.T) {
 				t.Errorf("layer %d, position 1: R^2 %.3f on noise, want <= 0.05", l, c.R2)
 			}
 		}
+		for k := range 2 {
+			for l := range g.Cells {
+				got := g.Cells[l][j].R2Pred[k]
+				switch {
+				case p == 0:
+					if !math.IsNaN(got) {
+						t.Errorf("layer %d, position 0: class %d prediction R^2 %g of a constant target, want NaN", l, k, got)
+					}
+				case k == 0 && l == 2, k == 1 && l == 1:
+					if got < 0.95 {
+						t.Errorf("layer %d, position 1: class %d prediction R^2 %.3f, want >= 0.95", l, k, got)
+					}
+				case got > 0.05:
+					t.Errorf("layer %d, position 1: class %d prediction R^2 %.3f on noise, want <= 0.05", l, k, got)
+				}
+			}
+		}
 		if b := g.Best(j); b != 1 {
 			t.Errorf("position %d: best layer %d, want 1", p, b)
 		}
@@ -101,6 +134,9 @@ func flatCells(g *Grid) []any {
 	for _, cs := range g.Cells {
 		for _, c := range cs {
 			out = append(out, c.Correct, c.Acc, c.CV, math.Float64bits(c.R2))
+			for _, v := range c.R2Pred {
+				out = append(out, math.Float64bits(v))
+			}
 		}
 	}
 	return out
