@@ -140,8 +140,9 @@ func PredTable(grids []*Grid) report.Table {
 }
 
 // PredFigure draws each class's prediction probe's R^2 by layer at position
-// pos[j], for each model: a colour per model, a line style per class.
-func PredFigure(grids []*Grid, j int) *plot.Figure {
+// pos[j], for each model: a colour per model, a line style per class; on
+// names the prompts the probes read ("sparse prompts").
+func PredFigure(grids []*Grid, j int, on string) *plot.Figure {
 	var ss []plot.Series
 	for k, g := range grids {
 		for c, name := range g.Classes {
@@ -152,6 +153,6 @@ func PredFigure(grids []*Grid, j int) *plot.Figure {
 			ss = append(ss, s)
 		}
 	}
-	return &plot.Figure{Title: fmt.Sprintf("E8: how well a linear probe reads each class's Bayes prediction, at %s", report.Plural(grids[0].Pos[j], "example")),
+	return &plot.Figure{Title: fmt.Sprintf("E8: how well a linear probe reads each class's Bayes prediction, %s at %s", on, report.Plural(grids[0].Pos[j], "example")),
 		XLabel: "layer (0: embedding, l: block l)", YLabel: "held-out R^2", Series: ss, HLines: []plot.HLine{{Y: 0}, {Y: 1}}}
 }
