@@ -117,35 +117,45 @@ func probeSet(c task.Class, bm *baseline.BayesMixture, classes []string, sparse,
 	return b, t, ps
 }
 
-func analyzeE8(e *env) (*Outcome, error) {
-	o := e.newOutcome()
-	mix := e.models["mixture"]
+// probeModel is a model whose stream is probed: its name in words, its key
+// (in cache keys and seeds), and whether it is shown each prompt's own
+// family (its component of the mixture).
+type probeModel struct {
+	name, key string
+	m         *gpt.Model
+	shown     bool
+}
+
+// probeRun draws a fitting and a held-out set of full prompts each from the
+// pretraining class of the mixture run role and fits every model's probes on
+// them at probePositions(e.n, at), each kept in the evaluation cache, keyed
+// with the models of roles. It returns the grids, the Bayes classifier's
+// per-prompt correctness on the held-out prompts (len(pos), B), and the
+// index of at in the positions. While the experiment is timed
+// (EstimateCost) it returns no grids and adds the probes' cost.
+func (e *env) probeRun(role string, models []probeModel, roles []string, at, full int) (grids []*streamprobe.Grid, bayes [][]float64, j int, err error) {
+	mix := e.models[role]
 	sparse, err := sparseComponent(mix.Cfg.Task)
 	if err != nil {
-		return nil, err
+		return nil, nil, 0, err
 	}
 	cls, err := mix.Cfg.Class()
 	if err != nil {
-		return nil, err
+		return nil, nil, 0, err
 	}
-	bm, err := e.pretrainBayes("mixture")
+	bm, err := e.pretrainBayes(role)
 	if err != nil {
-		return nil, err
+		return nil, nil, 0, err
 	}
-	at := clampPos(int(e.def.Param("position")), e.n)
 	pos := probePositions(e.n, at)
-	j := slices.Index(pos, at)
-	full := min(e.scale.Prompts/2, int(e.def.Param("max_prompts")))
+	j = slices.Index(pos, at)
 	folds := int(e.def.Param("folds"))
-	// Each model's probes are kept in the evaluation cache, keyed by
-	// everything they are a function of.
-	probeKey := func(c *evalcache.Cache, model string) string {
-		return e.cacheKey(c, "probes", []any{model, full, e.n, folds, pos, streamprobe.Version, streamprobe.Lambdas, streamprobe.Tol,
-			e.seed("fit"), e.seed("held-out"), e.seed("probes/" + model), cls.Name()}, []string{"mixture", "dense"})
+	probeKey := func(c *evalcache.Cache, m probeModel) string {
+		return e.cacheKey(c, "probes", []any{m.key, m.shown, full, e.n, folds, pos, streamprobe.Version, streamprobe.Lambdas, streamprobe.Tol,
+			e.seed("fit"), e.seed("held-out"), e.seed("probes/" + m.key), cls.Name()}, roles)
 	}
-	if e.probe > 0 && e.probeCache.Has(probeKey(e.probeCache, "mixture")) &&
-		e.probeCache.Has(probeKey(e.probeCache, "dense")) && e.probeCache.Has(probeKey(e.probeCache, "random")) {
-		return o, nil // cached in full: costs nothing
+	if e.probe > 0 && !slices.ContainsFunc(models, func(m probeModel) bool { return !e.probeCache.Has(probeKey(e.probeCache, m)) }) {
+		return nil, nil, 0, nil // cached in full: costs nothing
 	}
 	B := full
 	if e.probe > 0 {
@@ -159,8 +169,7 @@ func analyzeE8(e *env) (*Outcome, error) {
 	}
 	fitB, ft, _ := probeSet(cls, bm, classes, sparse, B, e.n, pos, e.seed("fit"))
 	testB, tt, tpost := probeSet(cls, bm, classes, sparse, B, e.n, pos, e.seed("held-out"))
-	// The Bayes classifier's correctness on the held-out prompts, (len(pos), B).
-	bayes := make([][]float64, len(pos))
+	bayes = make([][]float64, len(pos))
 	for k, p := range pos {
 		bayes[k] = make([]float64, B)
 		for q := range B {
@@ -169,44 +178,56 @@ func analyzeE8(e *env) (*Outcome, error) {
 			}
 		}
 	}
-	// The mixture's own initialisation, as its training starts.
-	initial, err := gpt.New(mix.M.Cfg)
-	if err != nil {
-		return nil, err
-	}
-	initial.Init(rng.New(mix.Cfg.Seed, rng.LabelInit))
-	var grids []*streamprobe.Grid
 	var probing time.Duration
-	for _, m := range []struct {
-		name, key string
-		m         *gpt.Model
-	}{{"mixture model", "mixture", mix.M}, {"dense-only model", "dense", e.models["dense"].M}, {"random initialisation", "random", initial}} {
-		key := probeKey(e.cache, m.key)
+	for _, m := range models {
+		key := probeKey(e.cache, m)
 		var g *streamprobe.Grid
 		if e.cache.Load(key, &g) {
-			e.log("E8: probes of the %s, from the evaluation cache", m.name)
+			e.log("%s: probes of the %s, from the evaluation cache", e.def.ID, m.name)
 			grids = append(grids, g)
 			continue
 		}
 		t0 := time.Now()
-		fs, ts := streamprobe.Capture(m.m, fitB, pos), streamprobe.Capture(m.m, testB, pos)
+		var ff, tf []int // the family each prompt shows the model (its component)
+		if m.shown {
+			ff, tf = fitB.Class, testB.Class
+		}
+		fs, ts := streamprobe.Capture(m.m, fitB, pos, ff), streamprobe.Capture(m.m, testB, pos, tf)
 		t1 := time.Now()
-		g, err = streamprobe.Fit(m.name, fs, ts, ft, tt, folds, e.seed("probes/"+m.key), 0)
-		if err != nil {
-			return nil, err
+		if g, err = streamprobe.Fit(m.name, fs, ts, ft, tt, folds, e.seed("probes/"+m.key), 0); err != nil {
+			return nil, nil, 0, err
 		}
 		if err := e.cache.Store(key, g); err != nil {
 			e.log("evaluation cache: %v", err)
 		}
 		probing += time.Since(t1)
-		e.log("E8: probes of the %s: %d layers x %d positions on %d + %d prompts in %s", m.name, len(g.Cells), len(pos), B, B, time.Since(t0).Round(10*time.Millisecond))
+		e.log("%s: probes of the %s: %d layers x %d positions on %d + %d prompts in %s", e.def.ID, m.name, len(g.Cells), len(pos), B, B, time.Since(t0).Round(10*time.Millisecond))
 		grids = append(grids, g)
 	}
 	if e.probe > 0 {
 		// Scaled by full/B; the probes also by the positions left out.
 		np := len(probePositions(e.n, at))
 		e.cost += time.Duration(float64(time.Since(t0)+time.Duration(np-1)*probing) * float64(full) / float64(B))
-		return o, nil
+		return nil, nil, 0, nil
+	}
+	return grids, bayes, j, nil
+}
+
+func analyzeE8(e *env) (*Outcome, error) {
+	o := e.newOutcome()
+	mix := e.models["mixture"]
+	at := clampPos(int(e.def.Param("position")), e.n)
+	full := min(e.scale.Prompts/2, int(e.def.Param("max_prompts")))
+	// The mixture's own initialisation, as its training starts.
+	initial, err := gpt.New(mix.M.Cfg)
+	if err != nil {
+		return nil, err
+	}
+	initial.Init(rng.New(mix.Cfg.Seed, rng.LabelInit))
+	grids, bayes, j, err := e.probeRun("mixture", []probeModel{{"mixture model", "mixture", mix.M, false},
+		{"dense-only model", "dense", e.models["dense"].M, false}, {"random initialisation", "random", initial, false}}, []string{"mixture", "dense"}, at, full)
+	if err != nil || grids == nil {
+		return o, err
 	}
 	mg, dg, rg := grids[0], grids[1], grids[2]
 	o.Checks = e.checksE8(mg, rg, bayes, j)

@@ -38,15 +38,23 @@ type Streams struct {
 }
 
 // Capture runs m on b, eval.DefaultChunk prompts at a time (each
-// prompt's stream is the same in any batch), with its family indicator
-// hidden if it has one, and keeps its stream at positions pos after every
-// layer. It releases m's activations when done.
-func Capture(m *gpt.Model, b *prompt.Batch, pos []int) *Streams {
-	L1, C, N, D := m.Cfg.Layers+1, m.Cfg.Width, b.N, b.D
+// prompt's stream is the same in any batch), and keeps its stream at
+// positions pos after every layer. A model with a family indicator is shown
+// family[q] for prompt q (its one-hot), or nothing when family is nil (the
+// indicator hidden). It releases m's activations when done.
+func Capture(m *gpt.Model, b *prompt.Batch, pos []int, family []int) *Streams {
+	L1, C, N, D, F := m.Cfg.Layers+1, m.Cfg.Width, b.N, b.D, m.Cfg.Families
+	if family != nil && (len(family) != b.B || F == 0) {
+		panic(fmt.Sprintf("streamprobe: Capture: %d families for %d prompts, a model of %d families", len(family), b.B, F))
+	}
 	s := &Streams{layers: L1, B: b.B, C: C, pos: pos, x: make([]float32, L1*len(pos)*b.B*C)}
 	chunk := min(b.B, eval.DefaultChunk)
 	xs, ys := make([]float32, chunk*N*D), make([]float32, chunk*N)
 	preds, buf := make([]float32, chunk*N), make([]float32, chunk*N*C) // (chunk, N), (chunk, N, C)
+	var ind []float32                                                  // (chunk, F)
+	if family != nil {
+		ind = make([]float32, chunk*F)
+	}
 	for lo := 0; lo < b.B; lo += chunk {
 		n := min(chunk, b.B-lo)
 		for i, v := range b.Xs[lo*N*D : (lo+n)*N*D] {
@@ -55,7 +63,15 @@ func Capture(m *gpt.Model, b *prompt.Batch, pos []int) *Streams {
 		for i, v := range b.Ys[lo*N : (lo+n)*N] {
 			ys[i] = float32(v)
 		}
-		m.Predict(preds[:n*N], gpt.Input{Xs: xs[:n*N*D], Ys: ys[:n*N], B: n, N: N})
+		in := gpt.Input{Xs: xs[:n*N*D], Ys: ys[:n*N], B: n, N: N}
+		if family != nil {
+			clear(ind)
+			for q, f := range family[lo : lo+n] {
+				ind[q*F+f] = 1
+			}
+			in.Ind = ind[:n*F]
+		}
+		m.Predict(preds[:n*N], in)
 		for l := range L1 {
 			m.Stream(buf, l)
 			for j, p := range pos {

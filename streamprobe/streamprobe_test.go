@@ -8,6 +8,7 @@ import (
 	"icl/task"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -143,10 +144,11 @@ func flatCells(g *Grid) []any {
 }
 
 // The streams captured chunk by chunk are those of one forward pass over all
-// the prompts, at every layer and position kept.
+// the prompts, at every layer and position kept, with the family indicator
+// hidden and with each prompt's own family shown (which changes them).
 func TestCaptureStreams(t *testing.T) {
-	const B, N, D = 70, 5, 3 // B > eval.DefaultChunk: two chunks
-	m, err := gpt.New(gpt.Config{Dim: D, Points: N, Layers: 2, Width: 16, Heads: 2})
+	const B, N, D, F = 70, 5, 3, 2 // B > eval.DefaultChunk: two chunks
+	m, err := gpt.New(gpt.Config{Dim: D, Points: N, Layers: 2, Width: 16, Heads: 2, Families: F})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +159,6 @@ func TestCaptureStreams(t *testing.T) {
 	}
 	b := (&prompt.Sampler{Class: c}).Batch(B, N, 3, rng.LabelEval)
 	pos := []int{0, 2, 4}
-	s := Capture(m, b, pos)
 	xs, ys := make([]float32, B*N*D), make([]float32, B*N)
 	for i, v := range b.Xs {
 		xs[i] = float32(v)
@@ -165,21 +166,38 @@ func TestCaptureStreams(t *testing.T) {
 	for i, v := range b.Ys {
 		ys[i] = float32(v)
 	}
-	m.Predict(make([]float32, B*N), gpt.Input{Xs: xs, Ys: ys, B: B, N: N})
+	family, ind := make([]int, B), make([]float32, B*F)
+	for q := range B {
+		family[q] = q % 3 % F
+		ind[q*F+family[q]] = 1
+	}
 	C := m.Cfg.Width
 	buf := make([]float32, B*N*C)
-	for l := range m.Cfg.Layers + 1 {
-		m.Stream(buf, l)
-		for j, p := range pos {
-			set := s.set(l, j, make([]float64, B))
-			for q := range B {
-				for k := range C {
-					want, got := float64(buf[(q*N+p)*C+k]), set.X[q*C+k]
-					if math.Abs(got-want) > 1e-6*(1+math.Abs(want)) {
-						t.Fatalf("layer %d, position %d, prompt %d, feature %d: captured %g, one pass %g", l, p, q, k, got, want)
+	var captured []*Streams
+	for _, shown := range []bool{false, true} {
+		in := gpt.Input{Xs: xs, Ys: ys, B: B, N: N}
+		s := Capture(m, b, pos, nil)
+		if shown {
+			in.Ind, s = ind, Capture(m, b, pos, family)
+		}
+		captured = append(captured, s)
+		m.Predict(make([]float32, B*N), in)
+		for l := range m.Cfg.Layers + 1 {
+			m.Stream(buf, l)
+			for j, p := range pos {
+				set := s.set(l, j, make([]float64, B))
+				for q := range B {
+					for k := range C {
+						want, got := float64(buf[(q*N+p)*C+k]), set.X[q*C+k]
+						if math.Abs(got-want) > 1e-6*(1+math.Abs(want)) {
+							t.Fatalf("family shown %v: layer %d, position %d, prompt %d, feature %d: captured %g, one pass %g", shown, l, p, q, k, got, want)
+						}
 					}
 				}
 			}
 		}
+	}
+	if slices.Equal(captured[0].x, captured[1].x) {
+		t.Error("the streams with the family shown equal those with it hidden")
 	}
 }
