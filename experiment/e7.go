@@ -11,6 +11,7 @@ import (
 	"icl/plot"
 	"icl/report"
 	"icl/rng"
+	"icl/streamprobe"
 	"icl/verdict"
 )
 
@@ -250,7 +251,27 @@ func analyzeE7(e *env) (*Outcome, error) {
 		Fig{"icl_sparse", e.def.Caption("icl_sparse"), e.iclFigure("E7: sparse prompts, family shown and hidden", rs)},
 		Fig{"excess_dense", e.def.Caption("excess_dense"), e.excessFigure("E7: dense prompts, error over the dense-only model", over["dense"])},
 		Fig{"excess_sparse", e.def.Caption("excess_sparse"), e.excessFigure("E7: sparse prompts, error over the sparse-only model", over["sparse"])})
-	return o, nil
+	return o, e.probesE7(o)
+}
+
+// probesE7 adds E8's probes of the 0.5/0.5 conditional model, its family
+// shown and hidden, and of the unconditional mixture, to o: descriptive,
+// read by no check.
+func (e *env) probesE7(o *Outcome) error {
+	cond, mix := e.models["conditional"], e.models["mixture"]
+	if cond.M.Cfg.Families == 0 {
+		return nil
+	}
+	at := clampPos(int(e.def.Param("probe_position")), e.n)
+	full := min(e.scale.Prompts/2, int(e.def.Param("probe_prompts")))
+	grids, bayes, j, err := e.probeRun("conditional", []probeModel{{cond.label + ", family shown", "conditional/shown", cond.M, true},
+		{cond.label + ", family hidden", "conditional", cond.M, false}, {mix.label, "mixture", mix.M, false}}, []string{"conditional", "mixture"}, at, full)
+	if err != nil || grids == nil {
+		return err
+	}
+	o.Tables = append(o.Tables, streamprobe.AccuracyTable(grids, bayes), streamprobe.PredTable(grids))
+	o.Figures = append(o.Figures, Fig{"probe_specialist", e.def.Caption("probe_specialist"), streamprobe.PredFigure(grids, j, "sparse prompts")})
+	return nil
 }
 
 // specialist returns the one role among roles pretrained on class alone.

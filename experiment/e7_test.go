@@ -3,9 +3,13 @@ package experiment
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"icl/eval"
+	"icl/report"
 )
 
 // removesResult is a setting whose per-prompt errors give a shown cost
@@ -104,5 +108,55 @@ func TestPairedExcess(t *testing.T) {
 	}
 	if _, err := e.pairedExcess(res, "model/a", "model/c", ""); err == nil {
 		t.Error("no error for a missing predictor")
+	}
+}
+
+// E7's probes of the conditional model: with the family shown, the class is
+// in the embedding (the indicator's one-hot), so its probe there is all but
+// exact; hidden, it is not. Its figure and tables join E7's.
+func TestE7ProbesMicro(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains 6 tiny runs")
+	}
+	d, err := LoadDef("E7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := Analyze(d, MicroScale(), microModels(t, d, t.TempDir()), AnalyzeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names, got []string
+	for _, f := range d.Figures {
+		names = append(names, f.Name)
+	}
+	for _, f := range o.Figures {
+		got = append(got, f.Name)
+	}
+	if !slices.Equal(got, names) {
+		t.Fatalf("figures %v, want those of e7.yaml %v", got, names)
+	}
+	var acc *report.Table
+	for i := range o.Tables {
+		if strings.HasPrefix(o.Tables[i].Caption, "Class probe accuracy") {
+			acc = &o.Tables[i]
+		}
+	}
+	if acc == nil {
+		t.Fatal("no class probe table")
+	}
+	emb := map[string]float64{} // model: accuracy at the embedding, the last position
+	for _, row := range acc.Rows {
+		if row[1] == "embedding" {
+			v, err := strconv.ParseFloat(row[len(row)-1], 64)
+			if err != nil {
+				t.Fatalf("accuracy %q", row[len(row)-1])
+			}
+			emb[row[0]] = v
+		}
+	}
+	shown, hidden := emb["conditional 0.5/0.5, family shown"], emb["conditional 0.5/0.5, family hidden"]
+	if len(emb) != 3 || shown < 0.99 || hidden > 0.9 {
+		t.Errorf("class probe accuracy at the embedding: %v; want about 1 shown, well below hidden", emb)
 	}
 }
