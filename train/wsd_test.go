@@ -121,9 +121,23 @@ func TestNumericsRecorded(t *testing.T) {
 		})
 	}
 
-	// A checkpoint of step 30 written under another id: the resumed run
+	// A checkpoint of step 60 written under another id: the resumed run
 	// says so and records both.
-	c := tinyConfig(t)
+	log, got := resumeUnder(t, tinyConfig(t), "fp32.0")
+	if !strings.Contains(log, "numerics fp32.0 and goes on under "+gpt.NumericsID(gpt.FP32)) {
+		t.Errorf("the resumed run does not say its numerics changed: %q", log)
+	}
+	if want := "fp32.0," + gpt.NumericsID(gpt.FP32); got != want {
+		t.Errorf("model numerics %q, want %q", got, want)
+	}
+}
+
+// resumeUnder trains c to step 60, writes that checkpoint as if trained
+// under numerics (as before ids were recorded when empty) into a run of 70
+// steps, resumes it, and returns what it said and the numerics its model
+// file records.
+func resumeUnder(t *testing.T, c *Config, numerics string) (log, got string) {
+	t.Helper()
 	dir := t.TempDir()
 	if _, err := Run(context.Background(), c, dir, Options{Progress: io.Discard}); err != nil {
 		t.Fatal(err)
@@ -140,25 +154,23 @@ func TestNumericsRecorded(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(other, ConfigFile), ltext, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ck.Numerics, ck.Config = "fp32.0", string(text)
-	if err := WriteCheckpoint(CheckpointPath(other, 60), ck); err != nil {
+	ck.Numerics, ck.Config = numerics, string(text)
+	path := CheckpointPath(other, 60)
+	if err := WriteCheckpoint(path, ck); err != nil {
 		t.Fatal(err)
 	}
-	var log strings.Builder
-	if _, err := Resume(context.Background(), other, Options{Progress: &log}); err != nil {
-		t.Fatal(err)
+	if back, err := ReadCheckpoint(path, -1); err != nil || back.Numerics != numerics {
+		t.Fatalf("a checkpoint written under numerics %q reads back as %q (err %v)", numerics, back.Numerics, err)
 	}
-	want := "fp32.0," + gpt.NumericsID(gpt.FP32)
-	if !strings.Contains(log.String(), "numerics fp32.0 and goes on under "+gpt.NumericsID(gpt.FP32)) {
-		t.Errorf("the resumed run does not say its numerics changed: %q", log.String())
+	var b strings.Builder
+	if _, err := Resume(context.Background(), other, Options{Progress: &b}); err != nil {
+		t.Fatal(err)
 	}
 	_, meta, err := gpt.LoadFile(filepath.Join(other, ModelFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if meta[gpt.MetaNumerics] != want {
-		t.Errorf("model numerics %q, want %q", meta[gpt.MetaNumerics], want)
-	}
+	return b.String(), meta[gpt.MetaNumerics]
 }
 
 // A checkpoint written before ids were recorded takes the legacy id of its
@@ -167,33 +179,7 @@ func TestNumericsRecorded(t *testing.T) {
 func TestLegacyNumericsFollowPrecision(t *testing.T) {
 	c := tinyConfig(t)
 	c.Train.Precision = "bf16"
-	dir := t.TempDir()
-	if _, err := Run(context.Background(), c, dir, Options{Progress: io.Discard}); err != nil {
-		t.Fatal(err)
-	}
-	ck, err := ReadCheckpoint(CheckpointPath(dir, 60), -1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	other := t.TempDir()
-	long := *c
-	long.Train.Steps = 70
-	ltext, _ := long.YAML()
-	if err := os.WriteFile(filepath.Join(other, ConfigFile), ltext, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ck.Numerics = ""
-	path := CheckpointPath(other, 60)
-	if err := WriteCheckpoint(path, ck); err != nil {
-		t.Fatal(err)
-	}
-	if back, err := ReadCheckpoint(path, -1); err != nil || back.Numerics != "" {
-		t.Fatalf("a checkpoint written with no id reads back as %q (err %v), want none", back.Numerics, err)
-	}
-	var log strings.Builder
-	if _, err := Resume(context.Background(), other, Options{Progress: &log}); err != nil {
-		t.Fatal(err)
-	}
+	log, got := resumeUnder(t, c, "")
 	// Under the portable kernels bf16's id names them, and the resumed run
 	// records both; under the amd64 ones it is the legacy id itself.
 	legacy, now := gpt.LegacyNumerics(gpt.BF16), gpt.NumericsID(gpt.BF16)
@@ -201,14 +187,10 @@ func TestLegacyNumericsFollowPrecision(t *testing.T) {
 	if now != legacy {
 		want, note = legacy+","+now, true
 	}
-	if got := strings.Contains(log.String(), "numerics "+legacy+" and goes on under"); got != note {
-		t.Errorf("note of changed numerics %v, want %v: %q", got, note, log.String())
+	if said := strings.Contains(log, "numerics "+legacy+" and goes on under"); said != note {
+		t.Errorf("note of changed numerics %v, want %v: %q", said, note, log)
 	}
-	_, meta, err := gpt.LoadFile(filepath.Join(other, ModelFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := meta[gpt.MetaNumerics]; got != want {
+	if got != want {
 		t.Errorf("model numerics %q, want %q", got, want)
 	}
 }
