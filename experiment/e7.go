@@ -270,7 +270,7 @@ func (e *env) probesE7(o *Outcome) error {
 		return err
 	}
 	o.Tables = append(o.Tables, streamprobe.AccuracyTable(grids, bayes), streamprobe.PredTable(grids))
-	o.Figures = append(o.Figures, Fig{"probe_specialist", e.def.Caption("probe_specialist"), streamprobe.PredFigure(grids, j, "sparse prompts")})
+	o.Figures = append(o.Figures, Fig{"probe_specialist", e.def.Caption("probe_specialist"), streamprobe.PredFigure(e.def.ID, grids, j, "sparse prompts")})
 	return nil
 }
 

@@ -246,7 +246,7 @@ func analyzeE8(e *env) (*Outcome, error) {
 		o.Figures = append(o.Figures, Fig{"probe_" + key, e.def.Caption("probe_" + key), &plot.Figure{Heatmap: grids[k].Heatmap("E8: class probe accuracy, "+grids[k].Name+" (held-out prompts)", "Bayes classifier", bayes)}})
 	}
 	o.Figures = append(o.Figures, Fig{"posterior_r2", e.def.Caption("posterior_r2"), streamprobe.R2Figure(grids, j, e.n)},
-		Fig{"specialist_r2", e.def.Caption("specialist_r2"), streamprobe.PredFigure(grids, j, "sparse prompts")})
+		Fig{"specialist_r2", e.def.Caption("specialist_r2"), streamprobe.PredFigure(e.def.ID, grids, j, "sparse prompts")})
 	return o, nil
 }
 

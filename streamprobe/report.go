@@ -140,9 +140,10 @@ func PredTable(grids []*Grid) report.Table {
 }
 
 // PredFigure draws each class's prediction probe's R^2 by layer at position
-// pos[j], for each model: a colour per model, a line style per class; on
-// names the prompts the probes read ("sparse prompts").
-func PredFigure(grids []*Grid, j int, on string) *plot.Figure {
+// pos[j], for each model: a colour per model, a line style per class; id
+// names the experiment in the title, on the prompts the probes read
+// ("sparse prompts").
+func PredFigure(id string, grids []*Grid, j int, on string) *plot.Figure {
 	var ss []plot.Series
 	for k, g := range grids {
 		for c, name := range g.Classes {
@@ -153,6 +154,6 @@ func PredFigure(grids []*Grid, j int, on string) *plot.Figure {
 			ss = append(ss, s)
 		}
 	}
-	return &plot.Figure{Title: fmt.Sprintf("E8: how well a linear probe reads each class's Bayes prediction, %s at %s", on, report.Plural(grids[0].Pos[j], "example")),
+	return &plot.Figure{Title: fmt.Sprintf("%s: each class's Bayes prediction read by a linear probe (%s, %s)", id, on, report.Plural(grids[0].Pos[j], "example")),
 		XLabel: "layer (0: embedding, l: block l)", YLabel: "held-out R^2", Series: ss, HLines: []plot.HLine{{Y: 0}, {Y: 1}}}
 }
