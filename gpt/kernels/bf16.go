@@ -271,6 +271,10 @@ func gemmBF16(transA, transB bool, m, n, k int, a []float32, lda int, b []float3
 	if !transA { // (m, k): each row's pairs are contiguous; row i at ab[i*kq:]
 		g.rsa, g.csa = kq, 1
 		par(m, m*k, func(lo, hi int) {
+			if lda == k && k%2 == 0 { // the rows' pairs are one run of pairs: one call
+				pairCols(g.ab[lo*kq:hi*kq], a[lo*k:hi*k], (hi-lo)*k)
+				return
+			}
 			for i := lo; i < hi; i++ {
 				pairCols(g.ab[i*kq:(i+1)*kq], a[i*lda:], k)
 			}
