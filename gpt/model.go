@@ -29,7 +29,8 @@ type Model struct {
 	acts  []float32 // flat activation buffer, cut by carve
 	a     activations
 	B, N  int  // shape of the last Forward
-	ready bool // a Forward has run, so Backward may
+	ready bool // a Forward (or Predict) has run, so Stream and Preds may
+	grad  bool // and it kept what Backward needs (Forward, not Predict)
 }
 
 // blockActs are the stored activations of one block.
@@ -196,7 +197,7 @@ func (m *Model) ensure(B, N int) {
 // for a model kept loaded between uses, as evaluations keep several.
 func (m *Model) Release() {
 	m.acts, m.a = nil, activations{}
-	m.B, m.N, m.ready = 0, 0, false
+	m.B, m.N, m.ready, m.grad = 0, 0, false, false
 }
 
 // Input is a batch of B prompts of N points, the argument of Forward and
@@ -227,7 +228,11 @@ type Input struct {
 // Forward runs the model on the prompts of in and returns the (weighted,
 // see Input.W) mean squared error of its predictions. Predictions are kept
 // for Preds and activations for Backward.
-func (m *Model) Forward(in Input) float32 {
+func (m *Model) Forward(in Input) float32 { return m.forward(in, true) }
+
+// forward is Forward; with grad false it skips what only Backward reads
+// (GELU's derivative), and Backward refuses to run after it.
+func (m *Model) forward(in Input, grad bool) float32 {
 	xs, ys, ind, w, B, N := in.Xs, in.Ys, in.Ind, in.W, in.B, in.N
 	c := m.Cfg
 	if B < 1 || N < 1 || N > c.Points {
@@ -289,7 +294,11 @@ func (m *Model) Forward(in Input) float32 {
 		matmulForward(m.Precision, k.gelu, nil, k.ln2, w.FcW, w.FcB, R, C, 4*C)
 		p.lap(kMatmul, &t)
 		g := k.gelu[:R*4*C]
-		geluForward(g, k.geluDeriv[:R*4*C], g) // in place, keeping what backward needs
+		var deriv []float32 // (R, 4C): what backward needs, when it will run
+		if grad {
+			deriv = k.geluDeriv[:R*4*C]
+		}
+		geluForward(g, deriv, g) // in place
 		p.lap(kGELU, &t)
 		matmulForward(m.Precision, k.res3, k.res2, k.gelu, w.MlpW, w.MlpB, R, 4*C, C) // res3 = res2 + mlp_proj(gelu): the residual add
 		p.lap(kMatmul, &t)
@@ -298,7 +307,7 @@ func (m *Model) Forward(in Input) float32 {
 	layernormForward(a.lnf, a.lnfMean, a.lnfRstd, res, m.W.LnFW, m.W.LnFB, BN, C)
 	p.lap(kLayerNorm, &t)
 	readoutForward(a.preds, a.lnf, m.W.ReadOutW, m.W.ReadOutB, BN, C)
-	m.ready = true
+	m.ready, m.grad = true, grad
 	loss := mseForward(a.dpreds, a.preds, ys, w, B, N)
 	p.lap(kOther, &t)
 	return loss
@@ -386,14 +395,15 @@ func (m *Model) ReadoutInput(dst []float32) {
 	copy(dst[:BN*C], m.a.lnf[:BN*C])
 }
 
-// Predict runs Forward on in and copies its (B, N) predictions into dst.
-// in.W is not used.
+// Predict runs Forward on in and copies its (B, N) predictions into dst,
+// the same bits, without keeping what only Backward needs (which then
+// refuses to run). in.W is not used.
 func (m *Model) Predict(dst []float32, in Input) {
 	if len(dst) != in.B*in.N {
 		panic(fmt.Sprintf("gpt: Predict: len(dst) = %d, want B*N = %d", len(dst), in.B*in.N))
 	}
 	in.W = nil
-	m.Forward(in)
+	m.forward(in, false)
 	copy(dst, m.Preds())
 }
 
@@ -415,8 +425,8 @@ func ShowFamily(B, F, k int) []float32 {
 
 // Backward adds the gradient of the last Forward's loss into m.Grads.
 func (m *Model) Backward() {
-	if !m.ready {
-		panic("gpt: Backward without a Forward")
+	if !m.grad {
+		panic("gpt: Backward without a Forward (Predict keeps too little for it)")
 	}
 	c := m.Cfg
 	a := &m.a

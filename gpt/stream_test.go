@@ -93,3 +93,48 @@ func refStreams(cfg Config, p refParams, xs, ys []float64, B, N int) [][]float64
 	}
 	return out
 }
+
+// Predict gives Forward's predictions and streams, the same bits, at both
+// precisions, without what only Backward reads: Backward refuses to run
+// after it, and runs after a Forward again.
+func TestPredictIsForward(t *testing.T) {
+	for _, prec := range []Precision{FP32, BF16} {
+		c := tinyCfg
+		c.Layers = 2
+		r := rand.New(rand.NewPCG(52, uint64(prec)))
+		m, _ := New(c)
+		m.Precision = prec
+		randomize(m, r)
+		B, N := 3, c.Points
+		xs, ys := randomPrompts(r, B, N, c.Dim)
+		in := Input{Xs: xs, Ys: ys, B: B, N: N}
+		m.Forward(in)
+		want := append([]float32(nil), m.Preds()...)
+		wantS := make([]float32, B*N*c.Width)
+		m.Stream(wantS, c.Layers)
+		got := make([]float32, B*N)
+		m.Predict(got, in)
+		gotS := make([]float32, B*N*c.Width)
+		m.Stream(gotS, c.Layers)
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%v: prediction %d: Predict %v, Forward %v", prec, i, got[i], want[i])
+			}
+		}
+		for i := range wantS {
+			if math.Float32bits(gotS[i]) != math.Float32bits(wantS[i]) {
+				t.Fatalf("%v: stream %d: Predict %v, Forward %v", prec, i, gotS[i], wantS[i])
+			}
+		}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%v: Backward after Predict ran", prec)
+				}
+			}()
+			m.Backward()
+		}()
+		m.Forward(in)
+		m.Backward()
+	}
+}
