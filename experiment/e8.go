@@ -79,8 +79,11 @@ func probeSet(c task.Class, bm *baseline.BayesMixture, classes []string, sparse,
 	K := bm.NumClasses()
 	pred, post := make([]float64, B*N), make([]float64, B*N*K)
 	baseline.RunPosterior(pred, post, bm, b, 0)
-	means := make([]float64, K*B*N) // (K, B, N)
+	means := make([]float64, K*B*N) // (K, B, N), of the sparse prompts
 	parallel.For(B, 0, func(q int) {
+		if b.Class[q] != sparse {
+			return
+		}
 		xs, ys := b.Prompt(q)
 		for k, comp := range bm.Components {
 			comp.Predict(means[(k*B+q)*N:(k*B+q+1)*N], xs, ys, N, b.D)
