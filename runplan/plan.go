@@ -38,7 +38,8 @@ type Run struct {
 
 	// trunk, for a budget's cooldown branch (Recipe.Budget), is the run it
 	// branches off at step branchAt: it starts from the trunk's checkpoint
-	// there, so it trains after the trunk. branches are a trunk's.
+	// there, so it trains once the trunk has passed that step. branches are
+	// a trunk's.
 	trunk    *Run
 	branchAt int
 	branches []*Run
@@ -271,6 +272,16 @@ func (r *Run) ensure(ctx context.Context, opts train.Options) error {
 		}
 		return err
 	}
+}
+
+// trunkReached reports whether the trunk of the budget branch r has written
+// the checkpoint r starts from (its step branchAt), while it trains on.
+func (r *Run) trunkReached() bool {
+	if r.trunk == nil || r.branchAt == r.trunk.Cfg.Train.Steps {
+		return false // the trunk's last step: its checkpoint comes as it ends
+	}
+	_, err := os.Stat(train.CheckpointPath(r.trunk.Dir, r.branchAt))
+	return err == nil
 }
 
 // startBranch makes the directory of the budget branch r from its trunk's

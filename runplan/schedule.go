@@ -32,13 +32,18 @@ type Observer interface {
 	End()
 }
 
+// branchPoll is how often Train looks whether a waiting budget branch's
+// trunk has written the checkpoint the branch starts from.
+var branchPoll = 10 * time.Second
+
 // Train trains the runs that are not done, up to jobs at a time, the
 // longest (by predicted time) first, so that no long run starts last. The
 // cores are shared out between the runs that are training; once fewer runs
 // are left than jobs, the ones left get the freed cores, and the last run
 // every core (the engine gives the same bits for any thread count, so the
 // count may change in the middle of a run). jobs = 1 is one run after
-// another with every core. A failed run stops new runs from starting and is
+// another with every core. A budget branch starts once its trunk has written
+// the checkpoint it starts from. A failed run stops new runs from starting and is
 // returned once the others have stopped; a run stopped at the zero predictor
 // (train.ZeroPredictorError) lets the others go on. Progress goes to disp.
 func Train(ctx context.Context, runs []*Run, jobs int, disp Observer) error {
@@ -74,17 +79,22 @@ func Train(ctx context.Context, runs []*Run, jobs int, disp Observer) error {
 	}
 	results := make(chan result)
 	var errs []error
-	// A budget's branch starts from its trunk's checkpoint: it waits until
-	// the trunk is done. todo[next:] are the runs not started, in order.
+	// A budget's branch starts from its trunk's checkpoint at the budget: it
+	// waits until the trunk has written it (a kept checkpoint, never
+	// removed), or is done. todo[next:] are the runs not started, in order.
 	next, active := 0, 0
 	ready := func() int {
 		for i := next; i < len(todo); i++ {
-			if t := todo[i].trunk; t == nil || t.State == StateDone || !slices.Contains(todo, t) {
+			if r := todo[i]; r.trunk == nil || r.trunk.State == StateDone || !slices.Contains(todo, r.trunk) || r.trunkReached() {
 				return i
 			}
 		}
 		return -1
 	}
+	// While a branch waits for its trunk and a job is free, whether the
+	// trunk has reached the budget is looked at every branchPoll.
+	poll := time.NewTicker(branchPoll)
+	defer poll.Stop()
 	for next < len(todo) || active > 0 {
 		for active < jobs && next < len(todo) && ctx.Err() == nil {
 			i := ready()
@@ -110,7 +120,12 @@ func Train(ctx context.Context, runs []*Run, jobs int, disp Observer) error {
 		if active == 0 {
 			break
 		}
-		res := <-results
+		var res result
+		select {
+		case res = <-results:
+		case <-poll.C:
+			continue
+		}
 		active--
 		if res.err != nil {
 			errs = append(errs, fmt.Errorf("run %s: %w", res.r.Name, res.err))
