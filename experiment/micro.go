@@ -43,3 +43,20 @@ func MicroScale() *Scale {
 		},
 	}
 }
+
+// MicroBudgetScale is MicroScale with warmup-stable-decay runs of steps
+// steps that keep a checkpoint every keep steps: trunks of budget branches.
+// They are evaluated three times at most, too rarely for the zero-predictor
+// stop, which runs this small would meet.
+func MicroBudgetScale(steps, keep int) *Scale {
+	s := MicroScale()
+	inner := s.Train
+	s.Train = func(c *train.Config) {
+		inner(c)
+		c.Train.Steps = steps
+		c.Train.Schedule = optim.ScheduleConfig{Kind: optim.KindWarmupConstant, LR: 3e-3, MinLR: 1e-5, WarmupSteps: 5}
+		c.KeepCheckpointsEvery = keep
+		c.EvalEvery = max(30, steps/2)
+	}
+	return s
+}

@@ -10,33 +10,17 @@ import (
 	"testing"
 
 	"icl/experiment"
-	"icl/optim"
 	"icl/progress"
 	"icl/runplan"
 	"icl/train"
 )
-
-// budgetScale trains tiny warmup-stable-decay runs that keep a checkpoint
-// every 20 steps, 60 steps in all.
-func budgetScale() *experiment.Scale {
-	s := experiment.MicroScale()
-	inner := s.Train
-	s.Train = func(c *train.Config) {
-		inner(c)
-		c.Train.Steps = 60
-		c.Train.Schedule = optim.ScheduleConfig{Kind: optim.KindWarmupConstant, LR: 3e-3, MinLR: 1e-5, WarmupSteps: 5}
-		c.KeepCheckpointsEvery = 20
-		c.EvalEvery = 30 // too few evaluations for the zero-predictor stop, which tiny runs would meet
-	}
-	return s
-}
 
 // A run with a budget is the cooldown branch of its trunk: planned with the
 // trunk (shared by the branches), trained after it from its checkpoint, and
 // ending with the bits of a run configured so from scratch. A trunk whose
 // branches are all done is not needed.
 func TestBudgetBranches(t *testing.T) {
-	s := budgetScale()
+	s := experiment.MicroBudgetScale(60, 20)
 	d := &experiment.Def{ID: "B", Runs: []experiment.RunRef{
 		{Role: "b20", Preset: "dense_linear", Recipe: experiment.Recipe{Budget: 20}},
 		{Role: "b40", Preset: "dense_linear", TrainAt: map[string]experiment.Recipe{"micro": {Budget: 40}}},
@@ -119,9 +103,7 @@ func TestE1BMicro(t *testing.T) {
 			d.Runs[i].TrainAt = map[string]experiment.Recipe{"micro": rc}
 		}
 	}
-	s := budgetScale()
-	inner := s.Train
-	s.Train = func(c *train.Config) { inner(c); c.Train.Steps = 80 }
+	s := experiment.MicroBudgetScale(80, 20)
 	out := t.TempDir()
 	runs, err := runplan.Plan([]*experiment.Def{d}, s, out)
 	if err != nil {

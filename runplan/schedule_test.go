@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"icl/experiment"
-	"icl/optim"
 	"icl/train"
 )
 
@@ -37,15 +36,7 @@ func (e *events) index(s string) int {
 func TestBranchStartsAtItsCheckpoint(t *testing.T) {
 	defer func(p time.Duration) { branchPoll = p }(branchPoll)
 	branchPoll = time.Millisecond
-	s := experiment.MicroScale()
-	inner := s.Train
-	s.Train = func(c *train.Config) {
-		inner(c)
-		c.Train.Steps = 400
-		c.Train.Schedule = optim.ScheduleConfig{Kind: optim.KindWarmupConstant, LR: 3e-3, MinLR: 1e-5, WarmupSteps: 5}
-		c.KeepCheckpointsEvery = 20
-		c.EvalEvery = 200
-	}
+	s := experiment.MicroBudgetScale(400, 20)
 	d := &experiment.Def{ID: "B", Runs: []experiment.RunRef{
 		{Role: "b20", Preset: "dense_linear", Recipe: experiment.Recipe{Budget: 20}},
 		{Role: "b400", Preset: "dense_linear", Recipe: experiment.Recipe{Budget: 400}},
