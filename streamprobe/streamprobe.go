@@ -141,8 +141,9 @@ type Grid struct {
 	Classes []string // Targets.Classes: what each Cell.R2Pred reads
 }
 
-// Fit fits the class probe and the posterior probe at every layer and
-// position of fit's Streams on fit (targets ft) and scores them on test
+// Fit fits the class probe, the posterior probe and each class's prediction
+// probe at every layer and position of fit's Streams on fit (targets ft)
+// and scores them on test
 // (targets tt): package probe's Logistic and Linear with Lambdas and
 // folds folds, each cell's rows shuffled into folds by its own stream of
 // seed. The cells run on up to workers goroutines (0: GOMAXPROCS); the result
