@@ -300,6 +300,18 @@ func TestReproduceSlurm(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	// A cancelled task stays in the queue (COMPLETING) for a moment after
+	// scancel returns, and reproduce counts it as running until it leaves;
+	// the second call must find it gone to resubmit it.
+	for gone := res.Submitted + "_1"; ; time.Sleep(100 * time.Millisecond) {
+		q := c.slurm(t, "squeue", "--noheader", "--array", "--job="+res.Submitted, "--format=%i|%T")
+		if !strings.Contains("\n"+q, "\n"+gone+"|") {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("cancelled task %s still in the queue:\n%s", gone, q)
+		}
+	}
 	// Resubmit the cancelled run, wait for the arrays and evaluate.
 	so.Detach = false
 	first := res.Submitted
