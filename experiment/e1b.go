@@ -176,11 +176,54 @@ func analyzeE1B(e *env) (*Outcome, error) {
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	o.Tables = append(o.Tables, t, e1bTrendTable(rs, mixes, sp, pos4, ratio, floor))
+	e1t, err := e.e1ByBudget(rd, rs, mixes, sp, de)
+	if err != nil {
+		return nil, err
+	}
+	o.Tables = append(o.Tables, t, e1t, e1bTrendTable(rs, mixes, sp, pos4, ratio, floor))
 	o.Figures = append(o.Figures,
 		Fig{"budget_sparse", e.def.Caption("budget_sparse"), e.budgetFigure("E1B: sparse prompts, "+examples(pos4), rs, []*budgetSeries{mixes[0], mixes[1], sp}, pos4)},
 		Fig{"budget_dense", e.def.Caption("budget_dense"), e.budgetFigure("E1B: dense prompts, "+examples(pos8), rd, []*budgetSeries{mixes[0], mixes[1], de}, pos8)})
 	return o, nil
+}
+
+// e1ByBudget applies E1's rule (its checks and parameters) at every budget:
+// each mixture seed's branch against the sparse-only branch of the same
+// budget and the dense-only model, which has the largest budget only.
+func (e *env) e1ByBudget(rd, rs *eval.SettingResult, mixes []*budgetSeries, sp, de *budgetSeries) (report.Table, error) {
+	e1, err := LoadDef("E1")
+	if err != nil {
+		return report.Table{}, err
+	}
+	t := report.Table{Caption: fmt.Sprintf("E1's checks at each budget: the mixture against the sparse-only model of the same budget and the dense-only model (%s), on the prompts above; whether each holds, and E1's verdict by its rule (E1's control is not applied here)", budgetText(de.budgets[len(de.budgets)-1])),
+		Header: []string{"budget", "mixture"}}
+	den := ModelKey(de.last())
+	for _, b := range sp.budgets {
+		spa := ModelKey(sp.roles[slices.Index(sp.budgets, b)])
+		for k, m := range mixes {
+			i := slices.Index(m.budgets, b)
+			if i < 0 {
+				continue
+			}
+			cs := checksE1(e1, rd, rs, e.d, e.n, ModelKey(m.roles[i]), den, spa, e.paired)
+			row := []string{budgetText(b), fmt.Sprintf("seed %d", k+1)}
+			for _, c := range cs {
+				if c.Precondition {
+					continue
+				}
+				if len(t.Rows) == 0 {
+					name, _, _ := strings.Cut(c.Name, ":")
+					t.Header = append(t.Header, name)
+				}
+				row = append(row, c.Holds())
+			}
+			if len(t.Rows) == 0 {
+				t.Header = append(t.Header, "E1's verdict")
+			}
+			t.Rows = append(t.Rows, append(row, verdict.Verdict(cs)))
+		}
+	}
+	return t, nil
 }
 
 // pairedBound is the check mean(a - ratio*b) <= floor at position p of r,

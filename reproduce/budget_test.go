@@ -11,6 +11,7 @@ import (
 
 	"icl/experiment"
 	"icl/progress"
+	"icl/report"
 	"icl/runplan"
 	"icl/train"
 )
@@ -128,8 +129,28 @@ func TestE1BMicro(t *testing.T) {
 	if len(claims) != 4 || !strings.Contains(claims[0], "(1) seed 1, budget 80") || !strings.Contains(claims[3], "(2) seed 2, budget 80") {
 		t.Errorf("checks of the claim %q", claims)
 	}
-	if len(o.Tables) != 2 || len(o.Tables[0].Rows) != 3*4+1+3 || len(o.Figures) != 2 {
-		t.Errorf("%d tables (%d rows in the first), %d figures", len(o.Tables), len(o.Tables[0].Rows), len(o.Figures))
+	if len(o.Tables) != 3 || len(o.Tables[0].Rows) != 3*4+1+3 || len(o.Figures) != 2 {
+		t.Fatalf("%d tables (%d rows in the first), %d figures", len(o.Tables), len(o.Tables[0].Rows), len(o.Figures))
+	}
+	// E1's checks at each budget: a row per budget and seed, a column per
+	// check of E1's claim (six at the micro scale's d = 5, 11 points) and the verdict.
+	e1 := o.Tables[1]
+	if len(e1.Rows) != 4*2 || len(e1.Header) != 2+6+1 || !strings.HasPrefix(e1.Header[2], "(1) dense prompts, 5 examples") {
+		t.Errorf("E1 by budget: header %q, %d rows", e1.Header, len(e1.Rows))
+	}
+	verdicts := []string{report.Supported, report.Partly, report.NotAtScale, report.NotTestable}
+	for _, row := range e1.Rows {
+		for _, c := range row[2 : len(row)-1] {
+			if !slices.Contains([]string{"yes", "no", "inconclusive", "not testable"}, c) {
+				t.Errorf("E1 by budget, row %q: cell %q", row, c)
+			}
+		}
+		if !slices.Contains(verdicts, row[len(row)-1]) {
+			t.Errorf("E1 by budget, row %q: verdict %q", row, row[len(row)-1])
+		}
+	}
+	if e1.Rows[6][0] != "80" || e1.Rows[6][1] != "seed 1" {
+		t.Errorf("E1 by budget: row 7 %q, want budget 80, seed 1", e1.Rows[6])
 	}
 	for _, f := range o.Figures {
 		if len(f.F.Series) != 3 || len(f.F.Series[0].X) != 4 {

@@ -270,17 +270,7 @@ func scaleNote(d *experiment.Def, scale *experiment.Scale, runs []*runplan.Run) 
 // checkTable lists every check, whether it holds and its deciding numbers.
 func checkTable(cs []verdict.Check, control *verdict.Control) report.Table {
 	t := report.Table{Caption: "Checks", Header: []string{"check", "holds", "numbers"}}
-	mark := func(c verdict.Check) string {
-		switch {
-		case c.Untestable != "":
-			return "not testable"
-		case c.Pass:
-			return "yes"
-		case c.Inconclusive:
-			return "inconclusive"
-		}
-		return "no"
-	}
+	mark := verdict.Check.Holds
 	if control != nil {
 		t.Caption = "Checks, and whether each holds for the control (" + control.Name + ")"
 		t.Header = append(t.Header, "control")

@@ -199,6 +199,20 @@ func Decide(c *Check, passAll, failAll bool) {
 	c.Pass, c.Inconclusive = passAll, !passAll && !failAll
 }
 
+// Holds says in a word whether c holds, as a check table writes it: "yes",
+// "no", "inconclusive" or "not testable".
+func (c Check) Holds() string {
+	switch {
+	case c.Untestable != "":
+		return "not testable"
+	case c.Pass:
+		return "yes"
+	case c.Inconclusive:
+		return "inconclusive"
+	}
+	return "no"
+}
+
 // Failed reports whether c was decided against: neither held nor
 // inconclusive.
 func (c Check) Failed() bool { return !c.Pass && !c.Inconclusive }
