@@ -13,10 +13,16 @@ import (
 // benchStep times one training step (Forward, Backward, AdamW) on a batch of 64
 // prompts of cfg.Points points.
 func benchStep(b *testing.B, cfg Config) {
+	benchStepAt(b, cfg, FP32)
+}
+
+// benchStepAt is benchStep with the blocks' products at precision p.
+func benchStepAt(b *testing.B, cfg Config, p Precision) {
 	m, err := New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
+	m.Precision = p
 	r := rand.New(rand.NewPCG(1, 2))
 	m.Init(r)
 	B, N := 64, cfg.Points
@@ -66,4 +72,22 @@ func BenchmarkStepQuickPreset(b *testing.B) {
 func BenchmarkStepSmallPreset(b *testing.B) {
 	defer kernels.SetThreads(kernels.SetThreads(1))
 	benchStep(b, Config{Dim: 8, Points: 17, Layers: 4, Width: 64, Heads: 4})
+}
+
+// BenchmarkStepPrecision times the small and medium presets' steps in
+// float32 and bf16, one thread each: their ratio is bf16's share of a step
+// (run both in one window: -bench StepPrecision).
+func BenchmarkStepPrecision(b *testing.B) {
+	defer kernels.SetThreads(kernels.SetThreads(1))
+	for _, s := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"small", Config{Dim: 8, Points: 17, Layers: 4, Width: 64, Heads: 4}},
+		{"medium", Config{Dim: 8, Points: 17, Layers: 6, Width: 128, Heads: 4}},
+	} {
+		for _, p := range []Precision{FP32, BF16} {
+			b.Run(s.name+"/"+p.String(), func(b *testing.B) { benchStepAt(b, s.cfg, p) })
+		}
+	}
 }
