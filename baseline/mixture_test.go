@@ -407,15 +407,22 @@ func posteriorNaive(p *MonteCarlo, dst, post []float64, xs, ys []float64, n, d, 
 
 // MonteCarlo gives the bits of the plain computation on sinusoids, a convex
 // combination and a dense+sparse mixture, where many draws' weights
-// underflow.
+// underflow, at d = 3 and at the sinusoid experiments' d = 1 with a number
+// of points that leaves a tail to the vector paths (vecmath), one class
+// after another (its working memory is reused).
 func TestMonteCarloSkipsUnderflowExactly(t *testing.T) {
-	d, n := 3, 12
+	for _, dn := range [][2]int{{3, 12}, {1, 17}} {
+		monteCarloExactly(t, dn[0], dn[1])
+	}
+}
+
+func monteCarloExactly(t *testing.T, d, n int) {
 	sin := &task.Sinusoid{D: d, OmegaLo: 0.5, OmegaHi: 2, A: 1}
 	dense := &task.DenseLinear{D: d, Std: 1}
 	classes := []task.Class{
+		&task.Mixture{Weights: []float64{0.5, 0.5}, Components: []task.Class{dense, &task.SparseLinear{D: d, K: 1, Std: 1}}},
 		sin,
 		&task.Convex{Alpha: 0.3, G: dense, H: sin},
-		&task.Mixture{Weights: []float64{0.5, 0.5}, Components: []task.Class{dense, &task.SparseLinear{D: d, K: 1, Std: 1}}},
 	}
 	r := rng.New(9)
 	for ci, c := range classes {
@@ -439,12 +446,12 @@ func TestMonteCarloSkipsUnderflowExactly(t *testing.T) {
 			posteriorNaive(p, want, pw, xs, ys, n, d, idx)
 			for i := range got {
 				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-					t.Fatalf("class %d prompt %d position %d: %v, plain computation %v", ci, idx, i, got[i], want[i])
+					t.Fatalf("d %d, class %d prompt %d position %d: %v, plain computation %v", d, ci, idx, i, got[i], want[i])
 				}
 			}
 			for i := range pg {
 				if math.Float64bits(pg[i]) != math.Float64bits(pw[i]) {
-					t.Fatalf("class %d prompt %d posterior %d: %v, plain computation %v", ci, idx, i, pg[i], pw[i])
+					t.Fatalf("d %d, class %d prompt %d posterior %d: %v, plain computation %v", d, ci, idx, i, pg[i], pw[i])
 				}
 			}
 		}

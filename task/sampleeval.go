@@ -1,8 +1,9 @@
 package task
 
 import (
-	"math"
 	"math/rand/v2"
+
+	"icl/internal/vecmath"
 )
 
 // EvalSampler is a Class that can draw a function and evaluate it at n
@@ -17,7 +18,7 @@ type EvalSampler interface {
 
 // Scratch is SampleEval's reusable memory; the zero value is ready.
 type Scratch struct {
-	v, g, h []float64
+	v, g, h, arg []float64
 }
 
 // grow returns b with length n, reusing its memory when it can.
@@ -33,13 +34,19 @@ func (c *Sinusoid) SampleEval(dst []float64, r *rand.Rand, xs []float64, d int, 
 	s.v = grow(s.v, c.D)
 	v := s.v
 	omega, phi := c.draw(r, v)
+	s.arg = grow(s.arg, len(dst))
+	arg := s.arg
 	for i := range dst {
 		x := xs[i*d : (i+1)*d]
 		t := 0.0
 		for j, vj := range v {
 			t += vj * x[j]
 		}
-		dst[i] = c.A * math.Sin(omega*t+phi)
+		arg[i] = omega*t + phi
+	}
+	vecmath.Sin(dst, arg) // math.Sin's bits
+	for i := range dst {
+		dst[i] = c.A * dst[i]
 	}
 }
 

@@ -1,0 +1,109 @@
+//go:build amd64 && !purego && !amd64.v3
+
+#include "textflag.h"
+
+// Offsets of sinTable's rows (32 bytes each).
+#define T_4PI 0
+#define T_PI4A 32
+#define T_PI4B 64
+#define T_PI4C 96
+#define T_ONE 128
+#define T_HALF 160
+#define T_COS 192
+#define T_SIN 384
+#define T_SIGN 576
+#define T_ABS 608
+#define T_I1 640
+#define T_I7 672
+#define T_I3 704
+#define T_I2 736
+
+// func sinAVX2(dst, src *float64, n int, tab *[24][4]uint64)
+//
+// Four lanes at a time, math.Sin's steps in its order, each product and sum
+// rounded on its own (no fused multiply-add):
+//   j = int(|x| * 4/Pi); j += j&1; y = float64(j); j &= 7
+//   z = ((|x| - y*pi4A) - y*pi4B) - y*pi4C
+//   if j > 3 { sign = !sign; j -= 4 }
+//   j == 2: 1 - 0.5*zz + zz*zz*P(zz), else z + z*zz*Q(zz), with zz = z*z.
+// j is always even after the rounding up, so math.Sin's test j == 1 || j == 2
+// is j == 2 here.
+TEXT ·sinAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ tab+24(FP), DX
+	SHRQ $2, CX
+	JZ   done
+
+loop:
+	VMOVUPD (SI), Y0
+	VANDPD  T_ABS(DX), Y0, Y1   // ax = |x|
+	VANDPD  T_SIGN(DX), Y0, Y2  // the sign of x
+	VMULPD  T_4PI(DX), Y1, Y3   // ax * 4/Pi
+	VCVTTPD2DQY Y3, X4          // j, truncated (< 2^31 for ax < 2^29)
+	VPAND   T_I1(DX), X4, X5
+	VPADDD  X5, X4, X4          // j += j&1
+	VCVTDQ2PD X4, Y6            // y = float64(j)
+	VPAND   T_I7(DX), X4, X4    // j &= 7
+
+	VMULPD T_PI4A(DX), Y6, Y7
+	VSUBPD Y7, Y1, Y7           // ax - y*pi4A
+	VMULPD T_PI4B(DX), Y6, Y8
+	VSUBPD Y8, Y7, Y7
+	VMULPD T_PI4C(DX), Y6, Y8
+	VSUBPD Y8, Y7, Y7           // z
+
+	VPCMPGTD  T_I3(DX), X4, X5  // j > 3
+	VPMOVSXDQ X5, Y5
+	VANDPD    T_SIGN(DX), Y5, Y5
+	VXORPD    Y5, Y2, Y2        // sign = !sign where j > 3
+	VPAND     T_I3(DX), X4, X4  // j -= 4 where j > 3
+	VPCMPEQD  T_I2(DX), X4, X5  // j == 2: the cos polynomial
+	VPMOVSXDQ X5, Y5
+
+	VMULPD Y7, Y7, Y9           // zz
+
+	VMULPD T_COS+0(DX), Y9, Y10
+	VADDPD T_COS+32(DX), Y10, Y10
+	VMULPD Y9, Y10, Y10
+	VADDPD T_COS+64(DX), Y10, Y10
+	VMULPD Y9, Y10, Y10
+	VADDPD T_COS+96(DX), Y10, Y10
+	VMULPD Y9, Y10, Y10
+	VADDPD T_COS+128(DX), Y10, Y10
+	VMULPD Y9, Y10, Y10
+	VADDPD T_COS+160(DX), Y10, Y10 // P
+	VMULPD Y9, Y9, Y11
+	VMULPD Y10, Y11, Y11        // zz*zz*P
+	VMULPD T_HALF(DX), Y9, Y12
+	VMOVUPD T_ONE(DX), Y13
+	VSUBPD Y12, Y13, Y12        // 1 - 0.5*zz
+	VADDPD Y11, Y12, Y12        // cos branch
+
+	VMULPD T_SIN+0(DX), Y9, Y10
+	VADDPD T_SIN+32(DX), Y10, Y10
+	VMULPD Y9, Y10, Y10
+	VADDPD T_SIN+64(DX), Y10, Y10
+	VMULPD Y9, Y10, Y10
+	VADDPD T_SIN+96(DX), Y10, Y10
+	VMULPD Y9, Y10, Y10
+	VADDPD T_SIN+128(DX), Y10, Y10
+	VMULPD Y9, Y10, Y10
+	VADDPD T_SIN+160(DX), Y10, Y10 // Q
+	VMULPD Y9, Y7, Y11
+	VMULPD Y10, Y11, Y11        // z*zz*Q
+	VADDPD Y11, Y7, Y11         // sin branch
+
+	VBLENDVPD Y5, Y12, Y11, Y0  // j == 2 ? cos : sin
+	VXORPD    Y2, Y0, Y0
+	VMOVUPD   Y0, (DI)
+
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  loop
+
+done:
+	VZEROUPPER
+	RET

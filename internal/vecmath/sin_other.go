@@ -1,0 +1,7 @@
+//go:build !amd64 || purego || amd64.v3
+
+package vecmath
+
+const useAVX2, hasAVX2 = false, false
+
+func sinAVX2(dst, src *float64, n int, tab *[24][4]uint64) { panic("vecmath: no AVX2") }
