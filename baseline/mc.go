@@ -5,6 +5,7 @@ import (
 	"math"
 	"sync"
 
+	"icl/internal/vecmath"
 	"icl/rng"
 	"icl/task"
 )
@@ -139,6 +140,9 @@ func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d,
 			fx[m*n+i] = f.Eval(xs[i*d : (i+1)*d])
 		}
 	}
+	// The weights of a chunk of draws are computed at once (vecmath.Exp:
+	// math.Exp's bits); the sums run in draw order.
+	dl, w := sc.dl[:], sc.w[:]
 	lmax := 0.0 // the largest of ll, kept as ll is updated
 	for i := 0; i < n; i++ {
 		next := math.Inf(-1)
@@ -148,20 +152,27 @@ func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d,
 			pc = post[i*k : (i+1)*k]
 			clear(pc)
 		}
-		for m := 0; m < p.M; m++ {
-			v := fx[m*n+i]
-			// A draw whose weight underflows to 0 adds nothing: skip its
-			// exponential (the sums come out the same bits).
-			if dl := ll[m] - lmax; dl >= expZeroBelow {
-				w := math.Exp(dl)
-				num += w * v
-				den += w
-				if pc != nil {
-					pc[comp[m]] += w
-				}
+		for m0 := 0; m0 < p.M; m0 += mcChunk {
+			c := min(mcChunk, p.M-m0)
+			for j, l := range ll[m0 : m0+c] {
+				dl[j] = l - lmax
 			}
-			ll[m] -= sq(ys[i]-v)*inv2s2[comp[m]] + logs[comp[m]]
-			next = max(next, ll[m])
+			vecmath.Exp(w[:c], dl[:c])
+			for j := range c {
+				m := m0 + j
+				v := fx[m*n+i]
+				// A draw whose weight underflows to 0 adds nothing: it is
+				// skipped (the sums come out the same bits).
+				if dl[j] >= expZeroBelow {
+					num += w[j] * v
+					den += w[j]
+					if pc != nil {
+						pc[comp[m]] += w[j]
+					}
+				}
+				ll[m] -= sq(ys[i]-v)*inv2s2[comp[m]] + logs[comp[m]]
+				next = max(next, ll[m])
+			}
 		}
 		lmax = next
 		dst[i] = num / den
@@ -176,8 +187,12 @@ func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d,
 type mcScratch struct {
 	comp   []int
 	fx, ll []float64
+	dl, w  [mcChunk]float64 // a chunk's log-weights and weights
 	task   task.Scratch
 }
+
+// mcChunk is how many draws' weights PosteriorIndex computes at once.
+const mcChunk = 256
 
 var mcPool = sync.Pool{New: func() any { return new(mcScratch) }}
 

@@ -3,7 +3,8 @@ package vecmath
 import "math"
 
 // Sin sets dst[i] = math.Sin(src[i]) for i < len(src), with math.Sin's bits.
-// It panics if dst is shorter than src. dst and src may be the same slice.
+// It panics if dst is shorter than src. dst and src are the same slice or do
+// not overlap.
 func Sin(dst, src []float64) {
 	if len(dst) < len(src) {
 		panic("vecmath: Sin: len(dst) < len(src)")
@@ -11,26 +12,49 @@ func Sin(dst, src []float64) {
 	n := 0
 	if useAVX2 {
 		n = len(src) &^ 3
-	}
-	// Blocks go through a copy, which the fix-ups read: dst may be src.
-	var buf [block]float64
-	for lo := 0; lo < n; lo += block {
-		x := buf[:copy(buf[:min(block, n-lo)], src[lo:n])]
-		sinAVX2(&dst[lo], &x[0], len(x), &sinTable)
-		for i, v := range x {
-			// The vector path covers 0 < |v| < 2^29: math.Sin returns 0
-			// and NaN as they are and reduces larger arguments exactly.
-			if !(math.Abs(v) < reduceThreshold) || v == 0 {
-				dst[lo+i] = math.Sin(v)
-			}
-		}
+		apply(dst, src[:n], func(d, x []float64) int { return sinAVX2(&d[0], &x[0], len(x), &sinTable) }, math.Sin, sinOutside)
 	}
 	for i := n; i < len(src); i++ {
 		dst[i] = math.Sin(src[i])
 	}
 }
 
-// block is how many values Sin copies at a time (a multiple of 4).
+// sinOutside reports whether x is outside Sin's vector path: math.Sin
+// returns 0 and NaN as they are and reduces larger arguments exactly.
+func sinOutside(x float64) bool { return !(math.Abs(x) < reduceThreshold) || x == 0 }
+
+// apply runs the vector kernel vec over src (a multiple of 4 long) into
+// dst; where vec reports lanes outside its path, it sets dst[i] =
+// scalar(src[i]) for each src[i] that outside picks. In place, blocks go
+// through a copy, which the fix-ups read.
+func apply(dst, src []float64, vec func(d, x []float64) int, scalar func(float64) float64, outside func(float64) bool) {
+	fix := func(d, x []float64) {
+		for i, v := range x {
+			if outside(v) {
+				d[i] = scalar(v)
+			}
+		}
+	}
+	if len(src) == 0 {
+		return
+	}
+	if &dst[0] != &src[0] {
+		if vec(dst, src) != 0 {
+			fix(dst, src)
+		}
+		return
+	}
+	var buf [block]float64
+	for lo := 0; lo < len(src); lo += block {
+		x := buf[:copy(buf[:min(block, len(src)-lo)], src[lo:])]
+		if vec(dst[lo:], x) != 0 {
+			fix(dst[lo:], x)
+		}
+	}
+}
+
+// block is how many values an in-place call copies at a time (a multiple
+// of 4).
 const block = 256
 
 // reduceThreshold is the argument above which math.Sin reduces by
@@ -66,12 +90,12 @@ var cosCoef = [6]float64{
 // sinTable holds sin_amd64.s's constants, each row one value over four
 // lanes, in the order of its offsets: 4/Pi, pi4A, pi4B, pi4C, 1, 0.5, the
 // cos coefficients, the sin coefficients, the sign bit, the magnitude bits,
-// and the int32 lanes 1, 7, 3 and 2 (in the low 16 bytes).
-var sinTable = func() (t [24][4]uint64) {
+// the int32 lanes 1, 7, 3 and 2 (in the low 16 bytes), and 2^29.
+var sinTable = func() (t [25][4]uint64) {
 	f := []float64{4 / math.Pi, pi4A, pi4B, pi4C, 1, 0.5}
 	f = append(f, cosCoef[:]...)
 	f = append(f, sinCoef[:]...)
-	rows := make([]uint64, 0, 24)
+	rows := make([]uint64, 0, 25)
 	for _, v := range f {
 		rows = append(rows, math.Float64bits(v))
 	}
@@ -79,6 +103,7 @@ var sinTable = func() (t [24][4]uint64) {
 	for _, k := range []uint64{1, 7, 3, 2} {
 		rows = append(rows, k|k<<32)
 	}
+	rows = append(rows, math.Float64bits(reduceThreshold))
 	for i, r := range rows {
 		t[i] = [4]uint64{r, r, r, r}
 	}

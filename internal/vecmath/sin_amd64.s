@@ -17,8 +17,12 @@
 #define T_I7 672
 #define T_I3 704
 #define T_I2 736
+#define T_THR 768
 
-// func sinAVX2(dst, src *float64, n int, tab *[24][4]uint64)
+// func sinAVX2(dst, src *float64, n int, tab *[25][4]uint64) (fix int)
+//
+// fix is nonzero when some lane lies outside the vector path (x == 0, NaN,
+// |x| >= 2^29, ±Inf), whose result the caller takes from math.Sin.
 //
 // Four lanes at a time, math.Sin's steps in its order, each product and sum
 // rounded on its own (no fused multiply-add):
@@ -28,17 +32,24 @@
 //   j == 2: 1 - 0.5*zz + zz*zz*P(zz), else z + z*zz*Q(zz), with zz = z*z.
 // j is always even after the rounding up, so math.Sin's test j == 1 || j == 2
 // is j == 2 here.
-TEXT ·sinAVX2(SB), NOSPLIT, $0-32
+TEXT ·sinAVX2(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ n+16(FP), CX
 	MOVQ tab+24(FP), DX
+	XORQ R8, R8
+	VXORPD Y15, Y15, Y15        // 0
 	SHRQ $2, CX
 	JZ   done
 
 loop:
 	VMOVUPD (SI), Y0
 	VANDPD  T_ABS(DX), Y0, Y1   // ax = |x|
+	VCMPPD  $5, T_THR(DX), Y1, Y14 // !(ax < 2^29): NaN, ±Inf, large
+	VCMPPD  $0, Y15, Y0, Y13    // x == 0
+	VORPD   Y13, Y14, Y14
+	VMOVMSKPD Y14, AX
+	ORQ     AX, R8
 	VANDPD  T_SIGN(DX), Y0, Y2  // the sign of x
 	VMULPD  T_4PI(DX), Y1, Y3   // ax * 4/Pi
 	VCVTTPD2DQY Y3, X4          // j, truncated (< 2^31 for ax < 2^29)
@@ -105,5 +116,6 @@ loop:
 	JNZ  loop
 
 done:
+	MOVQ R8, fix+32(FP)
 	VZEROUPPER
 	RET

@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package vecmath
+
+const useExpFMA = false
+
+func expFMA(dst, src *float64, n int, tab *[20][4]uint64) int { panic("vecmath: no FMA") }

@@ -1,0 +1,94 @@
+package vecmath
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// Exp equals math.Exp bit for bit: on arguments over its whole range
+// (uniform on [-800, 800], across the overflow at 709.8, the subnormal
+// results below -708 and the zeros below -745), near 0, the special values,
+// every length from 0 to 9, and in place.
+func TestExpBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var xs []float64
+	for range 200000 {
+		xs = append(xs, 1600*r.Float64()-800, 40*r.Float64()-20, -745.5+40*r.Float64(),
+			math.Pow(10, -20+20*r.Float64())*float64(1-2*r.IntN(2)))
+	}
+	for _, x := range []float64{-708, -708.4, -709.1, -744.4, -745.1, -745.2, -746, 708, 709.78, 709.79, 710} {
+		xs = append(xs, x, math.Nextafter(x, math.Inf(1)), math.Nextafter(x, math.Inf(-1)))
+	}
+	xs = append(xs, 0, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), math.MaxFloat64, -math.MaxFloat64, math.SmallestNonzeroFloat64)
+	check := func(name string, got, src []float64) {
+		t.Helper()
+		for i, x := range src {
+			if w := math.Exp(x); math.Float64bits(got[i]) != math.Float64bits(w) && !(math.IsNaN(w) && math.IsNaN(got[i])) {
+				t.Fatalf("%s: Exp(%v) = %v (%#x), math.Exp %v (%#x)", name, x, got[i], math.Float64bits(got[i]), w, math.Float64bits(w))
+			}
+		}
+	}
+	dst := make([]float64, len(xs))
+	Exp(dst, xs)
+	check("spread", dst, xs)
+	inPlace := append([]float64(nil), xs...)
+	Exp(inPlace, inPlace)
+	check("spread in place", inPlace, xs)
+	for n := 0; n <= 9; n++ {
+		src := append([]float64(nil), xs[1000:1000+n]...)
+		d := make([]float64, n)
+		Exp(d, src)
+		check("length", d, src)
+		Exp(src, src)
+		check("in place", src, xs[1000:1000+n])
+	}
+}
+
+// The vector path alone agrees with math.Exp on x <= 708, subnormal
+// results, zeros and -Inf included, and reports no lane outside it.
+func TestExpFMALanes(t *testing.T) {
+	if !useExpFMA {
+		t.Skip("no AVX2 and FMA on this CPU or build")
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	src := make([]float64, 1<<16)
+	for i := range src {
+		src[i] = 708 - 1500*r.Float64()
+	}
+	src[7] = math.Inf(-1)
+	dst := make([]float64, len(src))
+	if expFMA(&dst[0], &src[0], len(src), &expTable) != 0 {
+		t.Error("expFMA reports a lane outside its path where none is")
+	}
+	for i, x := range src {
+		if math.Float64bits(dst[i]) != math.Float64bits(math.Exp(x)) {
+			t.Fatalf("expFMA(%v) = %v, math.Exp %v", x, dst[i], math.Exp(x))
+		}
+	}
+}
+
+// BenchmarkExp times Exp and a loop of math.Exp on 4096 arguments in
+// [-50, 0], the Monte Carlo weights' range.
+func BenchmarkExp(b *testing.B) {
+	r := rand.New(rand.NewPCG(11, 12))
+	src := make([]float64, 4096)
+	for i := range src {
+		src[i] = -50 * r.Float64()
+	}
+	dst := make([]float64, len(src))
+	b.Run("vecmath", func(b *testing.B) {
+		for b.Loop() {
+			Exp(dst, src)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(src)), "ns/value")
+	})
+	b.Run("math", func(b *testing.B) {
+		for b.Loop() {
+			for i, x := range src {
+				dst[i] = math.Exp(x)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(src)), "ns/value")
+	})
+}
