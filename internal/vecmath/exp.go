@@ -9,20 +9,17 @@ func Exp(dst, src []float64) {
 	if len(dst) < len(src) {
 		panic("vecmath: Exp: len(dst) < len(src)")
 	}
-	n := 0
-	if useExpFMA {
-		n = len(src) &^ 3
-		apply(dst, src[:n], func(d, x []float64) int { return expFMA(&d[0], &x[0], len(x), &expTable) }, math.Exp, expOutside)
+	if !useExpFMA {
+		for i, x := range src {
+			dst[i] = math.Exp(x)
+		}
+		return
 	}
-	for i := n; i < len(src); i++ {
-		dst[i] = math.Exp(src[i])
-	}
+	apply(kExp, dst, src)
 }
 
-// expOutside reports whether x is outside Exp's vector path, which covers
-// every x <= 708 (subnormal results and zeros included) but NaN.
-func expOutside(x float64) bool { return !(x <= expMax) }
-
+// expMax is the largest argument of Exp's vector path, which covers every
+// x <= 708 (subnormal results and zeros included) but NaN.
 const expMax = 708
 
 // expTable holds exp_amd64.s's constants over four lanes, in the order of

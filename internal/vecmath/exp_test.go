@@ -35,6 +35,19 @@ func TestExpBits(t *testing.T) {
 	inPlace := append([]float64(nil), xs...)
 	Exp(inPlace, inPlace)
 	check("spread in place", inPlace, xs)
+	// Each special value last, in a vector lane and in the padded tail.
+	for _, sp := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), 709.5, 800, -745.5, -1e5} {
+		for n := 1; n <= 9; n++ {
+			src := make([]float64, n)
+			for i := range src {
+				src[i] = 0.3 * float64(i+1)
+			}
+			src[n-1] = sp
+			d := make([]float64, n)
+			Exp(d, src)
+			check("special last", d, src)
+		}
+	}
 	for n := 0; n <= 9; n++ {
 		src := append([]float64(nil), xs[1000:1000+n]...)
 		d := make([]float64, n)

@@ -9,46 +9,72 @@ func Sin(dst, src []float64) {
 	if len(dst) < len(src) {
 		panic("vecmath: Sin: len(dst) < len(src)")
 	}
-	n := 0
-	if useAVX2 {
-		n = len(src) &^ 3
-		apply(dst, src[:n], func(d, x []float64) int { return sinAVX2(&d[0], &x[0], len(x), &sinTable) }, math.Sin, sinOutside)
+	if !useAVX2 {
+		for i, x := range src {
+			dst[i] = math.Sin(x)
+		}
+		return
 	}
-	for i := n; i < len(src); i++ {
-		dst[i] = math.Sin(src[i])
+	apply(kSin, dst, src)
+}
+
+// kernel names a vector kernel: its assembly, the scalar function it
+// equals, and the arguments it leaves to that function.
+type kernel int
+
+const (
+	kSin kernel = iota // sinAVX2; math.Sin for 0, NaN, ±Inf and |x| >= 2^29
+	kExp               // expFMA; math.Exp above 708 and for NaN
+)
+
+// vec runs the kernel on len(x) values (a multiple of 4) and reports
+// whether some lane lies outside its path.
+func (k kernel) vec(d, x []float64) bool {
+	if k == kSin {
+		return sinAVX2(&d[0], &x[0], len(x), &sinTable) != 0
+	}
+	return expFMA(&d[0], &x[0], len(x), &expTable) != 0
+}
+
+// fix sets d[i] from the scalar function wherever x[i] lies outside the
+// kernel's path.
+func (k kernel) fix(d, x []float64) {
+	for i, v := range x {
+		switch {
+		case k == kSin && (!(math.Abs(v) < reduceThreshold) || v == 0):
+			d[i] = math.Sin(v)
+		case k == kExp && !(v <= expMax):
+			d[i] = math.Exp(v)
+		}
 	}
 }
 
-// sinOutside reports whether x is outside Sin's vector path: math.Sin
-// returns 0 and NaN as they are and reduces larger arguments exactly.
-func sinOutside(x float64) bool { return !(math.Abs(x) < reduceThreshold) || x == 0 }
-
-// apply runs the vector kernel vec over src (a multiple of 4 long) into
-// dst; where vec reports lanes outside its path, it sets dst[i] =
-// scalar(src[i]) for each src[i] that outside picks. In place, blocks go
-// through a copy, which the fix-ups read.
-func apply(dst, src []float64, vec func(d, x []float64) int, scalar func(float64) float64, outside func(float64) bool) {
-	fix := func(d, x []float64) {
-		for i, v := range x {
-			if outside(v) {
-				d[i] = scalar(v)
+// apply runs kernel k over src into dst, with the scalar function where
+// the kernel reports lanes outside its path and for the last len(src) % 4
+// values. In place, blocks go through a copy, which the fix-ups read.
+func apply(k kernel, dst, src []float64) {
+	n := len(src) &^ 3
+	switch {
+	case n == 0:
+	case &dst[0] != &src[0]:
+		if k.vec(dst[:n], src[:n]) {
+			k.fix(dst, src[:n])
+		}
+	default:
+		var buf [block]float64
+		for lo := 0; lo < n; lo += block {
+			x := buf[:copy(buf[:min(block, n-lo)], src[lo:n])]
+			if k.vec(dst[lo:], x) {
+				k.fix(dst[lo:], x)
 			}
 		}
 	}
-	if len(src) == 0 {
-		return
-	}
-	if &dst[0] != &src[0] {
-		if vec(dst, src) != 0 {
-			fix(dst, src)
-		}
-		return
-	}
-	var buf [block]float64
-	for lo := 0; lo < len(src); lo += block {
-		x := buf[:copy(buf[:min(block, len(src)-lo)], src[lo:])]
-		if vec(dst[lo:], x) != 0 {
-			fix(dst[lo:], x)
+	for i := n; i < len(src); i++ {
+		// A tail of 1 to 3 values: the scalar function is as quick.
+		if k == kSin {
+			dst[i] = math.Sin(src[i])
+		} else {
+			dst[i] = math.Exp(src[i])
 		}
 	}
 }

@@ -40,6 +40,19 @@ func TestSinBits(t *testing.T) {
 	inPlace := append([]float64(nil), xs...)
 	Sin(inPlace, inPlace)
 	check("spread in place", inPlace, xs)
+	// Each special value last, in a vector lane and in the padded tail.
+	for _, sp := range []float64{0, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), 1 << 29, 1e300} {
+		for n := 1; n <= 9; n++ {
+			src := make([]float64, n)
+			for i := range src {
+				src[i] = 0.3 * float64(i+1)
+			}
+			src[n-1] = sp
+			d := make([]float64, n)
+			Sin(d, src)
+			check("special last", d, src)
+		}
+	}
 	for n := 0; n <= 9; n++ {
 		src := append([]float64(nil), xs[1000:1000+n]...)
 		d := make([]float64, n)
