@@ -18,7 +18,9 @@ import (
 // AVX2 and AVX-512 GEMMs and attention tiles, and for bf16 VDPBF16PS or its
 // plain-Go twin, which all give the same bits), and PRECISION-KERNEL.VERSION
 // for the portable kernels (ICL_GEMM=go or ref, other architectures), whose
-// float32 sums round differently. VERSION changes whenever a change to the
+// float32 sums round differently. A build with GOAMD64=v3 or later adds
+// "-fma" (e.g. fp32-fma.1): its compiler fuses the multiply-adds of icl's Go
+// code (LayerNorm, AdamW, the data draw), which changes training's bits. VERSION changes whenever a change to the
 // kernels, the optimizer or the data draw changes the training bits of that
 // precision: train/bits_test.go holds the hash of a short run per id and
 // fails until the version is raised and the new hash recorded.
@@ -41,6 +43,9 @@ func NumericsID(p Precision) string {
 	name := p.String()
 	if runtime.GOARCH != "amd64" || (k != "avx2" && k != "avx512") {
 		name += "-" + runtime.GOARCH + "-" + k
+	}
+	if fusedBuild {
+		name += "-fma"
 	}
 	return fmt.Sprintf("%s.%d", name, numericsVersion[p])
 }

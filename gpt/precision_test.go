@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"icl/gpt/kernels"
@@ -119,5 +120,20 @@ func TestParsePrecision(t *testing.T) {
 	}
 	if _, err := ParsePrecision("fp16"); err == nil {
 		t.Error("fp16 accepted")
+	}
+}
+
+// A numerics id names its precision, and a build that fuses multiply-adds
+// (GOAMD64=v3) says so in it: its training bits are not those of other
+// amd64 builds, so a shipped model is compared with it statistically.
+func TestNumericsIDNamesFusion(t *testing.T) {
+	for _, p := range []Precision{FP32, BF16} {
+		id := NumericsID(p)
+		if got, err := NumericsPrecision(id); err != nil || got != p {
+			t.Errorf("NumericsPrecision(%q) = %v, %v; want %v", id, got, err, p)
+		}
+		if strings.Contains(id, "-fma") != fusedBuild {
+			t.Errorf("NumericsID(%v) = %q in a build with fusedBuild = %v", p, id, fusedBuild)
+		}
 	}
 }
