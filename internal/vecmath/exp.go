@@ -5,18 +5,7 @@ import "math"
 // Exp sets dst[i] = math.Exp(src[i]) for i < len(src), with math.Exp's bits.
 // It panics if dst is shorter than src. dst and src are the same slice or do
 // not overlap.
-func Exp(dst, src []float64) {
-	if len(dst) < len(src) {
-		panic("vecmath: Exp: len(dst) < len(src)")
-	}
-	if !useExpFMA {
-		for i, x := range src {
-			dst[i] = math.Exp(x)
-		}
-		return
-	}
-	apply(kExp, dst, src)
-}
+func Exp(dst, src []float64) { apply(kExp, dst, src) }
 
 // expMax is the largest argument of Exp's vector path, which covers every
 // x <= 708 (subnormal results and zeros included) but NaN.

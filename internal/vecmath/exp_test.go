@@ -21,41 +21,7 @@ func TestExpBits(t *testing.T) {
 		xs = append(xs, x, math.Nextafter(x, math.Inf(1)), math.Nextafter(x, math.Inf(-1)))
 	}
 	xs = append(xs, 0, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), math.MaxFloat64, -math.MaxFloat64, math.SmallestNonzeroFloat64)
-	check := func(name string, got, src []float64) {
-		t.Helper()
-		for i, x := range src {
-			if w := math.Exp(x); math.Float64bits(got[i]) != math.Float64bits(w) && !(math.IsNaN(w) && math.IsNaN(got[i])) {
-				t.Fatalf("%s: Exp(%v) = %v (%#x), math.Exp %v (%#x)", name, x, got[i], math.Float64bits(got[i]), w, math.Float64bits(w))
-			}
-		}
-	}
-	dst := make([]float64, len(xs))
-	Exp(dst, xs)
-	check("spread", dst, xs)
-	inPlace := append([]float64(nil), xs...)
-	Exp(inPlace, inPlace)
-	check("spread in place", inPlace, xs)
-	// Each special value last, in a vector lane and in the padded tail.
-	for _, sp := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), 709.5, 800, -745.5, -1e5} {
-		for n := 1; n <= 9; n++ {
-			src := make([]float64, n)
-			for i := range src {
-				src[i] = 0.3 * float64(i+1)
-			}
-			src[n-1] = sp
-			d := make([]float64, n)
-			Exp(d, src)
-			check("special last", d, src)
-		}
-	}
-	for n := 0; n <= 9; n++ {
-		src := append([]float64(nil), xs[1000:1000+n]...)
-		d := make([]float64, n)
-		Exp(d, src)
-		check("length", d, src)
-		Exp(src, src)
-		check("in place", src, xs[1000:1000+n])
-	}
+	checkBits(t, "Exp", Exp, math.Exp, xs, []float64{math.NaN(), math.Inf(1), math.Inf(-1), 709.5, 800, -745.5, -1e5})
 }
 
 // The vector path alone agrees with math.Exp on x <= 708, subnormal
