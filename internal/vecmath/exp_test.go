@@ -46,28 +46,3 @@ func TestExpFMALanes(t *testing.T) {
 		}
 	}
 }
-
-// BenchmarkExp times Exp and a loop of math.Exp on 4096 arguments in
-// [-50, 0], the Monte Carlo weights' range.
-func BenchmarkExp(b *testing.B) {
-	r := rand.New(rand.NewPCG(11, 12))
-	src := make([]float64, 4096)
-	for i := range src {
-		src[i] = -50 * r.Float64()
-	}
-	dst := make([]float64, len(src))
-	b.Run("vecmath", func(b *testing.B) {
-		for b.Loop() {
-			Exp(dst, src)
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(src)), "ns/value")
-	})
-	b.Run("math", func(b *testing.B) {
-		for b.Loop() {
-			for i, x := range src {
-				dst[i] = math.Exp(x)
-			}
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(src)), "ns/value")
-	})
-}

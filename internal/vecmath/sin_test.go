@@ -54,28 +54,3 @@ func TestSinAVX2Lanes(t *testing.T) {
 		}
 	}
 }
-
-// BenchmarkSin times Sin and a loop of math.Sin on 4096 arguments of the
-// sinusoid classes' size (|x| up to about 50).
-func BenchmarkSin(b *testing.B) {
-	r := rand.New(rand.NewPCG(5, 6))
-	src := make([]float64, 4096)
-	for i := range src {
-		src[i] = 50 * (2*r.Float64() - 1)
-	}
-	dst := make([]float64, len(src))
-	b.Run("vecmath", func(b *testing.B) {
-		for b.Loop() {
-			Sin(dst, src)
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(src)), "ns/value")
-	})
-	b.Run("math", func(b *testing.B) {
-		for b.Loop() {
-			for i, x := range src {
-				dst[i] = math.Sin(x)
-			}
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(src)), "ns/value")
-	})
-}
