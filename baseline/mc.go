@@ -143,6 +143,12 @@ func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d,
 	// The weights of a chunk of draws are computed at once (vecmath.Exp:
 	// math.Exp's bits); the sums run in draw order.
 	dl, w := sc.dl[:], sc.w[:]
+	// Each draw's likelihood terms, 1/(2 sigma^2) and log sigma of its
+	// component, read in draw order below.
+	inv, lg := grow(&sc.inv, p.M), grow(&sc.lg, p.M)
+	for m, c := range comp {
+		inv[m], lg[m] = inv2s2[c], logs[c]
+	}
 	lmax := 0.0 // the largest of ll, kept as ll is updated
 	for i := 0; i < n; i++ {
 		next := math.Inf(-1)
@@ -170,7 +176,7 @@ func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d,
 						pc[comp[m]] += w[j]
 					}
 				}
-				ll[m] -= sq(ys[i]-v)*inv2s2[comp[m]] + logs[comp[m]]
+				ll[m] -= sq(ys[i]-v)*inv[m] + lg[m]
 				next = max(next, ll[m])
 			}
 		}
@@ -185,10 +191,10 @@ func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d,
 // mcScratch is PosteriorIndex's working memory, kept in mcPool between
 // prompts.
 type mcScratch struct {
-	comp   []int
-	fx, ll []float64
-	dl, w  [mcChunk]float64 // a chunk's log-weights and weights
-	task   task.Scratch
+	comp            []int
+	fx, ll, inv, lg []float64
+	dl, w           [mcChunk]float64 // a chunk's log-weights and weights
+	task            task.Scratch
 }
 
 // mcChunk is how many draws' weights PosteriorIndex computes at once.
