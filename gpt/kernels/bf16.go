@@ -37,6 +37,9 @@ const (
 	bf16MR = 8
 	bf16NR = 32
 	bf16KQ = 128
+	// bf16Cols is how many columns of a transposed B are converted together
+	// (it divides bf16NR, so nPad).
+	bf16Cols = 16
 )
 
 // ToBF16 rounds f to the nearest bfloat16 (ties to even) and returns its bits,
@@ -300,20 +303,26 @@ func gemmBF16(transA, transB bool, m, n, k int, a []float32, lda int, b []float3
 			}
 		})
 	} else { // stored (n, k): row j holds column j's pairs, written nPad apart
-		par(nPad, n*k, func(lo, hi int) {
-			var tmp [bf16KQ]uint32
-			for j := lo; j < hi; j++ {
-				if j >= n {
-					for q := 0; q < kq; q++ {
-						g.bb[q*nPad+j] = 0
-					}
-					continue
-				}
+		// bf16Cols columns at a time, their pairs transposed through tmp so
+		// that each pair row of bb is written bf16Cols values at a time.
+		par(nPad/bf16Cols, n*k, func(lo, hi int) {
+			var tmp [bf16Cols][bf16KQ]uint32
+			for jb := lo; jb < hi; jb++ {
+				j0 := jb * bf16Cols
 				for q0 := 0; q0 < kq; q0 += bf16KQ {
 					nq := min(bf16KQ, kq-q0)
-					pairCols(tmp[:nq], b[j*ldb+2*q0:], min(2*nq, k-2*q0))
-					for q, v := range tmp[:nq] {
-						g.bb[(q0+q)*nPad+j] = v
+					for c := range bf16Cols {
+						if j := j0 + c; j < n {
+							pairCols(tmp[c][:nq], b[j*ldb+2*q0:], min(2*nq, k-2*q0))
+						} else {
+							clear(tmp[c][:nq])
+						}
+					}
+					for q := range nq {
+						row := g.bb[(q0+q)*nPad+j0 : (q0+q)*nPad+j0+bf16Cols]
+						for c := range row {
+							row[c] = tmp[c][q]
+						}
 					}
 				}
 			}
