@@ -7,9 +7,10 @@ import (
 )
 
 // checkBits holds f (Sin or Exp) to ref (math.Sin or math.Exp) bit for bit:
-// over all of xs, and in place; with each of specials last in slices of 1 to
-// 9 values (in a vector lane and in the scalar tail); and on every length
-// from 0 to 9, in place too.
+// over all of xs, and in place; with each of specials at every place of
+// slices of 1 to 17 values (in every lane of the eight- and four-lane
+// kernels and in the scalar tail); and on every length from 0 to 9, in
+// place too.
 func checkBits(t *testing.T, name string, f func(dst, src []float64), ref func(float64) float64, xs, specials []float64) {
 	t.Helper()
 	check := func(what string, got, src []float64) {
@@ -27,15 +28,17 @@ func checkBits(t *testing.T, name string, f func(dst, src []float64), ref func(f
 	f(inPlace, inPlace)
 	check("spread in place", inPlace, xs)
 	for _, sp := range specials {
-		for n := 1; n <= 9; n++ {
-			src := make([]float64, n)
-			for i := range src {
-				src[i] = 0.3 * float64(i+1)
+		for n := 1; n <= 17; n++ {
+			for at := range n {
+				src := make([]float64, n)
+				for i := range src {
+					src[i] = 0.3 * float64(i+1)
+				}
+				src[at] = sp
+				d := make([]float64, n)
+				f(d, src)
+				check("special", d, src)
 			}
-			src[n-1] = sp
-			d := make([]float64, n)
-			f(d, src)
-			check("special last", d, src)
 		}
 	}
 	for n := 0; n <= 9; n++ {

@@ -3,7 +3,8 @@
 // dst[i] = math.Sin(src[i]) and Exp(dst, src) dst[i] = math.Exp(src[i]) for
 // every i, bit for bit.
 //
-// On amd64 with AVX2 they run four values per instruction. Sin follows
+// On amd64 with AVX2 they run four values per instruction, eight with
+// AVX-512 (F, DQ, VL), the same steps either way. Sin follows
 // math.Sin's own reduction and polynomials (Cephes' sin.c) in the same
 // order of operations, each product and sum rounded on its own; arguments
 // outside that path (0, NaN, ±Inf, |x| >= 2^29), other architectures and

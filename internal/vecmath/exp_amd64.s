@@ -108,3 +108,74 @@ done:
 	MOVQ R8, fix+32(FP)
 	VZEROUPPER
 	RET
+
+// func expAVX512(dst, src *float64, n int, tab *[20][4]uint64) (fix int)
+//
+// expFMA's steps over eight lanes (n a multiple of 8), the constants
+// broadcast from the same table, the lane tests in mask registers.
+TEXT ·expAVX512(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ tab+24(FP), DX
+	XORQ R8, R8
+	VMOVDQU E_I1(DX), Y13         // int32 lanes 1
+	VMOVDQU E_IM52(DX), Y14       // int32 lanes -52
+	SHRQ $3, CX
+	JZ   done512
+
+loop512:
+	VMOVUPD (SI), Z0
+	VCMPPD.BCST $6, E_MAX(DX), Z0, K1 // !(x <= 708): above, or NaN
+	KMOVB   K1, AX
+	ORQ     AX, R8
+	VMAXPD.BCST E_MIN(DX), Z0, Z0     // from -746 (see expFMA)
+
+	VMULPD.BCST E_LOG2E(DX), Z0, Z1
+	VCVTPD2DQ Z1, Y4                  // k, rounded to nearest even
+	VCVTDQ2PD Y4, Z1                  // float64(k)
+	VFNMADD231PD.BCST E_LN2U(DX), Z1, Z0 // x -= k*ln2U
+	VFNMADD231PD.BCST E_LN2L(DX), Z1, Z0 // x -= k*ln2L
+	VMULPD.BCST E_16TH(DX), Z0, Z0
+
+	VBROADCASTSD E_C8(DX), Z1
+	VFMADD213PD.BCST E_C7(DX), Z0, Z1 // Z1 = Z1*x + c7
+	VFMADD213PD.BCST E_C6(DX), Z0, Z1
+	VFMADD213PD.BCST E_C5(DX), Z0, Z1
+	VFMADD213PD.BCST E_C4(DX), Z0, Z1
+	VFMADD213PD.BCST E_C3(DX), Z0, Z1
+	VFMADD213PD.BCST E_HALF(DX), Z0, Z1
+	VFMADD213PD.BCST E_ONE(DX), Z0, Z1
+	VMULPD  Z1, Z0, Z0
+	VADDPD.BCST E_TWO(DX), Z0, Z1
+	VMULPD  Z1, Z0, Z0
+	VADDPD.BCST E_TWO(DX), Z0, Z1
+	VMULPD  Z1, Z0, Z0
+	VADDPD.BCST E_TWO(DX), Z0, Z1
+	VMULPD  Z1, Z0, Z0
+	VADDPD.BCST E_TWO(DX), Z0, Z1
+	VFMADD213PD.BCST E_ONE(DX), Z1, Z0 // Z0 = Z0*Z1 + 1
+
+	VPADDD   E_I1023(DX), Y4, Y4  // e = k + 1023
+	VPCMPGTD Y4, Y13, K2          // e <= 0: a subnormal result (or 0)
+	VPCMPGTD Y4, Y14, K3          // e < -52: 0
+	KANDNB   K2, K3, K2           // -52 <= e <= 0
+	VPADDD   E_I1022(DX), Y4, K2, Y4 // e, or e + 1022 where -52 <= e <= 0
+	VPMOVSXDQ Y4, Z8
+	VPSLLQ   $52, Z8, Z8          // 2^k, or 2^(k+1022)
+	VBROADCASTSD E_ONE(DX), Z9
+	VBROADCASTSD E_TINY(DX), K2, Z9 // 1, or 2^-1022 where -52 <= e <= 0
+	VMULPD   Z8, Z0, Z0
+	VMULPD   Z9, Z0, Z0
+	VPXORQ   Z0, Z0, K3, Z0       // 0 where e < -52
+	VMOVUPD  Z0, (DI)
+
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  loop512
+
+done512:
+	MOVQ R8, fix+32(FP)
+	VZEROUPPER
+	RET

@@ -24,25 +24,37 @@ func TestExpBits(t *testing.T) {
 	checkBits(t, "Exp", Exp, math.Exp, xs, []float64{math.NaN(), math.Inf(1), math.Inf(-1), 709.5, 800, -745.5, -1e5})
 }
 
-// The vector path alone agrees with math.Exp on x <= 708, subnormal
-// results, zeros and -Inf included, and reports no lane outside it.
-func TestExpFMALanes(t *testing.T) {
-	if !useExpFMA {
-		t.Skip("no AVX2 and FMA on this CPU or build")
-	}
-	r := rand.New(rand.NewPCG(9, 10))
-	src := make([]float64, 1<<16)
-	for i := range src {
-		src[i] = 708 - 1500*r.Float64()
-	}
-	src[7] = math.Inf(-1)
-	dst := make([]float64, len(src))
-	if expFMA(&dst[0], &src[0], len(src), &expTable) != 0 {
-		t.Error("expFMA reports a lane outside its path where none is")
-	}
-	for i, x := range src {
-		if math.Float64bits(dst[i]) != math.Float64bits(math.Exp(x)) {
-			t.Fatalf("expFMA(%v) = %v, math.Exp %v", x, dst[i], math.Exp(x))
+// The vector paths alone (four and eight lanes) agree with math.Exp on
+// x <= 708, subnormal results, zeros and -Inf included, and report no lane
+// outside them.
+func TestExpLanes(t *testing.T) {
+	for _, k := range []struct {
+		name string
+		on   bool
+		f    func(dst, src *float64, n int, tab *[20][4]uint64) int
+	}{{"expFMA", useExpFMA, expFMA}, {"expAVX512", useExpFMA && hasAVX512, expAVX512}} {
+		if !k.on {
+			t.Logf("%s: not on this CPU or build", k.name)
+			continue
+		}
+		r := rand.New(rand.NewPCG(9, 10))
+		src := make([]float64, 1<<16)
+		for i := range src {
+			src[i] = 708 - 1500*r.Float64()
+		}
+		src[7] = math.Inf(-1)
+		dst := make([]float64, len(src))
+		if k.f(&dst[0], &src[0], len(src), &expTable) != 0 {
+			t.Errorf("%s reports a lane outside its path where none is", k.name)
+		}
+		for i, x := range src {
+			if math.Float64bits(dst[i]) != math.Float64bits(math.Exp(x)) {
+				t.Fatalf("%s(%v) = %v, math.Exp %v", k.name, x, dst[i], math.Exp(x))
+			}
+		}
+		src[13] = 709
+		if k.f(&dst[0], &src[0], len(src), &expTable) == 0 {
+			t.Errorf("%s reports no lane outside its path, where 709 is", k.name)
 		}
 	}
 }

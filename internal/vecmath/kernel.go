@@ -7,17 +7,32 @@ import "math"
 type kernel int
 
 const (
-	kSin kernel = iota // sinAVX2; math.Sin for 0, NaN, ±Inf and |x| >= 2^29
-	kExp               // expFMA; math.Exp above 708 and for NaN
+	kSin kernel = iota // sinAVX512/sinAVX2; math.Sin for 0, NaN, ±Inf and |x| >= 2^29
+	kExp               // expAVX512/expFMA; math.Exp above 708 and for NaN
 )
 
-// vec runs the kernel on len(x) values (a multiple of 4) and reports
-// whether some lane lies outside its path.
+// vec runs the kernel on len(x) values (a multiple of 4), eight lanes at a
+// time where the CPU has AVX-512, and reports whether some lane lies outside
+// its path.
 func (k kernel) vec(d, x []float64) bool {
-	if k == kSin {
-		return sinAVX2(&d[0], &x[0], len(x), &sinTable) != 0
+	n8, fix := 0, 0
+	if hasAVX512 && len(x) >= 8 {
+		n8 = len(x) &^ 7
+		if k == kSin {
+			fix = sinAVX512(&d[0], &x[0], n8, &sinTable)
+		} else {
+			fix = expAVX512(&d[0], &x[0], n8, &expTable)
+		}
+		if n8 == len(x) {
+			return fix != 0
+		}
 	}
-	return expFMA(&d[0], &x[0], len(x), &expTable) != 0
+	if k == kSin {
+		fix |= sinAVX2(&d[n8], &x[n8], len(x)-n8, &sinTable)
+	} else {
+		fix |= expFMA(&d[n8], &x[n8], len(x)-n8, &expTable)
+	}
+	return fix != 0
 }
 
 // on reports whether the kernel runs on this CPU and build.

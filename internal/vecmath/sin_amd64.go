@@ -11,6 +11,12 @@ import "golang.org/x/sys/cpu"
 //go:noescape
 func sinAVX2(dst, src *float64, n int, tab *[25][4]uint64) (fix int)
 
+// sinAVX512 is sinAVX2 over eight lanes at a time (n a multiple of 8), on a
+// CPU with AVX-512 F, DQ and VL.
+//
+//go:noescape
+func sinAVX512(dst, src *float64, n int, tab *[25][4]uint64) (fix int)
+
 // useAVX2 selects the vector path. It is built only where the compiler does
 // not fuse multiply-adds (GOAMD64 below v3): with GOAMD64=v3 math.Sin's
 // products and sums may be fused, which rounds differently from the vector

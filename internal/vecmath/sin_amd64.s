@@ -119,3 +119,92 @@ done:
 	MOVQ R8, fix+32(FP)
 	VZEROUPPER
 	RET
+
+// func sinAVX512(dst, src *float64, n int, tab *[25][4]uint64) (fix int)
+//
+// sinAVX2's steps over eight lanes (n a multiple of 8), the constants
+// broadcast from the same table, the lane tests in mask registers.
+TEXT ·sinAVX512(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ tab+24(FP), DX
+	XORQ R8, R8
+	VPXORQ Z15, Z15, Z15        // 0
+	SHRQ $3, CX
+	JZ   done512
+
+loop512:
+	VMOVUPD (SI), Z0
+	VANDPD.BCST T_ABS(DX), Z0, Z1     // ax = |x|
+	VCMPPD.BCST $5, T_THR(DX), Z1, K1 // !(ax < 2^29): NaN, ±Inf, large
+	VCMPPD  $0, Z15, Z0, K2           // x == 0
+	KORB    K1, K2, K1
+	KMOVB   K1, AX
+	ORQ     AX, R8
+	VANDPD.BCST T_SIGN(DX), Z0, Z2    // the sign of x
+	VMULPD.BCST T_4PI(DX), Z1, Z3     // ax * 4/Pi
+	VCVTTPD2DQ Z3, Y4                 // j, truncated
+	VPAND   T_I1(DX), Y4, Y5
+	VPADDD  Y5, Y4, Y4                // j += j&1
+	VCVTDQ2PD Y4, Z6                  // y = float64(j)
+	VPAND   T_I7(DX), Y4, Y4          // j &= 7
+
+	VMULPD.BCST T_PI4A(DX), Z6, Z7
+	VSUBPD Z7, Z1, Z7                 // ax - y*pi4A
+	VMULPD.BCST T_PI4B(DX), Z6, Z8
+	VSUBPD Z8, Z7, Z7
+	VMULPD.BCST T_PI4C(DX), Z6, Z8
+	VSUBPD Z8, Z7, Z7                 // z
+
+	VPCMPGTD T_I3(DX), Y4, K4         // j > 3
+	VXORPD.BCST T_SIGN(DX), Z2, K4, Z2 // sign = !sign where j > 3
+	VPAND    T_I3(DX), Y4, Y4         // j -= 4 where j > 3
+	VPCMPEQD T_I2(DX), Y4, K3         // j == 2: the cos polynomial
+
+	VMULPD Z7, Z7, Z9                 // zz
+
+	VMULPD.BCST T_COS+0(DX), Z9, Z10
+	VADDPD.BCST T_COS+32(DX), Z10, Z10
+	VMULPD Z9, Z10, Z10
+	VADDPD.BCST T_COS+64(DX), Z10, Z10
+	VMULPD Z9, Z10, Z10
+	VADDPD.BCST T_COS+96(DX), Z10, Z10
+	VMULPD Z9, Z10, Z10
+	VADDPD.BCST T_COS+128(DX), Z10, Z10
+	VMULPD Z9, Z10, Z10
+	VADDPD.BCST T_COS+160(DX), Z10, Z10 // P
+	VMULPD Z9, Z9, Z11
+	VMULPD Z10, Z11, Z11              // zz*zz*P
+	VMULPD.BCST T_HALF(DX), Z9, Z12
+	VBROADCASTSD T_ONE(DX), Z13
+	VSUBPD Z12, Z13, Z12              // 1 - 0.5*zz
+	VADDPD Z11, Z12, Z12              // cos branch
+
+	VMULPD.BCST T_SIN+0(DX), Z9, Z10
+	VADDPD.BCST T_SIN+32(DX), Z10, Z10
+	VMULPD Z9, Z10, Z10
+	VADDPD.BCST T_SIN+64(DX), Z10, Z10
+	VMULPD Z9, Z10, Z10
+	VADDPD.BCST T_SIN+96(DX), Z10, Z10
+	VMULPD Z9, Z10, Z10
+	VADDPD.BCST T_SIN+128(DX), Z10, Z10
+	VMULPD Z9, Z10, Z10
+	VADDPD.BCST T_SIN+160(DX), Z10, Z10 // Q
+	VMULPD Z9, Z7, Z11
+	VMULPD Z10, Z11, Z11              // z*zz*Q
+	VADDPD Z11, Z7, Z11               // sin branch
+
+	VBLENDMPD Z12, Z11, K3, Z0        // j == 2 ? cos : sin
+	VXORPD    Z2, Z0, Z0
+	VMOVUPD   Z0, (DI)
+
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  loop512
+
+done512:
+	MOVQ R8, fix+32(FP)
+	VZEROUPPER
+	RET

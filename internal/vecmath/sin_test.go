@@ -32,25 +32,39 @@ func TestSinBits(t *testing.T) {
 	}
 }
 
-// The vector path itself, without Sin's scalar fix-ups, agrees with
-// math.Sin on 0 < |x| < 2^29: a wrong constant or a swapped operand in the
-// assembly fails here even where the fix-ups would hide it.
-func TestSinAVX2Lanes(t *testing.T) {
-	if !hasAVX2 {
-		t.Skip("no AVX2 vector path on this CPU or build")
-	}
-	r := rand.New(rand.NewPCG(3, 4))
-	src := make([]float64, 1<<16)
-	for i := range src {
-		src[i] = math.Pow(2, -1000+1028*r.Float64()) * float64(1-2*r.IntN(2))
-	}
-	dst := make([]float64, len(src))
-	if sinAVX2(&dst[0], &src[0], len(src), &sinTable) != 0 {
-		t.Error("sinAVX2 reports a lane outside its path where none is")
-	}
-	for i, x := range src {
-		if math.Float64bits(dst[i]) != math.Float64bits(math.Sin(x)) {
-			t.Fatalf("sinAVX2(%v) = %v, math.Sin %v", x, dst[i], math.Sin(x))
+// The vector paths themselves (four and eight lanes), without Sin's scalar
+// fix-ups, agree with math.Sin on 0 < |x| < 2^29: a wrong constant or a
+// swapped operand in the assembly fails here even where the fix-ups would
+// hide it.
+func TestSinLanes(t *testing.T) {
+	for _, k := range []struct {
+		name string
+		on   bool
+		f    func(dst, src *float64, n int, tab *[25][4]uint64) int
+	}{{"sinAVX2", hasAVX2, sinAVX2}, {"sinAVX512", hasAVX2 && hasAVX512, sinAVX512}} {
+		if !k.on {
+			t.Logf("%s: not on this CPU or build", k.name)
+			continue
+		}
+		r := rand.New(rand.NewPCG(3, 4))
+		src := make([]float64, 1<<16)
+		for i := range src {
+			src[i] = math.Pow(2, -1000+1028*r.Float64()) * float64(1-2*r.IntN(2))
+		}
+		dst := make([]float64, len(src))
+		if k.f(&dst[0], &src[0], len(src), &sinTable) != 0 {
+			t.Errorf("%s reports a lane outside its path where none is", k.name)
+		}
+		for i, x := range src {
+			if math.Float64bits(dst[i]) != math.Float64bits(math.Sin(x)) {
+				t.Fatalf("%s(%v) = %v, math.Sin %v", k.name, x, dst[i], math.Sin(x))
+			}
+		}
+		for _, x := range []float64{0, 1 << 29, math.NaN()} {
+			src[21] = x
+			if k.f(&dst[0], &src[0], len(src), &sinTable) == 0 {
+				t.Errorf("%s reports no lane outside its path, where %v is", k.name, x)
+			}
 		}
 	}
 }
