@@ -95,9 +95,6 @@ func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d,
 	defer mcPool.Put(sc)
 	comp := grow(&sc.comp, p.M)
 	clear(comp)
-	fx := grow(&sc.fx, p.M*n) // (M, n): f_m(x_i), every entry written below
-	ll := grow(&sc.ll, p.M)   // log-likelihood of the first i points
-	clear(ll)
 	// per component: 1/(2 sigma^2) and log sigma
 	inv2s2, logs := make([]float64, k), make([]float64, k)
 	for c := 0; c < k; c++ {
@@ -122,68 +119,99 @@ func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d,
 		fast = fast && ok
 	}
 	scratch := &sc.task
-	for m := 0; m < p.M; m++ {
-		if isMix {
+	fx := grow(&sc.fx, p.M*n) // (M, n): f_m(x_i), every entry written below
+	switch {
+	case fast && !isMix: // every draw at once: one vector pass of the sines
+		samplers[0].SampleEval(fx, p.M, r, xs, d, scratch)
+	case fast:
+		for m := 0; m < p.M; m++ {
 			comp[m] = mix.Pick(r)
+			samplers[comp[m]].SampleEval(fx[m*n:(m+1)*n], 1, r, xs, d, scratch)
 		}
-		if fast {
-			samplers[comp[m]].SampleEval(fx[m*n:(m+1)*n], r, xs, d, scratch)
-			continue
-		}
-		var f task.Func
-		if isMix {
-			f = mix.Components[comp[m]].Sample(r)
-		} else {
-			f = p.Class.Sample(r)
-		}
-		for i := 0; i < n; i++ {
-			fx[m*n+i] = f.Eval(xs[i*d : (i+1)*d])
+	default:
+		for m := 0; m < p.M; m++ {
+			var f task.Func
+			if isMix {
+				comp[m] = mix.Pick(r)
+				f = mix.Components[comp[m]].Sample(r)
+			} else {
+				f = p.Class.Sample(r)
+			}
+			for i := 0; i < n; i++ {
+				fx[m*n+i] = f.Eval(xs[i*d : (i+1)*d])
+			}
 		}
 	}
-	// The weights of a chunk of draws are computed at once (vecmath.Exp:
-	// math.Exp's bits); the sums run in draw order.
-	dl, w := sc.dl[:], sc.w[:]
 	// Each draw's likelihood terms, 1/(2 sigma^2) and log sigma of its
-	// component, read in draw order below.
+	// component.
 	inv, lg := grow(&sc.inv, p.M), grow(&sc.lg, p.M)
 	for m, c := range comp {
 		inv[m], lg[m] = inv2s2[c], logs[c]
 	}
-	lmax := 0.0 // the largest of ll, kept as ll is updated
-	for i := 0; i < n; i++ {
-		next := math.Inf(-1)
-		num, den := 0.0, 0.0
-		var pc []float64
-		if post != nil {
-			pc = post[i*k : (i+1)*k]
-			clear(pc)
-		}
-		for m0 := 0; m0 < p.M; m0 += mcChunk {
-			c := min(mcChunk, p.M-m0)
-			for j, l := range ll[m0 : m0+c] {
-				dl[j] = l - lmax
+	// ll[m, i] is draw m's log-likelihood of points 0..i-1 (a running sum
+	// in point order), lmax[i] its largest over the draws.
+	ll := grow(&sc.ll, p.M*n) // (M, n)
+	lmax := grow(&sc.lmax, n)
+	for i := range lmax {
+		lmax[i] = math.Inf(-1)
+	}
+	for m := 0; m < p.M; m++ {
+		f, l := fx[m*n:(m+1)*n], ll[m*n:(m+1)*n]
+		acc := 0.0
+		for i, y := range ys[:n] {
+			l[i] = acc
+			if acc > lmax[i] {
+				lmax[i] = acc
 			}
-			vecmath.Exp(w[:c], dl[:c])
-			for j := range c {
-				m := m0 + j
-				v := fx[m*n+i]
-				// A draw whose weight underflows to 0 adds nothing: it is
-				// skipped (the sums come out the same bits).
-				if dl[j] >= expZeroBelow {
-					num += w[j] * v
-					den += w[j]
-					if pc != nil {
-						pc[comp[m]] += w[j]
-					}
+			acc -= sq(y-f[i])*inv[m] + lg[m]
+		}
+	}
+	// The weights exp(ll - lmax) of a chunk of draws are computed at once
+	// (vecmath.Exp: math.Exp's bits), skipping those that underflow to 0,
+	// which add nothing; each position's sums then run in draw order.
+	num, den := grow(&sc.num, n), grow(&sc.den, n)
+	clear(num)
+	clear(den)
+	if post != nil {
+		clear(post[:n*k])
+	}
+	dl, w := grow(&sc.dl, mcChunk*n), grow(&sc.w, mcChunk*n)
+	at := grow(&sc.at, mcChunk*n) // the position i of each weight
+	end := grow(&sc.end, mcChunk) // where each draw's weights end in w
+	for m0 := 0; m0 < p.M; m0 += mcChunk {
+		m1 := min(m0+mcChunk, p.M)
+		na := 0
+		for m := m0; m < m1; m++ {
+			for i, l := range ll[m*n : (m+1)*n] {
+				v := l - lmax[i]
+				dl[na], at[na] = v, int32(i)
+				if v >= expZeroBelow { // kept: na moves on
+					na++
 				}
-				ll[m] -= sq(ys[i]-v)*inv[m] + lg[m]
-				next = max(next, ll[m])
+			}
+			end[m-m0] = na
+		}
+		vecmath.Exp(w[:na], dl[:na])
+		j := 0
+		for m := m0; m < m1; m++ {
+			f := fx[m*n : (m+1)*n]
+			for ; j < end[m-m0]; j++ {
+				i := at[j]
+				num[i] += w[j] * f[i]
+				den[i] += w[j]
+				if post != nil {
+					post[int(i)*k+comp[m]] += w[j]
+				}
 			}
 		}
-		lmax = next
-		dst[i] = num / den
-		for c := range pc {
-			pc[c] /= den
+	}
+	for i := range dst[:n] {
+		dst[i] = num[i] / den[i]
+		if post != nil {
+			pc := post[i*k : (i+1)*k]
+			for c := range pc {
+				pc[c] /= den[i]
+			}
 		}
 	}
 }
@@ -191,10 +219,14 @@ func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d,
 // mcScratch is PosteriorIndex's working memory, kept in mcPool between
 // prompts.
 type mcScratch struct {
-	comp            []int
-	fx, ll, inv, lg []float64
-	dl, w           [mcChunk]float64 // a chunk's log-weights and weights
-	task            task.Scratch
+	comp         []int
+	fx, ll, lmax []float64
+	inv, lg      []float64
+	num, den     []float64
+	dl, w        []float64 // a chunk's log-weights and weights
+	at           []int32
+	end          []int
+	task         task.Scratch
 }
 
 // mcChunk is how many draws' weights PosteriorIndex computes at once.
