@@ -42,11 +42,17 @@ type leafSampler interface {
 // sampleEval draws m functions of c and evaluates them (EvalSampler).
 func sampleEval(c leafSampler, dst []float64, m int, r *rand.Rand, xs []float64, d int, s *Scratch) {
 	n := rowLen(dst, m)
-	for k := 0; k < m; k++ {
-		c.draw1(dst[k*n:(k+1)*n], r, xs, d, s)
+	for k0 := 0; k0 < m; k0 += evalChunk { // a chunk of rows stays in cache
+		k1 := min(k0+evalChunk, m)
+		for k := k0; k < k1; k++ {
+			c.draw1(dst[k*n:(k+1)*n], r, xs, d, s)
+		}
+		c.finish(dst[k0*n : k1*n])
 	}
-	c.finish(dst)
 }
+
+// evalChunk is how many functions SampleEval draws before evaluating them.
+const evalChunk = 256
 
 // rowLen is n of dst (m, n); it panics unless m divides len(dst).
 func rowLen(dst []float64, m int) int {
@@ -148,15 +154,19 @@ func (c *Convex) SampleEval(dst []float64, m int, r *rand.Rand, xs []float64, d 
 		panic("task: Convex.SampleEval needs a Sinusoid or DenseLinear G and H")
 	}
 	n := rowLen(dst, m)
-	s.g, s.h = grow(s.g, len(dst)), grow(s.h, len(dst))
-	gv, hv := s.g, s.h
-	for k := 0; k < m; k++ { // Combined's Sample: G's function, then H's
-		g.draw1(gv[k*n:(k+1)*n], r, xs, d, s)
-		h.draw1(hv[k*n:(k+1)*n], r, xs, d, s)
-	}
-	g.finish(gv)
-	h.finish(hv)
-	for i := range dst {
-		dst[i] = c.Alpha*gv[i] + (1-c.Alpha)*hv[i]
+	s.g, s.h = grow(s.g, min(m, evalChunk)*n), grow(s.h, min(m, evalChunk)*n)
+	for k0 := 0; k0 < m; k0 += evalChunk {
+		k1 := min(k0+evalChunk, m)
+		gv, hv := s.g[:(k1-k0)*n], s.h[:(k1-k0)*n]
+		for k := range k1 - k0 { // Combined's Sample: G's function, then H's
+			g.draw1(gv[k*n:(k+1)*n], r, xs, d, s)
+			h.draw1(hv[k*n:(k+1)*n], r, xs, d, s)
+		}
+		g.finish(gv)
+		h.finish(hv)
+		out := dst[k0*n : k1*n]
+		for i := range out {
+			out[i] = c.Alpha*gv[i] + (1-c.Alpha)*hv[i]
+		}
 	}
 }
