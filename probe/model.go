@@ -406,7 +406,9 @@ func (d *design) newton(theta []float64, lambda, tol float64, maxIter int) (int,
 				dst[j] = r * v
 			}
 		}
-		h.SymOuterK(1/float64(n), sa.T())
+		hs := h.RawSymmetric()
+		sr := sa.RawMatrix()
+		gramUpper(hs.Data, hs.Stride, sr.Data, sr.Stride, n, p1, 1/float64(n))
 		if err := solvePenalised(step, h, g, lambda); err != nil {
 			return iter, err
 		}

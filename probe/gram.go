@@ -1,0 +1,49 @@
+package probe
+
+// gramUpper sets the upper triangle of c (p, p), row stride ldc, to
+// alpha a^T a, with a (k, p) row stride lda: element (i, j), j >= i, is
+//
+//	sum over l of (alpha a[l][i]) a[l][j]
+//
+// formed from zero in order l = 0, 1, ..., k-1, each product and sum rounded
+// on its own, terms with alpha a[l][i] = 0 left out: the operations, so the
+// bits, of gonum's Dsyrk (Upper, Trans) with beta 0 on amd64. Blocks of 4 x
+// 16 elements run in the AVX-512 kernel where the CPU has it, the rest in
+// plain Go; c's lower triangle holds whatever the blocks leave there.
+func gramUpper(c []float64, ldc int, a []float64, lda, k, p int, alpha float64) {
+	if p == 0 {
+		return
+	}
+	if len(c) < (p-1)*ldc+p || (k > 0 && len(a) < (k-1)*lda+p) {
+		panic("probe: gramUpper: short c or a")
+	}
+	p4, p16 := 0, 0
+	if useGramAVX512 && k > 0 {
+		p4, p16 = p&^3, p&^15
+		for i0 := 0; i0 < p4; i0 += 4 {
+			for j0 := i0 &^ 15; j0 < p16; j0 += 16 {
+				gramBlockAVX512(&c[i0*ldc+j0], ldc, &a[i0], &a[j0], lda, k, alpha)
+			}
+		}
+	}
+	for i := 0; i < p; i++ {
+		for j := i; j < p; j++ {
+			if i < p4 && j < p16 {
+				continue // done by a block
+			}
+			c[i*ldc+j] = gramAt(a, lda, k, i, j, alpha)
+		}
+	}
+}
+
+// gramAt is element (i, j) of gramUpper, in plain Go.
+func gramAt(a []float64, lda, k, i, j int, alpha float64) float64 {
+	s := 0.0
+	for l := 0; l < k; l++ {
+		t := alpha * a[l*lda+i]
+		if t != 0 {
+			s += float64(t * a[l*lda+j]) // rounded before the sum: no fused multiply-add
+		}
+	}
+	return s
+}

@@ -1,0 +1,75 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func gramBlockAVX512(c *float64, ldc int, ai, aj *float64, lda, k int, alpha float64)
+//
+// Z0-Z7 hold the block's sums, row r in Z(2r) (columns 0-7) and Z(2r+1)
+// (8-15). Per row l of a: t_r = alpha * a[l][i0+r] broadcast, then each sum
+// += t_r * a[l][j0:j0+16], the product rounded before the sum (no FMA).
+TEXT ·gramBlockAVX512(SB), NOSPLIT, $0-56
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	SHLQ $3, R8
+	MOVQ ai+16(FP), SI
+	MOVQ aj+24(FP), DX
+	MOVQ lda+32(FP), R9
+	SHLQ $3, R9
+	MOVQ k+40(FP), CX
+	VBROADCASTSD alpha+48(FP), Z31
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+
+loop:
+	VMOVUPD (DX), Z8
+	VMOVUPD 64(DX), Z9
+	VBROADCASTSD (SI), Z10
+	VBROADCASTSD 8(SI), Z11
+	VBROADCASTSD 16(SI), Z12
+	VBROADCASTSD 24(SI), Z13
+	VMULPD Z31, Z10, Z10
+	VMULPD Z31, Z11, Z11
+	VMULPD Z31, Z12, Z12
+	VMULPD Z31, Z13, Z13
+
+	VMULPD Z8, Z10, Z14
+	VMULPD Z9, Z10, Z15
+	VADDPD Z14, Z0, Z0
+	VADDPD Z15, Z1, Z1
+	VMULPD Z8, Z11, Z16
+	VMULPD Z9, Z11, Z17
+	VADDPD Z16, Z2, Z2
+	VADDPD Z17, Z3, Z3
+	VMULPD Z8, Z12, Z18
+	VMULPD Z9, Z12, Z19
+	VADDPD Z18, Z4, Z4
+	VADDPD Z19, Z5, Z5
+	VMULPD Z8, Z13, Z20
+	VMULPD Z9, Z13, Z21
+	VADDPD Z20, Z6, Z6
+	VADDPD Z21, Z7, Z7
+
+	ADDQ R9, SI
+	ADDQ R9, DX
+	DECQ CX
+	JNZ  loop
+
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	ADDQ R8, DI
+	VMOVUPD Z2, (DI)
+	VMOVUPD Z3, 64(DI)
+	ADDQ R8, DI
+	VMOVUPD Z4, (DI)
+	VMOVUPD Z5, 64(DI)
+	ADDQ R8, DI
+	VMOVUPD Z6, (DI)
+	VMOVUPD Z7, 64(DI)
+	VZEROUPPER
+	RET
