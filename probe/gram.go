@@ -7,9 +7,10 @@ package probe
 //
 // formed from zero in order l = 0, 1, ..., k-1, each product and sum rounded
 // on its own, terms with alpha a[l][i] = 0 left out: the operations, so the
-// bits, of gonum's Dsyrk (Upper, Trans) with beta 0 on amd64. Blocks of 4 x
-// 16 elements run in the AVX-512 kernel where the CPU has it, the rest in
-// plain Go; c's lower triangle holds whatever the blocks leave there.
+// bits, of gonum's Dsyrk (Upper, Trans) with beta 0 on amd64, for finite a.
+// Where the CPU has AVX-512, blocks of 4 x 16 elements and the columns past
+// them run in vector kernels, the rest in plain Go; c's lower triangle holds
+// whatever the blocks leave there.
 func gramUpper(c []float64, ldc int, a []float64, lda, k, p int, alpha float64) {
 	if p == 0 {
 		return
@@ -26,10 +27,29 @@ func gramUpper(c []float64, ldc int, a []float64, lda, k, p int, alpha float64) 
 			}
 		}
 	}
+	// The columns past the blocks, 32 or 8 rows at a time.
+	var col [32]float64
+	for j := p16; j < p && useGramAVX512 && k > 0; j++ {
+		done := 0 // rows of column j done by the vector kernel
+		for done+8 <= j+1 {
+			blocks := 1
+			if done+32 <= j+1 {
+				blocks = 4
+			}
+			gramColAVX512(&col[0], &a[done], &a[j], lda, k, blocks, alpha)
+			for r := range 8 * blocks {
+				c[(done+r)*ldc+j] = col[r]
+			}
+			done += 8 * blocks
+		}
+		for i := done; i <= j; i++ {
+			c[i*ldc+j] = gramAt(a, lda, k, i, j, alpha)
+		}
+	}
 	for i := 0; i < p; i++ {
 		for j := i; j < p; j++ {
-			if i < p4 && j < p16 {
-				continue // done by a block
+			if (i < p4 && j < p16) || (useGramAVX512 && k > 0 && j >= p16) {
+				continue // done above
 			}
 			c[i*ldc+j] = gramAt(a, lda, k, i, j, alpha)
 		}

@@ -12,4 +12,11 @@ import "golang.org/x/sys/cpu"
 //go:noescape
 func gramBlockAVX512(c *float64, ldc int, ai, aj *float64, lda, k int, alpha float64)
 
+// gramColAVX512 sets dst[r], r < 8*blocks (blocks 1 or 4), to element
+// (i0 + r, j) of gramUpper, a's column i0 at ai and j at aj: the rows of a
+// column past the last 16-column block.
+//
+//go:noescape
+func gramColAVX512(dst *float64, ai, aj *float64, lda, k, blocks int, alpha float64)
+
 var useGramAVX512 = cpu.X86.HasAVX512F
