@@ -216,6 +216,15 @@ func Folds(y []float64, k int, stratify bool, r *rand.Rand) []int {
 // split returns the rows of s outside fold k (training) and in it (held out).
 func split(s Set, fold []int, k int) (train, held Set) {
 	train.P, held.P = s.P, s.P
+	nh := 0
+	for _, f := range fold {
+		if f == k {
+			nh++
+		}
+	}
+	nt := len(fold) - nh
+	train.X, train.Y = make([]float64, 0, nt*s.P), make([]float64, 0, nt)
+	held.X, held.Y = make([]float64, 0, nh*s.P), make([]float64, 0, nh)
 	for i, f := range fold {
 		dst := &train
 		if f == k {

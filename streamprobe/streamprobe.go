@@ -215,7 +215,13 @@ func rows(s probe.Set, y []float64) probe.Set {
 		s.Y = y
 		return s
 	}
-	out := probe.Set{P: s.P}
+	n := 0
+	for _, v := range y {
+		if !math.IsNaN(v) {
+			n++
+		}
+	}
+	out := probe.Set{P: s.P, X: make([]float64, 0, n*s.P), Y: make([]float64, 0, n)}
 	for i, v := range y {
 		if !math.IsNaN(v) {
 			out.X, out.Y = append(out.X, s.X[i*s.P:(i+1)*s.P]...), append(out.Y, v)
