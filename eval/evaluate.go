@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 
 	"icl/baseline"
 	"icl/config"
@@ -203,16 +205,29 @@ func Score(bt *prompt.Batch, preds []Predictor, opts Options) *SettingResult {
 		}
 	}
 	r.ZeroError = z / float64(max(cnt, 1))
+	if len(preds) > 0 {
+		r.Curves = make([]Curve, len(preds))
+	}
+	// A predictor's bootstrap (one goroutine, its own stream) runs while
+	// the next predictor predicts, at most GOMAXPROCS of them at once.
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for j, pr := range preds {
 		pd := PredictQueries(pr, bt)
 		errs := NormalizedErrors(pd, bt)
-		rb := rng.New(opts.BootSeed, rng.LabelEval, uint64(j))
-		c := ICLCurve(pr.Name(), errs, B, N, opts.level(), opts.boots(), rb)
-		c.Key = pr.Key()
-		r.Curves = append(r.Curves, c)
 		r.Preds = append(r.Preds, pd)
 		r.Errs = append(r.Errs, errs)
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			rb := rng.New(opts.BootSeed, rng.LabelEval, uint64(j))
+			c := ICLCurve(pr.Name(), errs, B, N, opts.level(), opts.boots(), rb)
+			c.Key = pr.Key()
+			r.Curves[j] = c
+		}()
 	}
+	wg.Wait()
 	return r
 }
 
