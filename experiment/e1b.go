@@ -36,6 +36,7 @@ type budgetSeries struct {
 	prefix  string
 	roles   []string
 	budgets []int
+	seed    uint64 // the trunk's train seed (the report names mixtures by it)
 }
 
 // e1bSeries groups d's runs by role prefix (the role up to "_b").
@@ -77,6 +78,9 @@ func analyzeE1B(e *env) (*Outcome, error) {
 	if mixes[0] == nil || mixes[1] == nil || sp == nil || de == nil {
 		return nil, fmt.Errorf("experiment %s: runs must be the budget branches mix_b*, mix2_b*, sparse_b* and dense_b*", e.def.ID)
 	}
+	for _, s := range series {
+		s.seed = e.models[s.last()].Cfg.Seed
+	}
 	var roles []string
 	for _, r := range e.def.Runs {
 		roles = append(roles, r.Role)
@@ -113,21 +117,21 @@ func analyzeE1B(e *env) (*Outcome, error) {
 
 	// (1) per seed at the largest budget, decided by a paired interval.
 	spLast := ModelKey(sp.last())
-	for i, m := range mixes {
+	for _, m := range mixes {
 		c, err := e.pairedBound(rs, ModelKey(m.last()), spLast, ratio, floor, pos4)
 		if err != nil {
 			return nil, err
 		}
-		c.Name = fmt.Sprintf("(1) seed %d, budget %s: sparse prompts, %s: mixture <= %g x sparse-only + %g", i+1, budgetText(m.budgets[len(m.budgets)-1]), examples(pos4), ratio, floor)
+		c.Name = fmt.Sprintf("(1) mixture seed %d, budget %s: sparse prompts, %s: mixture <= %g x sparse-only + %g", m.seed, budgetText(m.budgets[len(m.budgets)-1]), examples(pos4), ratio, floor)
 		o.Checks = append(o.Checks, c)
 	}
 	// (2) per seed at the largest budget: MS's sparse half.
-	for i, m := range mixes {
+	for _, m := range mixes {
 		c, err := e.selectionHalf(m.last(), sparseSpec)
 		if err != nil {
 			return nil, err
 		}
-		c.Name = fmt.Sprintf("(2) seed %d, budget %s: sparse prompts, implied weight follows the posterior from 2 examples on", i+1, budgetText(m.budgets[len(m.budgets)-1]))
+		c.Name = fmt.Sprintf("(2) mixture seed %d, budget %s: sparse prompts, implied weight follows the posterior from 2 examples on", m.seed, budgetText(m.budgets[len(m.budgets)-1]))
 		o.Checks = append(o.Checks, c)
 	}
 
@@ -200,13 +204,13 @@ func (e *env) e1ByBudget(rd, rs *eval.SettingResult, mixes []*budgetSeries, sp, 
 	den := ModelKey(de.last())
 	for _, b := range sp.budgets {
 		spa := ModelKey(sp.roles[slices.Index(sp.budgets, b)])
-		for k, m := range mixes {
+		for _, m := range mixes {
 			i := slices.Index(m.budgets, b)
 			if i < 0 {
 				continue
 			}
 			cs := checksE1(e1, rd, rs, e.d, e.n, ModelKey(m.roles[i]), den, spa, e.paired)
-			row := []string{budgetText(b), fmt.Sprintf("seed %d", k+1)}
+			row := []string{budgetText(b), fmt.Sprintf("seed %d", m.seed)}
 			for _, c := range cs {
 				if c.Precondition {
 					continue
@@ -338,7 +342,7 @@ func e1bTrendTable(rs *eval.SettingResult, mixes []*budgetSeries, sp *budgetSeri
 		t.Rows = append(t.Rows, []string{name, fmt.Sprintf("%.3f", b), num(a), num(a * math.Pow(maxB, b)), meet})
 	}
 	row("sparse only", sa, sb, sok, "-")
-	for i, m := range mixes {
+	for _, m := range mixes {
 		a, b, ok := fit(m)
 		meet := "-"
 		if ok && sok {
@@ -353,7 +357,7 @@ func e1bTrendTable(rs *eval.SettingResult, mixes []*budgetSeries, sp *budgetSeri
 				}
 			}
 		}
-		row(fmt.Sprintf("mixture, seed %d", i+1), a, b, ok, meet)
+		row(fmt.Sprintf("mixture, seed %d", m.seed), a, b, ok, meet)
 	}
 	return t
 }
