@@ -61,15 +61,16 @@ in the shipped layout.
 
 Presets: quick (every experiment trained from scratch in minutes on 2 cores, at
 a scale too small to show every finding), small (4 layers, width 64: its runs
-ship with icl; trained here, hours on 2 cores), medium (the default: the
-dense+sparse runs of E1, E3 and MS at 6 layers, width 128, the other
-experiments taking small's runs; every run ships with icl, so it evaluates in
-minutes; trained here, 4 to 6 hours of one core a medium run), long (E1's
-three runs and a second mixture seed trained 400k steps at a constant learning
-rate, with bf16 products, and their cooldown branches at 50k, 100k, 200k and
-400k: E1, E3 and MS read the 400k branches, E1B all of them; about 3 hours of
-one AVX512-BF16 core a run), paper (d = 20, 12 layers, width 256, 8 heads:
-weeks on a CPU).
+ship with icl; trained here, hours on 2 cores), medium (the dense+sparse runs
+of E1, E3 and MS at 6 layers, width 128, the other experiments taking small's
+runs; its runs ship with icl; trained here, 4 to 6 hours of one core a medium
+run), long (the default: small's model for E1's three runs and a second
+mixture seed, trained 400k steps at a constant learning rate with bf16
+products, and their cooldown branches at 50k, 100k, 200k and 400k: E1, E3, MS
+and E8 read the 400k branches, E1B all of them, the other experiments take
+small's runs; the branches ship with icl, so it evaluates in minutes; trained
+here, about 4 to 5 hours of one AVX512-BF16 core a trunk and its branches),
+paper (d = 20, 12 layers, width 256, 8 heads: weeks on a CPU).
 
 -only E1,E3 runs those experiments alone; the report keeps the other
 experiments' sections from earlier invocations into the same -out (same preset,
@@ -80,7 +81,7 @@ experiments' sections from earlier invocations into the same -out (same preset,
 
 Examples:
 
-icl reproduce                       # medium preset (shipped models) into out/medium
+icl reproduce                       # long preset (shipped models) into out/long
 icl reproduce -preset quick         # train and evaluate the quick preset from scratch
 icl reproduce -preset small -only E1,E3
 icl reproduce -preset small -jobs 1  # one run at a time on all cores

@@ -26,8 +26,10 @@ func TestReproduceSlurmFlags(t *testing.T) {
 	if code != 0 || stdout != "" || !strings.Contains(stderr, "nothing to submit") {
 		t.Errorf("default scale, -slurm -print: exit %d, script %q, log %s", code, stdout, stderr)
 	}
+	// At the default (long) scale E1 reads three budget branches, each of
+	// its own trunk: six tasks.
 	code, stdout, stderr = run(t, "reproduce", "-only", "E1", "-out", t.TempDir(), "-slurm", "-print", "-retrain")
-	if code != 0 || !strings.Contains(stdout, "#SBATCH --array=0-2\n") {
+	if code != 0 || !strings.Contains(stdout, "#SBATCH --array=0-5\n") {
 		t.Errorf("default scale, -slurm -print -retrain: exit %d, %s\n%s", code, stdout, stderr)
 	}
 	for _, tc := range []struct {
