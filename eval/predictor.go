@@ -120,6 +120,10 @@ func (t *Transformer) Predict(dst []float64, b *prompt.Batch) {
 			dst[lo*N+i] = float64(v)
 		}
 	}
+	// The activations (tens of MB at a chunk of 64) go back to the heap:
+	// an experiment holds many models (E1B thirteen), each predicting in
+	// turn.
+	t.Model.Release()
 }
 
 // Baseline adapts a baseline.Predictor; prompts are predicted in parallel.
