@@ -385,6 +385,26 @@ func (e *env) budgetFigure(title string, r *eval.SettingResult, ss []*budgetSeri
 			f.HLines = append(f.HLines, plot.HLine{Y: m, Name: k.name, Dashed: true})
 		}
 	}
+	// The axis ends just above every value and band drawn: without a zero
+	// predictor's line, the error ceiling (plot.Figure) would take the
+	// largest baseline for it and cut off the models (on dense prompts,
+	// lasso's 0.03 against the mixtures' 0.1).
+	top := 0.0
+	for _, s := range f.Series {
+		for _, v := range slices.Concat(s.Y, s.Hi) {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				top = max(top, v)
+			}
+		}
+	}
+	for _, h := range f.HLines {
+		if !math.IsNaN(h.Y) && !math.IsInf(h.Y, 0) {
+			top = max(top, h.Y)
+		}
+	}
+	if top > 0 {
+		f.YMax = 1.05 * top
+	}
 	return f
 }
 

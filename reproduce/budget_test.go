@@ -166,5 +166,13 @@ func TestE1BMicro(t *testing.T) {
 		if len(f.F.Series) != 3 || len(f.F.Series[0].X) != 4 {
 			t.Errorf("figure %s: %d series, %d budgets", f.Name, len(f.F.Series), len(f.F.Series[0].X))
 		}
+		// Every model's value is on the axis (no error ceiling cuts it).
+		for _, sr := range f.F.Series {
+			for _, y := range sr.Y {
+				if !(y <= f.F.YMax) {
+					t.Errorf("figure %s: %s at %g above the axis's top %g", f.Name, sr.Name, y, f.F.YMax)
+				}
+			}
+		}
 	}
 }
