@@ -366,6 +366,13 @@ func e1bTrendTable(rs *eval.SettingResult, mixes []*budgetSeries, sp *budgetSeri
 // series, with least squares, lasso and the Bayes predictor as flat lines.
 func (e *env) budgetFigure(title string, r *eval.SettingResult, ss []*budgetSeries, p int) *plot.Figure {
 	f := &plot.Figure{Title: title, XLabel: "training budget (steps before the cooldown)", YLabel: "normalized error", LogX: true, ZeroBased: true}
+	for _, s := range ss { // every budget labelled on the axis
+		for _, b := range s.budgets {
+			if !slices.Contains(f.XTicks, float64(b)) {
+				f.XTicks = append(f.XTicks, float64(b))
+			}
+		}
+	}
 	for _, s := range ss {
 		var x, y, lo, hi []float64
 		for i, role := range s.roles {

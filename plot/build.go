@@ -160,6 +160,13 @@ func (f *Figure) newPlot() *gplot.Plot {
 		p.Y.Scale = gplot.LogScale{}
 		p.Y.Tick.Marker = logTicks{}
 	}
+	if len(f.XTicks) > 0 {
+		ts := make(gplot.ConstantTicks, len(f.XTicks))
+		for i, x := range f.XTicks {
+			ts[i] = gplot.Tick{Value: x, Label: FormatNumber(x)}
+		}
+		p.X.Tick.Marker = ts
+	}
 	return p
 }
 

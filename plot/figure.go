@@ -141,6 +141,9 @@ type Figure struct {
 	// labelled at 1, 2 and 5 times powers of ten over up to two decades
 	// (E6's frequencies 0.1 to 7), at powers of ten beyond.
 	LogX, LogY bool
+	// XTicks, when set, are the x axis's labelled ticks (e.g. the budgets
+	// a figure's points lie at), in place of the automatic ones.
+	XTicks     []float64
 	YMin, YMax float64 // y-axis clip; 0 means automatic (on LogY, YMin > 0 sets the floor)
 	ZeroBased  bool    // linear y axis always includes 0 (errors)
 
@@ -333,6 +336,11 @@ func (f *Figure) validate() error {
 	}
 	if f.YMin != 0 && f.YMax != 0 && f.YMin >= f.YMax {
 		return fmt.Errorf("plot: figure %q: YMin = %g must be below YMax = %g", f.Title, f.YMin, f.YMax)
+	}
+	for _, x := range f.XTicks {
+		if !f.okX(x) {
+			return fmt.Errorf("plot: figure %q: x tick %g is not on the x axis", f.Title, x)
+		}
 	}
 	if f.LogY && (f.YMin < 0 || f.YMax < 0) {
 		return fmt.Errorf("plot: figure %q: LogY needs YMin, YMax >= 0 (0 = automatic), got %g, %g", f.Title, f.YMin, f.YMax)

@@ -122,3 +122,28 @@ func TestNiceTicksCompact(t *testing.T) {
 		}
 	}
 }
+
+// XTicks label the x axis at exactly their values (a budget axis: 4e5 is
+// labelled, which the automatic log ticks over less than a decade skip), and
+// a tick off a log axis is refused.
+func TestXTicks(t *testing.T) {
+	f := Figure{LogX: true, XTicks: []float64{5e4, 1e5, 2e5, 4e5},
+		Series: []Series{{Name: "a", X: []float64{5e4, 1e5, 2e5, 4e5}, Y: []float64{0.4, 0.2, 0.1, 0.05}}}}
+	b, err := f.Render("svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := svgText(t, b)
+	for _, want := range []string{"5e4", "1e5", "2e5", "4e5"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("x tick %s not labelled: %q", want, text)
+		}
+	}
+	if strings.Contains(text, "3e5") {
+		t.Errorf("a tick beside XTicks is labelled: %q", text)
+	}
+	f.XTicks = []float64{0, 1e5}
+	if _, err := f.Render("svg"); err == nil || !strings.Contains(err.Error(), "x tick 0") {
+		t.Errorf("an x tick of 0 on a log axis: err = %v", err)
+	}
+}
