@@ -384,6 +384,9 @@ func (e *env) budgetFigure(title string, r *eval.SettingResult, ss []*budgetSeri
 			x, y, lo, hi = append(x, float64(s.budgets[i])), append(y, m), append(lo, l), append(hi, h)
 		}
 		name := strings.TrimSuffix(e.label(s.last()), ", "+budgetText(s.budgets[len(s.budgets)-1]))
+		if strings.HasPrefix(s.prefix, "mix") { // the mixtures by seed, as the checks name them
+			name = fmt.Sprintf("mixture, seed %d", s.seed)
+		}
 		f.Series = append(f.Series, plot.Series{Name: name, X: x, Y: y, Lo: lo, Hi: hi, Role: plot.RoleModel})
 	}
 	for _, k := range []struct{ key, name string }{{keyLeastSquares, "least squares"}, {keyLassoBest, "lasso (best alpha)"}, {keyBayes, "Bayes-optimal"}} {

@@ -166,6 +166,9 @@ func TestE1BMicro(t *testing.T) {
 		if len(f.F.Series) != 3 || len(f.F.Series[0].X) != 4 {
 			t.Errorf("figure %s: %d series, %d budgets", f.Name, len(f.F.Series), len(f.F.Series[0].X))
 		}
+		if want := fmt.Sprintf("mixture, seed %d", seed1); f.F.Series[0].Name != want || f.F.Series[1].Name != "mixture, seed 5" {
+			t.Errorf("figure %s: series %q and %q, want %q and \"mixture, seed 5\"", f.Name, f.F.Series[0].Name, f.F.Series[1].Name, want)
+		}
 		// Every model's value is on the axis (no error ceiling cuts it).
 		for _, sr := range f.F.Series {
 			for _, y := range sr.Y {
