@@ -174,7 +174,9 @@ func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d,
 		acc := 0.0
 		for i, y := range ys[:n] {
 			l[i] = acc
-			lmax[i] = max5(lmax[i], acc, acc, acc, acc)
+			if acc > lmax[i] {
+				lmax[i] = acc
+			}
 			acc -= sq(y-f[i])*inv[m] + lg[m]
 		}
 	}

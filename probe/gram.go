@@ -18,39 +18,39 @@ func gramUpper(c []float64, ldc int, a []float64, lda, k, p int, alpha float64) 
 	if len(c) < (p-1)*ldc+p || (k > 0 && len(a) < (k-1)*lda+p) {
 		panic("probe: gramUpper: short c or a")
 	}
-	p4, p16 := 0, 0
+	// Without AVX-512 (p4 = 0, rest = p) the plain-Go loop at the end does
+	// every element.
+	p4, p16, rest := 0, 0, p
 	if useGramAVX512 && k > 0 {
-		p4, p16 = p&^3, p&^15
+		p4, p16, rest = p&^3, p&^15, p&^15
 		for i0 := 0; i0 < p4; i0 += 4 {
 			for j0 := i0 &^ 15; j0 < p16; j0 += 16 {
 				gramBlockAVX512(&c[i0*ldc+j0], ldc, &a[i0], &a[j0], lda, k, alpha)
 			}
 		}
-	}
-	// The columns past the blocks, 32 or 8 rows at a time.
-	var col [32]float64
-	for j := p16; j < p && useGramAVX512 && k > 0; j++ {
-		done := 0 // rows of column j done by the vector kernel
-		for done+8 <= j+1 {
-			blocks := 1
-			if done+32 <= j+1 {
-				blocks = 4
+		// The columns past the blocks, 32 or 8 rows at a time.
+		var col [32]float64
+		for j := p16; j < p; j++ {
+			done := 0 // rows of column j done by the vector kernel
+			for done+8 <= j+1 {
+				blocks := 1
+				if done+32 <= j+1 {
+					blocks = 4
+				}
+				gramColAVX512(&col[0], &a[done], &a[j], lda, k, blocks, alpha)
+				for r := range 8 * blocks {
+					c[(done+r)*ldc+j] = col[r]
+				}
+				done += 8 * blocks
 			}
-			gramColAVX512(&col[0], &a[done], &a[j], lda, k, blocks, alpha)
-			for r := range 8 * blocks {
-				c[(done+r)*ldc+j] = col[r]
+			for i := done; i <= j; i++ {
+				c[i*ldc+j] = gramAt(a, lda, k, i, j, alpha)
 			}
-			done += 8 * blocks
 		}
-		for i := done; i <= j; i++ {
-			c[i*ldc+j] = gramAt(a, lda, k, i, j, alpha)
-		}
 	}
-	for i := 0; i < p; i++ {
-		for j := i; j < p; j++ {
-			if (i < p4 && j < p16) || (useGramAVX512 && k > 0 && j >= p16) {
-				continue // done above
-			}
+	// Rows p4.. of the block columns, below the last full 4-row block.
+	for i := p4; i < rest; i++ {
+		for j := i; j < rest; j++ {
 			c[i*ldc+j] = gramAt(a, lda, k, i, j, alpha)
 		}
 	}
