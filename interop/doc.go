@@ -18,7 +18,9 @@
 //     'icl probe”s streams equal to them to 1e-5.
 //   - torch_train.py (by hand only: minutes) trains that module on dense
 //     linear regression with Garg et al.'s initialisation, to compare icl's
-//     learning curve with PyTorch's at the same sizes and learning rate.
+//     learning curve with PyTorch's at the same sizes and learning rate;
+//     with --precision bf16 under torch.autocast, to compare how far bf16
+//     products move each (docs/pilot/dense_d5_*.yaml are icl's runs).
 //
 // Both scripts also run by hand, e.g.
 //

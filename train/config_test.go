@@ -199,3 +199,20 @@ func TestGivenValuesKept(t *testing.T) {
 		t.Errorf("config.yaml does not keep beta1: 0:\n%s", saved)
 	}
 }
+
+// The configs that docs/scale.md cites (docs/pilot) load and validate, so that
+// the runs it reports can be trained again as written.
+func TestPilotConfigsLoad(t *testing.T) {
+	paths, err := filepath.Glob("../docs/pilot/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) < 8 {
+		t.Fatalf("docs/pilot holds %d configs, want the 8 or more that docs/scale.md cites", len(paths))
+	}
+	for _, p := range paths {
+		if _, err := LoadConfig(p); err != nil {
+			t.Error(err)
+		}
+	}
+}
