@@ -236,6 +236,11 @@ type bf16Call struct {
 	m, n, kq int
 	ab, bb   []uint32
 	rsa, csa int
+	// a32, when not nil, is A (m, k) itself, row stride lda: each block of
+	// tiles converts its own rows into a buffer of its goroutine
+	// (blockRows), ab is unused, and rsa, csa are kq, 1.
+	a32      []float32
+	lda, k   int
 	nPad     int
 	c        []float32
 	ldc      int
@@ -270,8 +275,31 @@ func gemmBF16(transA, transB bool, m, n, k int, a []float32, lda int, b []float3
 		}
 	}
 
+	// Tiles, in blocks of mcT x ncT that goroutines claim one at a time;
+	// each block runs through the K blocks in order.
+	mt, nt := mPad/bf16MR, nPad/bf16NR
+	g.mt, g.nt = mt, nt
+	g.mcT, g.ncT = 12, 16
+	if t > 1 && 2*m*n*k >= parThreshold {
+		for ceilDiv(mt, g.mcT)*ceilDiv(nt, g.ncT) < 4*t && g.mcT > 2 {
+			g.mcT = (g.mcT + 1) / 2
+		}
+		for ceilDiv(mt, g.mcT)*ceilDiv(nt, g.ncT) < 4*t && g.ncT > 2 {
+			g.ncT = (g.ncT + 1) / 2
+		}
+	}
+	g.tilesN = ceilDiv(nt, g.ncT)
+
 	// op(A) into pairs.
-	if !transA { // (m, k): each row's pairs are contiguous; row i at ab[i*kq:]
+	if !transA && g.tilesN == 1 {
+		// One block across N: each block of tiles converts its own rows
+		// of A (blockRows) right before it uses them, so that their pairs
+		// stay in the cache (at most lazyRowBytes of them, with the
+		// tile rows of a block cut to fit); no row is converted twice.
+		g.rsa, g.csa = kq, 1
+		g.a32, g.lda, g.k = a, lda, k
+		g.mcT = max(1, min(g.mcT, lazyRowBytes/(4*kq*bf16MR)))
+	} else if !transA { // (m, k): each row's pairs are contiguous; row i at ab[i*kq:]
 		g.rsa, g.csa = kq, 1
 		par(m, m*k, func(lo, hi int) {
 			if lda == k && k%2 == 0 { // the rows' pairs are one run of pairs: one call
@@ -286,21 +314,13 @@ func gemmBF16(transA, transB bool, m, n, k int, a []float32, lda int, b []float3
 	} else { // stored (k, m): rows 2q and 2q+1 make pair row q, at ab[q*mPad:]
 		g.rsa, g.csa = 1, mPad
 		par(kq, m*k, func(lo, hi int) {
-			for q := lo; q < hi; q++ {
-				row := g.ab[q*mPad : (q+1)*mPad]
-				pairRows(row, a[2*q*lda:], rowOrNil(a, (2*q+1)*lda, 2*q+1 < k), m)
-				clear(row[m:])
-			}
+			pairRowsRange(g.ab, mPad, a, lda, lo, hi, m, k)
 		})
 	}
 	// op(B) into a kq x nPad pair matrix.
 	if !transB { // (k, n): rows 2q and 2q+1 make pair row q
 		par(kq, n*k, func(lo, hi int) {
-			for q := lo; q < hi; q++ {
-				row := g.bb[q*nPad : (q+1)*nPad]
-				pairRows(row, b[2*q*ldb:], rowOrNil(b, (2*q+1)*ldb, 2*q+1 < k), n)
-				clear(row[n:])
-			}
+			pairRowsRange(g.bb, nPad, b, ldb, lo, hi, n, k)
 		})
 	} else { // stored (n, k): row j holds column j's pairs, written nPad apart
 		// bf16Cols columns at a time, their pairs transposed through tmp so
@@ -329,20 +349,6 @@ func gemmBF16(transA, transB bool, m, n, k int, a []float32, lda int, b []float3
 		})
 	}
 
-	// Tiles, in blocks of mcT x ncT that goroutines claim one at a time;
-	// each block runs through the K blocks in order.
-	mt, nt := mPad/bf16MR, nPad/bf16NR
-	g.mt, g.nt = mt, nt
-	g.mcT, g.ncT = 12, 16
-	if t > 1 && 2*m*n*k >= parThreshold {
-		for ceilDiv(mt, g.mcT)*ceilDiv(nt, g.ncT) < 4*t && g.mcT > 2 {
-			g.mcT = (g.mcT + 1) / 2
-		}
-		for ceilDiv(mt, g.mcT)*ceilDiv(nt, g.ncT) < 4*t && g.ncT > 2 {
-			g.ncT = (g.ncT + 1) / 2
-		}
-	}
-	g.tilesN = ceilDiv(nt, g.ncT)
 	blocks := ceilDiv(mt, g.mcT) * g.tilesN
 	if t > 1 && 2*m*n*k >= parThreshold {
 		run(blocks, 1, g.blocks)
@@ -351,22 +357,42 @@ func gemmBF16(transA, transB bool, m, n, k int, a []float32, lda int, b []float3
 	}
 }
 
-// rowOrNil returns x[off:] when ok, else nil (the zero row past an odd k).
-func rowOrNil(x []float32, off int, ok bool) []float32 {
-	if !ok {
-		return nil
+// pairRowsRange sets pair rows [lo, hi) of dst (row stride ld, w values and
+// zeros to ld) from the rows of x (k of them, w values each, row stride ldx):
+// pair row q holds rows 2q and 2q+1, and zeros for row k when k is odd.
+func pairRowsRange(dst []uint32, ld int, x []float32, ldx, lo, hi, w, k int) {
+	full := min(hi, k/2) // pair rows with both rows in x
+	if full > lo {
+		pairRowsN(dst[lo*ld:], ld, x[2*lo*ldx:], ldx, full-lo, w)
 	}
-	return x[off:]
+	for q := max(lo, full); q < hi; q++ { // the last pair row of an odd k
+		pairRows(dst[q*ld:], x[2*q*ldx:], nil, w)
+	}
+	if w < ld {
+		for q := lo; q < hi; q++ {
+			clear(dst[q*ld+w : (q+1)*ld])
+		}
+	}
 }
 
 // blocks runs tile blocks [lo, hi).
 func (g *bf16Call) blocks(lo, hi int) {
 	var tmp [bf16MR * bf16NR]float32
 	mt, nt := g.mt, g.nt
+	var rows *[]uint32
+	if g.a32 != nil {
+		rows = bf16Rows.Get().(*[]uint32)
+		defer bf16Rows.Put(rows)
+	}
 	for blk := lo; blk < hi; blk++ {
 		bm, bn := blk/g.tilesN, blk%g.tilesN
 		i0, i1 := bm*g.mcT, min((bm+1)*g.mcT, mt)
 		j0, j1 := bn*g.ncT, min((bn+1)*g.ncT, nt)
+		ab, row0 := g.ab, 0 // tile row r's pairs at ab[(r-row0)*rsa:]
+		if g.a32 != nil {
+			row0 = i0 * bf16MR
+			ab = g.blockRows(rows, row0, i1*bf16MR)
+		}
 		acc0 := g.beta == 1
 		if g.init != nil {
 			g.init(g.c, g.ldc, i0*bf16MR, min(i1*bf16MR, g.m), j0*bf16NR, min(j1*bf16NR, g.n))
@@ -382,7 +408,7 @@ func (g *bf16Call) blocks(lo, hi int) {
 				for it := i0; it < i1; it++ {
 					row := it * bf16MR
 					mv := min(bf16MR, g.m-row)
-					ap := g.ab[row*g.rsa+q0*g.csa:]
+					ap := ab[(row-row0)*g.rsa+q0*g.csa:]
 					if mv == bf16MR && nv == bf16NR {
 						g.micro(nq, ap, bp, g.c[row*g.ldc+col:], g.ldc, acc)
 						continue
@@ -403,6 +429,31 @@ func (g *bf16Call) blocks(lo, hi int) {
 			}
 		}
 	}
+}
+
+// lazyRowBytes bounds the pair rows of A that a block of tiles converts at
+// once, so that they stay in L1 beside a panel of B.
+const lazyRowBytes = 16 << 10
+
+// bf16Rows holds a goroutine's pair rows of A for one block of tiles.
+var bf16Rows = sync.Pool{New: func() any { return new([]uint32) }}
+
+// blockRows converts rows [r0, r1) of A (a32; rows past m are zero) into
+// pairs in *buf, row r at (r-r0)*kq, and returns them.
+func (g *bf16Call) blockRows(buf *[]uint32, r0, r1 int) []uint32 {
+	kq, k := g.kq, g.k
+	*buf = grow(*buf, (r1-r0)*kq)
+	ab := *buf
+	mv := min(r1, g.m)
+	if g.lda == k && k%2 == 0 { // the rows' pairs are one run of pairs: one call
+		pairCols(ab[:(mv-r0)*kq], g.a32[r0*k:mv*k], (mv-r0)*k)
+	} else {
+		for i := r0; i < mv; i++ {
+			pairCols(ab[(i-r0)*kq:(i-r0+1)*kq], g.a32[i*g.lda:], k)
+		}
+	}
+	clear(ab[(mv-r0)*kq:])
+	return ab
 }
 
 func (g *bf16Call) micro(kq int, a, b []uint32, c []float32, ldc int, acc bool) {

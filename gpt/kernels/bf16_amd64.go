@@ -17,6 +17,9 @@ func kernBF16AVX512(kq int, a *uint32, rsa, csa int, b *uint32, rsb int, c *floa
 func pairRowsAVX512(dst *uint32, r0, r1 *float32, n int)
 
 //go:noescape
+func pairRowsNAVX512(dst *uint32, ldd int, src *float32, lds, rows, n int)
+
+//go:noescape
 func pairColsAVX512(dst *uint32, r *float32, kq int)
 
 // microBF16 runs the assembly bf16 micro-kernel; the caller guarantees that
@@ -46,6 +49,28 @@ func pairRows(dst []uint32, r0, r1 []float32, n int) {
 			pairRowsGo(dst[v:], r0[v:], nil, n-v)
 		} else {
 			pairRowsGo(dst[v:], r0[v:], r1[v:], n-v)
+		}
+	}
+}
+
+// pairRowsN sets, for r < rows, dst[r*ldd:r*ldd+n] to the pairs of rows 2r
+// and 2r+1 of src (row stride lds), as pairRows does row by row, in one
+// assembly call where the CPU has AVX512-BF16.
+func pairRowsN(dst []uint32, ldd int, src []float32, lds, rows, n int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	v := 0
+	if hasAVX512BF16 {
+		v = n &^ 15
+		if v > 0 {
+			_, _ = dst[(rows-1)*ldd+v-1], src[(2*rows-1)*lds+v-1]
+			pairRowsNAVX512(&dst[0], ldd, &src[0], lds, rows, v)
+		}
+	}
+	if v < n {
+		for r := 0; r < rows; r++ {
+			pairRowsGo(dst[r*ldd+v:], src[2*r*lds+v:], src[(2*r+1)*lds+v:], n-v)
 		}
 	}
 }

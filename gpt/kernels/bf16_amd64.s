@@ -260,6 +260,45 @@ DATA interleave<>+56(SB)/4, $0x001e000e
 DATA interleave<>+60(SB)/4, $0x001f000f
 GLOBL interleave<>(SB), RODATA|NOPTR, $64
 
+// func pairRowsNAVX512(dst *uint32, ldd int, src *float32, lds, rows, n int)
+//
+// For r < rows, dst[r*ldd+j] = bf16(src[2r*lds+j]) | bf16(src[(2r+1)*lds+j]) << 16
+// for j < n: pairRowsAVX512 over many pair rows in one call. rows >= 1, n a
+// positive multiple of 16.
+TEXT ·pairRowsNAVX512(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), R8
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), R9
+	MOVQ rows+32(FP), R10
+	MOVQ n+40(FP), R11
+	VMOVDQU16 interleave<>(SB), Z31
+	SHLQ $2, R8  // ldd in bytes
+	SHLQ $2, R9  // lds in bytes
+	SHRQ $4, R11 // vectors per row
+pairRowsN_row:
+	MOVQ SI, AX
+	LEAQ (SI)(R9*1), BX
+	MOVQ DI, DX
+	MOVQ R11, CX
+pairRowsN_loop:
+	VMOVUPS (AX), Z0
+	VMOVUPS (BX), Z1
+	BYTE $0x62; BYTE $0xf2; BYTE $0x77; BYTE $0x48; BYTE $0x72; BYTE $0xd0 // VCVTNE2PS2BF16 Z0, Z1, Z2
+	VPERMW Z2, Z31, Z2
+	VMOVDQU32 Z2, (DX)
+	ADDQ $64, AX
+	ADDQ $64, BX
+	ADDQ $64, DX
+	DECQ CX
+	JNE pairRowsN_loop
+	LEAQ (SI)(R9*2), SI
+	ADDQ R8, DI
+	DECQ R10
+	JNE pairRowsN_row
+	VZEROUPPER
+	RET
+
 // func pairColsAVX512(dst *uint32, r *float32, kq int)
 //
 // dst[q] = bf16(r[2q]) | bf16(r[2q+1]) << 16 for q < kq, kq a multiple of 16:

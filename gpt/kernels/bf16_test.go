@@ -116,6 +116,27 @@ func TestPairConversions(t *testing.T) {
 	}
 }
 
+// pairRowsN is pairRowsGo row by row, for padded strides and widths with
+// and without a tail past the vectors.
+func TestPairRowsN(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for _, s := range [][4]int{{1, 16, 16, 16}, {3, 17, 20, 19}, {5, 64, 64, 70}, {2, 5, 8, 7}, {4, 48, 50, 64}} {
+		rows, n, ldd, lds := s[0], s[1], s[2], s[3]
+		src := make([]float32, 2*rows*lds)
+		for i := range src {
+			src[i] = math.Float32frombits(rnd.Uint32())
+		}
+		got, want := make([]uint32, rows*ldd), make([]uint32, rows*ldd)
+		pairRowsN(got, ldd, src, lds, rows, n)
+		for r := 0; r < rows; r++ {
+			pairRowsGo(want[r*ldd:], src[2*r*lds:], src[(2*r+1)*lds:], n)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("pairRowsN %v: %x, want %x", s, got, want)
+		}
+	}
+}
+
 var bf16Kernels = []string{"ref", "go", "avx2", "avx512"} // avx512 runs VDPBF16PS where the CPU has it
 
 // bf16Problem is a problem whose products are checked against the float64
