@@ -81,14 +81,15 @@ in). Set ICL_GEMM=go|avx2|avx512|ref to time another kernel.
 
 -precision fp32,bf16 times every preset at both precisions of train.precision
 (bf16: the blocks' matrix products with bf16 operands and float32 sums) in one
-run, with bf16's time per step as a share of fp32's, and GEMM tables for both.
+run, with bf16's time per step as a share of fp32's, and GEMM tables for both
+with bf16's speed-up per shape (a bf16/fp32 row under each shape's two).
 Without AVX512-BF16 the bf16 products run in plain Go (same bits, much slower).
 `,
 	setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 		names := fs.String("presets", benchDefault, "comma-separated presets to time")
 		threads := fs.Int("threads", 0, fmt.Sprintf("engine goroutines for every preset (0: the preset's own; at most %d per core)", benchThreadsPerCore))
 		batch := fs.Int("batch", 64, "prompts per step")
-		dur := fs.Duration("time", 3*time.Second, "minimum time spent timing each preset")
+		dur := fs.Duration("time", 3*time.Second, "minimum time spent timing each preset (and a tenth of it each GEMM)")
 		noGemm := fs.Bool("nogemm", false, "skip the GEMM shape table")
 		precs := fs.String("precision", "fp32", "comma-separated precisions to time: fp32, bf16")
 		return func(ctx context.Context, e *env) error {
@@ -206,14 +207,21 @@ Without AVX512-BF16 the bf16 products run in plain Go (same bits, much slower).
 				m := *batch * 2 * p.cfg.Points
 				restore := onThreads(p.threads)
 				for _, kn := range [][2]int{{c, 3 * c}, {c, c}, {c, 4 * c}, {4 * c, c}} {
+					rate := map[gpt.Precision][3]float64{}
 					for _, prec := range ps {
 						if ctx.Err() != nil {
 							restore()
 							return ctx.Err()
 						}
-						fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t\n", p.name, prec, m, kn[0], kn[1],
-							gemmRate(prec, false, true, m, kn[1], kn[0]), gemmRate(prec, false, false, m, kn[1], kn[0]),
-							gemmRate(prec, true, false, kn[1], kn[0], m))
+						gt := *dur / 10 // each product timed for a tenth of -time (3 runs at least)
+						r := [3]float64{gemmRate(prec, false, true, m, kn[1], kn[0], gt), gemmRate(prec, false, false, m, kn[1], kn[0], gt),
+							gemmRate(prec, true, false, kn[1], kn[0], m, gt)}
+						rate[prec] = r
+						fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t\n", p.name, prec, m, kn[0], kn[1], r[0], r[1], r[2])
+					}
+					if len(ps) > 1 { // bf16's speed-up on the shape, from the two rows above
+						f, b := rate[gpt.FP32], rate[gpt.BF16]
+						fmt.Fprintf(tw, "%s\tbf16/fp32\t%d\t%d\t%d\t%.2fx\t%.2fx\t%.2fx\t\n", p.name, m, kn[0], kn[1], b[0]/f[0], b[1]/f[1], b[2]/f[2])
 					}
 				}
 				restore()
@@ -250,8 +258,9 @@ func timeOn(p benchPreset, prec gpt.Precision, batch int, dur time.Duration) (tr
 }
 
 // gemmRate returns the GFLOP/s of the product at precision prec (Gemm or
-// GemmBF16) for C(m,n) (+)= op(A)(m,k) op(B)(k,n).
-func gemmRate(prec gpt.Precision, transA, transB bool, m, n, k int) float64 {
+// GemmBF16) for C(m,n) (+)= op(A)(m,k) op(B)(k,n), timed over at least
+// minTime and 3 runs.
+func gemmRate(prec gpt.Precision, transA, transB bool, m, n, k int, minTime time.Duration) float64 {
 	gemm := kernels.Gemm
 	if prec == gpt.BF16 {
 		gemm = kernels.GemmBF16
@@ -276,7 +285,7 @@ func gemmRate(prec gpt.Precision, transA, transB bool, m, n, k int) float64 {
 	gemm(transA, transB, m, n, k, a, lda, b, ldb, 0, c, n)
 	reps := 0
 	start := time.Now()
-	for reps < 3 || time.Since(start) < 300*time.Millisecond {
+	for reps < 3 || time.Since(start) < minTime {
 		gemm(transA, transB, m, n, k, a, lda, b, ldb, 1, c, n)
 		reps++
 	}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -1056,5 +1057,48 @@ func TestHelpListsRegisteredExperiments(t *testing.T) {
 	code, out, _ := run(t, "help", "reproduce")
 	if code != 0 || !strings.Contains(out, "EHELP") || !strings.Contains(out, "registered by a test only") {
 		t.Errorf("help reproduce does not list a registered experiment:\n%s", out)
+	}
+}
+
+// With both precisions, the GEMM table puts under each shape's fp32 and bf16
+// rows the ratio of the two, column by column.
+func TestBenchGemmRatioRow(t *testing.T) {
+	code, stdout, stderr := run(t, "bench", "-presets", "quick", "-precision", "fp32,bf16", "-time", "20ms")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var fp32, bf16 []float64
+	rows := 0
+	for _, line := range strings.Split(stdout, "\n") {
+		f := strings.Fields(line)
+		if len(f) != 8 || f[0] != "quick" {
+			continue
+		}
+		var v []float64
+		for _, s := range f[5:] {
+			x, err := strconv.ParseFloat(strings.TrimSuffix(s, "x"), 64)
+			if err != nil {
+				t.Fatalf("%q: %v", line, err)
+			}
+			v = append(v, x)
+		}
+		switch f[1] {
+		case "fp32":
+			fp32 = v
+		case "bf16":
+			bf16 = v
+		case "bf16/fp32":
+			rows++
+			for i := range v {
+				// the ratio's own rounding, and the rates' (to 0.05) carried into it
+				want := bf16[i] / fp32[i]
+				if tol := 0.005 + want*(0.05/bf16[i]+0.05/fp32[i]); math.Abs(v[i]-want) > tol {
+					t.Errorf("%q: column %d is %.2f, want bf16/fp32 = %.3f", line, i, v[i], want)
+				}
+			}
+		}
+	}
+	if rows != 4 {
+		t.Errorf("%d bf16/fp32 rows in the GEMM table, want one per shape (4):\n%s", rows, stdout)
 	}
 }
