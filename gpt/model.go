@@ -193,6 +193,14 @@ func (m *Model) ensure(B, N int) {
 	m.B, m.N = B, N
 }
 
+// Replica returns a model that shares m's parameters (Params and W, which it
+// only reads) and precision, with no gradients and activations of its own:
+// replicas predict concurrently, each on its own goroutine, while nothing
+// changes the parameters. It cannot train (Backward needs gradients).
+func (m *Model) Replica() *Model {
+	return &Model{Cfg: m.Cfg, Params: m.Params, W: m.W, Precision: m.Precision}
+}
+
 // Release frees the activation buffer (the next Forward allocates it again):
 // for a model kept loaded between uses, as evaluations keep several.
 func (m *Model) Release() {
@@ -427,6 +435,9 @@ func ShowFamily(B, F, k int) []float32 {
 func (m *Model) Backward() {
 	if !m.grad {
 		panic("gpt: Backward without a Forward (Predict keeps too little for it)")
+	}
+	if m.Grads == nil {
+		panic("gpt: Backward on a Replica, which has no gradients")
 	}
 	c := m.Cfg
 	a := &m.a
