@@ -2,9 +2,6 @@ package eval
 
 import (
 	"fmt"
-	"icl/gpt/kernels"
-	"runtime"
-	"sync"
 
 	"icl/baseline"
 	"icl/gpt"
@@ -40,12 +37,8 @@ const DefaultChunk = 32
 
 // Transformer adapts a gpt.Model: float64 prompts are converted to float32 and
 // run Chunk prompts at a time, the chunks shared out over the cores
-// (GOMAXPROCS), each running whole forward passes of a gpt.Model.Replica on
-// one thread: a core's forward pass spends no time waiting for another's,
-// and its activations stay in its cache. While it predicts on more than one
-// core, the engine's goroutines (kernels.SetThreads) are 1, for any product
-// that runs meanwhile too. A Model is not safe for concurrent use, so
-// neither is a Transformer.
+// (gpt.Model.OnCores: whole forward passes on one thread per core). A Model
+// is not safe for concurrent use, so neither is a Transformer.
 type Transformer struct {
 	Label string
 	// ID is the key of the model's curve (e.g. the run's role in an
@@ -107,49 +100,28 @@ func (t *Transformer) Predict(dst []float64, b *prompt.Batch) {
 		}
 		ind = gpt.ShowFamily(chunk, F, t.Family)
 	}
-	// Chunks go to the cores in turn, each core running whole forward
-	// passes on one thread with its own copy of the activations (the
-	// parameters are shared): a prompt's prediction does not depend on
-	// the chunk or the thread that computes it.
-	nChunks := (B + chunk - 1) / chunk
-	workers := min(runtime.GOMAXPROCS(0), nChunks)
-	if workers > 1 {
-		defer kernels.SetThreads(kernels.SetThreads(1))
-	}
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		m := t.Model
-		if w > 0 {
-			m = t.Model.Replica()
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			x32 := make([]float32, chunk*N*D)
-			y32 := make([]float32, chunk*N)
-			p32 := make([]float32, chunk*N)
-			for c := w; c < nChunks; c += workers {
-				lo := c * chunk
-				hi := min(lo+chunk, B)
-				nb := hi - lo
-				for i, v := range xs[lo*N*D : hi*N*D] {
-					x32[i] = float32(v)
-				}
-				for i, v := range ys[lo*N : hi*N] {
-					y32[i] = float32(v)
-				}
-				var in []float32
-				if ind != nil {
-					in = ind[:nb*cfg.Families]
-				}
-				m.Predict(p32[:nb*N], gpt.Input{Xs: x32[:nb*N*D], Ys: y32[:nb*N], Ind: in, B: nb, N: N})
-				for i, v := range p32[:nb*N] {
-					dst[lo*N+i] = float64(v)
-				}
+	t.Model.OnCores(B, chunk, func() func(m *gpt.Model, lo, hi int) {
+		x32 := make([]float32, chunk*N*D)
+		y32 := make([]float32, chunk*N)
+		p32 := make([]float32, chunk*N)
+		return func(m *gpt.Model, lo, hi int) {
+			nb := hi - lo
+			for i, v := range xs[lo*N*D : hi*N*D] {
+				x32[i] = float32(v)
 			}
-		}()
-	}
-	wg.Wait()
+			for i, v := range ys[lo*N : hi*N] {
+				y32[i] = float32(v)
+			}
+			var in []float32
+			if ind != nil {
+				in = ind[:nb*cfg.Families]
+			}
+			m.Predict(p32[:nb*N], gpt.Input{Xs: x32[:nb*N*D], Ys: y32[:nb*N], Ind: in, B: nb, N: N})
+			for i, v := range p32[:nb*N] {
+				dst[lo*N+i] = float64(v)
+			}
+		}
+	})
 	// The activations (tens of MB at a chunk of 64) go back to the heap:
 	// an experiment holds many models (E1B thirteen), each predicting in
 	// turn.

@@ -37,8 +37,9 @@ type Streams struct {
 	x            []float32 // (layers, len(pos), B, C)
 }
 
-// Capture runs m on b, eval.DefaultChunk prompts at a time (each
-// prompt's stream is the same in any batch), and keeps its stream at
+// Capture runs m on b, eval.DefaultChunk prompts at a time, the chunks
+// shared out over the cores (gpt.Model.OnCores; each prompt's stream is the
+// same in any batch and on any core), and keeps its stream at
 // positions pos after every layer. A model with a family indicator is shown
 // family[q] for prompt q (its one-hot), or nothing when family is nil (the
 // indicator hidden). It releases m's activations when done.
@@ -49,39 +50,41 @@ func Capture(m *gpt.Model, b *prompt.Batch, pos []int, family []int) *Streams {
 	}
 	s := &Streams{layers: L1, B: b.B, C: C, pos: pos, x: make([]float32, L1*len(pos)*b.B*C)}
 	chunk := min(b.B, eval.DefaultChunk)
-	xs, ys := make([]float32, chunk*N*D), make([]float32, chunk*N)
-	preds, buf := make([]float32, chunk*N), make([]float32, chunk*N*C) // (chunk, N), (chunk, N, C)
-	var ind []float32                                                  // (chunk, F)
-	if family != nil {
-		ind = make([]float32, chunk*F)
-	}
-	for lo := 0; lo < b.B; lo += chunk {
-		n := min(chunk, b.B-lo)
-		for i, v := range b.Xs[lo*N*D : (lo+n)*N*D] {
-			xs[i] = float32(v)
-		}
-		for i, v := range b.Ys[lo*N : (lo+n)*N] {
-			ys[i] = float32(v)
-		}
-		in := gpt.Input{Xs: xs[:n*N*D], Ys: ys[:n*N], B: n, N: N}
+	m.OnCores(b.B, chunk, func() func(r *gpt.Model, lo, hi int) {
+		xs, ys := make([]float32, chunk*N*D), make([]float32, chunk*N)
+		preds, buf := make([]float32, chunk*N), make([]float32, chunk*N*C) // (chunk, N), (chunk, N, C)
+		var ind []float32                                                  // (chunk, F)
 		if family != nil {
-			clear(ind)
-			for q, f := range family[lo : lo+n] {
-				ind[q*F+f] = 1
-			}
-			in.Ind = ind[:n*F]
+			ind = make([]float32, chunk*F)
 		}
-		m.Predict(preds[:n*N], in)
-		for l := range L1 {
-			m.Stream(buf, l)
-			for j, p := range pos {
-				dst := s.x[((l*len(pos)+j)*b.B+lo)*C:]
-				for q := range n {
-					copy(dst[q*C:(q+1)*C], buf[(q*N+p)*C:(q*N+p+1)*C])
+		return func(r *gpt.Model, lo, hi int) {
+			n := hi - lo
+			for i, v := range b.Xs[lo*N*D : (lo+n)*N*D] {
+				xs[i] = float32(v)
+			}
+			for i, v := range b.Ys[lo*N : (lo+n)*N] {
+				ys[i] = float32(v)
+			}
+			in := gpt.Input{Xs: xs[:n*N*D], Ys: ys[:n*N], B: n, N: N}
+			if family != nil {
+				clear(ind)
+				for q, f := range family[lo : lo+n] {
+					ind[q*F+f] = 1
+				}
+				in.Ind = ind[:n*F]
+			}
+			r.Predict(preds[:n*N], in)
+			for l := range L1 {
+				r.Stream(buf, l)
+				for j, p := range pos {
+					dst := s.x[((l*len(pos)+j)*b.B+lo)*C:]
+					for q := range n {
+						copy(dst[q*C:(q+1)*C], buf[(q*N+p)*C:(q*N+p+1)*C])
+					}
 				}
 			}
 		}
-	}
+	})
 	m.Release()
 	return s
 }
