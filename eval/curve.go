@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+
+	"icl/internal/vecmath"
 )
 
 // Curve is a predictor's error per prompt position with an interval band.
@@ -49,14 +51,13 @@ func ICLCurve(name string, errs []float64, B, N int, level float64, boots int, r
 		return c
 	}
 	bm := make([]float64, boots*N) // (boots, N) bootstrap means
+	idx := make([]int32, B)        // one resample's prompts, in draw order
 	for k := 0; k < boots; k++ {
 		m := bm[k*N : (k+1)*N]
-		for j := 0; j < B; j++ {
-			p := r.IntN(B)
-			for i, e := range errs[p*N : (p+1)*N] {
-				m[i] += e
-			}
+		for j := range idx {
+			idx[j] = int32(r.IntN(B))
 		}
+		vecmath.AddRows(m, errs, idx, N) // m[i] += errs[p*N+i], prompt by prompt
 		for i := range m {
 			m[i] /= float64(B)
 		}
