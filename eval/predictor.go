@@ -122,7 +122,7 @@ func (t *Transformer) Predict(dst []float64, b *prompt.Batch) {
 			}
 		}
 	})
-	// The activations (tens of MB at a chunk of 64) go back to the heap:
+	// The activations (tens of MB at a chunk of 32) go back to the heap:
 	// an experiment holds many models (E1B thirteen), each predicting in
 	// turn.
 	t.Model.Release()

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"icl/eval"
@@ -174,7 +175,7 @@ func printEvalSummary(e *env, res *eval.Results) {
 // baselines on them, and lasso's predictions at each of its alphas (one
 // setting at a time: only its curves are kept), doubled for the garbage
 // collector's headroom (GOGC=100 lets the heap reach twice what is live);
-// the model with its activations for a chunk of prompts; a curve's bootstrap
+// the model with its activations for a chunk of prompts on each core; a curve's bootstrap
 // means, (boots, N) float64; and the Monte Carlo Bayes predictor's samples.
 func checkEvalMemory(cfg *train.Config, prompts, boots, mc int) error {
 	B, N, D := float64(prompts), float64(cfg.Data.Points), float64(cfg.Data.Dim)
@@ -182,8 +183,8 @@ func checkEvalMemory(cfg *train.Config, prompts, boots, mc int) error {
 	return memlimit.Check("evaluation",
 		memlimit.Part{What: "a setting's prompts, predictions and errors", Bytes: 2 * 8 * B * N * (2*(D+1) + 2*12 + 8),
 			Settings: fmt.Sprintf("-prompts = %d, with the model's data.points = %d and data.dim = %d", prompts, cfg.Data.Points, cfg.Data.Dim)},
-		memlimit.Part{What: "the model and its activations", Bytes: 4 * (2*g.Size() + g.ActivationSize(eval.DefaultChunk, g.Points)),
-			Settings: fmt.Sprintf("model.layers = %d, model.width = %d", g.Layers, g.Width)},
+		memlimit.Part{What: "the model and its activations", Bytes: 4 * (2*g.Size() + g.ActivationSize(eval.DefaultChunk*runtime.GOMAXPROCS(0), g.Points)),
+			Settings: fmt.Sprintf("model.layers = %d, model.width = %d, a chunk of prompts on each of %d cores", g.Layers, g.Width, runtime.GOMAXPROCS(0))},
 		memlimit.Part{What: "a curve's bootstrap means", Bytes: 8 * float64(boots) * (N + 1),
 			Settings: fmt.Sprintf("-boots = %d, with the model's data.points = %d", boots, cfg.Data.Points)},
 		mcPart(mc, cfg.Data.Points))
