@@ -130,6 +130,22 @@ def cvt2(d, hi, lo):
     return evex(0x72, 0b11, d, hi, lo, f"VCVTNE2PS2BF16 Z{lo}, Z{hi}, Z{d}")
 
 
+def pair_loop(w, label, r0, r1, dst):
+    """The loop of 16 pairs a step: rows r0 and r1 (float32) into dst (pair
+    dwords), CX steps, Z31 holding interleave<>."""
+    w(f"{label}:")
+    w(f"\tVMOVUPS ({r0}), Z0")
+    w(f"\tVMOVUPS ({r1}), Z1")
+    w(cvt2(2, 1, 0))
+    w("\tVPERMW Z2, Z31, Z2")
+    w(f"\tVMOVDQU32 Z2, ({dst})")
+    w(f"\tADDQ $64, {r0}")
+    w(f"\tADDQ $64, {r1}")
+    w(f"\tADDQ $64, {dst}")
+    w("\tDECQ CX")
+    w(f"\tJNE {label}")
+
+
 def pairrows():
     out = []
     w = out.append
@@ -145,17 +161,7 @@ def pairrows():
     w("\tVMOVDQU16 interleave<>(SB), Z31")
     w("\tSHRQ $4, CX")
     w("\tJEQ pairRows_done")
-    w("pairRows_loop:")
-    w("\tVMOVUPS (SI), Z0")
-    w("\tVMOVUPS (BX), Z1")
-    w(cvt2(2, 1, 0))
-    w("\tVPERMW Z2, Z31, Z2")
-    w("\tVMOVDQU32 Z2, (DI)")
-    w("\tADDQ $64, SI")
-    w("\tADDQ $64, BX")
-    w("\tADDQ $64, DI")
-    w("\tDECQ CX")
-    w("\tJNE pairRows_loop")
+    pair_loop(w, "pairRows_loop", "SI", "BX", "DI")
     w("pairRows_done:")
     w("\tVZEROUPPER")
     w("\tRET")
@@ -192,17 +198,7 @@ def pairrowsn():
     w("\tLEAQ (SI)(R9*1), BX")
     w("\tMOVQ DI, DX")
     w("\tMOVQ R11, CX")
-    w("pairRowsN_loop:")
-    w("\tVMOVUPS (AX), Z0")
-    w("\tVMOVUPS (BX), Z1")
-    w(cvt2(2, 1, 0))
-    w("\tVPERMW Z2, Z31, Z2")
-    w("\tVMOVDQU32 Z2, (DX)")
-    w("\tADDQ $64, AX")
-    w("\tADDQ $64, BX")
-    w("\tADDQ $64, DX")
-    w("\tDECQ CX")
-    w("\tJNE pairRowsN_loop")
+    pair_loop(w, "pairRowsN_loop", "AX", "BX", "DX")
     w("\tLEAQ (SI)(R9*2), SI")
     w("\tADDQ R8, DI")
     w("\tDECQ R10")
