@@ -262,9 +262,8 @@ func gemmBF16(transA, transB bool, m, n, k int, a []float32, lda int, b []float3
 	mPad, nPad := ceilDiv(m, bf16MR)*bf16MR, ceilDiv(n, bf16NR)*bf16NR
 	ws := bf16Pool.Get().(*bf16Workspace)
 	defer bf16Pool.Put(ws)
-	ws.a = grow(ws.a, mPad*kq)
 	ws.b = grow(ws.b, kq*nPad)
-	g := bf16Call{asm: useBF16Asm(), m: m, n: n, kq: kq, ab: ws.a, bb: ws.b, nPad: nPad,
+	g := bf16Call{asm: useBF16Asm(), m: m, n: n, kq: kq, bb: ws.b, nPad: nPad,
 		c: c, ldc: ldc, beta: beta, init: init}
 	t := Threads()
 	par := func(items, work int, fn func(lo, hi int)) {
@@ -300,7 +299,8 @@ func gemmBF16(transA, transB bool, m, n, k int, a []float32, lda int, b []float3
 		g.a32, g.lda, g.k = a, lda, k
 		g.mcT = max(1, min(g.mcT, lazyRowBytes/(4*kq*bf16MR)))
 	} else if !transA { // (m, k): each row's pairs are contiguous; row i at ab[i*kq:]
-		g.rsa, g.csa = kq, 1
+		ws.a = grow(ws.a, mPad*kq)
+		g.ab, g.rsa, g.csa = ws.a, kq, 1
 		par(m, m*k, func(lo, hi int) {
 			if lda == k && k%2 == 0 { // the rows' pairs are one run of pairs: one call
 				pairCols(g.ab[lo*kq:hi*kq], a[lo*k:hi*k], (hi-lo)*k)
@@ -312,7 +312,8 @@ func gemmBF16(transA, transB bool, m, n, k int, a []float32, lda int, b []float3
 		})
 		clear(g.ab[m*kq : mPad*kq])
 	} else { // stored (k, m): rows 2q and 2q+1 make pair row q, at ab[q*mPad:]
-		g.rsa, g.csa = 1, mPad
+		ws.a = grow(ws.a, kq*mPad)
+		g.ab, g.rsa, g.csa = ws.a, 1, mPad
 		par(kq, m*k, func(lo, hi int) {
 			pairRowsRange(g.ab, mPad, a, lda, lo, hi, m, k)
 		})
