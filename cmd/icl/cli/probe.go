@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -181,14 +182,15 @@ func checkProbeSize(B, N int, c gpt.Config, nStreams int) error {
 		return fmt.Errorf("the output arrays would take %s in memory (%d streams and readout_input, each (B, N, C) = (%d, %d, %d), 8 bytes a value until written; %s on disk), more than icl probe's %s: use fewer prompts or fewer -layers",
 			memlimit.Human(out.Bytes), nStreams, B, N, c.Width, memlimit.Human(vals*4), memlimit.Human(probeMaxBytes))
 	}
-	chunk := min(B, eval.DefaultChunk)
+	chunk, cores := min(B, eval.DefaultChunk), runtime.GOMAXPROCS(0)
 	return memlimit.Check("probing", out, memlimit.Part{What: "the model's activations",
-		Bytes:    4 * c.ActivationSize(chunk, N),
-		Settings: fmt.Sprintf("%d prompts a forward pass of N = %d points", chunk, N)})
+		Bytes:    4 * c.ActivationSize(chunk*cores, N),
+		Settings: fmt.Sprintf("%d prompts a forward pass of N = %d points, on each of %d cores", chunk, N, cores)})
 }
 
-// probeStreams runs m on b, eval.DefaultChunk prompts at a time (each
-// prompt's values are the same in any batch), and returns the float32
+// probeStreams runs m on b, eval.DefaultChunk prompts at a time, the chunks
+// shared out over the cores (gpt.Model.OnCores; each prompt's values are the
+// same in any batch and on any core), and returns the float32
 // arrays icl probe writes: stream_l (B, N, C) for each l in ls, then
 // readout_input (B, N, C) and preds (B, N), last.
 func probeStreams(ctx context.Context, m *gpt.Model, b *prompt.Batch, ls []int, family int) ([]npz.Array, error) {
@@ -206,10 +208,6 @@ func probeStreams(ctx context.Context, m *gpt.Model, b *prompt.Batch, ls []int, 
 	}
 	arrs = append(arrs, arr("readout_input", B, N, C), arr("preds", B, N))
 	chunk := min(B, eval.DefaultChunk)
-	xs := make([]float32, chunk*N*D)
-	ys := make([]float32, chunk*N)
-	preds := make([]float32, chunk*N)
-	buf := make([]float32, chunk*N*C)
 	ind := gpt.ShowFamily(chunk, F, family) // (chunk, F); nil: hidden
 	// put copies v, the values of prompts lo .. lo+len(v)/per-1, per values
 	// each, into a.
@@ -219,29 +217,38 @@ func probeStreams(ctx context.Context, m *gpt.Model, b *prompt.Batch, ls []int, 
 			dst[i] = float64(x) // exact
 		}
 	}
-	for lo := 0; lo < B; lo += chunk {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	m.OnCores(B, chunk, func() func(r *gpt.Model, lo, hi int) {
+		xs := make([]float32, chunk*N*D)
+		ys := make([]float32, chunk*N)
+		preds := make([]float32, chunk*N)
+		buf := make([]float32, chunk*N*C)
+		return func(r *gpt.Model, lo, hi int) {
+			if ctx.Err() != nil {
+				return // stopped: the rest is skipped, and the error returned below
+			}
+			n := hi - lo
+			for i, v := range b.Xs[lo*N*D : (lo+n)*N*D] {
+				xs[i] = float32(v)
+			}
+			for i, v := range b.Ys[lo*N : (lo+n)*N] {
+				ys[i] = float32(v)
+			}
+			var in []float32
+			if ind != nil {
+				in = ind[:n*F]
+			}
+			r.Predict(preds[:n*N], gpt.Input{Xs: xs[:n*N*D], Ys: ys[:n*N], Ind: in, B: n, N: N})
+			for i, l := range ls {
+				r.Stream(buf, l)
+				put(arrs[i], lo, N*C, buf[:n*N*C])
+			}
+			r.ReadoutInput(buf)
+			put(arrs[len(ls)], lo, N*C, buf[:n*N*C])
+			put(arrs[len(ls)+1], lo, N, preds[:n*N])
 		}
-		n := min(chunk, B-lo)
-		for i, v := range b.Xs[lo*N*D : (lo+n)*N*D] {
-			xs[i] = float32(v)
-		}
-		for i, v := range b.Ys[lo*N : (lo+n)*N] {
-			ys[i] = float32(v)
-		}
-		var in []float32
-		if ind != nil {
-			in = ind[:n*F]
-		}
-		m.Predict(preds[:n*N], gpt.Input{Xs: xs[:n*N*D], Ys: ys[:n*N], Ind: in, B: n, N: N})
-		for i, l := range ls {
-			m.Stream(buf, l)
-			put(arrs[i], lo, N*C, buf[:n*N*C])
-		}
-		m.ReadoutInput(buf)
-		put(arrs[len(ls)], lo, N*C, buf[:n*N*C])
-		put(arrs[len(ls)+1], lo, N, preds[:n*N])
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	m.Release()
 	return arrs, nil
