@@ -55,6 +55,18 @@ func scatterHead(dst, src []float32, T, hs, stride int, acc bool) {
 	}
 }
 
+// prefetchHead hints into the caches the rows of head bh%H of prompt bh/H
+// in x (B,T,parts*C), each of its parts (q, k, v of qkv; the one of a (B,T,C)
+// gradient): the next head's reads, issued while this head computes, so that
+// activations stored long before (the backward pass reads the forward's) come
+// from memory in the background rather than one stall at a time.
+func prefetchHead(x []float32, bh, T, C, H, parts int) {
+	b, h, hs := bh/H, bh%H, C/H
+	for p := 0; p < parts; p++ {
+		prefetchRows(x[b*T*parts*C+p*C+h*hs:], T, parts*C, hs)
+	}
+}
+
 // attScratch holds one goroutine's transposed head (hs x Tp).
 var attScratch = sync.Pool{New: func() any { return new([]float32) }}
 
@@ -173,6 +185,9 @@ func attentionForward(out, att, qkv []float32, B, T, C, H int) {
 		for bh := lo; bh < hi; bh++ {
 			b, h := bh/H, bh%H
 			base := b*T*C3 + h*hs // q of token 0; k at +C, v at +2C
+			if bh+1 < hi {
+				prefetchHead(qkv, bh+1, T, C, H, 3)
+			}
 			transposeHead(kt, qkv[base+C:], T, hs, C3, Tp)
 			v, ldv := headRows(vbuf, qkv[base+2*C:], T, hs, C3)
 			P := att[bh*T*Tp : (bh+1)*T*Tp]
@@ -224,6 +239,11 @@ func attentionBackward(dqkv, datt, dout, att, qkv []float32, B, T, C, H int, bet
 			b, h := bh/H, bh%H
 			base := b*T*C3 + h*hs
 			dy := dout[b*T*C+h*hs:] // row t at t*C
+			if n := bh + 1; n < hi {
+				prefetchHead(qkv, n, T, C, H, 3)
+				prefetchHead(dout, n, T, C, H, 1)
+				prefetchRows(att[n*T*Tp:], 1, 0, T*Tp)
+			}
 			transposeHead(vt, qkv[base+2*C:], T, hs, C3, Tp)
 			q, ldq := headRows(sb[:T*hs], qkv[base:], T, hs, C3)
 			k, ldk := headRows(sb[T*hs:2*T*hs], qkv[base+C:], T, hs, C3)
