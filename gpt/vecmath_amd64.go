@@ -17,6 +17,12 @@ func geluAVX2(out, inp *float32, n int, c *[19][8]float32)
 func geluDerivAVX2(out, deriv, inp *float32, n int, c *[19][8]float32)
 
 //go:noescape
+func geluAVX512(out, inp *float32, n int, c *[19][8]float32)
+
+//go:noescape
+func geluDerivAVX512(out, deriv, inp *float32, n int, c *[19][8]float32)
+
+//go:noescape
 func expShiftAVX2(dst, src *float32, n int, shift, scale float32, c *[19][8]float32)
 
 // vecConsts are the constants of vecmath_amd64.s, each repeated over 8 lanes, in
@@ -49,14 +55,32 @@ func geluVec(out, deriv, inp []float32) int {
 		return 0
 	}
 	_, _ = out[n-1], inp[n-1]
-	if deriv == nil {
-		geluAVX2(&out[0], &inp[0], n, vecConsts)
-	} else {
+	if deriv != nil {
 		_ = deriv[n-1]
-		geluDerivAVX2(&out[0], &deriv[0], &inp[0], n, vecConsts)
+	}
+	k := 0 // done by the 16-lane kernels: the same bits as the 8-lane ones
+	if hasAVX512 && !geluAVX2Only {
+		if k = n &^ 31; k > 0 {
+			if deriv == nil {
+				geluAVX512(&out[0], &inp[0], k, vecConsts)
+			} else {
+				geluDerivAVX512(&out[0], &deriv[0], &inp[0], k, vecConsts)
+			}
+		}
+	}
+	if k < n {
+		if deriv == nil {
+			geluAVX2(&out[k], &inp[k], n-k, vecConsts)
+		} else {
+			geluDerivAVX2(&out[k], &deriv[k], &inp[k], n-k, vecConsts)
+		}
 	}
 	return n
 }
+
+// geluAVX2Only keeps geluVec on its 8-lane kernels (for the tests that hold
+// the 16-lane ones to them).
+var geluAVX2Only = false
 
 // expShiftVec sets dst[i] = exp((src[i] - shift) * scale) for the first
 // len(src) - len(src)%8 entries with AVX2 and returns how many it did.

@@ -737,3 +737,108 @@ sb4_loop:
 	JNE sb4_loop
 	VZEROUPPER
 	RET
+
+// The GELU kernels again over 16 lanes (AVX-512 F), two vectors a step: the
+// same instructions lane for lane (VRNDSCALEPS $0 rounds as VROUNDPS $0 does;
+// the constants are broadcast from the 8-lane table), so the same bits.
+
+// EXP16(a, k, t, p) sets p = exp(a) for a already clamped; clobbers a, k, t.
+#define EXP16(a, k, t, p) \
+	VMULPS.BCST C_LOG2E, a, k \
+	VRNDSCALEPS $0, k, k \
+	VFNMADD231PS.BCST C_LN2HI, k, a \
+	VFNMADD231PS.BCST C_LN2LO, k, a \
+	VBROADCASTSS C_P7, p \
+	VFMADD213PS.BCST C_P6, a, p \
+	VFMADD213PS.BCST C_P5, a, p \
+	VFMADD213PS.BCST C_P4, a, p \
+	VFMADD213PS.BCST C_P3, a, p \
+	VFMADD213PS.BCST C_P2, a, p \
+	VFMADD213PS.BCST C_ONE, a, p \
+	VFMADD213PS.BCST C_ONE, a, p \
+	VCVTPS2DQ k, t \
+	VPADDD.BCST C_BIAS, t, t \
+	VPSLLD $23, t, t \
+	VMULPS t, p, p
+
+// GELUQ16(x, x2, a, k, t, e, q, eq): as GELUQ, x in x; leaves x^2 in x2,
+// e in e, q in q and e q in eq.
+#define GELUQ16(x, x2, a, k, t, e, q, eq) \
+	VMULPS x, x, x2 \
+	VBROADCASTSS C_2KC, a \
+	VFMADD213PS.BCST C_2K, x2, a \
+	VMULPS x, a, a \
+	VMINPS.BCST C_HI, a, a \
+	VMAXPS.BCST C_LO, a, a \
+	EXP16(a, k, t, e) \
+	VADDPS.BCST C_ONE, e, q \
+	VBROADCASTSS C_ONE, eq \
+	VDIVPS q, eq, q \
+	VMULPS q, e, eq
+
+// func geluAVX512(out, inp *float32, n int, c *[19][8]float32)
+// geluAVX2 over n a multiple of 32.
+TEXT ·geluAVX512(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), DI
+	MOVQ inp+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ c+24(FP), R8
+	SHRQ $5, CX
+	JEQ gelu16_done
+gelu16_loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z16
+	GELUQ16(Z0, Z1, Z2, Z3, Z5, Z4, Z6, Z7)
+	GELUQ16(Z16, Z17, Z18, Z19, Z21, Z20, Z22, Z23)
+	VMULPS Z0, Z7, Z8
+	VMULPS Z16, Z23, Z24
+	VMOVUPS Z8, (DI)
+	VMOVUPS Z24, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNE gelu16_loop
+gelu16_done:
+	VZEROUPPER
+	RET
+
+// GELUD16(x, x2, q, eq, g, p, s, d): from GELUQ16's outputs, g = GELU and
+// d = the derivative, as in geluDerivAVX2.
+#define GELUD16(x, x2, q, eq, g, p, s, d) \
+	VMULPS x, eq, g \
+	VBROADCASTSS C_6KC, p \
+	VFMADD213PS.BCST C_2K, x2, p \
+	VMULPS q, x, s \
+	VMULPS p, s, s \
+	VFMADD213PS eq, eq, s \
+	VMOVAPS s, d
+
+// func geluDerivAVX512(out, deriv, inp *float32, n int, c *[19][8]float32)
+// geluDerivAVX2 over n a multiple of 32.
+TEXT ·geluDerivAVX512(SB), NOSPLIT, $0-40
+	MOVQ out+0(FP), DI
+	MOVQ deriv+8(FP), DX
+	MOVQ inp+16(FP), SI
+	MOVQ n+24(FP), CX
+	MOVQ c+32(FP), R8
+	SHRQ $5, CX
+	JEQ gelud16_done
+gelud16_loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z16
+	GELUQ16(Z0, Z1, Z2, Z3, Z5, Z4, Z6, Z7)
+	GELUQ16(Z16, Z17, Z18, Z19, Z21, Z20, Z22, Z23)
+	GELUD16(Z0, Z1, Z6, Z7, Z8, Z9, Z10, Z11)
+	GELUD16(Z16, Z17, Z22, Z23, Z24, Z25, Z26, Z27)
+	VMOVUPS Z8, (DI)
+	VMOVUPS Z24, 64(DI)
+	VMOVUPS Z11, (DX)
+	VMOVUPS Z27, 64(DX)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	ADDQ $128, DX
+	DECQ CX
+	JNE gelud16_loop
+gelud16_done:
+	VZEROUPPER
+	RET
