@@ -182,7 +182,9 @@ func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d,
 	}
 	// The weights exp(ll - lmax) of a chunk of draws are computed at once
 	// (vecmath.Exp: math.Exp's bits), skipping those that underflow to 0,
-	// which add nothing; each position's sums then run in draw order.
+	// which add nothing; each position's sums then run in draw order
+	// (vecmath.KeepAbove and AccumulateKept: one bit per entry says which
+	// were kept).
 	num, den := grow(&sc.num, n), grow(&sc.den, n)
 	clear(num)
 	clear(den)
@@ -190,31 +192,23 @@ func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d,
 		clear(post[:n*k])
 	}
 	dl, w := grow(&sc.dl, mcChunk*n), grow(&sc.w, mcChunk*n)
-	at := grow(&sc.at, mcChunk*n) // the position i of each weight
-	end := grow(&sc.end, mcChunk) // where each draw's weights end in w
+	nb := (n + 7) / 8
+	mask := grow(&sc.mask, vecmath.MaskBytes(mcChunk, n))
 	for m0 := 0; m0 < p.M; m0 += mcChunk {
 		m1 := min(m0+mcChunk, p.M)
-		na := 0
-		for m := m0; m < m1; m++ {
-			for i, l := range ll[m*n : (m+1)*n] {
-				v := l - lmax[i]
-				dl[na], at[na] = v, int32(i)
-				if v >= expZeroBelow { // kept: na moves on
-					na++
-				}
-			}
-			end[m-m0] = na
-		}
+		na := vecmath.KeepAbove(dl, mask, ll[m0*n:m1*n], m1-m0, n, lmax, expZeroBelow)
 		vecmath.Exp(w[:na], dl[:na])
+		vecmath.AccumulateKept(num, den, w[:na], mask, fx[m0*n:m1*n], m1-m0, n)
+		if post == nil {
+			continue
+		}
 		j := 0
 		for m := m0; m < m1; m++ {
-			f := fx[m*n : (m+1)*n]
-			for ; j < end[m-m0]; j++ {
-				i := at[j]
-				num[i] += w[j] * f[i]
-				den[i] += w[j]
-				if post != nil {
-					post[int(i)*k+comp[m]] += w[j]
+			mk := mask[(m-m0)*nb : (m-m0+1)*nb]
+			for i := 0; i < n; i++ {
+				if mk[i/8]&(1<<(i%8)) != 0 {
+					post[i*k+comp[m]] += w[j]
+					j++
 				}
 			}
 		}
@@ -255,9 +249,8 @@ type mcScratch struct {
 	fx, ll, lmax []float64
 	inv, lg      []float64
 	num, den     []float64
-	dl, w        []float64 // a chunk's log-weights and weights
-	at           []int32
-	end          []int
+	dl, w        []float64 // a chunk's kept log-weights and their weights
+	mask         []uint8   // which of a chunk's entries were kept (vecmath.KeepAbove)
 	task         task.Scratch
 }
 

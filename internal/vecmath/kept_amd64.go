@@ -1,0 +1,9 @@
+//go:build amd64 && !purego
+
+package vecmath
+
+//go:noescape
+func keepAboveAVX512(dst *float64, mask *uint8, src *float64, rows, n int, shift *float64, lo float64) (kept int)
+
+//go:noescape
+func accumulateKeptAVX512(num, den, w *float64, mask *uint8, f *float64, rows, n int)
