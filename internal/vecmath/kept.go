@@ -52,43 +52,39 @@ func AccumulateKept(num, den, w []float64, mask []uint8, f []float64, rows, n in
 		return 0
 	}
 	_, _, _, _ = num[n-1], den[n-1], mask[MaskBytes(rows, n)-1], f[rows*n-1]
-	kept := 0
-	for _, b := range mask[:MaskBytes(rows, n)] {
-		kept += popcount8(b)
+	if n%8 != 0 { // no row's last mask byte may mark columns past n-1
+		nb, past := (n+7)/8, uint8(0xff)<<(n%8)
+		for r := nb - 1; r < MaskBytes(rows, n); r += nb {
+			if mask[r]&past != 0 {
+				panic("vecmath: AccumulateKept: mask marks a column past the row's end")
+			}
+		}
 	}
-	if kept > len(w) {
-		panic("vecmath: AccumulateKept: mask marks more entries than there are weights")
+	if hasAVX512 && len(w) > 0 {
+		used := accumulateKeptAVX512(&num[0], &den[0], &w[0], len(w), &mask[0], &f[0], rows, n)
+		if used < 0 {
+			panic("vecmath: AccumulateKept: mask marks more entries than there are weights")
+		}
+		return used
 	}
-	if kept == 0 {
-		return 0
-	}
-	if hasAVX512 {
-		accumulateKeptAVX512(&num[0], &den[0], &w[0], &mask[0], &f[0], rows, n)
-		return kept
-	}
-	accumulateKeptGo(num, den, w, mask, f, rows, n)
-	return kept
+	return accumulateKeptGo(num, den, w, mask, f, rows, n)
 }
 
-func accumulateKeptGo(num, den, w []float64, mask []uint8, f []float64, rows, n int) {
+func accumulateKeptGo(num, den, w []float64, mask []uint8, f []float64, rows, n int) int {
 	nb := (n + 7) / 8
 	j := 0
 	for r := 0; r < rows; r++ {
 		mk, fr := mask[r*nb:(r+1)*nb], f[r*n:(r+1)*n]
 		for i := range fr {
 			if mk[i/8]&(1<<(i%8)) != 0 {
+				if j == len(w) {
+					panic("vecmath: AccumulateKept: mask marks more entries than there are weights")
+				}
 				num[i] += float64(w[j] * fr[i]) // the conversion keeps the product rounded (no fused multiply-add)
 				den[i] += w[j]
 				j++
 			}
 		}
 	}
-}
-
-func popcount8(b uint8) int {
-	c := 0
-	for ; b != 0; b &= b - 1 {
-		c++
-	}
-	return c
+	return j
 }

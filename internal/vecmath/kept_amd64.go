@@ -6,4 +6,4 @@ package vecmath
 func keepAboveAVX512(dst *float64, mask *uint8, src *float64, rows, n int, shift *float64, lo float64) (kept int)
 
 //go:noescape
-func accumulateKeptAVX512(num, den, w *float64, mask *uint8, f *float64, rows, n int)
+func accumulateKeptAVX512(num, den, w *float64, wlen int, mask *uint8, f *float64, rows, n int) (used int)

@@ -62,22 +62,133 @@ ka_next:
 	VZEROUPPER
 	RET
 
-// func accumulateKeptAVX512(num, den, w *float64, mask *uint8, f *float64, rows, n int)
+// func accumulateKeptAVX512(num, den, w *float64, wlen int, mask *uint8, f *float64, rows, n int) (used int)
 // AccumulateKept: a block's weights expanded from w into the lanes its mask
 // byte marks (zero elsewhere), then num += w f and den += w in those lanes
-// only (masked loads and stores: the other lanes are neither read nor written).
-TEXT ·accumulateKeptAVX512(SB), NOSPLIT, $0-56
+// only. Rows of up to 32 columns keep their sums in registers over all the
+// rows (AKBLOCK); longer ones load and store them per block (masked: the other
+// lanes are neither read nor written). Returns -1, having stopped, where the
+// masks mark more than wlen weights.
+TEXT ·accumulateKeptAVX512(SB), NOSPLIT, $0-72
 	MOVQ num+0(FP), DI
 	MOVQ den+8(FP), DX
 	MOVQ w+16(FP), R9
-	MOVQ mask+24(FP), R8
-	MOVQ f+32(FP), SI
-	MOVQ rows+40(FP), R11
-	MOVQ n+48(FP), R10
+	MOVQ wlen+24(FP), R14
+	LEAQ (R9)(R14*8), R14      // end of w
+	MOVQ mask+32(FP), R8
+	MOVQ f+40(FP), SI
+	MOVQ rows+48(FP), R11
+	MOVQ n+56(FP), R10
+	MOVQ R10, R13
+	SHLQ $3, R13               // row stride in bytes
+	MOVQ R10, CX
+	ANDQ $7, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	TESTQ CX, CX
+	JNE ak_tailmask
+	MOVL $0xff, AX
+ak_tailmask:
+	KMOVB AX, K2               // the lanes of a row's last block
 	ADDQ $7, R10
 	SHRQ $3, R10               // blocks a row
-	MOVQ n+48(FP), R13
-	SHLQ $3, R13               // row stride in bytes
+	MOVQ R9, R15               // start of w
+	CMPQ R10, $4
+	JGT ak_row
+	// Up to 4 blocks: sums in Z8-Z11 (num) and Z12-Z15 (den).
+	MOVL $0xff, AX
+	KMOVB AX, K3
+	MOVQ R10, BX
+	CMPQ BX, $1
+	JNE ak_ld1
+	KMOVB K2, K3
+ak_ld1:
+	VMOVUPD.Z 0(DI), K3, Z8
+	VMOVUPD.Z 0(DX), K3, Z12
+	CMPQ BX, $2
+	JLT ak_regs
+	JNE ak_ld2
+	KMOVB K2, K3
+ak_ld2:
+	VMOVUPD.Z 64(DI), K3, Z9
+	VMOVUPD.Z 64(DX), K3, Z13
+	CMPQ BX, $3
+	JLT ak_regs
+	JNE ak_ld3
+	KMOVB K2, K3
+ak_ld3:
+	VMOVUPD.Z 128(DI), K3, Z10
+	VMOVUPD.Z 128(DX), K3, Z14
+	CMPQ BX, $4
+	JLT ak_regs
+	KMOVB K2, K3
+	VMOVUPD.Z 192(DI), K3, Z11
+	VMOVUPD.Z 192(DX), K3, Z15
+ak_regs:
+	// AKBLOCK(off, nsum, dsum, skip): one block of the row at f+SI, its mask byte at (R8).
+#define AKBLOCK(off, nsum, dsum, skip) \
+	MOVBLZX (R8), AX \
+	INCQ R8 \
+	TESTL AX, AX \
+	JEQ skip \
+	KMOVB AX, K1 \
+	POPCNTL AX, AX \
+	LEAQ (R9)(AX*8), BX \
+	CMPQ BX, R14 \
+	JGT ak_over \
+	VEXPANDPD.Z (R9), K1, Z0 \
+	MOVQ BX, R9 \
+	VMOVUPD.Z off(SI), K1, Z1 \
+	VMULPD Z1, Z0, Z1 \
+	VADDPD Z1, nsum, K1, nsum \
+	VADDPD Z0, dsum, K1, dsum \
+skip:
+ak_rrow:
+	AKBLOCK(0, Z8, Z12, ak_s0)
+	CMPQ R10, $1
+	JEQ ak_rnext
+	AKBLOCK(64, Z9, Z13, ak_s1)
+	CMPQ R10, $2
+	JEQ ak_rnext
+	AKBLOCK(128, Z10, Z14, ak_s2)
+	CMPQ R10, $3
+	JEQ ak_rnext
+	AKBLOCK(192, Z11, Z15, ak_s3)
+ak_rnext:
+	ADDQ R13, SI
+	DECQ R11
+	JNE ak_rrow
+	// Store the sums back, the last block masked to the row's columns.
+	MOVL $0xff, AX
+	KMOVB AX, K3
+	MOVQ R10, BX
+	CMPQ BX, $1
+	JNE ak_st1
+	KMOVB K2, K3
+ak_st1:
+	VMOVUPD Z8, K3, 0(DI)
+	VMOVUPD Z12, K3, 0(DX)
+	CMPQ BX, $2
+	JLT ak_done
+	JNE ak_st2
+	KMOVB K2, K3
+ak_st2:
+	VMOVUPD Z9, K3, 64(DI)
+	VMOVUPD Z13, K3, 64(DX)
+	CMPQ BX, $3
+	JLT ak_done
+	JNE ak_st3
+	KMOVB K2, K3
+ak_st3:
+	VMOVUPD Z10, K3, 128(DI)
+	VMOVUPD Z14, K3, 128(DX)
+	CMPQ BX, $4
+	JLT ak_done
+	KMOVB K2, K3
+	VMOVUPD Z11, K3, 192(DI)
+	VMOVUPD Z15, K3, 192(DX)
+	JMP ak_done
 ak_row:
 	XORQ BX, BX
 	MOVQ R10, CX
@@ -87,9 +198,12 @@ ak_block:
 	TESTL AX, AX
 	JEQ ak_skip
 	KMOVB AX, K1
-	VEXPANDPD.Z (R9), K1, Z0   // weights
 	POPCNTL AX, AX
-	LEAQ (R9)(AX*8), R9
+	LEAQ (R9)(AX*8), R12
+	CMPQ R12, R14
+	JGT ak_over
+	VEXPANDPD.Z (R9), K1, Z0   // weights
+	MOVQ R12, R9
 	VMOVUPD.Z (SI)(BX*1), K1, Z1
 	VMULPD Z1, Z0, Z1          // w f, rounded
 	VMOVUPD.Z (DI)(BX*1), K1, Z2
@@ -105,5 +219,13 @@ ak_skip:
 	ADDQ R13, SI
 	DECQ R11
 	JNE ak_row
+ak_done:
+	SUBQ R15, R9
+	SHRQ $3, R9
+	MOVQ R9, used+64(FP)
+	VZEROUPPER
+	RET
+ak_over:
+	MOVQ $-1, used+64(FP)
 	VZEROUPPER
 	RET

@@ -86,3 +86,38 @@ func TestKeptAgainstPlain(t *testing.T) {
 		}
 	}
 }
+
+// AccumulateKept refuses a mask that marks more entries than w holds, or
+// columns past a row's end.
+func TestAccumulateKeptShortWeights(t *testing.T) {
+	for _, n := range []int{5, 20, 40} {
+		mask := make([]uint8, MaskBytes(2, n))
+		nb := (n + 7) / 8
+		for i := range mask {
+			mask[i] = 0xff
+			if i%nb == nb-1 && n%8 != 0 {
+				mask[i] = 1<<(n%8) - 1 // the row's columns only
+			}
+		}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("n %d: no panic with fewer weights than kept entries", n)
+				}
+			}()
+			AccumulateKept(make([]float64, n), make([]float64, n), make([]float64, 3), mask, make([]float64, 2*n), 2, n)
+		}()
+		if n%8 == 0 {
+			continue
+		}
+		mask[(n+7)/8-1] |= 0x80 // past the end of row 0
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("n %d: no panic with a mask bit past the row's end", n)
+				}
+			}()
+			AccumulateKept(make([]float64, n), make([]float64, n), make([]float64, 2*n), mask, make([]float64, 2*n), 2, n)
+		}()
+	}
+}
