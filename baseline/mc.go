@@ -149,37 +149,14 @@ func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d,
 		inv[m], lg[m] = inv2s2[c], logs[c]
 	}
 	// ll[m, i] is draw m's log-likelihood of points 0..i-1 (a running sum
-	// in point order), lmax[i] its largest over the draws.
+	// in point order, each term -((y_i - f_m(x_i))^2 inv_m + lg_m)), lmax[i]
+	// its largest over the draws.
 	ll := grow(&sc.ll, p.M*n) // (M, n)
 	lmax := grow(&sc.lmax, n)
 	for i := range lmax {
 		lmax[i] = math.Inf(-1)
 	}
-	m := 0
-	for ; m+4 <= p.M; m += 4 { // four draws at a time: four chains of sums
-		f0, f1, f2, f3 := fx[m*n:(m+1)*n], fx[(m+1)*n:(m+2)*n], fx[(m+2)*n:(m+3)*n], fx[(m+3)*n:(m+4)*n]
-		l0, l1, l2, l3 := ll[m*n:(m+1)*n], ll[(m+1)*n:(m+2)*n], ll[(m+2)*n:(m+3)*n], ll[(m+3)*n:(m+4)*n]
-		a0, a1, a2, a3 := 0.0, 0.0, 0.0, 0.0
-		for i, y := range ys[:n] {
-			l0[i], l1[i], l2[i], l3[i] = a0, a1, a2, a3
-			lmax[i] = max5(lmax[i], a0, a1, a2, a3)
-			a0 -= sq(y-f0[i])*inv[m] + lg[m]
-			a1 -= sq(y-f1[i])*inv[m+1] + lg[m+1]
-			a2 -= sq(y-f2[i])*inv[m+2] + lg[m+2]
-			a3 -= sq(y-f3[i])*inv[m+3] + lg[m+3]
-		}
-	}
-	for ; m < p.M; m++ {
-		f, l := fx[m*n:(m+1)*n], ll[m*n:(m+1)*n]
-		acc := 0.0
-		for i, y := range ys[:n] {
-			l[i] = acc
-			if acc > lmax[i] {
-				lmax[i] = acc
-			}
-			acc -= sq(y-f[i])*inv[m] + lg[m]
-		}
-	}
+	vecmath.LogLikRows(ll, lmax, fx, ys, inv, lg, grow(&sc.llScratch, vecmath.LogLikScratch(n)), p.M, n)
 	// The weights exp(ll - lmax) of a chunk of draws are computed at once
 	// (vecmath.Exp: math.Exp's bits), skipping those that underflow to 0,
 	// which add nothing; each position's sums then run in draw order
@@ -224,24 +201,6 @@ func (p *MonteCarlo) PosteriorIndex(dst, post []float64, xs, ys []float64, n, d,
 	}
 }
 
-// max5 is the largest of its five arguments, none of them NaN (a chain of
-// compares: max would also order the zeros, which the weights do not need).
-func max5(a, b, c, d, e float64) float64 {
-	if b > a {
-		a = b
-	}
-	if c > a {
-		a = c
-	}
-	if d > a {
-		a = d
-	}
-	if e > a {
-		a = e
-	}
-	return a
-}
-
 // mcScratch is PosteriorIndex's working memory, kept in mcPool between
 // prompts.
 type mcScratch struct {
@@ -251,6 +210,7 @@ type mcScratch struct {
 	num, den     []float64
 	dl, w        []float64 // a chunk's kept log-weights and their weights
 	mask         []uint8   // which of a chunk's entries were kept (vecmath.KeepAbove)
+	llScratch    []float64 // vecmath.LogLikRows's
 	task         task.Scratch
 }
 
