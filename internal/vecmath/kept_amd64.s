@@ -62,6 +62,44 @@ ka_next:
 	VZEROUPPER
 	RET
 
+// AKMASK(i): K3 = the lanes of block i (1-based) of a row: K2 for the last
+// block, else all eight. AKLOAD and AKSTORE move block i's sums between
+// registers and num (DI), den (DX).
+#define AKMASK(i) \
+	MOVL $0xff, AX \
+	KMOVB K2, R12 \
+	CMPQ R10, $i \
+	CMOVLEQ R12, AX \
+	KMOVB AX, K3
+#define AKLOAD(i, off, nsum, dsum) \
+	AKMASK(i) \
+	VMOVUPD.Z off(DI), K3, nsum \
+	VMOVUPD.Z off(DX), K3, dsum
+#define AKSTORE(i, off, nsum, dsum) \
+	AKMASK(i) \
+	VMOVUPD nsum, K3, off(DI) \
+	VMOVUPD dsum, K3, off(DX)
+
+// AKBLOCK(off, nsum, dsum, skip): one block of the row at SI (f), its mask
+// byte at (R8), its weights from (R9), added to nsum and dsum.
+#define AKBLOCK(off, nsum, dsum, skip) \
+	MOVBLZX (R8), AX \
+	INCQ R8 \
+	TESTL AX, AX \
+	JEQ skip \
+	KMOVB AX, K1 \
+	POPCNTL AX, AX \
+	LEAQ (R9)(AX*8), BX \
+	CMPQ BX, R14 \
+	JGT ak_over \
+	VEXPANDPD.Z (R9), K1, Z0 \
+	MOVQ BX, R9 \
+	VMOVUPD.Z off(SI), K1, Z1 \
+	VMULPD Z1, Z0, Z1 \
+	VADDPD Z1, nsum, K1, nsum \
+	VADDPD Z0, dsum, K1, dsum \
+skip:
+
 // func accumulateKeptAVX512(num, den, w *float64, wlen int, mask *uint8, f *float64, rows, n int) (used int)
 // AccumulateKept: a block's weights expanded from w into the lanes its mask
 // byte marks (zero elsewhere), then num += w f and den += w in those lanes
@@ -97,53 +135,17 @@ ak_tailmask:
 	CMPQ R10, $4
 	JGT ak_row
 	// Up to 4 blocks: sums in Z8-Z11 (num) and Z12-Z15 (den).
-	MOVL $0xff, AX
-	KMOVB AX, K3
-	MOVQ R10, BX
-	CMPQ BX, $1
-	JNE ak_ld1
-	KMOVB K2, K3
-ak_ld1:
-	VMOVUPD.Z 0(DI), K3, Z8
-	VMOVUPD.Z 0(DX), K3, Z12
-	CMPQ BX, $2
+	AKLOAD(1, 0, Z8, Z12)
+	CMPQ R10, $2
 	JLT ak_regs
-	JNE ak_ld2
-	KMOVB K2, K3
-ak_ld2:
-	VMOVUPD.Z 64(DI), K3, Z9
-	VMOVUPD.Z 64(DX), K3, Z13
-	CMPQ BX, $3
+	AKLOAD(2, 64, Z9, Z13)
+	CMPQ R10, $3
 	JLT ak_regs
-	JNE ak_ld3
-	KMOVB K2, K3
-ak_ld3:
-	VMOVUPD.Z 128(DI), K3, Z10
-	VMOVUPD.Z 128(DX), K3, Z14
-	CMPQ BX, $4
+	AKLOAD(3, 128, Z10, Z14)
+	CMPQ R10, $4
 	JLT ak_regs
-	KMOVB K2, K3
-	VMOVUPD.Z 192(DI), K3, Z11
-	VMOVUPD.Z 192(DX), K3, Z15
+	AKLOAD(4, 192, Z11, Z15)
 ak_regs:
-	// AKBLOCK(off, nsum, dsum, skip): one block of the row at f+SI, its mask byte at (R8).
-#define AKBLOCK(off, nsum, dsum, skip) \
-	MOVBLZX (R8), AX \
-	INCQ R8 \
-	TESTL AX, AX \
-	JEQ skip \
-	KMOVB AX, K1 \
-	POPCNTL AX, AX \
-	LEAQ (R9)(AX*8), BX \
-	CMPQ BX, R14 \
-	JGT ak_over \
-	VEXPANDPD.Z (R9), K1, Z0 \
-	MOVQ BX, R9 \
-	VMOVUPD.Z off(SI), K1, Z1 \
-	VMULPD Z1, Z0, Z1 \
-	VADDPD Z1, nsum, K1, nsum \
-	VADDPD Z0, dsum, K1, dsum \
-skip:
 ak_rrow:
 	AKBLOCK(0, Z8, Z12, ak_s0)
 	CMPQ R10, $1
@@ -160,34 +162,16 @@ ak_rnext:
 	DECQ R11
 	JNE ak_rrow
 	// Store the sums back, the last block masked to the row's columns.
-	MOVL $0xff, AX
-	KMOVB AX, K3
-	MOVQ R10, BX
-	CMPQ BX, $1
-	JNE ak_st1
-	KMOVB K2, K3
-ak_st1:
-	VMOVUPD Z8, K3, 0(DI)
-	VMOVUPD Z12, K3, 0(DX)
-	CMPQ BX, $2
+	AKSTORE(1, 0, Z8, Z12)
+	CMPQ R10, $2
 	JLT ak_done
-	JNE ak_st2
-	KMOVB K2, K3
-ak_st2:
-	VMOVUPD Z9, K3, 64(DI)
-	VMOVUPD Z13, K3, 64(DX)
-	CMPQ BX, $3
+	AKSTORE(2, 64, Z9, Z13)
+	CMPQ R10, $3
 	JLT ak_done
-	JNE ak_st3
-	KMOVB K2, K3
-ak_st3:
-	VMOVUPD Z10, K3, 128(DI)
-	VMOVUPD Z14, K3, 128(DX)
-	CMPQ BX, $4
+	AKSTORE(3, 128, Z10, Z14)
+	CMPQ R10, $4
 	JLT ak_done
-	KMOVB K2, K3
-	VMOVUPD Z11, K3, 192(DI)
-	VMOVUPD Z15, K3, 192(DX)
+	AKSTORE(4, 192, Z11, Z15)
 	JMP ak_done
 ak_row:
 	XORQ BX, BX
