@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"sync"
 
 	"icl/internal/parallel"
 )
@@ -185,12 +186,71 @@ func (m *Model) ensure(B, N int) {
 	}
 	_, n := m.carve(nil, B, 2*N)
 	if n > len(m.acts) {
-		m.acts = nil // let the old buffer go before allocating the new one
-		runtime.GC()
-		m.acts = make([]float32, n)
+		m.releaseActs()
+		m.acts = takeActs(n)
 	}
 	m.a, _ = m.carve(m.acts, B, 2*N)
 	m.B, m.N = B, N
+}
+
+// Activation buffers of released models. Evaluation runs many models in turn,
+// each forward pass on fresh replicas (OnCores): a buffer that goes back to
+// the heap would come back as new pages, faulted in and zeroed by the
+// kernel, tens of MB a call. Every layer writes what it later reads, so a
+// reused buffer's old contents never reach a result
+// (TestReusedActivationsSameBits).
+var (
+	actsMu   sync.Mutex  // guards freeActs
+	freeActs [][]float32 // at most maxFreeActs, the largest kept
+)
+
+// maxFreeActs is how many released buffers are kept: one per core at a time
+// runs a forward pass in evaluation.
+var maxFreeActs = runtime.GOMAXPROCS(0)
+
+// takeActs returns a buffer of n values: the smallest free one that holds
+// them, or a new one (after a collection, when freeing the free ones that
+// are too small lets the heap reuse their memory).
+func takeActs(n int) []float32 {
+	actsMu.Lock()
+	best := -1
+	for i, b := range freeActs {
+		if cap(b) >= n && (best < 0 || cap(b) < cap(freeActs[best])) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		b := freeActs[best]
+		freeActs = append(freeActs[:best], freeActs[best+1:]...)
+		actsMu.Unlock()
+		return b[:n]
+	}
+	freeActs = nil
+	actsMu.Unlock()
+	runtime.GC() // let released buffers go before allocating the new one
+	return make([]float32, n)
+}
+
+// releaseActs hands m's activation buffer to the free list (keeping the
+// largest maxFreeActs) and leaves m without one.
+func (m *Model) releaseActs() {
+	b := m.acts
+	m.acts, m.a = nil, activations{}
+	if b == nil {
+		return
+	}
+	actsMu.Lock()
+	defer actsMu.Unlock()
+	freeActs = append(freeActs, b)
+	if len(freeActs) > maxFreeActs {
+		small := 0
+		for i, f := range freeActs {
+			if cap(f) < cap(freeActs[small]) {
+				small = i
+			}
+		}
+		freeActs = append(freeActs[:small], freeActs[small+1:]...)
+	}
 }
 
 // Replica returns a model that shares m's parameters (Params and W, which it
@@ -201,10 +261,11 @@ func (m *Model) Replica() *Model {
 	return &Model{Cfg: m.Cfg, Params: m.Params, W: m.W, Precision: m.Precision}
 }
 
-// Release frees the activation buffer (the next Forward allocates it again):
-// for a model kept loaded between uses, as evaluations keep several.
+// Release gives up the activation buffer (the next Forward takes one again),
+// for a model kept loaded between uses, as evaluations keep several. Views
+// of it (Preds) are invalid from then on: another model may reuse it.
 func (m *Model) Release() {
-	m.acts, m.a = nil, activations{}
+	m.releaseActs()
 	m.B, m.N, m.ready, m.grad = 0, 0, false, false
 }
 

@@ -281,6 +281,57 @@ func TestShapeChanges(t *testing.T) {
 	}
 }
 
+// A model that takes a released activation buffer full of NaNs gives the bits
+// of a model with a new one: its loss, predictions, gradients and residual
+// stream, in both precisions, at the buffer's shape and at a smaller one.
+func TestReusedActivationsSameBits(t *testing.T) {
+	defer func(n int) { maxFreeActs = n }(maxFreeActs)
+	maxFreeActs = 1
+	for _, p := range []Precision{FP32, BF16} {
+		for _, sh := range [][2]int{{4, 4}, {3, 2}} {
+			r := rand.New(rand.NewPCG(41, 42))
+			B, N := sh[0], sh[1]
+			xs, ys := randomPrompts(r, B, N, tinyCfg.Dim)
+			in := Input{Xs: xs, Ys: ys, B: B, N: N}
+			run := func(m *Model) (loss float32, preds, grads, stream, pred []float32) {
+				m.Precision = p
+				m.ZeroGrad()
+				loss = m.Forward(in)
+				m.Backward()
+				stream = make([]float32, B*N*tinyCfg.Width)
+				m.Stream(stream, tinyCfg.Layers)
+				preds = slices.Clone(m.Preds())
+				pred = make([]float32, B*N)
+				m.Predict(pred, in)
+				return loss, preds, slices.Clone(m.Grads), stream, pred
+			}
+			fresh, _ := New(tinyCfg)
+			fresh.Init(rand.New(rand.NewPCG(43, 44)))
+			l0, p0, g0, s0, q0 := run(fresh)
+
+			// Release a poisoned buffer of the largest shape, then
+			// take it with a new model.
+			poison, _ := New(tinyCfg)
+			poison.ensure(4, 4)
+			buf := &poison.acts[0]
+			for i := range poison.acts {
+				poison.acts[i] = float32(math.NaN())
+			}
+			poison.Release()
+			m, _ := New(tinyCfg)
+			copy(m.Params, fresh.Params)
+			l1, p1, g1, s1, q1 := run(m)
+			if &m.acts[0] != buf {
+				t.Fatalf("%s B=%d N=%d: the released buffer was not reused", p, B, N)
+			}
+			if l0 != l1 || !slices.Equal(p0, p1) || !slices.Equal(g0, g1) || !slices.Equal(s0, s1) || !slices.Equal(q0, q1) {
+				t.Errorf("%s B=%d N=%d: a reused buffer gives other bits than a new one", p, B, N)
+			}
+			m.Release()
+		}
+	}
+}
+
 // GPT-2 init statistics and reproducibility.
 func TestInit(t *testing.T) {
 	c := Config{Dim: 5, Points: 11, Layers: 3, Width: 64, Heads: 2}

@@ -64,6 +64,9 @@ func (m *Model) OnCores(n, chunk int, worker func() func(r *Model, lo, hi int)) 
 			for c := w; c < chunks; c += workers {
 				fn(r, c*chunk, min((c+1)*chunk, n))
 			}
+			if r != m {
+				r.releaseActs() // for the next replica
+			}
 		}()
 	}
 	wg.Wait()

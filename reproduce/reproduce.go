@@ -249,7 +249,7 @@ func runExperiment(d *experiment.Def, scale *experiment.Scale, runs []*runplan.R
 		return nil, err
 	}
 	for _, m := range models {
-		m.M.Release() // the next experiment that uses it allocates again; few do
+		m.M.Release() // its activations go to the next model that runs
 	}
 	dir := filepath.Join(outDir, d.ID)
 	opts.Log("drawing %s, writing results to %s", report.Plural(len(o.Figures), "figure"), dir)

@@ -37,7 +37,7 @@ type Streams struct {
 	x            []float32 // (layers, len(pos), B, C)
 }
 
-// Capture runs m on b, eval.DefaultChunk prompts at a time, the chunks
+// Capture runs m on b, eval.DefaultChunk(m.Cfg) prompts at a time, the chunks
 // shared out over the cores (gpt.Model.OnCores; each prompt's stream is the
 // same in any batch and on any core), and keeps its stream at
 // positions pos after every layer. A model with a family indicator is shown
@@ -49,7 +49,7 @@ func Capture(m *gpt.Model, b *prompt.Batch, pos []int, family []int) *Streams {
 		panic(fmt.Sprintf("streamprobe: Capture: %d families for %d prompts, a model of %d families", len(family), b.B, F))
 	}
 	s := &Streams{layers: L1, B: b.B, C: C, pos: pos, x: make([]float32, L1*len(pos)*b.B*C)}
-	chunk := min(b.B, eval.DefaultChunk)
+	chunk := min(b.B, eval.DefaultChunk(m.Cfg))
 	m.OnCores(b.B, chunk, func() func(r *gpt.Model, lo, hi int) {
 		xs, ys := make([]float32, chunk*N*D), make([]float32, chunk*N)
 		preds, buf := make([]float32, chunk*N), make([]float32, chunk*N*C) // (chunk, N), (chunk, N, C)

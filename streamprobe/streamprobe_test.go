@@ -147,7 +147,7 @@ func flatCells(g *Grid) []any {
 // the prompts, at every layer and position kept, with the family indicator
 // hidden and with each prompt's own family shown (which changes them).
 func TestCaptureStreams(t *testing.T) {
-	const B, N, D, F = 70, 5, 3, 2 // B > eval.DefaultChunk: two chunks
+	const B, N, D, F = 70, 5, 3, 2 // B > eval.DefaultChunk (16 or 32): several chunks
 	m, err := gpt.New(gpt.Config{Dim: D, Points: N, Layers: 2, Width: 16, Heads: 2, Families: F})
 	if err != nil {
 		t.Fatal(err)

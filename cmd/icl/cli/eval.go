@@ -183,7 +183,7 @@ func checkEvalMemory(cfg *train.Config, prompts, boots, mc int) error {
 	return memlimit.Check("evaluation",
 		memlimit.Part{What: "a setting's prompts, predictions and errors", Bytes: 2 * 8 * B * N * (2*(D+1) + 2*12 + 8),
 			Settings: fmt.Sprintf("-prompts = %d, with the model's data.points = %d and data.dim = %d", prompts, cfg.Data.Points, cfg.Data.Dim)},
-		memlimit.Part{What: "the model and its activations", Bytes: 4 * (2*g.Size() + g.ActivationSize(eval.DefaultChunk*runtime.GOMAXPROCS(0), g.Points)),
+		memlimit.Part{What: "the model and its activations", Bytes: 4 * (2*g.Size() + g.ActivationSize(eval.DefaultChunk(g)*runtime.GOMAXPROCS(0), g.Points)),
 			Settings: fmt.Sprintf("model.layers = %d, model.width = %d, a chunk of prompts on each of %d cores", g.Layers, g.Width, runtime.GOMAXPROCS(0))},
 		memlimit.Part{What: "a curve's bootstrap means", Bytes: 8 * float64(boots) * (N + 1),
 			Settings: fmt.Sprintf("-boots = %d, with the model's data.points = %d", boots, cfg.Data.Points)},

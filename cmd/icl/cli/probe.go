@@ -182,13 +182,13 @@ func checkProbeSize(B, N int, c gpt.Config, nStreams int) error {
 		return fmt.Errorf("the output arrays would take %s in memory (%d streams and readout_input, each (B, N, C) = (%d, %d, %d), 8 bytes a value until written; %s on disk), more than icl probe's %s: use fewer prompts or fewer -layers",
 			memlimit.Human(out.Bytes), nStreams, B, N, c.Width, memlimit.Human(vals*4), memlimit.Human(probeMaxBytes))
 	}
-	chunk, cores := min(B, eval.DefaultChunk), runtime.GOMAXPROCS(0)
+	chunk, cores := min(B, eval.DefaultChunk(c)), runtime.GOMAXPROCS(0)
 	return memlimit.Check("probing", out, memlimit.Part{What: "the model's activations",
 		Bytes:    4 * c.ActivationSize(chunk*cores, N),
 		Settings: fmt.Sprintf("%d prompts a forward pass of N = %d points, on each of %d cores", chunk, N, cores)})
 }
 
-// probeStreams runs m on b, eval.DefaultChunk prompts at a time, the chunks
+// probeStreams runs m on b, eval.DefaultChunk(m.Cfg) prompts at a time, the chunks
 // shared out over the cores (gpt.Model.OnCores; each prompt's values are the
 // same in any batch and on any core), and returns the float32
 // arrays icl probe writes: stream_l (B, N, C) for each l in ls, then
@@ -207,7 +207,7 @@ func probeStreams(ctx context.Context, m *gpt.Model, b *prompt.Batch, ls []int, 
 		arrs = append(arrs, arr("stream_"+strconv.Itoa(l), B, N, C))
 	}
 	arrs = append(arrs, arr("readout_input", B, N, C), arr("preds", B, N))
-	chunk := min(B, eval.DefaultChunk)
+	chunk := min(B, eval.DefaultChunk(m.Cfg))
 	ind := gpt.ShowFamily(chunk, F, family) // (chunk, F); nil: hidden
 	// put copies v, the values of prompts lo .. lo+len(v)/per-1, per values
 	// each, into a.

@@ -18,7 +18,7 @@ import (
 // equal icl predict's file; -layers picks the streams.
 func TestProbeWritesStreams(t *testing.T) {
 	dir := t.TempDir()
-	const B, N, D, L, C = 70, 5, 3, 2, 8 // 70 prompts: more than one chunk of eval.DefaultChunk
+	const B, N, D, L, C = 70, 5, 3, 2, 8 // 70 prompts: more than one chunk of eval.DefaultChunk (16 or 32)
 	m, err := gpt.New(gpt.Config{Dim: D, Points: 6, Layers: L, Width: C, Heads: 2})
 	if err != nil {
 		t.Fatal(err)
