@@ -344,6 +344,11 @@ func TestShippedModels(t *testing.T) {
 			(tc.agree != (len(res.Diffs) == 0)) {
 			t.Errorf("%s under numerics fp32.0: comparison %q, agrees %v (want %v), diffs %q", tc.name, res.Comparison, res.Agrees, tc.agree, res.Diffs)
 		}
+		// Every position of the pretraining setting is compared; a shift
+		// by 1 moves every error out of its interval.
+		if want := res.Shipped.Cfg.Data.Points; res.Compared != want || (!tc.agree && len(res.Diffs) != want) {
+			t.Errorf("%s: %d of %d errors outside, want %d compared", tc.name, len(res.Diffs), res.Compared, want)
+		}
 		os.WriteFile(dl, dlOrig, 0o644)
 		rehash(t, filepath.Dir(dl))
 	}

@@ -58,10 +58,11 @@ type VerifyResult struct {
 	// different ids it is statistical (Comparison "statistical"): both are
 	// evaluated on the same in-distribution prompts and Agrees says whether
 	// every error of the retrained model lies in the shipped model's 90%
-	// interval, Diffs listing those that do not.
+	// interval, Diffs listing those that do not, of Compared errors in all.
 	Numerics, ShippedNumerics string
 	Comparison                string
 	Agrees                    bool
+	Compared                  int
 }
 
 // Verification comparisons (VerifyResult.Comparison).
@@ -165,10 +166,11 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyResult, error) {
 		res.Agrees = res.Identical
 	} else {
 		res.Comparison = CompareStatistical
-		diffs, err := compareEvaluations(got, want, s.Cfg)
+		diffs, n, err := compareEvaluations(got, want, s.Cfg)
 		if err != nil {
 			return nil, err
 		}
+		res.Compared = n
 		res.Diffs = append(res.Diffs, diffs...)
 		res.Agrees = len(res.Diffs) == 0
 	}
@@ -211,21 +213,21 @@ func fileMeta(b []byte) map[string]string {
 // compareEvaluations evaluates got and want, both trained under cfg, on the
 // same in-distribution prompts and lists every setting and number of
 // examples at which got's mean error lies outside want's 90% interval.
-func compareEvaluations(got, want *gpt.Model, cfg *train.Config) ([]string, error) {
+func compareEvaluations(got, want *gpt.Model, cfg *train.Config) (diffs []string, compared int, err error) {
 	opts := runeval.RunOptions{Prompts: verifyPrompts, Seed: 1, NoOOD: true, Baselines: []string{"least_squares"}}
 	rg, err := runeval.EvaluateModel(got, cfg, opts)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	rw, err := runeval.EvaluateModel(want, cfg, opts)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	var diffs []string
 	for _, sw := range rw.Settings {
 		sg := rg.Setting(sw.Setting)
 		cw, cg := sw.Curve(runeval.KeyRunModel), sg.Curve(runeval.KeyRunModel)
 		for i := range cw.Mean {
+			compared++
 			g, _, _ := cg.At(i)
 			m, lo, hi := cw.At(i)
 			if !(g >= lo && g <= hi) {
@@ -234,7 +236,7 @@ func compareEvaluations(got, want *gpt.Model, cfg *train.Config) ([]string, erro
 			}
 		}
 	}
-	return diffs, nil
+	return diffs, compared, nil
 }
 
 // compareModels lists how got's tensors differ from want's: names, shapes,

@@ -220,10 +220,10 @@ func verifyShipped(ctx context.Context, e *env, opts reproduce.Options, run stri
 		fmt.Fprintf(e.stdout, "numerics: retrained under %s, shipped under %s: the bits cannot match, so both were evaluated on the same prompts\n",
 			res.Numerics, res.ShippedNumerics)
 		if !res.Agrees {
-			return fmt.Errorf("does not agree with the shipped run (%d of its errors outside the shipped model's 90%% intervals):\n\t%s",
-				len(res.Diffs), strings.Join(res.Diffs, "\n\t"))
+			return fmt.Errorf("does not agree with the shipped run (%d of its %d errors outside the shipped model's 90%% intervals):\n\t%s",
+				len(res.Diffs), res.Compared, strings.Join(res.Diffs, "\n\t"))
 		}
-		fmt.Fprintf(e.stdout, "agrees statistically: every error of the retrained model lies in the shipped model's 90%% interval\n")
+		fmt.Fprintf(e.stdout, "agrees statistically: each of the retrained model's %d errors lies in the shipped model's 90%% interval\n", res.Compared)
 		return nil
 	}
 	fmt.Fprintf(e.stdout, "numerics: %s, as the shipped run's: compared bit for bit\n", res.Numerics)
