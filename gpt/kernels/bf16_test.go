@@ -294,8 +294,8 @@ func TestGemmInitBF16(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(5, 4))
 	for _, name := range bf16Kernels {
 		withKernel(t, name, func(t *testing.T) {
-			for _, s := range [][3]int{{9, 33, 300}, {130, 257, 67}, {1, 1, 1}} {
-				p := newProblem(rnd, false, true, s[0], s[1], s[2], true, 1)
+			for _, s := range [][5]int{{9, 33, 300, 0, 1}, {130, 257, 67, 0, 1}, {1, 1, 1, 0, 1}, {9, 33, 300, 1, 0}, {70, 40, 515, 1, 0}} {
+				p := newProblem(rnd, s[3] == 1, s[4] == 1, s[0], s[1], s[2], true, 1)
 				bias := make([]float32, p.n)
 				for j := range bias {
 					bias[j] = float32(rnd.NormFloat64())
