@@ -209,8 +209,8 @@ var (
 var maxFreeActs = runtime.GOMAXPROCS(0)
 
 // takeActs returns a buffer of n values: the smallest free one that holds
-// them, or a new one (after a collection, when freeing the free ones that
-// are too small lets the heap reuse their memory).
+// them; when every free one is too small, it drops them all and allocates a
+// new one after a collection, so that the heap can reuse their memory.
 func takeActs(n int) []float32 {
 	actsMu.Lock()
 	best := -1
