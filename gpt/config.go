@@ -81,17 +81,37 @@ func (c Config) NumParams() int {
 // FLOPs is the number of floating-point operations (a multiply-add counts as
 // two) of one training step (forward and backward) on a batch of B prompts of
 // N points, counting the matrix products as executed: the read-in, the block
-// projections, the full T x T attention products of every head, and the read-out.
-// Elementwise work (LayerNorm, GELU, softmax, AdamW) is not counted.
+// projections (ProductFLOPs), the full T x T attention products of every
+// head, and the read-out. Elementwise work (LayerNorm, GELU, softmax, AdamW) is
+// not counted.
 func (c Config) FLOPs(B, N int) float64 {
 	bt := float64(B * 2 * N)
 	C := float64(c.Width)
 	T := float64(2 * N)
 	// Forward matrix products; backward does twice the work of each (dinp and dW),
 	// except the read-in, whose input needs no gradient.
-	blocks := float64(c.Layers) * 2 * bt * 12 * C * C
 	attn := float64(c.Layers) * float64(B) * 4 * T * T * C // q k^T and att v over all heads
 	readIn := 2 * bt * C * float64(c.In())
 	readOut := 2 * float64(B*N) * C
-	return 3*(blocks+attn+readOut) + 2*readIn
+	return c.ProductFLOPs(B, N) + 3*(attn+readOut) + 2*readIn
+}
+
+// ProductFLOPs is the part of FLOPs in the blocks' four matrix products
+// (c_attn, c_proj, c_fc and mlp_proj: what Profile.Matmul times), forward and
+// backward (dinp and dW, twice the forward's work), as executed: the last
+// block runs c_proj, c_fc and mlp_proj on the B*N x-token rows only.
+func (c Config) ProductFLOPs(B, N int) float64 {
+	bt, bn := float64(B*2*N), float64(B*N)
+	C := float64(c.Width)
+	fwd := 0.0
+	for l := 0; l < c.Layers; l++ {
+		r := bt
+		if l == c.Layers-1 {
+			r = bn
+		}
+		// c_attn (C -> 3C) on every row; c_proj (C -> C), c_fc (C -> 4C)
+		// and mlp_proj (4C -> C) on r rows.
+		fwd += 2*bt*C*3*C + 2*r*C*(C+4*C+4*C)
+	}
+	return 3 * fwd
 }

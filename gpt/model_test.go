@@ -676,3 +676,30 @@ func TestShowFamily(t *testing.T) {
 	}()
 	ShowFamily(3, 2, 2)
 }
+
+// TestProductFLOPs checks the blocks' product count, and the whole step's,
+// against figures worked by hand.
+func TestProductFLOPs(t *testing.T) {
+	for _, c := range []struct {
+		cfg             Config
+		B, N            int
+		products, total float64
+	}{
+		// B*T = 4 rows, 2 x-token rows, C = 4: block 0 2*4*4*12 +
+		// 2*4*4*36 = 1536, the last block 384 + 2*2*4*36 = 960; times 3.
+		// The rest: attention 2*1*4*16*4 = 512 and the read-out 2*2*4 = 16,
+		// times 3, and the read-in 2*4*4*1 = 32, times 2.
+		{Config{Dim: 1, Points: 2, Layers: 2, Width: 4, Heads: 1}, 1, 2, 3 * (1536 + 960), 3*(1536+960) + 3*(512+16) + 2*32},
+		// 12 rows, 6 x-token rows, C = 8: 2*12*8*24 + 2*6*8*72 = 11520.
+		// The rest: 1*2*4*36*8 = 2304 and 2*6*8 = 96, times 3; 2*12*8*3 =
+		// 576, times 2.
+		{Config{Dim: 3, Points: 5, Layers: 1, Width: 8, Heads: 2}, 2, 3, 3 * 11520, 3*11520 + 3*(2304+96) + 2*576},
+	} {
+		if got := c.cfg.ProductFLOPs(c.B, c.N); got != c.products {
+			t.Errorf("%+v B=%d N=%d: ProductFLOPs %v, want %v", c.cfg, c.B, c.N, got, c.products)
+		}
+		if got := c.cfg.FLOPs(c.B, c.N); got != c.total {
+			t.Errorf("%+v B=%d N=%d: FLOPs %v, want %v", c.cfg, c.B, c.N, got, c.total)
+		}
+	}
+}

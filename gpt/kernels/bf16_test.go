@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // nearestBF16 is ToBF16 computed another way: of the two bf16 values that
@@ -318,5 +319,29 @@ func TestGemmInitBF16(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMicroRate checks that every kernel this machine runs reports a positive
+// finite rate for both precisions, and the ref kernel, which has no
+// micro-kernel, 0.
+func TestMicroRate(t *testing.T) {
+	defer SetKernel(Kernel())
+	for _, k := range Kernels() {
+		if err := SetKernel(k); err != nil {
+			t.Fatal(err)
+		}
+		for _, bf16 := range []bool{false, true} {
+			r := MicroRate(bf16, time.Millisecond)
+			if k == "ref" {
+				if r != 0 {
+					t.Errorf("kernel ref, bf16 %v: rate %v, want 0", bf16, r)
+				}
+				continue
+			}
+			if !(r > 0) || math.IsInf(r, 0) {
+				t.Errorf("kernel %s, bf16 %v: rate %v, want positive and finite", k, bf16, r)
+			}
+		}
 	}
 }

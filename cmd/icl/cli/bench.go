@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"runtime"
 	"slices"
 	"strings"
@@ -75,7 +76,12 @@ with other jobs, the work done), and the step's GFLOP/s (matrix products as
 executed, forward + backward); then where the forward and backward time goes, by
 kind of layer: the matrix products (with their bias and residual passes),
 attention, LayerNorm, GELU and the rest (read-in, read-out, loss), next to the
-AdamW update; then per GEMM shape the GFLOP/s of Gemm in the three forms the
+AdamW update; then the blocks' matrix products (the matmul column) against the
+peak of the micro-kernel that runs them, timed on one core with its operands in
+L1: their GFLOP/s in the step, its share of the peak, and the step's time were
+the products to run at the peak with the rest as measured (with both
+precisions, that bf16 step as a share of fp32's: what faster bf16 products can
+give, about the most); then per GEMM shape the GFLOP/s of Gemm in the three forms the
 layers use: NT (out = in W^T, forward), NN (d_in = d_out W) and TN (dW = d_out^T
 in). Set ICL_GEMM=go|avx2|avx512|ref to time another kernel.
 
@@ -144,12 +150,7 @@ Without AVX512-BF16 the bf16 products run in plain Go (same bits, much slower).
 			}
 			fmt.Fprintf(e.stdout, "icl bench: %d cores (GOMAXPROCS %d), %s/%s, GEMM kernel %s, bf16 kernel %s, batch %d\n\n",
 				runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, kernels.Kernel(), kernels.BF16Kernel(), *batch)
-			type row struct {
-				p    benchPreset
-				prec gpt.Precision
-				t    train.StepTime
-			}
-			var rows []row
+			var rows []benchRow
 			tw := newTable(e.stdout)
 			fmt.Fprintln(tw, "preset\tprecision\tthreads\tparams\tms/step\tforward\tbackward\tupdate\tcpu-ms/step\tGFLOP/step\tGFLOP/s\t")
 			for _, p := range sel {
@@ -161,7 +162,7 @@ Without AVX512-BF16 the bf16 products run in plain Go (same bits, much slower).
 					if err != nil {
 						return err
 					}
-					rows = append(rows, row{p, prec, r})
+					rows = append(rows, benchRow{p, prec, r})
 					flops := p.cfg.FLOPs(*batch, p.cfg.Points)
 					fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.1f\t\n", p.name, prec, p.threads, p.cfg.NumParams(),
 						r.Total()*1e3, r.Forward*1e3, r.Backward*1e3, r.Update*1e3, r.CPU*1e3, flops/1e9, flops/r.Total()/1e9)
@@ -196,6 +197,9 @@ Without AVX512-BF16 the bf16 products run in plain Go (same bits, much slower).
 					cell(l.LayerNorm.Seconds()), cell(l.GELU.Seconds()), cell(l.Other.Seconds()), cell(r.Update))
 			}
 			tw.Flush()
+			if err := productsAtPeak(ctx, e.stdout, rows, *batch); err != nil {
+				return err
+			}
 			if *noGemm {
 				return nil
 			}
@@ -229,6 +233,73 @@ Without AVX512-BF16 the bf16 products run in plain Go (same bits, much slower).
 			return tw.Flush()
 		}
 	},
+}
+
+// benchRow is one preset's step timed at one precision.
+type benchRow struct {
+	p    benchPreset
+	prec gpt.Precision
+	t    train.StepTime
+}
+
+// peakTime is how long productsAtPeak times each micro-kernel.
+const peakTime = 300 * time.Millisecond
+
+// productsAtPeak prints, per row, the blocks' matrix products (the matmul
+// kind of the step's profile) against the peak of the micro-kernel that runs
+// them (kernels.MicroRate, times the preset's threads): their GFLOP/s in the
+// step, its share of the peak, and the step's time were they to run at the
+// peak with the rest of the step as measured. With both precisions it adds
+// what bf16's step would then be as a share of fp32's measured one: the
+// most that faster bf16 products could give.
+func productsAtPeak(ctx context.Context, w io.Writer, rows []benchRow, batch int) error {
+	peak := map[gpt.Precision]float64{}
+	for _, r := range rows {
+		if _, ok := peak[r.prec]; ok {
+			continue
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		peak[r.prec] = kernels.MicroRate(r.prec == gpt.BF16, peakTime)
+	}
+	return printAtPeak(w, rows, peak, batch)
+}
+
+// printAtPeak prints productsAtPeak's table for the micro-kernel peaks peak
+// (GFLOP/s on one core per precision; 0: none).
+func printAtPeak(w io.Writer, rows []benchRow, peak map[gpt.Precision]float64, batch int) error {
+	var names []string
+	for _, p := range []gpt.Precision{gpt.FP32, gpt.BF16} {
+		if g, ok := peak[p]; ok {
+			names = append(names, fmt.Sprintf("%s %.0f", p, g))
+		}
+	}
+	fmt.Fprintf(w, "\nThe blocks' matrix products (matmul above) against the micro-kernel's peak (GFLOP/s on one core, operands in L1: %s)\n", strings.Join(names, ", "))
+	tw := newTable(w)
+	fmt.Fprintln(tw, "preset\tprecision\tGFLOP/step\tGFLOP/s\tof peak\tms/step at peak\tbf16/fp32 at peak\t")
+	fp32 := map[string]float64{} // measured fp32 step per preset
+	for _, r := range rows {
+		if r.prec == gpt.FP32 {
+			fp32[r.p.name] = r.t.Total()
+		}
+	}
+	for _, r := range rows {
+		f := r.p.cfg.ProductFLOPs(batch, r.p.cfg.Points)
+		mm := r.t.Layers.Matmul.Seconds()
+		pk := peak[r.prec] * float64(r.p.threads)
+		if pk <= 0 || mm <= 0 {
+			fmt.Fprintf(tw, "%s\t%s\t%.2f\t-\t-\t-\t-\t\n", r.p.name, r.prec, f/1e9)
+			continue
+		}
+		ideal := r.t.Total() - mm + f/(pk*1e9)
+		share := "-"
+		if base, ok := fp32[r.p.name]; ok && r.prec == gpt.BF16 {
+			share = fmt.Sprintf("%.2f", ideal/base)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.1f\t%.0f%%\t%.2f\t%s\t\n", r.p.name, r.prec, f/1e9, f/mm/1e9, 100*f/mm/1e9/pk, ideal*1e3, share)
+	}
+	return tw.Flush()
 }
 
 // benchThreadsPerCore bounds bench -threads: a few goroutines per core show how
