@@ -271,8 +271,11 @@ func productsAtPeak(ctx context.Context, w io.Writer, rows []benchRow, batch int
 func printAtPeak(w io.Writer, rows []benchRow, peak map[gpt.Precision]float64, batch int) error {
 	var names []string
 	for _, p := range []gpt.Precision{gpt.FP32, gpt.BF16} {
-		if g, ok := peak[p]; ok {
+		switch g, ok := peak[p]; {
+		case ok && g > 0:
 			names = append(names, fmt.Sprintf("%s %.0f", p, g))
+		case ok:
+			names = append(names, fmt.Sprintf("%s none: the ref kernel has no micro-kernel", p))
 		}
 	}
 	fmt.Fprintf(w, "\nThe blocks' matrix products (matmul above) against the micro-kernel's peak (GFLOP/s on one core, operands in L1: %s)\n", strings.Join(names, ", "))
