@@ -80,10 +80,10 @@ AdamW update; then the blocks' matrix products (the matmul column) against the
 peak of the micro-kernel that runs them, timed on one core with its operands in
 L1: their GFLOP/s in the step, its share of the peak, and the step's time were
 the products to run at the peak with the rest as measured (with both
-precisions, that bf16 step as a share of fp32's: what faster bf16 products can
-give, about the most); then per GEMM shape the GFLOP/s of Gemm in the three forms the
-layers use: NT (out = in W^T, forward), NN (d_in = d_out W) and TN (dW = d_out^T
-in). Set ICL_GEMM=go|avx2|avx512|ref to time another kernel.
+precisions, that bf16 step as a share of fp32's: about the most that faster
+bf16 products can give); then per GEMM shape the GFLOP/s of Gemm in the three
+forms the layers use: NT (out = in W^T, forward), NN (d_in = d_out W) and TN
+(dW = d_out^T in). Set ICL_GEMM=go|avx2|avx512|ref to time another kernel.
 
 -precision fp32,bf16 times every preset at both precisions of train.precision
 (bf16: the blocks' matrix products with bf16 operands and float32 sums) in one
